@@ -1,0 +1,76 @@
+"""The Flask shell of Common Ground: create_app is the one place that knows every package."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from webapp.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_environment
+from webapp import extensions as ext
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    """Build the application from a config class (default: chosen by COMMONGROUND_ENV)."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config or config_from_environment())
+    refuse_insecure_production(app)
+    INSTANCE_DIR.mkdir(exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+
+    from webapp.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def refuse_insecure_production(app: Flask) -> None:
+    """Production must not run with the default (public) secret key."""
+    key = app.config.get("SECRET_KEY") or ""
+    if app.config["ENV_NAME"] == "production" and (key == DEFAULT_SECRET_KEY or len(key) < 32):
+        raise RuntimeError(
+            "Refusing to start in production without a real SECRET_KEY "
+            "(set SECRET_KEY to a random string of at least 32 characters)."
+        )
+
+
+def _init_extensions(app: Flask) -> None:
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=str(INSTANCE_DIR.parent / "migrations"), render_as_batch=True)
+    for extension in (ext.csrf, ext.htmx, ext.limiter, ext.login_manager):
+        extension.init_app(app)
+
+    from webapp.people.queries import load_session_user
+
+    ext.login_manager.user_loader(load_session_user)
+    ext.login_manager.login_view = "auth.login"
+    ext.login_manager.login_message = "Please sign in to see that page."
+    ext.login_manager.login_message_category = "info"
+    ext.login_manager.session_protection = "basic"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from webapp.auth import bp as auth_bp
+    from webapp.main import bp as main_bp
+    from webapp.people import bp as people_bp
+
+    for blueprint in (main_bp, auth_bp, people_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_hooks(app: Flask) -> None:
+    from webapp.auth.access import refuse_undeclared_views
+    from webapp.main.errors import register_error_handlers
+    from webapp.main.security import set_security_headers
+    from webapp.main.navigation import inject_navigation
+    from webapp.rendering import field_aria
+
+    app.before_request(refuse_undeclared_views)
+    app.after_request(set_security_headers)
+    app.context_processor(inject_navigation)
+    app.jinja_env.globals["field_aria"] = field_aria
+    register_error_handlers(app)

@@ -1,0 +1,67 @@
+"""Sign-in, passwords and the audit log."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from webapp.auth.models import AuditEntry
+from webapp.db import utcnow
+from webapp.extensions import db
+from webapp.people.models import User
+
+_DUMMY_HASH = generate_password_hash("timing-equaliser")
+PASSWORD_MIN = 10
+
+
+class PasswordError(ValueError):
+    """A password change that breaks a rule; the message is shown beside `field`."""
+
+    def __init__(self, message: str, field: str = "new") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active person with this email and password, or None (same work either way)."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Replace the password after checking the current one; other sessions are signed out."""
+    if not user.check_password(current):
+        raise PasswordError("Your current password is not correct.", field="current")
+    if len(new) < PASSWORD_MIN:
+        raise PasswordError(f"Choose a password of at least {PASSWORD_MIN} characters.")
+    if new == current:
+        raise PasswordError("The new password must differ from the current one.")
+    user.set_password(new)
+    record_audit(user, "password.change", user, None, None)
+
+
+def record_audit(
+    actor: User | None,
+    action: str,
+    obj: Any,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> AuditEntry:
+    """Append one audit entry for an administrative action."""
+    entry = AuditEntry(
+        actor=actor,
+        action=action,
+        object_type=type(obj).__name__,
+        object_id=str(getattr(obj, "id", "") or ""),
+        before=before,
+        after=after,
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,86 @@
+"""Routes for signing in and out, the password, and the audit log."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from webapp.auth import bp
+from webapp.auth.access import public, roles_required, signed_in
+from webapp.auth.forms import LoginForm, PasswordChangeForm
+from webapp.auth.queries import list_audit_entries
+from webapp.auth.services import PasswordError, authenticate, change_password
+from webapp.extensions import db, limiter
+from webapp.people.roles import Role
+from webapp.rendering import render_page_or_fragment
+
+AUDIT_PAGE_SIZE = 50
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return target only when it is a local path on this site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("That email and password do not match an active account.")
+        else:
+            session.clear()  # a fresh session on every sign-in
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+@public
+def logout():
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current.data, form.new.data)
+        except PasswordError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object(), fresh=True)  # keep this session, under the new version
+            flash("Your password is changed. Other devices are signed out.", "success")
+            return redirect(url_for("people.profile", user_id=current_user.id))
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/admin/audit")
+@roles_required(Role.ADMIN)
+def audit_log():
+    before = request.args.get("before", type=int)
+    rows = db.session.scalars(list_audit_entries(before).limit(AUDIT_PAGE_SIZE + 1)).all()
+    entries, has_more = rows[:AUDIT_PAGE_SIZE], len(rows) > AUDIT_PAGE_SIZE
+    return render_page_or_fragment(
+        "auth/audit.html", "auth/_audit_rows.html", entries=entries, has_more=has_more
+    )

@@ -1,0 +1,68 @@
+"""Configuration classes, read from the environment."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url or f"sqlite:///{INSTANCE_DIR / 'commonground.sqlite'}"
+
+
+class Config:
+    """Development defaults: embedded SQLite, memory rate-limit storage."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", 2 * 1024 * 1024))
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    DIRECTORY_PAGE_SIZE = 25
+
+
+class ProductionConfig(Config):
+    """Production: secure cookies, and a real secret key is mandatory."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+class TestConfig(Config):
+    """Tests: a throwaway database given by the fixture, CSRF checked in its own tests."""
+
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = True
+    LOGIN_RATE_LIMIT = "1000 per minute"  # the rate-limit test lowers it
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+
+CONFIGS = {"development": Config, "production": ProductionConfig, "test": TestConfig}
+
+
+def config_from_environment() -> type[Config]:
+    """Pick the config class named by COMMONGROUND_ENV (default: development)."""
+    name = os.environ.get("COMMONGROUND_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"COMMONGROUND_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

@@ -1,0 +1,38 @@
+"""Friendly error pages (and short plain answers for htmx requests)."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from webapp.extensions import db
+
+MESSAGES = {
+    400: ("Bad request", "The request was not understood. If you submitted a form, reload the page and try again."),
+    401: ("Please sign in", "You need to sign in to do that."),
+    403: ("Not allowed", "Your account does not have access to this page."),
+    404: ("Not found", "There is nothing at this address."),
+    405: ("Not allowed", "That action is not available here."),
+    413: ("File too large", "The upload is larger than the limit. Split the file or remove unused columns."),
+    429: ("Too many attempts", "Too many requests in a short time. Wait a minute and try again."),
+    500: ("Something went wrong", "An unexpected error happened. Nothing was saved; please try again."),
+}
+
+
+def render_error(error: HTTPException):
+    """Render an HTTP error with a friendly message and the right status."""
+    code = error.code or 500
+    title, message = MESSAGES.get(code, (error.name, error.description))
+    if code == 400 and "CSRF" in (error.description or ""):
+        message = "Your form expired or was sent twice. Reload the page and try again."
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def render_unexpected(error: Exception):
+    """An unhandled exception: roll back so nothing is half-written, then show the 500 page."""
+    db.session.rollback()
+    return render_error(InternalServerError())
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(Exception, render_unexpected)

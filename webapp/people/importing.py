@@ -1,0 +1,178 @@
+"""Plan a people CSV import with pandas: pure data in, a plan with per-row errors out.
+
+No Flask and no database here: the caller passes what already exists as plain data,
+and services.apply_people_import writes a valid plan in one transaction.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from webapp.people.roles import Role
+
+REQUIRED_COLUMNS = ("email", "name", "function")
+OPTIONAL_COLUMNS = ("team", "manager_email", "roles", "hired_on", "job_title")
+MAX_ROWS = 20_000
+NAME_MAX = 120
+TEAM_MAX = 80
+EMAIL_MAX = 254
+EMAIL_PATTERN = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+ROLE_SEPARATORS = re.compile(r"[;|,\s]+")
+FIRST_DATA_LINE = 2  # line 1 is the header
+
+
+@dataclass
+class ExistingPeople:
+    """What the database already holds, as plain data."""
+
+    function_ids: dict[str, int]  # lower-case name and code -> id
+    manager_of: dict[str, str | None]  # lower-case email -> manager's lower-case email
+
+
+@dataclass
+class PlannedRow:
+    line: int
+    email: str
+    name: str
+    function_id: int | None
+    team: str
+    manager_email: str
+    roles: set[Role] | None  # None: the file has no roles column, keep what people hold
+    hired_on: date | None
+    job_title: str | None
+    action: str  # "create" or "update"
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    rows: list[PlannedRow] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def invalid_rows(self) -> list[PlannedRow]:
+        return [row for row in self.rows if row.errors]
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.file_errors and not self.invalid_rows and bool(self.rows)
+
+    def count(self, action: str) -> int:
+        return sum(row.action == action for row in self.rows)
+
+
+def read_people_csv(content: str) -> tuple[pd.DataFrame | None, list[str]]:
+    """Parse the text as CSV of strings; (frame, file-level errors)."""
+    if not content.strip():
+        return None, ["The file is empty."]
+    try:
+        frame = pd.read_csv(io.StringIO(content), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as error:
+        return None, [f"The file is not readable as CSV: {error}"]
+    frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        return None, [f"Missing column(s): {', '.join(missing)}. Required: {', '.join(REQUIRED_COLUMNS)}."]
+    if len(frame) > MAX_ROWS:
+        return None, [f"The file has {len(frame)} rows; at most {MAX_ROWS} can be imported at once."]
+    return frame.map(lambda v: v.strip() if isinstance(v, str) else v), []
+
+
+def plan_people_import(content: str, existing: ExistingPeople, may_grant_admin: bool) -> ImportPlan:
+    """Validate every row and decide create or update; nothing is written."""
+    frame, file_errors = read_people_csv(content)
+    if frame is None:
+        return ImportPlan(file_errors=file_errors)
+    if frame.empty:
+        return ImportPlan(file_errors=["The file has a header but no rows."])
+    plan = ImportPlan(rows=[_plan_row(i + FIRST_DATA_LINE, rec, frame.columns, existing, may_grant_admin)
+                            for i, rec in enumerate(frame.to_dict("records"))])
+    _flag_duplicate_emails(plan.rows)
+    _flag_unknown_managers(plan.rows, existing)
+    _flag_manager_cycles(plan.rows, existing)
+    return plan
+
+
+def _plan_row(line: int, rec: dict, columns, existing: ExistingPeople, may_grant_admin: bool) -> PlannedRow:
+    errors: list[str] = []
+    email = rec["email"].lower()
+    if not email:
+        errors.append("email is missing")
+    elif len(email) > EMAIL_MAX or not EMAIL_PATTERN.match(email):
+        errors.append(f"email {rec['email']!r} is not a valid address")
+    name = rec["name"]
+    if not name:
+        errors.append("name is missing")
+    elif len(name) > NAME_MAX:
+        errors.append(f"name is longer than {NAME_MAX} characters")
+    function_id = existing.function_ids.get(rec["function"].lower())
+    if function_id is None:
+        errors.append(f"unknown function {rec['function']!r}" if rec["function"] else "function is missing")
+    team = rec.get("team", "")
+    if len(team) > TEAM_MAX:
+        errors.append(f"team is longer than {TEAM_MAX} characters")
+    roles = _parse_roles(rec["roles"], errors) if "roles" in columns else None
+    if roles and Role.ADMIN in roles and not may_grant_admin:
+        errors.append("only an admin may grant the admin role")
+    job_title = rec["job_title"][:NAME_MAX] if "job_title" in columns else None
+    return PlannedRow(
+        line=line, email=email, name=name, function_id=function_id, team=team,
+        manager_email=rec.get("manager_email", "").lower(), roles=roles,
+        hired_on=_parse_date(rec.get("hired_on", ""), errors), job_title=job_title,
+        action="update" if email in existing.manager_of else "create", errors=errors,
+    )
+
+
+def _parse_roles(text: str, errors: list[str]) -> set[Role]:
+    roles: set[Role] = set()
+    for word in filter(None, ROLE_SEPARATORS.split(text)):
+        try:
+            roles.add(Role(word.lower()))
+        except ValueError:
+            errors.append(f"unknown role {word!r} (known: {', '.join(r.value for r in Role)})")
+    return roles
+
+
+def _parse_date(text: str, errors: list[str]) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors.append(f"hired_on {text!r} is not a date (use YYYY-MM-DD)")
+        return None
+
+
+def _flag_duplicate_emails(rows: list[PlannedRow]) -> None:
+    first_line: dict[str, int] = {}
+    for row in rows:
+        if row.email and row.email in first_line:
+            row.errors.append(f"duplicate email: also on line {first_line[row.email]}")
+        first_line.setdefault(row.email, row.line)
+
+
+def _flag_unknown_managers(rows: list[PlannedRow], existing: ExistingPeople) -> None:
+    in_file = {row.email for row in rows}
+    for row in rows:
+        if row.manager_email and row.manager_email not in in_file and row.manager_email not in existing.manager_of:
+            row.errors.append(f"manager {row.manager_email!r} not found in the file or the directory")
+        if row.manager_email and row.manager_email == row.email:
+            row.errors.append("a person cannot be their own manager")
+
+
+def _flag_manager_cycles(rows: list[PlannedRow], existing: ExistingPeople) -> None:
+    """Flag every row whose manager chain, after the import, leads back to itself."""
+    manager_of = dict(existing.manager_of)
+    manager_of.update({row.email: row.manager_email or None for row in rows if row.email})
+    for row in rows:
+        chain = [row.email]
+        boss = manager_of.get(row.email)
+        while boss and boss not in chain:
+            chain.append(boss)
+            boss = manager_of.get(boss)
+        if boss == row.email and len(chain) > 1:
+            row.errors.append("cycle in the manager chain: " + " → ".join([*chain, row.email]))

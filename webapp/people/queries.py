@@ -1,0 +1,99 @@
+"""Reads about people, functions and teams."""
+from __future__ import annotations
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from webapp.extensions import db
+from webapp.people.models import Function, Team, User
+
+SEARCH_MAX = 100
+
+
+def load_session_user(session_id: str) -> User | None:
+    """flask-login loader: "id:version"; a stale version (password changed) signs the session out."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def search_people(text: str = "", after_id: int | None = None, include_inactive: bool = False) -> Select:
+    """People matching text in name, email, function or team; ordered by name, keyset after after_id."""
+    query = (
+        select(User)
+        .outerjoin(Function, User.function_id == Function.id)
+        .outerjoin(Team, User.team_id == Team.id)
+        .options(joinedload(User.team))
+        .order_by(User.name, User.id)
+    )
+    if not include_inactive:
+        query = query.where(User.active.is_(True))
+    for word in text.split()[:5]:
+        pattern = _like(word[:SEARCH_MAX])
+        query = query.where(
+            or_(
+                func.lower(User.name).like(pattern, escape="\\"),
+                func.lower(User.email).like(pattern, escape="\\"),
+                func.lower(Function.name).like(pattern, escape="\\"),
+                func.lower(Function.code).like(pattern, escape="\\"),
+                func.lower(Team.name).like(pattern, escape="\\"),
+            )
+        )
+    if after_id is not None:
+        after_name = select(User.name).where(User.id == after_id).scalar_subquery()
+        query = query.where(or_(User.name > after_name, and_(User.name == after_name, User.id > after_id)))
+    return query
+
+
+def list_functions(active_only: bool = False) -> Select:
+    query = select(Function).order_by(Function.name)
+    return query.where(Function.active.is_(True)) if active_only else query
+
+
+def list_teams(active_only: bool = False) -> Select:
+    query = select(Team).join(Function).options(joinedload(Team.function), joinedload(Team.manager))
+    query = query.order_by(Function.name, Team.name)
+    return query.where(Team.active.is_(True)) if active_only else query
+
+
+def list_direct_reports(user: User) -> Select:
+    return select(User).where(User.manager_id == user.id, User.active.is_(True)).order_by(User.name)
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def count_active_people() -> int:
+    return db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True))) or 0
+
+
+def count_people_by_function() -> list[tuple[str, int]]:
+    """(function name, active people) for every active function."""
+    rows = db.session.execute(
+        select(Function.name, func.count(User.id))
+        .outerjoin(User, and_(User.function_id == Function.id, User.active.is_(True)))
+        .where(Function.active.is_(True))
+        .group_by(Function.id, Function.name)
+        .order_by(Function.name)
+    )
+    return [(name, count) for name, count in rows]
+
+
+def manager_chain_ids(manager_id: int | None) -> list[int]:
+    """Ids from manager_id upwards (stops at a repeat, so a broken chain cannot loop)."""
+    managers = dict(db.session.execute(select(User.id, User.manager_id)).tuples().all())
+    chain: list[int] = []
+    while manager_id is not None and manager_id not in chain:
+        chain.append(manager_id)
+        manager_id = managers.get(manager_id)
+    return chain

@@ -1,0 +1,19 @@
+"""The roles a person may hold. Everyone is an employee; the others are granted."""
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+    HR = "hr"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+
+GRANTABLE_ROLES = (Role.MANAGER, Role.HR, Role.LEADER, Role.ADMIN)
+ALL_ROLES = (Role.EMPLOYEE, *GRANTABLE_ROLES)
+
+
+def parse_role(text: str) -> Role:
+    """The Role named by text (case-insensitive); ValueError when unknown."""
+    return Role(text.strip().lower())

@@ -1,0 +1,260 @@
+"""Writes about people, functions and teams. Each enforces its rules, audits, and flushes."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from webapp import signals
+from webapp.auth.services import record_audit
+from webapp.db import utcnow
+from webapp.extensions import db
+from webapp.people.importing import ExistingPeople, ImportPlan, PlannedRow, plan_people_import
+from webapp.people.models import Function, PendingImport, RoleGrant, Team, User
+from webapp.people.queries import manager_chain_ids
+from webapp.people.roles import Role
+
+
+class PeopleError(ValueError):
+    """A rule was broken; the message is for the user, field names the form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class PersonData:
+    email: str
+    name: str
+    function_id: int | None
+    job_title: str = ""
+    team_id: int | None = None
+    manager_id: int | None = None
+    hired_on: date | None = None
+    roles: set[Role] = field(default_factory=set)
+    password: str | None = None
+
+
+AUDITED_FIELDS = {
+    Function: ("name", "code", "colour", "active"),
+    Team: ("name", "function_id", "manager_id", "active"),
+    User: ("email", "name", "job_title", "function_id", "team_id", "manager_id", "hired_on", "active"),
+}
+
+
+def snapshot(obj: Any) -> dict[str, Any]:
+    """The audited fields of obj as JSON-friendly data."""
+    data = {name: getattr(obj, name) for name in AUDITED_FIELDS[type(obj)]}
+    if isinstance(obj, User):
+        data["roles"] = sorted(r.value for r in obj.roles)
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in data.items()}
+
+
+def _ensure_unique(column, value: str, exclude_id: int | None, field_name: str, label: str) -> None:
+    query = select(column.class_.id).where(func.lower(column) == value.lower())
+    if exclude_id is not None:
+        query = query.where(column.class_.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise PeopleError(f"Another record already uses this {label}.", field_name)
+
+
+def _apply(actor: User | None, obj: Any, action: str, changes: dict[str, Any]) -> Any:
+    """Set attributes on obj (new or existing) and audit the before/after state."""
+    is_new = getattr(obj, "id", None) is None
+    before = None if is_new else snapshot(obj)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    if is_new:
+        db.session.add(obj)
+    db.session.flush()
+    record_audit(actor, action, obj, before, snapshot(obj))
+    return obj
+
+
+# --- functions ---------------------------------------------------------------------------
+
+def save_function(actor: User | None, function: Function | None, name: str, code: str, colour: str) -> Function:
+    """Create (function None) or update a function; names and codes are unique."""
+    function = function or Function()
+    _ensure_unique(Function.name, name, function.id, "name", "name")
+    _ensure_unique(Function.code, code, function.id, "code", "code")
+    action = "function.update" if function.id else "function.create"
+    return _apply(actor, function, action, {"name": name, "code": code.upper(), "colour": colour.lower()})
+
+
+# --- teams -------------------------------------------------------------------------------
+
+def save_team(actor: User | None, team: Team | None, name: str, function_id: int, manager_id: int | None) -> Team:
+    """Create or update a team; names are unique inside a function."""
+    team = team or Team()
+    clash = select(Team.id).where(Team.function_id == function_id, func.lower(Team.name) == name.lower())
+    if team.id:
+        clash = clash.where(Team.id != team.id)
+    if db.session.scalar(clash) is not None:
+        raise PeopleError("This function already has a team with that name.", "name")
+    if db.session.get(Function, function_id) is None:
+        raise PeopleError("Choose an existing function.", "function_id")
+    if manager_id is not None and db.session.get(User, manager_id) is None:
+        raise PeopleError("Choose an existing person as manager.", "manager_id")
+    action = "team.update" if team.id else "team.create"
+    return _apply(actor, team, action, {"name": name, "function_id": function_id, "manager_id": manager_id})
+
+
+# --- people ------------------------------------------------------------------------------
+
+def save_person(actor: User | None, person: User | None, data: PersonData) -> User:
+    """Create or update a person, checking email, team, manager chain and the last admin."""
+    person = person or User()
+    _ensure_unique(User.email, data.email, person.id, "email", "email address")
+    _check_team(data)
+    _check_manager(person, data.manager_id)
+    if person.id and Role.ADMIN in person.roles and Role.ADMIN not in data.roles:
+        _ensure_another_admin(person)
+    is_new = person.id is None
+    action = "person.update" if person.id else "person.create"
+    before = None if is_new else snapshot(person)
+    for name in ("name", "job_title", "function_id", "team_id", "manager_id", "hired_on"):
+        setattr(person, name, getattr(data, name))
+    person.email = data.email.strip().lower()
+    person.set_roles(data.roles)
+    if data.password:
+        person.set_password(data.password)
+    if is_new:
+        db.session.add(person)
+    db.session.flush()
+    record_audit(actor, action, person, before, snapshot(person))
+    if is_new:
+        signals.person_created.send("people", user=person)
+    return person
+
+
+def _check_team(data: PersonData) -> None:
+    if data.team_id is None:
+        return
+    team = db.session.get(Team, data.team_id)
+    if team is None:
+        raise PeopleError("Choose an existing team.", "team_id")
+    if team.function_id != data.function_id:
+        raise PeopleError("That team belongs to another function.", "team_id")
+
+
+def _check_manager(person: User, manager_id: int | None) -> None:
+    if manager_id is None:
+        return
+    if db.session.get(User, manager_id) is None:
+        raise PeopleError("Choose an existing person as manager.", "manager_id")
+    if person.id is not None and person.id in manager_chain_ids(manager_id):
+        raise PeopleError("That would make a loop in the manager chain.", "manager_id")
+
+
+def _ensure_another_admin(person: User) -> None:
+    admins = select(func.count()).select_from(RoleGrant).join(User).where(
+        RoleGrant.role == Role.ADMIN.value, User.active.is_(True), User.id != person.id
+    )
+    if not db.session.scalar(admins):
+        raise PeopleError("There must stay at least one active admin.", "roles")
+
+
+# --- activation ---------------------------------------------------------------------------
+
+def set_active(actor: User | None, obj: Function | Team | User, active: bool) -> None:
+    """Deactivate or reactivate: never delete, so history keeps its authors."""
+    if isinstance(obj, User) and not active and Role.ADMIN in obj.roles:
+        _ensure_another_admin(obj)
+    verb = "reactivate" if active else "deactivate"
+    _apply(actor, obj, f"{type(obj).__name__.lower()}.{verb}", {"active": active})
+    if isinstance(obj, User) and not active:
+        obj.session_version += 1  # sign the person out everywhere
+        signals.person_deactivated.send("people", user=obj, actor=actor)
+
+
+# --- CSV import ---------------------------------------------------------------------------
+
+class ImportRejected(PeopleError):
+    """The import cannot be applied (invalid, already applied, or not yours)."""
+
+
+def existing_people() -> ExistingPeople:
+    """What the directory holds, as plain data for the import planner."""
+    function_ids: dict[str, int] = {}
+    for fid, name, code in db.session.execute(select(Function.id, Function.name, Function.code)):
+        function_ids[name.lower()] = fid
+        function_ids[code.lower()] = fid
+    people = db.session.execute(select(User.id, User.email, User.manager_id)).all()
+    email_of = {pid: email.lower() for pid, email, _ in people}
+    manager_of = {email.lower(): email_of.get(mid) for _, email, mid in people}
+    return ExistingPeople(function_ids=function_ids, manager_of=manager_of)
+
+
+def stage_people_import(actor: User | None, filename: str, content: str) -> tuple[PendingImport, ImportPlan]:
+    """Keep the upload for confirmation and return its plan (nothing in the directory changes).
+
+    actor None is the command line, which may grant every role.
+    """
+    pending = PendingImport(
+        token=secrets.token_urlsafe(32),
+        uploaded_by_id=actor.id if actor else None,
+        filename=filename[:255],
+        content=content,
+    )
+    db.session.add(pending)
+    db.session.flush()
+    return pending, plan_for(actor, pending.content)
+
+
+def plan_for(actor: User | None, content: str) -> ImportPlan:
+    may_grant_admin = actor is None or Role.ADMIN in actor.roles
+    return plan_people_import(content, existing_people(), may_grant_admin)
+
+
+def apply_pending_import(actor: User | None, pending: PendingImport) -> tuple[int, int]:
+    """Apply a staged upload once, all rows or none; only its uploader may confirm it.
+
+    Returns (created, updated).
+    """
+    if pending.uploaded_by_id != (actor.id if actor else None):
+        raise ImportRejected("This upload belongs to someone else.")
+    if pending.applied_at is not None:
+        raise ImportRejected("This file was already imported.")
+    plan = plan_for(actor, pending.content)
+    if not plan.is_valid:
+        raise ImportRejected("The file has errors; nothing was imported.")
+    people = {u.email.lower(): u for u in db.session.scalars(select(User))}
+    teams = {(t.function_id, t.name.lower()): t for t in db.session.scalars(select(Team))}
+    for row in plan.rows:
+        people[row.email] = _import_row(row, people.get(row.email), teams, actor)
+    db.session.flush()
+    for row in plan.rows:
+        people[row.email].manager_id = people[row.manager_email].id if row.manager_email else None
+    pending.applied_at = utcnow()
+    db.session.flush()
+    created, updated = plan.count("create"), plan.count("update")
+    record_audit(actor, "people.import", pending, None, {"file": pending.filename, "created": created, "updated": updated})
+    signals.people_imported.send("people", created=created, updated=updated, actor=actor)
+    return created, updated
+
+
+def _import_row(row: PlannedRow, person: User | None, teams: dict, actor: User | None) -> User:
+    person = person or User(email=row.email)
+    if person.id is None:
+        db.session.add(person)
+    person.name, person.function_id, person.hired_on = row.name, row.function_id, row.hired_on
+    if row.job_title is not None:
+        person.job_title = row.job_title
+    person.team = _team_for(row, teams) if row.team else None
+    if row.roles is not None:
+        keep_admin = Role.ADMIN in person.roles and actor is not None and Role.ADMIN not in actor.roles
+        person.set_roles(row.roles | ({Role.ADMIN} if keep_admin else set()))
+    return person
+
+
+def _team_for(row: PlannedRow, teams: dict) -> Team:
+    key = (row.function_id, row.team.lower())
+    if key not in teams:
+        teams[key] = Team(name=row.team, function_id=row.function_id)
+        db.session.add(teams[key])
+    return teams[key]

@@ -1,0 +1,28 @@
+"""Rendering helpers shared by every blueprint."""
+from __future__ import annotations
+
+from flask import render_template
+
+from webapp.extensions import htmx
+
+
+def wants_fragment() -> bool:
+    """True for an htmx request that is neither boosted nor a history restore: it gets the fragment."""
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render_page_or_fragment(page: str, fragment: str, **context) -> str:
+    """One URL, two renderings: the page normally, the fragment for a plain htmx request."""
+    return render_template(fragment if wants_fragment() else page, **context)
+
+
+def field_aria(field) -> dict[str, str]:
+    """aria-invalid and aria-describedby for a WTForms field, matching the forms macro's ids."""
+    described_by = [f"{field.id}-help"] if field.description else []
+    attrs: dict[str, str] = {}
+    if field.errors:
+        described_by.append(f"{field.id}-error")
+        attrs["aria-invalid"] = "true"
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return attrs
