@@ -1,6 +1,7 @@
 """The Flask shell of Common Ground: create_app is the one place that knows every package."""
 from __future__ import annotations
 
+import importlib
 import logging
 
 from flask import Flask
@@ -53,13 +54,17 @@ def _init_extensions(app: Flask) -> None:
     ext.login_manager.session_protection = "basic"
 
 
-def _register_blueprints(app: Flask) -> None:
-    from webapp.auth import bp as auth_bp
-    from webapp.main import bp as main_bp
-    from webapp.people import bp as people_bp
+# Every package with a blueprint `bp`; importing one registers its tiles, nav items, demo data and receivers.
+BLUEPRINT_PACKAGES = (
+    "webapp.main",
+    "webapp.auth",
+    "webapp.people",
+)
 
-    for blueprint in (main_bp, auth_bp, people_bp):
-        app.register_blueprint(blueprint)
+
+def _register_blueprints(app: Flask) -> None:
+    for package in BLUEPRINT_PACKAGES:
+        app.register_blueprint(importlib.import_module(package).bp)
 
 
 def _register_hooks(app: Flask) -> None:

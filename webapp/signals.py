@@ -14,3 +14,22 @@ person_deactivated = _events.signal("person-deactivated")
 
 people_imported = _events.signal("people-imported")
 """A people CSV import was applied. kwargs: created (int), updated (int), actor (User | None)."""
+
+# --- events between the pillars (recognition listens to these) ---------------------------
+
+rotation_completed = _events.signal("rotation-completed")
+"""A rotation placement got its three sign-offs. sender "rotation"; kwargs:
+placement_id (int), person (User: the rotator), home_function_id (int), host_function_id (int),
+completed_at (aware UTC datetime)."""
+
+visit_confirmed = _events.signal("visit-confirmed")
+"""A joint customer visit was confirmed by an attendee of another function. sender "visits";
+kwargs: visit_id (int), attendees (list[User]), function_ids (set[int]), account_name (str),
+internal_only (bool: no feed item), confirmed_by (User), held_on (date)."""
+
+win_published = _events.signal("win-published")
+"""A joint (or team) win was published after its co-signs. sender "recognition"; kwargs:
+win_id (int), title (str), credited (list[User]), function_ids (set[int])."""
+
+wave_closed = _events.signal("wave-closed")
+"""A trust pulse wave closed. sender "trust"; kwargs: wave_id (int), closes_on (date)."""
