@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import importlib
-import logging
 
 from flask import Flask
 
 from webapp.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_environment
 from webapp import extensions as ext
 
-log = logging.getLogger(__name__)
 
 
 def create_app(config: type[Config] | None = None) -> Flask:

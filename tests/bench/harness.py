@@ -1,0 +1,177 @@
+"""Tools shared by the benchmark modules: a throwaway app, timing, SQL counting, gunicorn + wrk."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+
+from webapp import create_app
+from webapp.config import TestConfig
+from webapp.extensions import db
+
+REPEATS = int(os.environ.get("BENCH_REPEATS", 30))
+BENCH_SECRET_KEY = "bench-secret-key-" + "x" * 32  # shared by bench_app and gunicorn, so cookies work in both
+
+
+@dataclass
+class Bench:
+    """Collects figures and prints them as they come."""
+
+    database_url: str
+    rows: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def section(self, title: str) -> None:
+        print(f"\n## {title}", flush=True)
+
+    def figure(self, name: str, value: float | str, unit: str = "") -> None:
+        shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
+        self.rows.append((name, shown, unit))
+        print(f"  {name:<58} {shown:>12} {unit}", flush=True)
+
+
+def bench_app(database_url: str) -> Flask:
+    """An app on the bench database with a fresh schema (CSRF off: the bench drives it directly)."""
+    config = type(
+        "BenchConfig",
+        (TestConfig,),
+        {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": False, "SECRET_KEY": BENCH_SECRET_KEY},
+    )
+    app = create_app(config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return app
+
+
+@contextmanager
+def count_queries(app: Flask) -> Iterator[list[str]]:
+    """Record every SQL statement run on the app's engine inside the block."""
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def time_request(app: Flask, client, url: str, repeats: int = REPEATS, headers: dict | None = None) -> tuple[float, int]:
+    """(median server ms, SQL queries per request) of GET url through the WSGI app, after one warm-up."""
+    assert client.get(url, headers=headers).status_code == 200, url
+    with count_queries(app) as statements:
+        client.get(url, headers=headers)
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        client.get(url, headers=headers)
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings), len(statements)
+
+
+def measure(fn: Callable[[], object]) -> tuple[float, float]:
+    """(seconds, peak MiB of Python allocations) of one call."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    fn()
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return seconds, peak
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database_url: str, workers: int = 2) -> Iterator[str]:
+    """Serve webapp:create_app() with gunicorn on a free loopback port; yields the base URL."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "COMMONGROUND_ENV": "development",
+           "SECRET_KEY": BENCH_SECRET_KEY, "RATELIMIT_STORAGE_URI": "memory://"}
+    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--no-control-socket",
+           "--log-level", "warning", "webapp:create_app()"]
+    proc = subprocess.Popen(cmd, env=env, cwd=Path(__file__).resolve().parents[2], stdout=subprocess.DEVNULL)
+    try:
+        _wait_for(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _wait_for(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn did not start on port {port}")
+
+
+def _assert_page(url: str, cookie: str | None) -> None:
+    """The URL answers 200 itself (wrk would count a redirect to the sign-in page as success)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    opener = urllib.request.build_opener(_NoRedirect)
+    with opener.open(request, timeout=10) as response:
+        if response.status != 200:
+            raise RuntimeError(f"{url} answered {response.status}, not 200")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise RuntimeError(f"{req.full_url} redirected ({code}) to {newurl}")
+
+
+def wrk(url: str, cookie: str | None = None, seconds: int = 5, connections: int = 16) -> float:
+    """Requests per second that wrk measures for url, after checking it answers 200."""
+    _assert_page(url, cookie)
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url]
+    if cookie:
+        cmd[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        raise RuntimeError(f"wrk saw {non2xx.group(1)} error responses from {url}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def session_cookie(app: Flask, user) -> str:
+    """A signed session cookie value that signs user in (for wrk)."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    return f"{app.config['SESSION_COOKIE_NAME']}={serializer.dumps({'_user_id': user.get_id(), '_fresh': True})}"
+
+
+def throughput_ratio(bench: Bench, database_url: str, path: str, cookie: str, label: str) -> None:
+    """Page throughput under gunicorn (2 workers) as a ratio to the bare /health route, same run."""
+    if shutil.which("wrk") is None:
+        bench.figure(f"{label}: throughput (wrk not installed: apt-get install wrk)", "n/a")
+        return
+    with gunicorn(database_url) as base:
+        bare = wrk(base + "/health")
+        page = wrk(base + path, cookie)
+    bench.figure("bare route /health, gunicorn 2 workers", bare, "req/s")
+    bench.figure(f"{label}, gunicorn 2 workers", page, "req/s")
+    bench.figure(f"{label}: throughput ratio to the bare route", page / bare, "x")
