@@ -26,3 +26,8 @@ def field_aria(field) -> dict[str, str]:
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return attrs
+
+
+def form_status(form) -> int:
+    """400 when the form or any field shows an error (also errors added after validation), else 200."""
+    return 400 if form.form_errors or any(field.errors for field in form) else 200

@@ -13,7 +13,7 @@ from webapp.auth.queries import list_audit_entries
 from webapp.auth.services import PasswordError, authenticate, change_password
 from webapp.extensions import db, limiter
 from webapp.people.roles import Role
-from webapp.rendering import render_page_or_fragment
+from webapp.rendering import form_status, render_page_or_fragment
 
 AUDIT_PAGE_SIZE = 50
 
@@ -46,7 +46,7 @@ def login():
             login_user(user, remember=form.remember.data)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
-    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+    return render_template("auth/login.html", form=form), form_status(form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -72,7 +72,7 @@ def password():
             login_user(current_user._get_current_object(), fresh=True)  # keep this session, under the new version
             flash("Your password is changed. Other devices are signed out.", "success")
             return redirect(url_for("people.profile", user_id=current_user.id))
-    return render_template("auth/password.html", form=form), 400 if form.errors else 200
+    return render_template("auth/password.html", form=form), form_status(form)
 
 
 @bp.route("/admin/audit")

@@ -91,7 +91,7 @@ def count_people_by_function() -> list[tuple[str, int]]:
 
 def manager_chain_ids(manager_id: int | None) -> list[int]:
     """Ids from manager_id upwards (stops at a repeat, so a broken chain cannot loop)."""
-    managers = dict(db.session.execute(select(User.id, User.manager_id)).tuples().all())
+    managers = {user_id: manager_id for user_id, manager_id in db.session.execute(select(User.id, User.manager_id))}
     chain: list[int] = []
     while manager_id is not None and manager_id not in chain:
         chain.append(manager_id)

@@ -99,7 +99,7 @@ def save_team(actor: User | None, team: Team | None, name: str, function_id: int
     if db.session.get(Function, function_id) is None:
         raise PeopleError("Choose an existing function.", "function_id")
     if manager_id is not None and db.session.get(User, manager_id) is None:
-        raise PeopleError("Choose an existing person as manager.", "manager_id")
+        raise PeopleError("Choose an existing person as manager.", "manager_email")
     action = "team.update" if team.id else "team.create"
     return _apply(actor, team, action, {"name": name, "function_id": function_id, "manager_id": manager_id})
 
@@ -146,9 +146,9 @@ def _check_manager(person: User, manager_id: int | None) -> None:
     if manager_id is None:
         return
     if db.session.get(User, manager_id) is None:
-        raise PeopleError("Choose an existing person as manager.", "manager_id")
+        raise PeopleError("Choose an existing person as manager.", "manager_email")
     if person.id is not None and person.id in manager_chain_ids(manager_id):
-        raise PeopleError("That would make a loop in the manager chain.", "manager_id")
+        raise PeopleError("That would make a loop in the manager chain.", "manager_email")
 
 
 def _ensure_another_admin(person: User) -> None:

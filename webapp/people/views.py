@@ -26,7 +26,7 @@ from webapp.people.services import (
     set_active,
     stage_people_import,
 )
-from webapp.rendering import render_page_or_fragment, wants_fragment
+from webapp.rendering import form_status, render_page_or_fragment, wants_fragment
 
 QUERY_MAX = 100
 ADMIN_KINDS = {"people": User, "functions": Function, "teams": Team}
@@ -65,18 +65,17 @@ def profile(user_id: int):
 # --- admin: people, functions, teams ---------------------------------------------------
 
 def _apply_error(form, error: PeopleError) -> None:
-    """Show a service's rule error beside the field it names (or as a flash)."""
+    """Show a service's rule error beside the field it names (or as a flash for the whole form)."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*field.errors, str(error)]
     else:
+        form.form_errors.append(str(error))
         flash(str(error), "danger")
 
 
 def _form_page(form, title: str, cancel: str):
-    return render_template("people/admin_form.html", form=form, title=title, cancel=cancel), (
-        400 if form.errors else 200
-    )
+    return render_template("people/admin_form.html", form=form, title=title, cancel=cancel), form_status(form)
 
 
 def _function_choices() -> list[SelectChoice]:
@@ -221,7 +220,7 @@ def import_upload():
             pending, _ = stage_people_import(current_user, form.file.data.filename or "upload.csv", content)
             db.session.commit()
             return redirect(url_for("people.import_preview", token=pending.token), code=303)
-    return render_template("people/import.html", form=form), 400 if form.errors else 200
+    return render_template("people/import.html", form=form), form_status(form)
 
 
 def _decode_upload(form: ImportForm) -> str | None:
