@@ -1,6 +1,8 @@
 """Routes: the directory, profiles, admin of people, functions and teams, and the CSV import."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -74,6 +76,18 @@ def _apply_error(form, error: PeopleError) -> None:
         flash(str(error), "danger")
 
 
+def _save(form, save: Callable[[], object]) -> object | None:
+    """Run a service write: commit and return its result, or show its rule error on the form."""
+    try:
+        saved = save()
+    except PeopleError as error:
+        db.session.rollback()
+        _apply_error(form, error)
+        return None
+    db.session.commit()
+    return saved
+
+
 def _form_page(form, title: str, cancel: str):
     return render_template("people/admin_form.html", form=form, title=title, cancel=cancel), form_status(form)
 
@@ -119,15 +133,10 @@ def person_form(user_id: int | None):
                 hired_on=form.hired_on.data, roles={Role(r) for r in form.roles.data},
                 password=form.password.data or None,
             )
-            try:
-                person = save_person(current_user, person, data)
-            except PeopleError as error:
-                db.session.rollback()
-                _apply_error(form, error)
-            else:
-                db.session.commit()
-                flash(f"{person.name} is saved.", "success")
-                return redirect(url_for("people.profile", user_id=person.id))
+            saved = _save(form, lambda: save_person(current_user, person, data))
+            if saved is not None:
+                flash(f"{saved.name} is saved.", "success")
+                return redirect(url_for("people.profile", user_id=saved.id))
     title = f"Edit {person.name}" if person else "Add a person"
     return _form_page(form, title, url_for("people.directory"))
 
@@ -145,14 +154,9 @@ def function_form(function_id: int | None):
     function = db.get_or_404(Function, function_id) if function_id else None
     form = FunctionForm(obj=function)
     if form.validate_on_submit():
-        try:
-            save_function(current_user, function, form.name.data.strip(), form.code.data.strip(), form.colour.data)
-        except PeopleError as error:
-            db.session.rollback()
-            _apply_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Function {form.name.data.strip()} is saved.", "success")
+        name, code = form.name.data.strip(), form.code.data.strip()
+        if _save(form, lambda: save_function(current_user, function, name, code, form.colour.data)):
+            flash(f"Function {name} is saved.", "success")
             return redirect(url_for("people.functions"))
     return _form_page(form, f"Edit {function.name}" if function else "Add a function", url_for("people.functions"))
 
@@ -174,16 +178,12 @@ def team_form(team_id: int | None):
         form.manager_email.data = team.manager.email
     if form.validate_on_submit():
         manager_id = _manager_id(form)
-        if not form.manager_email.errors:
-            try:
-                save_team(current_user, team, form.name.data.strip(), form.function_id.data, manager_id)
-            except PeopleError as error:
-                db.session.rollback()
-                _apply_error(form, error)
-            else:
-                db.session.commit()
-                flash(f"Team {form.name.data.strip()} is saved.", "success")
-                return redirect(url_for("people.teams"))
+        name = form.name.data.strip()
+        if not form.manager_email.errors and _save(
+            form, lambda: save_team(current_user, team, name, form.function_id.data, manager_id)
+        ):
+            flash(f"Team {name} is saved.", "success")
+            return redirect(url_for("people.teams"))
     return _form_page(form, f"Edit {team.name}" if team else "Add a team", url_for("people.teams"))
 
 
