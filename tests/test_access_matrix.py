@@ -37,6 +37,10 @@ ACCESS: dict[str, object] = {
     "people.import_preview": ADMIN_HR,
     "people.import_confirm": ADMIN_HR,
     "people.import_template": ADMIN_HR,
+    "notifications.index": EVERYONE,
+    "notifications.bell": EVERYONE,
+    "notifications.read": EVERYONE,
+    "notifications.read_all": EVERYONE,
 }
 
 
@@ -68,7 +72,7 @@ def test_route_role_matrix(app, db, who):
     target = make_user(team=team)
     sample_args = {
         "user_id": target.id, "function_id": team.function_id, "team_id": team.id, "object_id": target.id,
-        "kind": "people", "token": "no-such-token", "filename": "app.css",
+        "kind": "people", "token": "no-such-token", "filename": "app.css", "notification_id": 999999,
     }
     client = app.test_client()
     viewer = None if who == ANONYMOUS else make_user(*({who} - {Role.EMPLOYEE}))

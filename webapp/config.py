@@ -35,6 +35,17 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     DIRECTORY_PAGE_SIZE = 25
+    NOTIFICATION_POLL_SECONDS = 15
+    # Optional e-mail for notifications (off unless MAIL_SERVER is set)
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Common Ground <no-reply@localhost>")
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")  # for links in e-mails
+    # Optional chat webhook (incoming-webhook URL) that receives published joint wins
+    WIN_WEBHOOK_URL = os.environ.get("WIN_WEBHOOK_URL", "")
 
 
 class ProductionConfig(Config):

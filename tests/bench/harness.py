@@ -98,7 +98,7 @@ def measure(fn: Callable[[], object]) -> tuple[float, float]:
     return seconds, peak
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -107,7 +107,7 @@ def _free_port() -> int:
 @contextmanager
 def gunicorn(database_url: str, workers: int = 2) -> Iterator[str]:
     """Serve webapp:create_app() with gunicorn on a free loopback port; yields the base URL."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "COMMONGROUND_ENV": "development",
            "SECRET_KEY": BENCH_SECRET_KEY, "RATELIMIT_STORAGE_URI": "memory://"}
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--no-control-socket",

@@ -36,7 +36,7 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def live_server(database_url, session_app):
     """Serve a CSRF-protected app on 127.0.0.1 on a free port, in a daemon thread."""
-    app = create_app(config_for(database_url, WTF_CSRF_ENABLED=True))
+    app = create_app(config_for(database_url, WTF_CSRF_ENABLED=True, NOTIFICATION_POLL_SECONDS=1))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,0 +1,50 @@
+"""Writes: notify people, mark notifications read. E-mail goes out only after the commit."""
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from webapp.db import utcnow
+from webapp.extensions import db
+from webapp.notifications.delivery import queue_after_commit, send_email
+from webapp.notifications.models import MESSAGE_MAX, Notification
+from webapp.people.models import User
+
+KINDS = {
+    "approval": "Approval waiting",
+    "cosign": "Co-sign request",
+    "follow-up": "Follow-up due",
+    "pulse": "Pulse open",
+    "offer": "Offer to accept",
+    "badge": "Badge earned",
+    "info": "Notice",
+}
+
+
+def notify(user: User, kind: str, message: str, url: str = "") -> Notification:
+    """Tell user something (in the app, and by e-mail when SMTP is configured)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if not url.startswith("/"):
+        url = ""
+    notification = Notification(user_id=user.id, kind=kind, message=message[:MESSAGE_MAX], url=url)
+    db.session.add(notification)
+    email, subject = user.email, f"{KINDS[kind]}: {message[:80]}"
+    queue_after_commit(lambda: send_email(email, subject, message, url))
+    return notification
+
+
+def mark_read(user: User, notification: Notification) -> None:
+    """Mark one of user's own notifications read (someone else's raises PermissionError)."""
+    if notification.user_id != user.id:
+        raise PermissionError("not your notification")
+    notification.read_at = notification.read_at or utcnow()
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of user read; returns how many."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    return result.rowcount

@@ -1,0 +1,62 @@
+"""The notification centre: the list, the bell (polled), mark read, mark all read."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from webapp.auth.access import signed_in
+from webapp.extensions import db
+from webapp.notifications import bp
+from webapp.notifications.models import Notification
+from webapp.notifications.queries import count_unread, list_notifications
+from webapp.notifications.services import KINDS, mark_all_read, mark_read
+from webapp.rendering import render_page_or_fragment
+
+PAGE_SIZE = 30
+
+
+@bp.app_context_processor
+def inject_unread_count() -> dict:
+    """Every page's bell shows the unread count (one indexed count query)."""
+    if not current_user.is_authenticated:
+        return {}
+    return {"unread_count": count_unread(current_user.id), "bell_poll_seconds": current_app.config["NOTIFICATION_POLL_SECONDS"]}
+
+
+@bp.route("/notifications")
+@signed_in
+def index():
+    before = request.args.get("before", type=int)
+    rows = db.session.scalars(list_notifications(current_user.id, before).limit(PAGE_SIZE + 1)).all()
+    return render_page_or_fragment(
+        "notifications/index.html", "notifications/_rows.html",
+        notifications=rows[:PAGE_SIZE], has_more=len(rows) > PAGE_SIZE, kinds=KINDS,
+    )
+
+
+@bp.route("/notifications/bell")
+@signed_in
+def bell():
+    """The bell fragment, polled by htmx so the count changes without a reload."""
+    return render_template("notifications/_bell.html")
+
+
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@signed_in
+def read(notification_id: int):
+    notification = db.get_or_404(Notification, notification_id)
+    try:
+        mark_read(current_user, notification)
+    except PermissionError:
+        abort(404)
+    db.session.commit()
+    return redirect(notification.url or url_for("notifications.index"), code=303)
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@signed_in
+def read_all():
+    count = mark_all_read(current_user)
+    db.session.commit()
+    flash(f"{count} notification{'s' if count != 1 else ''} marked read.", "info")
+    return redirect(url_for("notifications.index"), code=303)
