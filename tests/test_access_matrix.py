@@ -21,6 +21,8 @@ ACCESS: dict[str, object] = {
     "static": PUBLIC,
     "main.health": PUBLIC,
     "main.home": EVERYONE,
+    "main.scorecard": frozenset({Role.LEADER, Role.HR, Role.ADMIN}),
+    "main.scorecard_csv": frozenset({Role.LEADER, Role.HR, Role.ADMIN}),
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.password": EVERYONE,

@@ -71,10 +71,10 @@ def _register_hooks(app: Flask) -> None:
     from webapp.main.errors import register_error_handlers
     from webapp.main.security import set_security_headers
     from webapp.main.navigation import inject_navigation
-    from webapp.rendering import field_aria
+    from webapp.rendering import field_aria, sparkline_points
 
     app.before_request(refuse_undeclared_views)
     app.after_request(set_security_headers)
     app.context_processor(inject_navigation)
-    app.jinja_env.globals["field_aria"] = field_aria
+    app.jinja_env.globals.update(field_aria=field_aria, sparkline_points=sparkline_points)
     register_error_handlers(app)

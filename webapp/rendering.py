@@ -31,3 +31,18 @@ def field_aria(field) -> dict[str, str]:
 def form_status(form) -> int:
     """400 when the form or any field shows an error (also errors added after validation), else 200."""
     return 400 if form.form_errors or any(field.errors for field in form) else 200
+
+
+def sparkline_points(series: list[tuple[str, float | None]], width: int = 120, height: int = 28) -> str:
+    """SVG polyline points for a sparkline (gaps for missing values are skipped)."""
+    values = [v for _, v in series if v is not None]
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    step = width / max(len(series) - 1, 1)
+    points = [
+        f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}"
+        for i, (_, v) in enumerate(series) if v is not None
+    ]
+    return " ".join(points)

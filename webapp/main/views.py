@@ -1,10 +1,25 @@
-"""Home page and a bare health route."""
-from flask import render_template
-from flask_login import current_user
+"""Home page, the leadership scorecard (page and CSV), and a bare health route."""
+from __future__ import annotations
 
-from webapp.auth.access import public, signed_in
+import csv
+import io
+
+from flask import Response, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from webapp.auth.access import public, roles_required, signed_in
+from webapp.db import utcnow
+from webapp.extensions import db
 from webapp.main import bp
+from webapp.main.periods import Quarter
+from webapp.main.scorecard import ROWS, build_scorecard
 from webapp.main.tiles import tiles_for
+from webapp.people.models import Function
+from webapp.people.roles import Role
+
+DEFAULT_PAIR_CODES = ("FIN", "OPS")
+SCORECARD_ROLES = (Role.LEADER, Role.HR, Role.ADMIN)
 
 
 @bp.route("/")
@@ -18,3 +33,58 @@ def home():
 def health():
     """Bare route: liveness probe, and the baseline of the throughput benchmarks."""
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def _scorecard_choice() -> tuple[Quarter, tuple[int, int] | None, list[Function], list[str]]:
+    """The quarter and function pair asked for (or the defaults), with messages for bad input."""
+    functions = db.session.scalars(select(Function).where(Function.active.is_(True)).order_by(Function.name)).all()
+    problems = []
+    quarter = Quarter.parse(request.args.get("quarter", "")) if request.args.get("quarter") else None
+    if request.args.get("quarter") and quarter is None:
+        problems.append("Choose a quarter like 2026-Q3.")
+    quarter = quarter or Quarter.containing(utcnow().date())
+    ids = {f.id for f in functions}
+    by_code = {f.code: f.id for f in functions}
+    default = tuple(by_code[c] for c in DEFAULT_PAIR_CODES if c in by_code) or tuple(f.id for f in functions[:2])
+    pair = (request.args.get("a", type=int), request.args.get("b", type=int))
+    if any(request.args.get(k) for k in ("a", "b")) and (pair[0] not in ids or pair[1] not in ids or pair[0] == pair[1]):
+        problems.append("Choose two different functions.")
+        pair = None
+    if not any(request.args.get(k) for k in ("a", "b")) or pair is None:
+        pair = default if len(default) == 2 else None
+    return quarter, pair, functions, problems
+
+
+@bp.route("/scorecard")
+@roles_required(*SCORECARD_ROLES)
+def scorecard():
+    quarter, pair, functions, problems = _scorecard_choice()
+    rows = build_scorecard(quarter, pair) if pair else {row: [] for row in ROWS}
+    names = {f.id: f.name for f in functions}
+    quarters = [str(q) for q in Quarter.containing(utcnow().date()).trailing(8)][::-1]
+    return render_template(
+        "main/scorecard.html", quarter=quarter, pair=pair, names=names, functions=functions, rows=rows,
+        quarters=quarters, problems=problems,
+    ), 400 if problems else 200
+
+
+@bp.route("/scorecard.csv")
+@roles_required(*SCORECARD_ROLES)
+def scorecard_csv():
+    quarter, pair, _, problems = _scorecard_choice()
+    if problems or pair is None:
+        return Response("; ".join(problems) or "no function pair", status=400, mimetype="text/plain")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row", "figure", "quarter", "value", "unit", "previous quarter", "change"])
+    for row, figures in build_scorecard(quarter, pair).items():
+        for figure in figures:
+            writer.writerow([row, figure.label, str(quarter), _csv_number(figure.value), figure.unit,
+                             _csv_number(figure.previous), _csv_number(figure.change)])
+    filename = f"scorecard-{quarter}.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+def _csv_number(value: float | None) -> str:
+    return "" if value is None else f"{value:.4g}"

@@ -1,0 +1,57 @@
+"""Calendar quarters: the scorecard's period."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    year: int
+    number: int
+
+    @classmethod
+    def containing(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter | None:
+        """'2026-Q3' -> Quarter(2026, 3); None when malformed."""
+        match = QUARTER_PATTERN.match(text or "")
+        return cls(int(match[1]), int(match[2])) if match else None
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def end(self) -> date:
+        """The first day after the quarter."""
+        return self.next().start
+
+    @property
+    def start_utc(self) -> datetime:
+        return datetime(self.start.year, self.start.month, 1, tzinfo=timezone.utc)
+
+    @property
+    def end_utc(self) -> datetime:
+        return datetime(self.end.year, self.end.month, 1, tzinfo=timezone.utc)
+
+    def previous(self) -> Quarter:
+        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+
+    def next(self) -> Quarter:
+        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+
+    def trailing(self, count: int) -> list[Quarter]:
+        """This quarter and the count-1 before it, oldest first."""
+        quarters = [self]
+        while len(quarters) < count:
+            quarters.append(quarters[-1].previous())
+        return quarters[::-1]
+
+    def __str__(self) -> str:
+        return f"{self.year}-Q{self.number}"
