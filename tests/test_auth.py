@@ -186,3 +186,23 @@ def test_upload_larger_than_the_limit_gets_a_clear_413(app, client, db):
     response = client.post("/people/import", data={"file": (io.BytesIO(big), "big.csv")})
     assert response.status_code == 413
     assert b"larger than the limit" in response.data
+
+
+def test_an_unexpected_error_shows_a_friendly_500_and_writes_nothing(database_url, app, db):
+    from webapp.auth.access import public
+    from webapp.extensions import db as database
+    from webapp.people.models import Function
+
+    broken = create_app(config_for(database_url))
+
+    @broken.route("/boom")
+    @public
+    def boom():
+        database.session.add(Function(name="Half written", code="HALF", colour="#000000"))
+        database.session.flush()
+        raise RuntimeError("bug")
+
+    response = broken.test_client().get("/boom")
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.data and b"Nothing was saved" in response.data
+    assert db.session.query(Function).filter_by(code="HALF").count() == 0
