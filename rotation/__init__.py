@@ -1,0 +1,9 @@
+"""Rotations: programs, cohorts, host openings, applications, a stable matching, placements and completion."""
+from flask import Blueprint
+
+bp = Blueprint("rotation", __name__, template_folder="templates")
+
+from rotation import views  # noqa: E402,F401
+from rotation.registrations import register  # noqa: E402
+
+register()
