@@ -106,7 +106,7 @@ def match_instance(cohort: Cohort) -> Instance:
 def draft_assignment(cohort: Cohort) -> dict[int, int | None]:
     """application id -> opening id (None: unmatched) of the cohort's draft."""
     return dict(db.session.execute(select(DraftMatch.application_id, DraftMatch.opening_id)
-                                   .where(DraftMatch.cohort_id == cohort.id)).tuples().all())
+                                   .where(DraftMatch.cohort_id == cohort.id)).all())
 
 
 def applications_by_id(ids) -> dict[int, Application]:
@@ -176,7 +176,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 def _function_pairs(placements: list[Placement]) -> list[tuple[str, str, int]]:
     """(home function, host function, rotations accepted or completed), most first."""
-    names = dict(db.session.execute(select(Function.id, Function.name)).tuples().all())
+    names = dict(db.session.execute(select(Function.id, Function.name)).all())
     pairs = Counter(
         (names.get(p.application.applicant.function_id, "—"), names[p.opening.function_id])
         for p in placements if p.status in ("accepted", "completed")
