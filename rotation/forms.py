@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from webapp.people.forms import MultiCheckboxField
@@ -64,7 +65,7 @@ class ApplicationForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = SelectField("Decision", choices=[("approve", "Approve"), ("decline", "Decline")],
+    decision = SelectField("Decision", choices=[SelectChoice("approve", "Approve"), SelectChoice("decline", "Decline")],
                            validators=[InputRequired()])
     comment = _text("Comment", required=False, description="Needed when you decline.")
     submit = SubmitField("Record decision")
@@ -79,7 +80,7 @@ class CheckInForm(FlaskForm):
 class ReflectionForm(FlaskForm):
     text = _text("Your reflection")
     rating = SelectField("Your rating of the rotation (1 poor, 5 excellent)", coerce=int,
-                         choices=[(n, str(n)) for n in range(5, 0, -1)], validators=[InputRequired()])
+                         choices=[SelectChoice(n, str(n)) for n in range(5, 0, -1)], validators=[InputRequired()])
     submit = SubmitField("Sign off")
 
 

@@ -35,11 +35,12 @@ def today() -> date:
 
 
 def _field_error(form: FlaskForm, error: RotationError) -> None:
-    """Show a service's rule error beside the field it names, or as a flash."""
+    """Show a service's rule error beside the field it names, or as a flash (either way the form fails)."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*field.errors, str(error)]
     else:
+        form.form_errors.append(str(error))
         flash(str(error), "danger")
 
 
