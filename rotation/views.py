@@ -59,6 +59,22 @@ def _attempt(action, form: FlaskForm | None = None) -> bool:
     return True
 
 
+def _form_data(cls, form: FlaskForm, **given):
+    """A service dataclass from the form fields of the same names (text stripped), plus given values."""
+    values = {name: getattr(form, name).data for name in cls.__dataclass_fields__ if name not in given}
+    return cls(**{k: v.strip() if isinstance(v, str) else v for k, v in values.items()}, **given)
+
+
+def _form_view(form: FlaskForm, save, done, title: str, cancel: str):
+    """A create-or-edit page: on a valid post, save through the service and redirect to done(saved)."""
+    if form.validate_on_submit():
+        saved = []
+        if _attempt(lambda: saved.append(save()), form):
+            flash(f"{getattr(saved[0], 'title', None) or saved[0].name} is saved.", "success")
+            return redirect(done(saved[0]), code=303)
+    return _page("people/admin_form.html", form, title=title, cancel=cancel)
+
+
 def _page(template: str, form: FlaskForm, **context):
     return render_template(template, form=form, **context), 400 if form.errors else 200
 
@@ -101,15 +117,10 @@ def program_form(program_id: int | None):
     if request.method == "GET" and program is not None:
         form.host_function_ids.data = [f.id for f in program.host_functions]
         form.eligible_function_ids.data = [f.id for f in program.eligible_functions]
-    if form.validate_on_submit():
-        fields = {name: getattr(form, name).data for name in services.ProgramData.__dataclass_fields__}
-        data = services.ProgramData(**{**fields, "name": fields["name"].strip()})
-        saved = []
-        if _attempt(lambda: saved.append(services.save_program(current_user, program, data)), form):
-            flash(f"Program {data.name} is saved.", "success")
-            return _back("rotation.program", program_id=saved[0].id)
+    save = lambda: services.save_program(current_user, program, _form_data(services.ProgramData, form))  # noqa: E731
+    done = lambda saved: url_for("rotation.program", program_id=saved.id)  # noqa: E731
     title = f"Edit {program.name}" if program else "New rotation program"
-    return _page("rotation/form.html", form, title=title, cancel=url_for("rotation.index"))
+    return _form_view(form, save, done, title, url_for("rotation.index"))
 
 
 @bp.route("/rotation/programs/<int:program_id>")
@@ -127,16 +138,10 @@ def cohort_form(program_id: int, cohort_id: int | None):
     if cohort is not None and cohort.program_id != program.id:
         abort(404)
     form = CohortForm(obj=cohort)
-    if form.validate_on_submit():
-        data = services.CohortData(**{name: getattr(form, name).data
-                                      for name in services.CohortData.__dataclass_fields__})
-        data.name = data.name.strip()
-        saved = []
-        if _attempt(lambda: saved.append(services.save_cohort(current_user, program, cohort, data)), form):
-            flash(f"Cohort {data.name} is saved.", "success")
-            return _back("rotation.cohort", cohort_id=saved[0].id)
+    save = lambda: services.save_cohort(current_user, program, cohort, _form_data(services.CohortData, form))  # noqa: E731
+    done = lambda saved: url_for("rotation.cohort", cohort_id=saved.id)  # noqa: E731
     title = f"Edit {cohort.name}" if cohort else f"New cohort of {program.name}"
-    return _page("rotation/form.html", form, title=title, cancel=url_for("rotation.program", program_id=program.id))
+    return _form_view(form, save, done, title, url_for("rotation.program", program_id=program.id))
 
 
 @bp.route("/rotation/cohorts/<int:cohort_id>")
@@ -175,17 +180,14 @@ def opening_form(cohort_id: int, opening_id: int | None):
     form = OpeningForm(obj=opening)
     if request.method == "GET":
         form.mentor_email.data = opening.mentor.email if opening else current_user.email
-    if form.validate_on_submit():
+    def save() -> Opening:
         mentor = find_user_by_email(form.mentor_email.data)
-        fields = {name: getattr(form, name).data for name in services.OpeningData.__dataclass_fields__
-                  if name != "mentor_id"}
-        data = services.OpeningData(**fields, mentor_id=mentor.id if mentor else 0)
-        saved = []
-        if _attempt(lambda: saved.append(services.save_opening(current_user, cohort, opening, data)), form):
-            flash(f"Opening {data.title} is saved.", "success")
-            return _back("rotation.opening", opening_id=saved[0].id)
+        data = _form_data(services.OpeningData, form, mentor_id=mentor.id if mentor else 0)
+        return services.save_opening(current_user, cohort, opening, data)
+
+    done = lambda saved: url_for("rotation.opening", opening_id=saved.id)  # noqa: E731
     title = f"Edit {opening.title}" if opening else f"Post an opening in {cohort.name}"
-    return _page("rotation/form.html", form, title=title, cancel=url_for("rotation.cohort", cohort_id=cohort.id))
+    return _form_view(form, save, done, title, url_for("rotation.cohort", cohort_id=cohort.id))
 
 
 @bp.route("/rotation/openings/<int:opening_id>")

@@ -205,3 +205,16 @@ def test_only_the_host_ranks_and_the_list_must_match(org, cohort, openings):
         services.rank_applicants(org.finance_manager, opening, [application.id])
     with pytest.raises(RotationError, match="list of applicants changed"):
         services.rank_applicants(org.ops_manager, opening, [application.id, 999])
+
+
+def test_release_cap_counts_only_cohorts_that_overlap_and_are_not_over(org):
+    program = make_program(org, release_cap_percent=20)
+    earlier = make_cohort(program, opens_on=TODAY - timedelta(days=200), name="Earlier")
+    current = make_cohort(program, name="Current")
+    people = [org.finance_person() for _ in range(3)]  # four in the team with the manager: one may go
+    old_seat, seat = make_opening(earlier, org.ops_manager), make_opening(current, org.ops_manager)
+    old = make_application(people[0], earlier, [old_seat], today=earlier.applications_open_on)
+    services.decide_application(org.finance_manager, old, True, "", earlier.applications_open_on)
+    now = make_application(people[1], current, [seat])
+    services.decide_application(org.finance_manager, now, True, "", TODAY)  # the earlier rotation is over
+    assert now.status == "approved"

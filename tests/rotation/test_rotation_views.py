@@ -119,6 +119,9 @@ def test_apply_messages_for_no_choice_too_many_and_ineligible(db, client, org, c
     ids = [str(s.id) for s in seats + extra]
     many = client.post(url, data={"order": ids, "chosen": ids, "statement": "s", "learning_goals": "g"})
     assert many.status_code == 400 and b"Choose up to 5 different openings." in many.data
+    oversized = client.post(url, data={"order": ids[:1], "chosen": ids[:1], "statement": "x" * 4001,
+                                       "learning_goals": "g"})
+    assert oversized.status_code == 400 and b"Field cannot be longer than 4000 characters." in oversized.data
     newcomer = make_user(team=org.fpa, manager=org.finance_manager, hired_on=TODAY - timedelta(days=30))
     sign_in(client, newcomer)
     refused = client.get(url)
