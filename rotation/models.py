@@ -197,9 +197,11 @@ class Placement(TimestampMixin, db.Model):
     check_ins: Mapped[list[CheckIn]] = relationship(back_populates="placement", order_by="CheckIn.author")
 
     def state(self, today: date) -> str:
-        """The status, with an accepted placement shown as active from its cohort's start."""
+        """The status, with an accepted placement active from its cohort's start and a late offer expired."""
         if self.status == "accepted" and today >= self.opening.cohort.starts_on:
             return "active"
+        if self.status == "offered" and today > self.respond_by:
+            return "expired"
         return self.status
 
 

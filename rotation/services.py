@@ -295,7 +295,7 @@ def adjust_match(actor: User, cohort: Cohort, application_id: int, opening_id: i
 
 def publish_match(actor: User, cohort: Cohort, today: date) -> list[Placement]:
     """Turn the draft into offers that the matched applicants answer within the program's days."""
-    drafts = db.session.scalars(select(DraftMatch).where(DraftMatch.cohort_id == cohort.id)).all()
+    drafts = db.session.scalars(select(DraftMatch).where(DraftMatch.cohort_id == cohort.id).with_for_update()).all()
     if not drafts:
         raise RotationError("Run the match first; there is nothing to publish.")
     cohort.match_rounds += 1

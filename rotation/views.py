@@ -8,6 +8,7 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from webapp.auth.access import public, roles_required, signed_in
@@ -28,6 +29,7 @@ from rotation import queries
 from rotation.services import RotationError
 
 STATIC = Path(__file__).parent / "static"
+ALREADY_DONE = "That was already done (perhaps in another tab); nothing was changed. Reload the page."
 
 
 def today() -> date:
@@ -45,9 +47,17 @@ def _field_error(form: FlaskForm, error: RotationError) -> None:
 
 
 def _attempt(action, form: FlaskForm | None = None) -> bool:
-    """Run one service call: commit on success, roll back and report the rule on failure."""
+    """Run one service call: commit on success, roll back and report the rule on failure.
+
+    A unique constraint that fires (a replayed or concurrent request) is reported like a rule.
+    """
     try:
         action()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(ALREADY_DONE, "danger")
+        return False
     except RotationError as error:
         db.session.rollback()
         if form is None:
@@ -55,7 +65,6 @@ def _attempt(action, form: FlaskForm | None = None) -> bool:
         else:
             _field_error(form, error)
         return False
-    db.session.commit()
     return True
 
 
@@ -258,11 +267,11 @@ def apply(cohort_id: int):
             try:
                 services.submit_application(current_user, cohort, ranked, form.statement.data.strip(),
                                             form.learning_goals.data.strip(), today())
-            except RotationError as error:
-                db.session.rollback()
-                choice_error = str(error)
-            else:
                 db.session.commit()
+            except (RotationError, IntegrityError) as error:
+                db.session.rollback()
+                choice_error = str(error) if isinstance(error, RotationError) else ALREADY_DONE
+            else:
                 flash("Your application is submitted; your manager will decide on it.", "success")
                 return _back("rotation.cohort", cohort_id=cohort.id)
     items = [(i, openings[i].title, _opening_summary(openings[i]), i in chosen) for i in order]

@@ -11,7 +11,7 @@ from tests.factories import make_user
 from tests.rotation.rotation_factories import TODAY, make_application, make_cohort, make_opening, make_org, make_program
 from webapp.people.roles import Role
 from rotation import services
-from rotation.models import Application, Cohort, Placement, Program
+from rotation.models import Application, Cohort, DraftMatch, Placement, Program
 from rotation.queries import host_order
 
 
@@ -239,3 +239,23 @@ def test_health_page_for_hr_and_leaders(db, client, org, cohort):
     leader = make_user(Role.LEADER)
     page = _as(client, leader).get(f"/rotation/programs/{cohort.program_id}/health")
     assert page.status_code == 200 and b"Rotations by function pair" in page.data
+
+
+def test_a_conflicting_replay_is_refused_with_a_message_not_a_500(db, client, org, cohort, seats):
+    application = make_application(org.finance_person(), cohort, seats[:1], approve=True)
+    services.run_match(org.hr, cohort, TODAY)
+    services.publish_match(org.hr, cohort, TODAY)
+    db.session.add(DraftMatch(application_id=application.id, cohort_id=cohort.id, opening_id=seats[1].id))
+    _as(client, org.hr)
+    assert client.post(f"/rotation/cohorts/{cohort.id}/match/publish").status_code == 303
+    assert b"That was already done" in client.get(f"/rotation/cohorts/{cohort.id}/match").data
+    assert db.session.scalar(db.select(db.func.count()).select_from(Placement)) == 1
+    assert cohort.match_rounds == 1
+
+
+def test_an_unanswered_offer_shows_as_expired_after_its_date(org, cohort, seats):
+    make_application(org.finance_person(), cohort, seats[:1], approve=True)
+    services.run_match(org.hr, cohort, TODAY)
+    [offer] = services.publish_match(org.hr, cohort, TODAY)
+    assert offer.state(offer.respond_by) == "offered"
+    assert offer.state(offer.respond_by + timedelta(days=1)) == "expired"
