@@ -92,7 +92,7 @@ def test_apply_approve_rank_match_publish_accept(page, db, world):
     assert_accessible(page)
     page.get_by_role("button", name="Publish the match").click()
     expect(page.locator("#placements-table")).to_contain_text("offered")
-    for path in ("/rotation/programs/new", f"/rotation/programs/{cohort.program_id}/cohorts/new",
+    for path in (f"/rotation/cohorts/{cohort.id}", "/rotation/programs/new", f"/rotation/programs/{cohort.program_id}/cohorts/new",
                  f"/rotation/programs/{cohort.program_id}/health"):
         _visit(page, path)
 
@@ -102,6 +102,8 @@ def test_apply_approve_rank_match_publish_accept(page, db, world):
     page.get_by_role("button", name="Accept the rotation").click()
     expect(page.locator("#placement-status")).to_have_text("accepted")
     assert db.session.scalar(db.select(Placement.status)) == "accepted"
+    _visit(page, "/rotation")
+    expect(page.locator("#my-placements-title")).to_be_visible()
 
 
 def test_ranking_works_without_javascript(browser, base_url, db, world):
