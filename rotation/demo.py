@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.people.demo import DEMO_ANCHOR
+from webapp.people.demo import DEMO_ANCHOR, DEMO_DOMAIN
 from webapp.people.models import Function, Team, User
 from webapp.people.roles import Role
 from rotation import services
-from rotation.models import Cohort, Placement
+from rotation.models import Application, Cohort, Placement
 
 SEED = 4
 PAST = [
@@ -53,6 +53,7 @@ def seed_rotations() -> str:
     cohort = _cohort(hr, program, *OPEN)
     _post_openings(cohort, functions)
     _apply_and_approve(rng, cohort, functions, approve_all=False)
+    _waiting_for_demo_manager(cohort)
     return f"1 program, {len(PAST) + 1} cohorts, {completed} completed rotations"
 
 
@@ -93,6 +94,17 @@ def _apply_and_approve(rng: random.Random, cohort: Cohort, functions: dict[str, 
             except services.RotationError:
                 services.decide_application(application.home_manager, application, False,
                                             "The team is stretched this quarter.", day)
+
+
+def _waiting_for_demo_manager(cohort: Cohort) -> None:
+    """One of the demo manager's people applies, so the manager login has a decision waiting."""
+    manager = db.session.scalar(select(User).where(User.email == f"manager@{DEMO_DOMAIN}"))
+    applied = {a.applicant_id for a in db.session.scalars(select(Application).where(Application.cohort_id == cohort.id))}
+    person = next(p for p in db.session.scalars(select(User).where(User.manager_id == manager.id).order_by(User.id))
+                  if p.id not in applied)
+    choices = [o.id for o in cohort.openings if o.function_id != person.function_id]
+    services.submit_application(person, cohort, choices[:3], "I want to see how finance plans the month.",
+                                "Read a forecast; explain our costs in its terms.", cohort.applications_open_on)
 
 
 def _complete(rng: random.Random, placement: Placement, cohort: Cohort) -> int:
