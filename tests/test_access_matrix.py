@@ -15,6 +15,9 @@ PUBLIC = "public"
 EVERYONE = frozenset(Role)
 ADMIN = frozenset({Role.ADMIN})
 ADMIN_HR = frozenset({Role.ADMIN, Role.HR})
+HR = frozenset({Role.HR})
+MANAGER = frozenset({Role.MANAGER})
+HR_LEADER = frozenset({Role.HR, Role.LEADER})
 
 # endpoint -> who may use it: PUBLIC (also anonymous) or the roles allowed (signed in)
 ACCESS: dict[str, object] = {
@@ -43,6 +46,30 @@ ACCESS: dict[str, object] = {
     "notifications.bell": EVERYONE,
     "notifications.read": EVERYONE,
     "notifications.read_all": EVERYONE,
+    "rotation.asset": PUBLIC,
+    "rotation.index": EVERYONE,
+    "rotation.program_form": HR,
+    "rotation.program": EVERYONE,
+    "rotation.cohort_form": HR,
+    "rotation.cohort": EVERYONE,
+    "rotation.cohort_calendar": EVERYONE,
+    "rotation.opening_form": MANAGER,
+    "rotation.opening": EVERYONE,
+    "rotation.ranking": EVERYONE,  # the view admits only the opening's host mentor and manager
+    "rotation.apply": EVERYONE,
+    "rotation.application": EVERYONE,  # the view admits the applicant, home manager, hosts and HR
+    "rotation.approvals": MANAGER,
+    "rotation.match": HR,
+    "rotation.match_run": HR,
+    "rotation.match_adjust": HR,
+    "rotation.match_publish": HR,
+    "rotation.placement": EVERYONE,  # the view admits the rotator, hosts, home manager and HR
+    "rotation.respond": EVERYONE,
+    "rotation.withdraw": EVERYONE,
+    "rotation.check_in": EVERYONE,
+    "rotation.sign_off": EVERYONE,
+    "rotation.placement_calendar": EVERYONE,
+    "rotation.health": HR_LEADER,
 }
 
 
@@ -75,6 +102,7 @@ def test_route_role_matrix(app, db, who):
     sample_args = {
         "user_id": target.id, "function_id": team.function_id, "team_id": team.id, "object_id": target.id,
         "kind": "people", "token": "no-such-token", "filename": "app.css", "notification_id": 999999,
+        "program_id": 1, "cohort_id": 1, "opening_id": 1, "application_id": 1, "placement_id": 1,
     }
     client = app.test_client()
     viewer = None if who == ANONYMOUS else make_user(*({who} - {Role.EMPLOYEE}))

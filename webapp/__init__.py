@@ -58,6 +58,7 @@ BLUEPRINT_PACKAGES = (
     "webapp.auth",
     "webapp.people",
     "webapp.notifications",
+    "rotation",
 )
 
 

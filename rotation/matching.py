@@ -1,0 +1,122 @@
+"""Applicant-proposing deferred acceptance with capacities (many-to-one, as in residency matching).
+
+Plain functions over plain data, no Flask: applicants and openings are any hashable, sortable ids.
+A pair is acceptable when the applicant lists the opening and the opening's host lists the applicant.
+The result is the applicant-optimal stable matching, so it does not depend on the order of proposals.
+"""
+from __future__ import annotations
+
+import heapq
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+Applicant = TypeVar("Applicant", bound=Hashable)
+Opening = TypeVar("Opening", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """Who wants what: applicants' ranked openings, hosts' ranked applicants, seats per opening."""
+
+    applicant_prefs: Mapping[Hashable, Sequence[Hashable]]
+    host_prefs: Mapping[Hashable, Sequence[Hashable]]
+    capacities: Mapping[Hashable, int]
+
+    def host_ranks(self) -> dict[Hashable, dict[Hashable, int]]:
+        """opening -> applicant -> position in the host's list (0 is best)."""
+        return {o: {a: i for i, a in enumerate(prefs)} for o, prefs in self.host_prefs.items()}
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why an unmatched applicant did not get one of their openings."""
+
+    opening: Hashable
+    ranked_higher: tuple[Hashable, ...]  # who holds the seats, all ranked higher by the host
+    not_ranked: bool = False  # the host did not list the applicant at all
+
+
+def deferred_acceptance(instance: Instance) -> dict[Hashable, Hashable]:
+    """The applicant-optimal stable matching: applicant -> opening (unmatched applicants are absent)."""
+    ranks = instance.host_ranks()
+    held: dict[Hashable, list[tuple[int, Hashable]]] = {o: [] for o in instance.capacities}  # max-heap by rank
+    next_choice = dict.fromkeys(instance.applicant_prefs, 0)
+    free = sorted(instance.applicant_prefs, reverse=True)
+    while free:
+        applicant = free.pop()
+        prefs = instance.applicant_prefs[applicant]
+        while next_choice[applicant] < len(prefs):
+            opening = prefs[next_choice[applicant]]
+            next_choice[applicant] += 1
+            rank = ranks.get(opening, {}).get(applicant)
+            capacity = instance.capacities.get(opening, 0)
+            if rank is None or capacity < 1:
+                continue
+            seats = held[opening]
+            if len(seats) < capacity:
+                heapq.heappush(seats, (-rank, applicant))
+                break
+            if -seats[0][0] > rank:
+                _, bumped = heapq.heapreplace(seats, (-rank, applicant))
+                free.append(bumped)
+                break
+    return {applicant: opening for opening, seats in held.items() for _, applicant in seats}
+
+
+def holders(assignment: Mapping[Hashable, Hashable]) -> dict[Hashable, list[Hashable]]:
+    """opening -> the applicants assigned to it."""
+    by_opening: dict[Hashable, list[Hashable]] = {}
+    for applicant, opening in assignment.items():
+        by_opening.setdefault(opening, []).append(applicant)
+    return by_opening
+
+
+def blocking_pairs(instance: Instance, assignment: Mapping[Hashable, Hashable]) -> list[tuple[Hashable, Hashable]]:
+    """Acceptable (applicant, opening) pairs that both prefer each other to what they got."""
+    ranks = instance.host_ranks()
+    seats = holders(assignment)
+    pairs = []
+    for applicant, prefs in instance.applicant_prefs.items():
+        current = assignment.get(applicant)
+        for opening in prefs:
+            if opening == current:
+                break
+            rank = ranks.get(opening, {}).get(applicant)
+            if rank is None:
+                continue
+            taken = seats.get(opening, [])
+            worst = max((ranks[opening].get(a, len(ranks[opening])) for a in taken), default=-1)
+            if len(taken) < instance.capacities.get(opening, 0) or worst > rank:
+                pairs.append((applicant, opening))
+    return pairs
+
+
+def over_capacity(instance: Instance, assignment: Mapping[Hashable, Hashable]) -> dict[Hashable, int]:
+    """opening -> seats assigned beyond its capacity (empty when capacity is respected)."""
+    return {
+        opening: len(taken) - instance.capacities.get(opening, 0)
+        for opening, taken in holders(assignment).items()
+        if len(taken) > instance.capacities.get(opening, 0)
+    }
+
+
+def explain_unmatched(instance: Instance, assignment: Mapping[Hashable, Hashable]) -> dict[Hashable, list[Rejection]]:
+    """For each unmatched applicant, each preferred opening and who holds its seats ahead of them."""
+    ranks = instance.host_ranks()
+    seats = holders(assignment)
+    explanations = {}
+    for applicant, prefs in instance.applicant_prefs.items():
+        if applicant in assignment:
+            continue
+        reasons = []
+        for opening in prefs:
+            rank = ranks.get(opening, {}).get(applicant)
+            if rank is None:
+                reasons.append(Rejection(opening, (), not_ranked=True))
+                continue
+            ahead = sorted((a for a in seats.get(opening, []) if ranks[opening].get(a, rank + 1) < rank),
+                           key=lambda a: ranks[opening][a])
+            reasons.append(Rejection(opening, tuple(ahead)))
+        explanations[applicant] = reasons
+    return explanations

@@ -1,0 +1,184 @@
+"""Reads of the rotation program: lists, the match instance, release counts, program health."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from webapp.extensions import db
+from webapp.people.models import Function, User
+from rotation.matching import Instance
+from rotation.models import (
+    HOLDS_SEAT, Application, Choice, Cohort, DraftMatch, HostRank, Opening, Placement, Program,
+)
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from start to end."""
+    return (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+
+
+def list_programs() -> Select:
+    return select(Program).options(selectinload(Program.cohorts)).order_by(Program.name)
+
+
+def list_openings(cohort: Cohort) -> Select:
+    return (select(Opening).where(Opening.cohort_id == cohort.id)
+            .options(joinedload(Opening.function), joinedload(Opening.mentor)).order_by(Opening.title))
+
+
+def find_application(cohort: Cohort, person: User) -> Application | None:
+    return db.session.scalar(select(Application).where(Application.cohort_id == cohort.id,
+                                                       Application.applicant_id == person.id))
+
+
+def placement_for(application: Application) -> Placement | None:
+    return db.session.scalar(select(Placement).where(Placement.application_id == application.id))
+
+
+def list_waiting_approvals(manager: User) -> Select:
+    """Applications waiting for this home manager's decision, oldest first."""
+    return (select(Application).where(Application.home_manager_id == manager.id, Application.status == "submitted")
+            .options(joinedload(Application.applicant), joinedload(Application.cohort))
+            .order_by(Application.created_at, Application.id))
+
+
+def list_hosted_openings(user: User) -> Select:
+    """Openings this person mentors or manages, newest cohort first."""
+    return (select(Opening).join(Cohort).where((Opening.mentor_id == user.id) | (Opening.host_manager_id == user.id))
+            .options(joinedload(Opening.cohort)).order_by(Cohort.starts_on.desc(), Opening.title))
+
+
+def list_my_applications(person: User) -> Select:
+    return (select(Application).where(Application.applicant_id == person.id)
+            .options(joinedload(Application.cohort)).order_by(Application.created_at.desc()))
+
+
+def list_my_placements(person: User) -> Select:
+    """Placements where the person is the rotator, a host or the home manager."""
+    return (select(Placement).join(Application).join(Opening)
+            .where((Application.applicant_id == person.id) | (Opening.mentor_id == person.id)
+                   | (Opening.host_manager_id == person.id) | (Application.home_manager_id == person.id))
+            .order_by(Placement.created_at.desc()))
+
+
+def held_seats(opening: Opening) -> list[Placement]:
+    """Placements that hold a seat of the opening (offered, accepted or completed)."""
+    return list(db.session.scalars(select(Placement).where(Placement.opening_id == opening.id,
+                                                           Placement.status.in_(HOLDS_SEAT))))
+
+
+def host_order(opening: Opening) -> list[Application]:
+    """Approved applicants who chose the opening, in the host's order; unranked ones by application time."""
+    rank = aliased(HostRank)
+    query = (
+        select(Application).join(Choice, Choice.application_id == Application.id)
+        .outerjoin(rank, (rank.application_id == Application.id) & (rank.opening_id == opening.id))
+        .where(Choice.opening_id == opening.id, Application.status == "approved")
+        .options(joinedload(Application.applicant))
+        .order_by(rank.rank.is_(None), rank.rank, Application.created_at, Application.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def match_instance(cohort: Cohort) -> Instance:
+    """The cohort's next run: approved applicants without a placement, over the seats still free."""
+    placed = select(Placement.application_id)
+    rows = db.session.execute(
+        select(Application.id, Choice.opening_id).join(Choice)
+        .where(Application.cohort_id == cohort.id, Application.status == "approved", Application.id.not_in(placed))
+        .order_by(Application.id, Choice.rank)
+    ).all()
+    applicant_prefs: dict[int, list[int]] = {}
+    for application_id, opening_id in rows:
+        applicant_prefs.setdefault(application_id, []).append(opening_id)
+    held = Counter(db.session.scalars(select(Placement.opening_id).join(Opening).where(
+        Opening.cohort_id == cohort.id, Placement.status.in_(HOLDS_SEAT))))
+    host_prefs, capacities = {}, {}
+    for opening in cohort.openings:
+        capacities[opening.id] = opening.capacity - held[opening.id]
+        host_prefs[opening.id] = [a.id for a in host_order(opening) if a.id in applicant_prefs]
+    return Instance(applicant_prefs, host_prefs, capacities)
+
+
+def draft_assignment(cohort: Cohort) -> dict[int, int | None]:
+    """application id -> opening id (None: unmatched) of the cohort's draft."""
+    return dict(db.session.execute(select(DraftMatch.application_id, DraftMatch.opening_id)
+                                   .where(DraftMatch.cohort_id == cohort.id)).all())
+
+
+def applications_by_id(ids) -> dict[int, Application]:
+    query = select(Application).where(Application.id.in_(list(ids))).options(joinedload(Application.applicant))
+    return {a.id: a for a in db.session.scalars(query)}
+
+
+def cohort_placements(cohort: Cohort) -> list[Placement]:
+    return list(db.session.scalars(
+        select(Placement).join(Opening).where(Opening.cohort_id == cohort.id)
+        .options(joinedload(Placement.application).joinedload(Application.applicant), joinedload(Placement.opening))
+        .order_by(Placement.round, Placement.id)))
+
+
+def release_group_size(application: Application) -> int:
+    """Active people in the applicant's home team (or, without a team, the home manager's reports)."""
+    group = (User.team_id == application.home_team_id if application.home_team_id
+             else User.manager_id == application.home_manager_id)
+    return db.session.scalar(select(func.count()).select_from(User).where(group, User.active.is_(True))) or 0
+
+
+def count_released(application: Application, today: date) -> int:
+    """Approved teammates (same release group) in cohorts overlapping this one and not yet over."""
+    cohort = application.cohort
+    applicant = aliased(User)
+    group = (Application.home_team_id == application.home_team_id if application.home_team_id
+             else Application.home_manager_id == application.home_manager_id)
+    released_out = select(Placement.application_id).where(Placement.status.in_(("declined", "expired", "withdrawn")))
+    return db.session.scalar(
+        select(func.count()).select_from(Application).join(Cohort).join(applicant, Application.applicant)
+        .where(group, Application.status == "approved", Application.id != application.id,
+               Cohort.starts_on <= cohort.ends_on, Cohort.ends_on >= max(cohort.starts_on, today),
+               Application.id.not_in(released_out))
+    ) or 0
+
+
+def program_health(program: Program) -> dict:
+    """Applications, approval and match rates, completions, ratings, rotations by function pair, alumni."""
+    applications = list(db.session.scalars(
+        select(Application).join(Cohort).where(Cohort.program_id == program.id)))
+    decided = [a for a in applications if a.status in ("approved", "declined")]
+    approved = [a for a in applications if a.status == "approved"]
+    placements = list(db.session.scalars(
+        select(Placement).join(Opening).join(Cohort).where(Cohort.program_id == program.id)
+        .options(joinedload(Placement.application).joinedload(Application.applicant), joinedload(Placement.opening))))
+    matched = {p.application_id for p in placements}
+    completed = [p for p in placements if p.status == "completed"]
+    ratings = [p.rating for p in completed if p.rating]
+    return {
+        "applications": len(applications),
+        "approved": len(approved),
+        "approval_rate": _rate(len(approved), len(decided)),
+        "matched": len(matched),
+        "match_rate": _rate(len(matched), len(approved)),
+        "accepted": sum(p.status in ("accepted", "completed") for p in placements),
+        "completed": len(completed),
+        "average_rating": round(sum(ratings) / len(ratings), 2) if ratings else None,
+        "rating_counts": [(score, ratings.count(score)) for score in range(1, 6)],
+        "pairs": _function_pairs(placements),
+        "alumni": sorted({p.application.applicant for p in completed}, key=lambda u: u.name),
+    }
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _function_pairs(placements: list[Placement]) -> list[tuple[str, str, int]]:
+    """(home function, host function, rotations accepted or completed), most first."""
+    names = dict(db.session.execute(select(Function.id, Function.name)).all())
+    pairs = Counter(
+        (names.get(p.application.applicant.function_id, "—"), names[p.opening.function_id])
+        for p in placements if p.status in ("accepted", "completed")
+    )
+    return [(home, host, n) for (home, host), n in sorted(pairs.items(), key=lambda item: (-item[1], item[0]))]

@@ -1,0 +1,54 @@
+"""What the rotation package adds to the shell: navigation, home and profile tiles, demo data."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from webapp.db import utcnow
+from webapp.extensions import db
+from webapp.main.navigation import register_nav_item
+from webapp.main.tiles import register_tile
+from webapp.people.models import User
+from webapp.people.roles import Role
+from rotation import queries
+from rotation.models import Cohort
+
+
+def my_rotation_tile(viewer: User, subject: User) -> dict | None:
+    """My latest application and placement, and cohorts open for applications today."""
+    today = utcnow().date()
+    application = db.session.scalars(queries.list_my_applications(subject).limit(1)).first()
+    placement = queries.placement_for(application) if application else None
+    open_cohorts = db.session.scalars(select(Cohort).where(
+        Cohort.applications_open_on <= today, Cohort.applications_close_on >= today).order_by(Cohort.starts_on)).all()
+    if application is None and not open_cohorts:
+        return None
+    return {"application": application, "placement": placement, "open_cohorts": open_cohorts, "today": today}
+
+
+def approvals_tile(viewer: User, subject: User) -> dict | None:
+    """Applications waiting for my decision, and openings I host with applicants to rank."""
+    waiting = db.session.scalars(queries.list_waiting_approvals(subject)).all()
+    hosted = [o for o in db.session.scalars(queries.list_hosted_openings(subject))
+              if o.cohort.matching_on >= utcnow().date()]
+    if not waiting and not hosted:
+        return None
+    return {"waiting": waiting, "hosted": hosted}
+
+
+def rotations_profile_tile(viewer: User, subject: User) -> dict | None:
+    """The rotations a person completed (alumni)."""
+    completed = [p for p in db.session.scalars(queries.list_my_placements(subject))
+                 if p.status == "completed" and p.application.applicant_id == subject.id]
+    return {"completed": completed, "person": subject} if completed else None
+
+
+def register() -> None:
+    from webapp.cli import register_demo_seeder
+    from rotation.demo import seed_rotations
+
+    register_demo_seeder(20, "rotations", seed_rotations)
+    register_nav_item("Rotations", "rotation.index")
+    register_nav_item("Approvals", "rotation.approvals", Role.MANAGER)
+    register_tile("home", "my-rotation", "rotation/_tile_my_rotation.html", my_rotation_tile, order=20)
+    register_tile("home", "rotation-approvals", "rotation/_tile_approvals.html", approvals_tile, order=25)
+    register_tile("profile", "rotations", "rotation/_tile_rotations.html", rotations_profile_tile, order=20)
