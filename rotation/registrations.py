@@ -6,11 +6,13 @@ from sqlalchemy import select
 from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.main.navigation import register_nav_item
+from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
 from webapp.people.models import User
 from webapp.people.roles import Role
 from rotation import queries
 from rotation.models import Cohort
+from rotation.scorecard import rotation_figures
 
 
 def my_rotation_tile(viewer: User, subject: User) -> dict | None:
@@ -52,3 +54,4 @@ def register() -> None:
     register_tile("home", "my-rotation", "rotation/_tile_my_rotation.html", my_rotation_tile, order=20)
     register_tile("home", "rotation-approvals", "rotation/_tile_approvals.html", approvals_tile, order=25)
     register_tile("profile", "rotations", "rotation/_tile_rotations.html", rotations_profile_tile, order=20)
+    register_scorecard_figure("Collaboration", "rotations", rotation_figures, order=30)

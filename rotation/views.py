@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from webapp.auth.access import public, roles_required, signed_in
 from webapp.db import utcnow
 from webapp.extensions import db
+from webapp.notifications.services import notify
 from webapp.people.models import Function
 from webapp.people.queries import find_user_by_email
 from webapp.people.roles import Role
@@ -265,8 +266,9 @@ def apply(cohort_id: int):
         elif form.validate_on_submit():
             ranked = [i for i in order if i in chosen]
             try:
-                services.submit_application(current_user, cohort, ranked, form.statement.data.strip(),
-                                            form.learning_goals.data.strip(), today())
+                application = services.submit_application(current_user, cohort, ranked, form.statement.data.strip(),
+                                                          form.learning_goals.data.strip(), today())
+                _ask_for_approval(application)
                 db.session.commit()
             except (RotationError, IntegrityError) as error:
                 db.session.rollback()
@@ -278,6 +280,21 @@ def apply(cohort_id: int):
     status = 400 if request.method == "POST" and (refusal or choice_error or form.errors) else 200
     return render_template("rotation/apply.html", cohort=cohort, form=form, items=items, refusal=refusal,
                            choice_error=choice_error, max_choices=MAX_CHOICES), status
+
+
+def _ask_for_approval(application: Application) -> None:
+    """Tell the home manager that an application waits for their decision."""
+    if application.home_manager is not None:
+        notify(application.home_manager, "approval",
+               f"{application.applicant.name} applied to {application.cohort.name}; your decision is needed.",
+               url_for("rotation.application", application_id=application.id))
+
+
+def _announce_offer(placement: Placement) -> None:
+    """Tell a matched applicant about the offer and its answer-by date."""
+    notify(placement.application.applicant, "offer",
+           f"You have a rotation offer: {placement.opening.title}. Please answer by {placement.respond_by.isoformat()}.",
+           url_for("rotation.placement", placement_id=placement.id))
 
 
 def _opening_summary(opening: Opening) -> str:
@@ -398,7 +415,12 @@ def match_adjust(cohort_id: int):
 def match_publish(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     placements = []
-    if _attempt(lambda: placements.extend(services.publish_match(current_user, cohort, today()))):
+    def publish():
+        placements.extend(services.publish_match(current_user, cohort, today()))
+        for placement in placements:
+            _announce_offer(placement)
+
+    if _attempt(publish):
         flash(f"The match is published: {len(placements)} offers sent.", "success")
     return _back("rotation.match", cohort_id=cohort.id)
 

@@ -1,0 +1,52 @@
+"""Rotation figures for the leadership scorecard (the Collaboration row)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import url_for
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
+
+from webapp.extensions import db
+from webapp.main.periods import Quarter
+from webapp.main.scorecard import Figure, quarterly_series
+from webapp.people.models import User
+from rotation.models import Application, Cohort, Opening, Placement
+
+TAKEN = ("accepted", "completed")
+
+
+def _pair_placements(pair: tuple[int, int]) -> list[tuple[date, date, datetime | None]]:
+    """(cohort start, cohort end, completed at) of taken placements between the two functions, either way."""
+    applicant = aliased(User)
+    a, b = pair
+    rows = db.session.execute(
+        select(Cohort.starts_on, Cohort.ends_on, Placement.completed_at)
+        .join(Application, Placement.application_id == Application.id)
+        .join(applicant, Application.applicant_id == applicant.id)
+        .join(Opening, Placement.opening_id == Opening.id)
+        .join(Cohort, Opening.cohort_id == Cohort.id)
+        .where(Placement.status.in_(TAKEN))
+        .where(or_(and_(applicant.function_id == a, Opening.function_id == b),
+                   and_(applicant.function_id == b, Opening.function_id == a)))
+    )
+    return [tuple(row) for row in rows]
+
+
+def rotation_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
+    """Rotations running and rotations completed between the pair, per quarter (one query)."""
+    placements = _pair_placements(pair)
+
+    def running(q: Quarter) -> float:
+        return float(sum(start < q.end and end >= q.start for start, end, _ in placements))
+
+    def completed(q: Quarter) -> float:
+        return float(sum(done is not None and q.start_utc <= done < q.end_utc for _, _, done in placements))
+
+    figures = []
+    for label, count in (("Rotations running between the pair", running),
+                         ("Rotations completed between the pair", completed)):
+        figure = quarterly_series(quarter, count)
+        figure.label, figure.unit, figure.drill_url = label, "people", url_for("rotation.index")
+        figures.append(figure)
+    return figures
