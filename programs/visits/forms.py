@@ -15,7 +15,8 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, ValidationError, Email, InputRequired, Length, Optional
 
 from programs.visits import rules
 from programs.visits.models import ACCOUNT_NAME_MAX, LABEL_MAX, PURPOSE_MAX, TEXT_MAX, FollowUpStatus, VisitMode
@@ -42,7 +43,7 @@ class AccountForm(FlaskForm):
 class VisitForm(FlaskForm):
     account_id = SelectField("Account", coerce=int, validators=[DataRequired("Choose an account.")])
     visit_on = DateField("Date", validators=[DataRequired("Give the date (YYYY-MM-DD).")])
-    mode = RadioField("Where", choices=list(MODE_LABELS.items()), default=VisitMode.ON_SITE.value,
+    mode = RadioField("Where", choices=[SelectChoice(v, label) for v, label in MODE_LABELS.items()], default=VisitMode.ON_SITE.value,
                       validators=[DataRequired()])
     purpose = StringField("Purpose", validators=[DataRequired(), Length(max=PURPOSE_MAX)])
     attendee_ids = SelectMultipleField(
@@ -56,16 +57,19 @@ class VisitForm(FlaskForm):
     submit = SubmitField("Save the visit")
 
     def validate_contacts(self, field) -> None:
-        parsed, problems = rules.parse_contacts(field.data or "")
+        problems = rules.parse_contacts(field.data or "")[1]
         if problems:
-            raise ValueError(" ".join(problems))
-        self.parsed_contacts = parsed
+            raise ValidationError(" ".join(problems))
+
+    def contact_pairs(self) -> list[tuple[str, str]]:
+        """The customer's people as (name, role) pairs."""
+        return rules.parse_contacts(self.contacts.data or "")[0]
 
 
 class OutcomeForm(FlaskForm):
     summary = TextAreaField("Shared summary", validators=[Optional(), Length(max=TEXT_MAX)])
     sentiment = SelectField("Customer sentiment", coerce=_int_or_none, validators=[Optional()],
-                            choices=[("", "Not rated"), *((str(n), f"{n} of 5") for n in range(1, 6))],
+                            choices=[SelectChoice("", "Not rated"), *(SelectChoice(str(n), f"{n} of 5") for n in range(1, 6))],
                             description="1 is very unhappy, 5 is very happy.")
     internal_only = BooleanField("Internal only (no item in the celebration feed)")
     submit = SubmitField("Save the summary")
@@ -88,7 +92,7 @@ class FollowUpForm(FlaskForm):
 
 
 class FollowUpUpdateForm(FlaskForm):
-    status = SelectField("Status", choices=list(FOLLOW_UP_LABELS.items()), validators=[InputRequired()])
+    status = SelectField("Status", choices=[SelectChoice(v, label) for v, label in FOLLOW_UP_LABELS.items()], validators=[InputRequired()])
     outcome = TextAreaField("Outcome", validators=[Optional(), Length(max=TEXT_MAX)],
                             description="Needed to mark it done.")
     submit = SubmitField("Update")

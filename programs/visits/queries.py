@@ -106,7 +106,7 @@ def list_visits(viewer: User, mine: bool, status: str, account_id: int | None,
 
 
 def function_names() -> dict[int, str]:
-    return dict(db.session.execute(select(Function.id, Function.name)).tuples().all())
+    return dict(db.session.execute(select(Function.id, Function.name)).all())
 
 
 def visits_to_confirm(user: User, limit: int = 10) -> list[Visit]:
@@ -182,11 +182,11 @@ def coverage_page(since: date, never_joint: bool, after_id: int | None, size: in
         .join(VisitAttendee, VisitAttendee.visit_id == Visit.id)
         .where(recent, Visit.account_id.in_(ids), VisitAttendee.function_id.is_not(None))
         .group_by(Visit.account_id, VisitAttendee.function_id)
-    ).tuples() if ids else []
+    ) if ids else []
     joint = dict(db.session.execute(
         select(Visit.account_id, func.count()).where(recent, Visit.is_joint.is_(True), Visit.account_id.in_(ids))
         .group_by(Visit.account_id)
-    ).tuples().all()) if ids else {}
+    ).all()) if ids else {}
     rows = rules.coverage_rows(ids, cells, joint, [f.id for f in functions])
     names = {a.id: a.name for a in page}
     for row in rows:
@@ -200,7 +200,7 @@ def _accounts_covered_per_function(since: date, function_ids: list[int]) -> list
         select(VisitAttendee.function_id, func.count(func.distinct(Visit.account_id)))
         .join(Visit, Visit.id == VisitAttendee.visit_id)
         .where(Visit.status == HELD, Visit.visit_on >= since).group_by(VisitAttendee.function_id)
-    ).tuples().all())
+    ).all())
     return [counts.get(f, 0) for f in function_ids]
 
 
@@ -239,7 +239,7 @@ def account_function_coverage(account: Account, since: date) -> list[tuple[str, 
         .join(Visit, Visit.id == VisitAttendee.visit_id)
         .where(Visit.account_id == account.id, Visit.status == HELD, Visit.visit_on >= since)
         .group_by(Function.name).order_by(Function.name)
-    ).tuples())
+    ))
 
 
 # --- learnings ------------------------------------------------------------------------------

@@ -111,10 +111,10 @@ def apply_accounts_import(actor: User | None, pending: PendingAccountImport) -> 
         raise ImportRejected("The file has errors; nothing was imported.")
     accounts = {a.name.lower(): a for a in db.session.scalars(select(Account))}
     for row in plan.rows:
-        account = accounts.get(row.name.lower()) or Account()
+        account = accounts.get(row.name.lower()) or Account(name=row.name)
         if account.id is None:
             db.session.add(account)
-        account.name, account.segment, account.region = row.name, row.segment, row.region
+        account.segment, account.region = row.segment, row.region
         account.owner_id = row.owner_id if row.owner_email else account.owner_id
     pending.applied_at = utcnow()
     db.session.flush()
@@ -277,7 +277,8 @@ def confirm_visit(actor: User, visit: Visit, now: datetime) -> None:
     db.session.flush()
     signals.visit_confirmed.send(
         "visits", visit_id=visit.id, attendees=[a.user for a in visit.attendees], function_ids=visit.function_ids,
-        account_name=visit.account.name, internal_only=visit.internal_only, confirmed_by=actor,
+        account_name=visit.account.name, internal_only=visit.internal_only,
+        confirmed_by=db.session.get(User, actor.id),
         held_on=visit.visit_on,
     )
 

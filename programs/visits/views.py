@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from programs.visits import bp, queries, rules, services
 from programs.visits.exports import CalendarEntry, rows_to_csv, visits_calendar
@@ -179,9 +180,10 @@ def visit_list():
 
 def _visit_form(visit=None) -> VisitForm:
     form = VisitForm(obj=visit)
-    form.account_id.choices = [(0, "Choose an account")] + queries.account_choices()
-    groups = queries.people_by_function()
-    form.attendee_ids.choices = {function: people for function, people in groups}
+    form.account_id.choices = [SelectChoice(0, "Choose an account")] + [
+        SelectChoice(account_id, name) for account_id, name in queries.account_choices()]
+    form.attendee_ids.choices = [SelectChoice(user_id, name, optgroup=function)
+                                 for function, people in queries.people_by_function() for user_id, name in people]
     form.attendee_ids.render_kw = {"hx-post": url_for("visits.joint_check"), "hx-trigger": "change",
                                    "hx-target": "#joint-status", "hx-swap": "outerHTML"}
     if request.method == "GET":
@@ -208,7 +210,7 @@ def visit_form(visit_id: int | None):
         data = services.VisitData(
             account_id=form.account_id.data, visit_on=form.visit_on.data, mode=form.mode.data,
             purpose=form.purpose.data.strip(), attendee_ids=form.attendee_ids.data,
-            agenda=(form.agenda.data or "").strip(), contacts=form.parsed_contacts,
+            agenda=(form.agenda.data or "").strip(), contacts=form.contact_pairs(),
             already_held=bool(visit is None and form.already_held.data),
         )
         try:
@@ -247,9 +249,10 @@ def _visit_or_404(visit_id: int):
 def _follow_up_form(visit) -> FollowUpForm:
     form = FollowUpForm(prefix="follow-up")
     names = queries.function_names()
-    people = [(a.user_id, f"{a.user.name} ({names.get(a.function_id, 'no function')})") for a in visit.attendees]
+    people = [SelectChoice(a.user_id, f"{a.user.name} ({names.get(a.function_id, 'no function')})")
+              for a in visit.attendees]
     form.owner_id.choices = people
-    form.partner_owner_id.choices = [("", "No second owner")] + people
+    form.partner_owner_id.choices = [SelectChoice("", "No second owner")] + people
     if request.method == "GET":
         form.owner_id.data = current_user.id
         form.due_on.data = today() + timedelta(days=14)
