@@ -128,7 +128,7 @@ def _own_pending(token: str, lock: bool = False) -> PendingAccountImport:
 def import_preview(token: str):
     pending = _own_pending(token)
     plan = services.plan_accounts(pending.content)
-    return render_template("visits/import_preview.html", pending=pending, plan=plan), 200 if plan.is_valid else 422
+    return render_template("visits/import_preview.html", pending=pending, plan=plan)
 
 
 @bp.route("/accounts/import/<token>/confirm", methods=["POST"])
