@@ -57,16 +57,20 @@ class Visit(TimestampMixin, db.Model):
     """A customer visit, planned or held; joint when its attendees come from two or more functions."""
 
     __tablename__ = "visits_visit"
-    __table_args__ = (Index("ix_visits_visit_account_id_visit_on", "account_id", "visit_on"),)
+    __table_args__ = (
+        # coverage: per account (and never-joint probes), and across accounts in a date window
+        Index("ix_visits_visit_account_id_status", "account_id", "status", "is_joint", "visit_on"),
+        Index("ix_visits_visit_visit_on_status", "visit_on", "status", "account_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("visits_account.id"))
-    visit_on: Mapped[date] = mapped_column(Date, index=True)
+    visit_on: Mapped[date] = mapped_column(Date)
     quarter: Mapped[str] = mapped_column(String(7), index=True)  # "2026-Q4", the period of visit_on
     mode: Mapped[str] = mapped_column(String(16), default=VisitMode.ON_SITE.value)
     purpose: Mapped[str] = mapped_column(String(PURPOSE_MAX))
     agenda: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default=VisitStatus.PLANNED.value, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=VisitStatus.PLANNED.value)
     is_joint: Mapped[bool] = mapped_column(Boolean, default=False)
     internal_only: Mapped[bool] = mapped_column(Boolean, default=False)
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -104,7 +108,7 @@ class VisitAttendee(db.Model):
     """An internal attendee, with the function they represented (kept if they later move)."""
 
     __tablename__ = "visits_attendee"
-    __table_args__ = (Index("ix_visits_attendee_function_id_visit_id", "function_id", "visit_id"),)
+    __table_args__ = (Index("ix_visits_attendee_visit_id_function_id", "visit_id", "function_id"),)
 
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits_visit.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True, index=True)

@@ -166,7 +166,7 @@ def never_joint_condition():
     return ~exists().where(Visit.account_id == Account.id, Visit.status == HELD, Visit.is_joint.is_(True))
 
 
-def coverage_page(since: date, never_joint: bool, after_id: int | None, size: int) -> dict:
+def coverage_page(since: date, never_joint: bool, after_id: int | None, size: int, with_totals: bool = True) -> dict:
     """One page of the account x function matrix: held visits per function since a date, joint visits per account."""
     functions = list(db.session.execute(
         select(Function.id, Function.name).where(Function.active.is_(True)).order_by(Function.name)))
@@ -192,7 +192,7 @@ def coverage_page(since: date, never_joint: bool, after_id: int | None, size: in
     for row in rows:
         row["name"] = names[row["account_id"]]
     return {"functions": functions, "rows": rows, "has_more": len(accounts) > size,
-            "covered": _accounts_covered_per_function(since, [f.id for f in functions])}
+            "covered": _accounts_covered_per_function(since, [f.id for f in functions]) if with_totals else []}
 
 
 def _accounts_covered_per_function(since: date, function_ids: list[int]) -> list[int]:

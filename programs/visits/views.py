@@ -459,9 +459,11 @@ def coverage():
     days = _coverage_days()
     never_joint = request.args.get("never_joint") == "1"
     after = request.args.get("after", type=int)
-    matrix = queries.coverage_page(today() - timedelta(days=days), never_joint, after, COVERAGE_PAGE_SIZE)
+    next_page = after is not None and wants_fragment()
+    matrix = queries.coverage_page(today() - timedelta(days=days), never_joint, after, COVERAGE_PAGE_SIZE,
+                                   with_totals=not next_page)
     context = {**matrix, "days": days, "never_joint": never_joint, "windows": queries.COVERAGE_WINDOWS}
-    if after is not None and wants_fragment():
+    if next_page:
         return render_template("visits/_coverage_rows.html", **context)
     context.update(total=queries.count_accounts(), never_joint_total=queries.count_accounts(never_joint=True))
     return render_page_or_fragment("visits/coverage.html", "visits/_coverage_results.html", **context)

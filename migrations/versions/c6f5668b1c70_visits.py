@@ -1,8 +1,8 @@
 """visits: accounts, joint customer visits, attendees, notes, learnings, follow-ups, account imports
 
-Revision ID: f7388f77627d
+Revision ID: c6f5668b1c70
 Revises: b18059d5c90c
-Create Date: 2026-11-25 17:33:11.007977
+Create Date: 2026-11-25 17:41:03.575588
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import webapp.db  # noqa: F401  (custom column types such as UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = 'f7388f77627d'
+revision = 'c6f5668b1c70'
 down_revision = 'b18059d5c90c'
 branch_labels = None
 depends_on = None
@@ -71,10 +71,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_visits_visit'))
     )
     with op.batch_alter_table('visits_visit', schema=None) as batch_op:
-        batch_op.create_index('ix_visits_visit_account_id_visit_on', ['account_id', 'visit_on'], unique=False)
+        batch_op.create_index('ix_visits_visit_account_id_status', ['account_id', 'status', 'is_joint', 'visit_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_visits_visit_quarter'), ['quarter'], unique=False)
-        batch_op.create_index(batch_op.f('ix_visits_visit_status'), ['status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_visits_visit_visit_on'), ['visit_on'], unique=False)
+        batch_op.create_index('ix_visits_visit_visit_on_status', ['visit_on', 'status', 'account_id'], unique=False)
 
     op.create_table('visits_attendee',
     sa.Column('visit_id', sa.Integer(), nullable=False),
@@ -86,8 +85,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('visit_id', 'user_id', name=op.f('pk_visits_attendee'))
     )
     with op.batch_alter_table('visits_attendee', schema=None) as batch_op:
-        batch_op.create_index('ix_visits_attendee_function_id_visit_id', ['function_id', 'visit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_visits_attendee_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('ix_visits_attendee_visit_id_function_id', ['visit_id', 'function_id'], unique=False)
 
     op.create_table('visits_contact',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -172,15 +171,14 @@ def downgrade():
 
     op.drop_table('visits_contact')
     with op.batch_alter_table('visits_attendee', schema=None) as batch_op:
+        batch_op.drop_index('ix_visits_attendee_visit_id_function_id')
         batch_op.drop_index(batch_op.f('ix_visits_attendee_user_id'))
-        batch_op.drop_index('ix_visits_attendee_function_id_visit_id')
 
     op.drop_table('visits_attendee')
     with op.batch_alter_table('visits_visit', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_visits_visit_visit_on'))
-        batch_op.drop_index(batch_op.f('ix_visits_visit_status'))
+        batch_op.drop_index('ix_visits_visit_visit_on_status')
         batch_op.drop_index(batch_op.f('ix_visits_visit_quarter'))
-        batch_op.drop_index('ix_visits_visit_account_id_visit_on')
+        batch_op.drop_index('ix_visits_visit_account_id_status')
 
     op.drop_table('visits_visit')
     op.drop_table('visits_pending_import')
