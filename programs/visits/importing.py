@@ -1,7 +1,7 @@
 """Plan an accounts CSV import with pandas: pure data in, a plan with per-row errors out.
 
-Like the people import (webapp.people.importing): nothing is written here; the service
-applies a valid plan, all rows or none.
+Like the people import (webapp.people.importing, whose ImportPlan holds the rows here too):
+nothing is written here; the service applies a valid plan, all rows or none.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from programs.visits.models import ACCOUNT_NAME_MAX, LABEL_MAX
+from webapp.people.importing import ImportPlan
 
 REQUIRED_COLUMNS = ("name",)
 OPTIONAL_COLUMNS = ("segment", "region", "owner_email")
@@ -28,23 +29,6 @@ class PlannedAccount:
     owner_id: int | None
     action: str  # "create" or "update"
     errors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class AccountPlan:
-    rows: list[PlannedAccount] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-
-    @property
-    def invalid_rows(self) -> list[PlannedAccount]:
-        return [row for row in self.rows if row.errors]
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.file_errors and not self.invalid_rows and bool(self.rows)
-
-    def count(self, action: str) -> int:
-        return sum(row.action == action for row in self.rows)
 
 
 def read_accounts_csv(content: str) -> tuple[pd.DataFrame | None, list[str]]:
@@ -66,17 +50,17 @@ def read_accounts_csv(content: str) -> tuple[pd.DataFrame | None, list[str]]:
     return frame.map(lambda v: v.strip() if isinstance(v, str) else v), []
 
 
-def plan_accounts_import(content: str, existing_names: set[str], owner_ids: dict[str, int]) -> AccountPlan:
+def plan_accounts_import(content: str, existing_names: set[str], owner_ids: dict[str, int]) -> ImportPlan:
     """Validate every row; existing_names are lower-case account names, owner_ids map lower-case emails."""
     frame, file_errors = read_accounts_csv(content)
     if frame is None:
-        return AccountPlan(file_errors=file_errors)
+        return ImportPlan(file_errors=file_errors)
     if frame.empty:
-        return AccountPlan(file_errors=["The file has a header but no rows."])
+        return ImportPlan(file_errors=["The file has a header but no rows."])
     rows = [_plan_row(i + FIRST_DATA_LINE, rec, existing_names, owner_ids)
             for i, rec in enumerate(frame.to_dict("records"))]
     _flag_duplicate_names(rows)
-    return AccountPlan(rows=rows)
+    return ImportPlan(rows=rows)
 
 
 def _plan_row(line: int, rec: dict, existing_names: set[str], owner_ids: dict[str, int]) -> PlannedAccount:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from programs.visits import rules
-from programs.visits.importing import AccountPlan, plan_accounts_import
+from programs.visits.importing import plan_accounts_import
 from programs.visits.models import (
     Account,
     CustomerContact,
@@ -26,6 +26,7 @@ from webapp import signals
 from webapp.auth.services import record_audit
 from webapp.db import utcnow
 from webapp.extensions import db
+from webapp.people.importing import ImportPlan
 from webapp.people.models import User
 
 
@@ -83,7 +84,7 @@ class ImportRejected(VisitError):
     """The accounts import cannot be applied (invalid, already applied, or not yours)."""
 
 
-def stage_accounts_import(actor: User | None, filename: str, content: str) -> tuple[PendingAccountImport, AccountPlan]:
+def stage_accounts_import(actor: User | None, filename: str, content: str) -> tuple[PendingAccountImport, ImportPlan]:
     """Keep the upload for confirmation and return its plan; no account changes yet."""
     pending = PendingAccountImport(token=secrets.token_urlsafe(32), uploaded_by_id=actor.id if actor else None,
                                    filename=filename[:255], content=content)
@@ -92,7 +93,7 @@ def stage_accounts_import(actor: User | None, filename: str, content: str) -> tu
     return pending, plan_accounts(pending.content)
 
 
-def plan_accounts(content: str) -> AccountPlan:
+def plan_accounts(content: str) -> ImportPlan:
     """The import plan of content against the accounts and active people of the database."""
     names = {name.lower() for name in db.session.scalars(select(Account.name))}
     owners = {email.lower(): uid for uid, email in db.session.execute(

@@ -1,6 +1,7 @@
 """Routes: accounts (and their import), visits, notes, confirmation, follow-ups, coverage, learnings, exports."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -98,7 +99,7 @@ def account_form(account_id: int | None):
                 flash(f"Account {account.name} is saved.", "success")
                 return redirect(url_for("visits.account", account_id=account.id), code=303)
     title = f"Edit {account.name}" if account else "Add an account"
-    return render_template("visits/form_page.html", form=form, title=title,
+    return render_template("people/admin_form.html", form=form, title=title,
                            cancel=url_for("visits.accounts")), 400 if form.errors else 200
 
 
@@ -327,43 +328,38 @@ def cancel(visit_id: int):
     return _done(visit, "The visit is cancelled.")
 
 
+def _submit_visit_form(visit, form, form_name: str, write: Callable[[], object], success: str):
+    """Validate one of the visit page's forms and run its write: redirect, or the page with the errors."""
+    if not form.validate_on_submit():
+        return _detail(visit, 400, **{form_name: form})
+    try:
+        write()
+    except services.VisitError as error:
+        if not error.field or isinstance(error, services.NotAllowed):
+            return _refuse(visit, error)
+        db.session.rollback()
+        _apply_error(form, error)
+        return _detail(_visit_or_404(visit.id), 400, **{form_name: form})
+    return _done(visit, success)
+
+
 @bp.route("/visits/<int:visit_id>/outcome", methods=["POST"])
 @signed_in
 def outcome(visit_id: int):
-    visit = _visit_or_404(visit_id)
-    form = OutcomeForm(prefix="outcome")
-    if not form.validate_on_submit():
-        return _detail(visit, 400, outcome_form=form)
-    try:
-        services.save_outcome(current_user, visit, (form.summary.data or "").strip(), form.sentiment.data,
-                              form.internal_only.data)
-    except services.VisitError as error:
-        if error.field and not isinstance(error, services.NotAllowed):
-            db.session.rollback()
-            _apply_error(form, error)
-            return _detail(_visit_or_404(visit_id), 400, outcome_form=form)
-        return _refuse(visit, error)
-    return _done(visit, "The summary is saved.")
+    visit, form = _visit_or_404(visit_id), OutcomeForm(prefix="outcome")
+    return _submit_visit_form(visit, form, "outcome_form", lambda: services.save_outcome(
+        current_user, visit, (form.summary.data or "").strip(), form.sentiment.data, form.internal_only.data),
+        "The summary is saved.")
 
 
 @bp.route("/visits/<int:visit_id>/note", methods=["POST"])
 @signed_in
 def note(visit_id: int):
     """Save the note of the signed-in attendee's own function (there is no way to name another)."""
-    visit = _visit_or_404(visit_id)
-    form = NoteForm(prefix="note")
-    if not form.validate_on_submit():
-        return _detail(visit, 400, note_form=form)
-    try:
-        services.save_function_note(current_user, visit, (form.body.data or "").strip(),
-                                    rules.parse_tags(form.learnings.data or ""), utcnow())
-    except services.VisitError as error:
-        if error.field and not isinstance(error, services.NotAllowed):
-            db.session.rollback()
-            _apply_error(form, error)
-            return _detail(_visit_or_404(visit_id), 400, note_form=form)
-        return _refuse(visit, error)
-    return _done(visit, "Your function's note is saved.")
+    visit, form = _visit_or_404(visit_id), NoteForm(prefix="note")
+    return _submit_visit_form(visit, form, "note_form", lambda: services.save_function_note(
+        current_user, visit, (form.body.data or "").strip(), rules.parse_tags(form.learnings.data or ""), utcnow()),
+        "Your function's note is saved.")
 
 
 @bp.route("/visits/<int:visit_id>/confirm", methods=["POST"])
@@ -386,19 +382,10 @@ def confirm(visit_id: int):
 def add_follow_up(visit_id: int):
     visit = _visit_or_404(visit_id)
     form = _follow_up_form(visit)
-    if not form.validate_on_submit():
-        return _detail(visit, 400, follow_up_form=form)
-    data = services.FollowUpData(form.description.data.strip(), form.owner_id.data, form.due_on.data,
-                                 form.needs_both.data, form.partner_owner_id.data)
-    try:
-        services.add_follow_up(current_user, visit, data)
-    except services.VisitError as error:
-        if error.field and not isinstance(error, services.NotAllowed):
-            db.session.rollback()
-            _apply_error(form, error)
-            return _detail(_visit_or_404(visit_id), 400, follow_up_form=form)
-        return _refuse(visit, error)
-    return _done(visit, "The follow-up is added.")
+    return _submit_visit_form(visit, form, "follow_up_form", lambda: services.add_follow_up(
+        current_user, visit, services.FollowUpData(form.description.data.strip(), form.owner_id.data,
+                                                   form.due_on.data, form.needs_both.data, form.partner_owner_id.data)),
+        "The follow-up is added.")
 
 
 # --- follow-ups -----------------------------------------------------------------------------
