@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from programs.visits import rules
 from programs.visits.importing import plan_accounts_import
@@ -274,8 +274,12 @@ def confirm_visit(actor: User, visit: Visit, now: datetime) -> None:
     )
     if refusal:
         raise NotAllowed(refusal)
-    visit.confirmed_by_id, visit.confirmed_at = actor.id, now
-    db.session.flush()
+    claimed = db.session.execute(
+        update(Visit).where(Visit.id == visit.id, Visit.confirmed_at.is_(None))
+        .values(confirmed_by_id=actor.id, confirmed_at=now)
+    ).rowcount
+    if claimed != 1:  # another attendee confirmed it at the same moment: the event fires once only
+        raise VisitError("This visit is already confirmed.")
     signals.visit_confirmed.send(
         "visits", visit_id=visit.id, attendees=[a.user for a in visit.attendees], function_ids=visit.function_ids,
         account_name=visit.account.name, internal_only=visit.internal_only,

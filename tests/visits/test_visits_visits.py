@@ -1,10 +1,12 @@
 """Planning, logging, joint detection, notes, confirmation and the visit_confirmed event, over HTTP."""
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from programs.visits.models import FunctionNote, Visit
@@ -311,3 +313,27 @@ def test_note_text_with_html_is_shown_as_text_with_line_breaks(client, db, org):
     client.post(f"/visits/{visit.id}/note", data={"note-body": "<b>bold</b>\nsecond line"})
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert "&lt;b&gt;bold&lt;/b&gt;<br>second line" in page
+
+
+@pytest.mark.postgres_only
+def test_two_attendees_confirming_at_once_fire_the_event_once(app, db, org):
+    """On PostgreSQL two requests really run at once; the conditional update lets only one of them confirm."""
+    visit = make_visit([org.fin, org.ops, org.ops2], author=org.fin)
+    db.session.commit()
+    url, session_ids = f"/visits/{visit.id}/confirm", [org.ops.get_id(), org.ops2.get_id()]
+    barrier, statuses = threading.Barrier(2), []
+
+    def confirm_as(session_id: str) -> None:
+        client = FlaskClient(app, app.response_class, use_cookies=True)  # each thread has its own app context
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = session_id, True
+        barrier.wait()
+        statuses.append(client.post(url).status_code)
+
+    with captured_confirmations() as received:
+        threads = [threading.Thread(target=confirm_as, args=(sid,)) for sid in session_ids]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(statuses) == [303, 400] and len(received) == 1
