@@ -5,7 +5,7 @@ import random
 import time
 from datetime import date, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from programs.visits.models import Account, Visit, VisitAttendee
 from programs.visits.rules import quarter_of
@@ -46,6 +46,9 @@ def seed(rng: random.Random) -> User:
     db.session.execute(insert(Visit), visits)
     db.session.execute(insert(VisitAttendee), attendees)
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))  # what autovacuum does soon after a bulk load in production
     return db.session.get(User, people[0][0])
 
 
