@@ -113,7 +113,7 @@ def _confirm_most(rng: random.Random, held: list[Visit], keep_for: User) -> int:
 
 
 def _follow_ups(rng: random.Random, visit: Visit) -> int:
-    """One or two follow-ups in a spread of states (open, overdue, in progress, done, dropped)."""
+    """One follow-up in a random state (open, in progress, done with an outcome, dropped), some overdue."""
     owner, other = visit.attendees[0], visit.attendees[-1]
     needs_both = owner.function_id != other.function_id and rng.random() < 0.5
     status = rng.choice(list(FollowUpStatus)).value

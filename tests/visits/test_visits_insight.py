@@ -155,3 +155,14 @@ def test_demo_seeds_accounts_a_year_of_visits_and_follow_ups_in_every_state(db):
     assert statuses == {s.value for s in FollowUpStatus}
     assert db.session.scalar(select(func.count()).select_from(Visit).where(Visit.confirmed_at.is_not(None))) > 0
     assert all(v.is_joint for v in visits if v.confirmed_at)
+
+
+def test_visits_pages_carry_no_inline_script_style_or_handlers(client, db, org):
+    visit = make_visit([org.fin, org.ops], author=org.fin)
+    make_follow_up(visit, org.fin, TODAY)
+    sign_in(client, org.manager)
+    for path in ["/visits", "/visits/new", f"/visits/{visit.id}", "/accounts", f"/accounts/{visit.account_id}",
+                 "/accounts/new", "/accounts/import", "/coverage", "/learnings", "/follow-ups", "/"]:
+        html = client.get(path).get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\ssrc=)", html), path
+        assert " style=" not in html and "<style" not in html and not re.search(r"\son[a-z]+=", html), path
