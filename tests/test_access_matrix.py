@@ -70,6 +70,31 @@ ACCESS: dict[str, object] = {
     "rotation.sign_off": EVERYONE,
     "rotation.placement_calendar": EVERYONE,
     "rotation.health": HR_LEADER,
+    # joint customer visits
+    "visits.accounts": EVERYONE,
+    "visits.account": EVERYONE,
+    "visits.account_form": frozenset({Role.ADMIN, Role.MANAGER}),
+    "visits.import_upload": frozenset({Role.ADMIN, Role.MANAGER}),
+    "visits.import_preview": frozenset({Role.ADMIN, Role.MANAGER}),
+    "visits.import_confirm": frozenset({Role.ADMIN, Role.MANAGER}),
+    "visits.import_template": frozenset({Role.ADMIN, Role.MANAGER}),
+    "visits.visit_list": EVERYONE,
+    "visits.visit_form": EVERYONE,
+    "visits.joint_check": EVERYONE,
+    "visits.visit": EVERYONE,
+    "visits.mark_held": EVERYONE,
+    "visits.cancel": EVERYONE,
+    "visits.outcome": EVERYONE,
+    "visits.note": EVERYONE,
+    "visits.confirm": EVERYONE,
+    "visits.add_follow_up": EVERYONE,
+    "visits.my_follow_ups": EVERYONE,
+    "visits.update_follow_up": EVERYONE,
+    "visits.coverage": EVERYONE,
+    "visits.learnings": EVERYONE,
+    "visits.planned_calendar": EVERYONE,
+    "visits.export_visits": frozenset({Role.ADMIN, Role.HR, Role.LEADER, Role.MANAGER}),
+    "visits.export_follow_ups": frozenset({Role.ADMIN, Role.HR, Role.LEADER, Role.MANAGER}),
 }
 
 
@@ -103,6 +128,7 @@ def test_route_role_matrix(app, db, who):
         "user_id": target.id, "function_id": team.function_id, "team_id": team.id, "object_id": target.id,
         "kind": "people", "token": "no-such-token", "filename": "app.css", "notification_id": 999999,
         "program_id": 1, "cohort_id": 1, "opening_id": 1, "application_id": 1, "placement_id": 1,
+        "account_id": target.id, "visit_id": target.id, "follow_up_id": target.id,
     }
     client = app.test_client()
     viewer = None if who == ANONYMOUS else make_user(*({who} - {Role.EMPLOYEE}))

@@ -59,6 +59,7 @@ BLUEPRINT_PACKAGES = (
     "webapp.people",
     "webapp.notifications",
     "rotation",
+    "programs.visits",
 )
 
 

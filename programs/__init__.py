@@ -1,0 +1,1 @@
+"""Cross-functional programs: joint customer visits and the trust pulse."""

@@ -1,0 +1,36 @@
+"""What the visits package adds to the shell: navigation, home tiles and demo data."""
+from __future__ import annotations
+
+from programs.visits.queries import my_open_follow_ups, visits_to_confirm
+from webapp.db import utcnow
+from webapp.main.navigation import register_nav_item
+from webapp.main.tiles import register_tile
+from webapp.people.models import User
+
+TILE_ITEMS = 5
+
+
+def my_follow_ups_tile(viewer: User, subject: User) -> dict:
+    """The viewer's open follow-ups, overdue first."""
+    today = utcnow().date()
+    return {"items": my_open_follow_ups(subject, today, limit=TILE_ITEMS), "today": today}
+
+
+def visits_to_confirm_tile(viewer: User, subject: User) -> dict | None:
+    """Joint visits the viewer attended and can confirm (hidden when there are none)."""
+    visits = visits_to_confirm(subject, limit=TILE_ITEMS)
+    return {"visits": visits} if visits else None
+
+
+def register() -> None:
+    from webapp.cli import register_demo_seeder
+    from programs.visits.demo import seed_visits
+
+    register_demo_seeder(40, "visits", seed_visits)
+    register_nav_item("Visits", "visits.visit_list")
+    register_nav_item("Accounts", "visits.accounts")
+    register_nav_item("My follow-ups", "visits.my_follow_ups")
+    register_nav_item("Coverage", "visits.coverage")
+    register_nav_item("Learnings", "visits.learnings")
+    register_tile("home", "visits-to-confirm", "visits/_tile_to_confirm.html", visits_to_confirm_tile, order=20)
+    register_tile("home", "my-follow-ups", "visits/_tile_follow_ups.html", my_follow_ups_tile, order=25)

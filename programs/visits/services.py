@@ -1,0 +1,337 @@
+"""Writes about accounts, visits, notes and follow-ups. Each enforces its rules and flushes."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+
+from programs.visits import rules
+from programs.visits.importing import plan_accounts_import
+from programs.visits.models import (
+    Account,
+    CustomerContact,
+    FollowUp,
+    FollowUpStatus,
+    FunctionNote,
+    Learning,
+    PendingAccountImport,
+    Visit,
+    VisitAttendee,
+    VisitMode,
+    VisitStatus,
+)
+from webapp import signals
+from webapp.auth.services import record_audit
+from webapp.db import utcnow
+from webapp.extensions import db
+from webapp.people.importing import ImportPlan
+from webapp.people.models import User
+
+
+class VisitError(ValueError):
+    """A rule was broken; the message is for the user, field names the form field (if any)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotAllowed(VisitError):
+    """The person may not do this to this visit or follow-up (a 403)."""
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+@dataclass
+class AccountData:
+    name: str
+    segment: str = ""
+    region: str = ""
+    owner_id: int | None = None
+
+
+def save_account(actor: User | None, account: Account | None, data: AccountData) -> Account:
+    """Create (account None) or update an account; names are unique, the owner an active person."""
+    account = account or Account()
+    clash = select(Account.id).where(func.lower(Account.name) == data.name.lower())
+    if account.id is not None:
+        clash = clash.where(Account.id != account.id)
+    if db.session.scalar(clash) is not None:
+        raise VisitError("Another account already has this name.", "name")
+    if data.owner_id is not None and not _is_active_person(data.owner_id):
+        raise VisitError("Choose an active person as account owner.", "owner_email")
+    before = None if account.id is None else _account_snapshot(account)
+    account.name, account.segment, account.region, account.owner_id = (
+        data.name, data.segment, data.region, data.owner_id)
+    if account.id is None:
+        db.session.add(account)
+    db.session.flush()
+    record_audit(actor, "account.update" if before else "account.create", account, before, _account_snapshot(account))
+    return account
+
+
+def _account_snapshot(account: Account) -> dict:
+    return {"name": account.name, "segment": account.segment, "region": account.region, "owner_id": account.owner_id}
+
+
+def _is_active_person(user_id: int) -> bool:
+    return db.session.scalar(select(User.id).where(User.id == user_id, User.active.is_(True))) is not None
+
+
+class ImportRejected(VisitError):
+    """The accounts import cannot be applied (invalid, already applied, or not yours)."""
+
+
+def stage_accounts_import(actor: User | None, filename: str, content: str) -> tuple[PendingAccountImport, ImportPlan]:
+    """Keep the upload for confirmation and return its plan; no account changes yet."""
+    pending = PendingAccountImport(token=secrets.token_urlsafe(32), uploaded_by_id=actor.id if actor else None,
+                                   filename=filename[:255], content=content)
+    db.session.add(pending)
+    db.session.flush()
+    return pending, plan_accounts(pending.content)
+
+
+def plan_accounts(content: str) -> ImportPlan:
+    """The import plan of content against the accounts and active people of the database."""
+    names = {name.lower() for name in db.session.scalars(select(Account.name))}
+    owners = {email.lower(): uid for uid, email in db.session.execute(
+        select(User.id, User.email).where(User.active.is_(True)))}
+    return plan_accounts_import(content, names, owners)
+
+
+def apply_accounts_import(actor: User | None, pending: PendingAccountImport) -> tuple[int, int]:
+    """Apply a staged upload once, all rows or none; only its uploader may. Returns (created, updated)."""
+    if pending.uploaded_by_id != (actor.id if actor else None):
+        raise ImportRejected("This upload belongs to someone else.")
+    if pending.applied_at is not None:
+        raise ImportRejected("This file was already imported.")
+    plan = plan_accounts(pending.content)
+    if not plan.is_valid:
+        raise ImportRejected("The file has errors; nothing was imported.")
+    accounts = {a.name.lower(): a for a in db.session.scalars(select(Account))}
+    for row in plan.rows:
+        account = accounts.get(row.name.lower()) or Account(name=row.name)
+        if account.id is None:
+            db.session.add(account)
+        account.segment, account.region = row.segment, row.region
+        account.owner_id = row.owner_id if row.owner_email else account.owner_id
+    pending.applied_at = utcnow()
+    db.session.flush()
+    created, updated = plan.count("create"), plan.count("update")
+    record_audit(actor, "accounts.import", pending, None, {"file": pending.filename, "created": created,
+                                                            "updated": updated})
+    return created, updated
+
+
+# --- visits ---------------------------------------------------------------------------------
+
+@dataclass
+class VisitData:
+    account_id: int
+    visit_on: date
+    mode: str
+    purpose: str
+    attendee_ids: list[int]
+    agenda: str = ""
+    contacts: list[tuple[str, str]] = field(default_factory=list)
+    already_held: bool = False
+
+
+def _require_attendee(actor: User, visit: Visit, doing: str) -> VisitAttendee:
+    attendance = visit.attendee(actor)
+    if attendance is None:
+        raise NotAllowed(f"Only the visit's attendees can {doing}.")
+    return attendance
+
+
+def save_visit(actor: User, visit: Visit | None, data: VisitData, today: date) -> Visit:
+    """Plan (or log, when already held) a new visit, or change a planned one; the actor attends it."""
+    if visit is not None:
+        _require_attendee(actor, visit, "change it")
+        if visit.status != VisitStatus.PLANNED.value:
+            raise VisitError("Only a planned visit can be changed.")
+    if db.session.get(Account, data.account_id) is None:
+        raise VisitError("Choose an existing account.", "account_id")
+    if data.mode not in {m.value for m in VisitMode}:
+        raise VisitError("Choose on site or virtual.", "mode")
+    people = _active_people(data.attendee_ids)
+    if actor.id not in people:
+        raise VisitError("Add yourself: the person who plans a visit attends it.", "attendee_ids")
+    if data.already_held and data.visit_on > today:
+        raise VisitError("A visit in the future cannot have been held yet.", "visit_on")
+    _refuse_duplicate(visit, data)
+    is_new = visit is None
+    visit = visit or Visit(planned_by_id=actor.id)
+    visit.account_id, visit.visit_on, visit.mode = data.account_id, data.visit_on, data.mode
+    visit.purpose, visit.agenda, visit.quarter = data.purpose, data.agenda, rules.quarter_of(data.visit_on)
+    visit.attendees = [visit.attendee(p) or VisitAttendee(user_id=p.id, function_id=p.function_id)
+                       for p in people.values()]
+    visit.is_joint = rules.is_joint(a.function_id for a in visit.attendees)
+    visit.contacts = [CustomerContact(name=name, role=role) for name, role in data.contacts]
+    if data.already_held:
+        visit.status, visit.author_id = VisitStatus.HELD.value, actor.id
+    if is_new:
+        db.session.add(visit)
+    db.session.flush()
+    return visit
+
+
+def _active_people(user_ids: list[int]) -> dict[int, User]:
+    """The active people with these ids; an unknown or inactive id is an error on the attendees field."""
+    wanted = set(user_ids)
+    if not wanted:
+        raise VisitError("Pick the internal attendees.", "attendee_ids")
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(wanted), User.active.is_(True)))}
+    if people.keys() != wanted:
+        raise VisitError("Pick attendees from the active people in the list.", "attendee_ids")
+    return dict(sorted(people.items()))
+
+
+def _refuse_duplicate(visit: Visit | None, data: VisitData) -> None:
+    """The same account, date and purpose twice is a replayed form, not a second visit."""
+    query = select(Visit.id).where(
+        Visit.account_id == data.account_id, Visit.visit_on == data.visit_on,
+        func.lower(Visit.purpose) == data.purpose.lower(), Visit.status != VisitStatus.CANCELLED.value,
+    )
+    if visit is not None:
+        query = query.where(Visit.id != visit.id)
+    if db.session.scalar(query) is not None:
+        raise VisitError("A visit to this account on this date with this purpose already exists.", "purpose")
+
+
+def mark_held(actor: User, visit: Visit, today: date) -> None:
+    """Log a planned visit as held; the attendee who logs it becomes its author."""
+    _require_attendee(actor, visit, "log it")
+    if visit.status != VisitStatus.PLANNED.value:
+        raise VisitError(f"This visit is {visit.status}, not planned.")
+    if visit.visit_on > today:
+        raise VisitError("A visit in the future cannot have been held yet.")
+    visit.status, visit.author_id = VisitStatus.HELD.value, actor.id
+    db.session.flush()
+
+
+def cancel_visit(actor: User, visit: Visit) -> None:
+    """Cancel a planned visit."""
+    _require_attendee(actor, visit, "cancel it")
+    if visit.status != VisitStatus.PLANNED.value:
+        raise VisitError(f"This visit is {visit.status}; only a planned visit can be cancelled.")
+    visit.status = VisitStatus.CANCELLED.value
+    db.session.flush()
+
+
+def save_outcome(actor: User, visit: Visit, summary: str, sentiment: int | None, internal_only: bool) -> None:
+    """The shared summary, customer sentiment (1-5) and the internal-only flag of a held visit."""
+    _require_attendee(actor, visit, "write its summary")
+    _require_held(visit)
+    if sentiment is not None and not 1 <= sentiment <= 5:
+        raise VisitError("Sentiment is from 1 to 5.", "sentiment")
+    if visit.confirmed_at is not None and internal_only != visit.internal_only:
+        raise VisitError("The visit is confirmed; whether it is internal-only cannot change now.", "internal_only")
+    visit.summary, visit.sentiment, visit.internal_only = summary, sentiment, internal_only
+    db.session.flush()
+
+
+def _require_held(visit: Visit) -> None:
+    if visit.status != VisitStatus.HELD.value:
+        raise VisitError("Log the visit as held first.")
+
+
+def save_function_note(actor: User, visit: Visit, body: str, tags: list[str], now: datetime) -> FunctionNote:
+    """Write the actor's function's note and learnings; nobody can write another function's note."""
+    attendance = _require_attendee(actor, visit, "write notes")
+    _require_held(visit)
+    if attendance.function_id is None:
+        raise NotAllowed("You attended without a function, so there is no function note for you to write.")
+    problems = rules.tag_problems(tags)
+    if problems:
+        raise VisitError(" ".join(problems), "learnings")
+    note = next((n for n in visit.notes if n.function_id == attendance.function_id), None)
+    if note is None:
+        note = FunctionNote(function_id=attendance.function_id)
+        visit.notes.append(note)
+    note.body, note.last_edited_by_id, note.updated_at = body, actor.id, now
+    kept = {learning.tag: learning for learning in note.learnings}
+    note.learnings = [kept.get(tag) or Learning(tag=tag) for tag in tags]
+    db.session.flush()
+    return note
+
+
+def confirm_visit(actor: User, visit: Visit, now: datetime) -> None:
+    """One click by an attendee of another function than the author's; then visit_confirmed is sent once."""
+    attendance = visit.attendee(actor)
+    if visit.confirmed_at is not None:
+        raise VisitError("This visit is already confirmed.")
+    _require_held(visit)
+    if not visit.is_joint:
+        raise VisitError("Only a joint visit (attendees from two or more functions) can be confirmed.")
+    author_attendance = visit.attendee(visit.author) if visit.author else None
+    refusal = rules.confirmation_refusal(
+        author_attendance.function_id if author_attendance else None,
+        attendance.function_id if attendance else None,
+        attendance is not None,
+    )
+    if refusal:
+        raise NotAllowed(refusal)
+    claimed = db.session.execute(
+        update(Visit).where(Visit.id == visit.id, Visit.confirmed_at.is_(None))
+        .values(confirmed_by_id=actor.id, confirmed_at=now)
+    ).rowcount
+    if claimed != 1:  # another attendee confirmed it at the same moment: the event fires once only
+        raise VisitError("This visit is already confirmed.")
+    signals.visit_confirmed.send(
+        "visits", visit_id=visit.id, attendees=[a.user for a in visit.attendees], function_ids=visit.function_ids,
+        account_name=visit.account.name, internal_only=visit.internal_only,
+        confirmed_by=db.session.get(User, actor.id),
+        held_on=visit.visit_on,
+    )
+
+
+# --- follow-ups -----------------------------------------------------------------------------
+
+@dataclass
+class FollowUpData:
+    description: str
+    owner_id: int
+    due_on: date
+    needs_both: bool = False
+    partner_owner_id: int | None = None
+
+
+def add_follow_up(actor: User, visit: Visit, data: FollowUpData) -> FollowUp:
+    """A follow-up owned by attendees: one owner, or one from each function when it needs both."""
+    _require_attendee(actor, visit, "add follow-ups")
+    if visit.status == VisitStatus.CANCELLED.value:
+        raise VisitError("A cancelled visit has no follow-ups.")
+    functions = {a.user_id: a.function_id for a in visit.attendees}
+    for user_id, field_name in ((data.owner_id, "owner_id"), (data.partner_owner_id, "partner_owner_id")):
+        if user_id is not None and user_id not in functions:
+            raise VisitError("Owners are chosen from the visit's attendees.", field_name)
+    problem = rules.follow_up_owner_problem(functions[data.owner_id], functions.get(data.partner_owner_id),
+                                            data.needs_both, data.partner_owner_id is not None)
+    if problem:
+        raise VisitError(problem, "partner_owner_id")
+    if any(f.description.lower() == data.description.lower() for f in visit.follow_ups):
+        raise VisitError("This visit already has a follow-up with this description.", "description")
+    follow_up = FollowUp(description=data.description, owner_id=data.owner_id, due_on=data.due_on,
+                         partner_owner_id=data.partner_owner_id)
+    visit.follow_ups.append(follow_up)
+    db.session.flush()
+    return follow_up
+
+
+def update_follow_up(actor: User, follow_up: FollowUp, status: str, outcome: str, now: datetime) -> None:
+    """An owner moves the follow-up along; done needs an outcome."""
+    if actor.id not in follow_up.owner_ids:
+        raise NotAllowed("Only the follow-up's owners can update it.")
+    if status not in {s.value for s in FollowUpStatus}:
+        raise VisitError("Choose a status from the list.", "status")
+    if status == FollowUpStatus.DONE.value and not outcome:
+        raise VisitError("Say what came of it before marking it done.", "outcome")
+    if status == FollowUpStatus.DONE.value and follow_up.status != status:
+        follow_up.completed_at = now
+    elif status != FollowUpStatus.DONE.value:
+        follow_up.completed_at = None
+    follow_up.status, follow_up.outcome = status, outcome
+    db.session.flush()
