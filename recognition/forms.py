@@ -7,11 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from recognition.rules import COMPANY_VALUES
 
-VALUE_CHOICES = [(v, v.replace("-", " ").capitalize()) for v in COMPANY_VALUES]
+VALUE_CHOICES = [SelectChoice(v, v.replace("-", " ").capitalize()) for v in COMPANY_VALUES]
 KEY_PATTERN = Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="This form is out of date; reload the page.")
 
 

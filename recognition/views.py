@@ -6,6 +6,7 @@ from datetime import date
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
 from webapp.auth.access import roles_required, signed_in
 from webapp.db import utcnow
@@ -15,7 +16,7 @@ from webapp.rendering import render_page_or_fragment, wants_fragment
 from recognition import bp, queries, rules, services
 from recognition.markup import story_html
 from recognition.forms import new_key, AddonForm, CommentForm, KudosForm, PolicyForm, ReasonForm, WinForm
-from recognition.models import FeedItem, Kudos, Win
+from recognition.models import FeedItem, Kudos, KudosAddon, Win
 
 COSIGNERS = (Role.MANAGER, Role.LEADER)
 OVERSEERS = (Role.HR, Role.LEADER, Role.ADMIN)
@@ -186,17 +187,22 @@ def hide_item(item_id: int):
     return render_template("recognition/hide.html", item=item, form=form), 400 if form.errors else 200
 
 
+def _colleague_choices() -> list[SelectChoice]:
+    return [SelectChoice(uid, label) for uid, label in queries.colleague_choices(current_user)]
+
+
 # --- kudos -----------------------------------------------------------------------------------
 
 @bp.route("/recognition/kudos/new", methods=["GET", "POST"])
 @signed_in
 def give_kudos():
     form = KudosForm()
-    form.recipients.choices = queries.colleague_choices(current_user)
+    form.recipients.choices = _colleague_choices()
     policy = services.get_policy()
     form.message.description = f"At least {policy.message_min} characters: what they did and why it mattered."
     status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
+        replay = queries.key_was_used(Kudos, form.idempotency_key.data)
         try:
             kudos = services.give_kudos(current_user, form.recipients.data, form.message.data, form.value_tag.data,
                                         form.points.data, form.idempotency_key.data)
@@ -204,8 +210,8 @@ def give_kudos():
             db.session.rollback()
             _field_error(form, error)
         else:
-            sent = (f"Kudos sent to {', '.join(r.user.name for r in kudos.recipients)}." if _commit_or_replay()
-                    else REPLAYED)
+            sent = (f"Kudos sent to {', '.join(r.user.name for r in kudos.recipients)}."
+                    if _commit_or_replay() and not replay else REPLAYED)
             if wants_fragment():
                 fresh = KudosForm(formdata=None)
                 fresh.recipients.choices, fresh.message.description = form.recipients.choices, form.message.description
@@ -231,7 +237,7 @@ def add_kudos_points(kudos_id: int):
     message, category = REPLAYED, "info"
     if not form.validate_on_submit():
         message, category = "Choose between 1 and 100 points.", "danger"
-    else:
+    elif not queries.key_was_used(KudosAddon, form.idempotency_key.data):
         try:
             services.add_to_kudos(current_user, kudos, form.points.data, form.idempotency_key.data)
         except services.RecognitionError as error:
@@ -241,7 +247,7 @@ def add_kudos_points(kudos_id: int):
             if _commit_or_replay():
                 message, category = f"You added {form.points.data} points for each receiver.", "success"
     flash(message, category)
-    return redirect(url_for("recognition.feed") + f"#feed-item-kudos-{kudos_id}", code=303)
+    return redirect(url_for("recognition.feed"), code=303)
 
 
 # --- wins ------------------------------------------------------------------------------------
@@ -250,9 +256,10 @@ def add_kudos_points(kudos_id: int):
 @roles_required(*COSIGNERS)
 def log_win():
     form = WinForm()
-    form.credited.choices = queries.colleague_choices(current_user) + [(current_user.id, f"{current_user.name} (you)")]
+    form.credited.choices = [*_colleague_choices(), SelectChoice(current_user.id, f"{current_user.name} (you)")]
     if form.validate_on_submit():
         impact = (form.impact_amount.data, form.impact_unit.data or "", form.impact_outcome.data or "")
+        replay = queries.key_was_used(Win, form.idempotency_key.data)
         try:
             win = services.log_win(current_user, form.title.data, form.story.data, form.credited.data,
                                    form.value_tags.data, impact, form.idempotency_key.data)
@@ -260,7 +267,7 @@ def log_win():
             db.session.rollback()
             _field_error(form, error)
         else:
-            if not _commit_or_replay():
+            if not _commit_or_replay() or replay:
                 flash(REPLAYED, "info")
                 return redirect(url_for("recognition.feed"), code=303)
             flash("The win is published." if win.status == "published"

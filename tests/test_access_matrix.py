@@ -15,6 +15,8 @@ PUBLIC = "public"
 EVERYONE = frozenset(Role)
 ADMIN = frozenset({Role.ADMIN})
 ADMIN_HR = frozenset({Role.ADMIN, Role.HR})
+MANAGER_LEADER = frozenset({Role.MANAGER, Role.LEADER})
+HR_LEADER_ADMIN = frozenset({Role.HR, Role.LEADER, Role.ADMIN})
 
 # endpoint -> who may use it: PUBLIC (also anonymous) or the roles allowed (signed in)
 ACCESS: dict[str, object] = {
@@ -37,6 +39,23 @@ ACCESS: dict[str, object] = {
     "people.import_preview": ADMIN_HR,
     "people.import_confirm": ADMIN_HR,
     "people.import_template": ADMIN_HR,
+    "recognition.feed": EVERYONE,
+    "recognition.poll": EVERYONE,
+    "recognition.react": EVERYONE,
+    "recognition.comment": EVERYONE,
+    "recognition.delete_item": EVERYONE,
+    "recognition.hide_item": ADMIN,
+    "recognition.give_kudos": EVERYONE,
+    "recognition.add_kudos_points": EVERYONE,
+    "recognition.log_win": MANAGER_LEADER,
+    "recognition.win_detail": EVERYONE,
+    "recognition.cosign": MANAGER_LEADER,
+    "recognition.decline": MANAGER_LEADER,
+    "recognition.approvals": MANAGER_LEADER,
+    "recognition.leaderboards": EVERYONE,
+    "recognition.opt_out": EVERYONE,
+    "recognition.flow": HR_LEADER_ADMIN,
+    "recognition.settings": ADMIN,
 }
 
 
@@ -69,6 +88,7 @@ def test_route_role_matrix(app, db, who):
     sample_args = {
         "user_id": target.id, "function_id": team.function_id, "team_id": team.id, "object_id": target.id,
         "kind": "people", "token": "no-such-token", "filename": "app.css",
+        "item_id": 999, "kudos_id": 999, "win_id": 999,
     }
     client = app.test_client()
     viewer = None if who == ANONYMOUS else make_user(*({who} - {Role.EMPLOYEE}))
