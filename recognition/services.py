@@ -57,13 +57,11 @@ class RecognitionError(ValueError):
 # --- policy and allowances ----------------------------------------------------------------
 
 def get_policy() -> RecognitionPolicy:
-    """The policy row (created with the defaults on first use)."""
+    """The policy row (created with the column defaults on first use, safely under concurrency)."""
     policy = db.session.get(RecognitionPolicy, 1)
     if policy is None:
-        policy = RecognitionPolicy(id=1, monthly_allowance=100, per_report_extra=10, message_min=40,
-                                   pair_daily_cap=50, bridge_multiplier_pct=150, win_points_per_function=100)
-        db.session.add(policy)
-        db.session.flush()
+        _insert_ignoring_duplicates(RecognitionPolicy, {"id": 1})
+        policy = db.session.get(RecognitionPolicy, 1)
     return policy
 
 

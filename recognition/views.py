@@ -216,17 +216,18 @@ def give_kudos():
                 fresh = KudosForm(formdata=None)
                 fresh.recipients.choices, fresh.message.description = form.recipients.choices, form.message.description
                 return render_template("recognition/_kudos_form.html", form=fresh, sent=sent,
-                                       **_kudos_context(policy, choices=form.recipients.choices))
+                                       **_kudos_context())
             flash(sent, "success")
             return redirect(url_for("recognition.feed"), code=303)
     return render_page_or_fragment("recognition/kudos.html", "recognition/_kudos_form.html", form=form,
-                                   **_kudos_context(policy, choices=form.recipients.choices)), status
+                                   **_kudos_context()), status
 
 
-def _kudos_context(policy, choices) -> dict:
+def _kudos_context() -> dict:
+    policy = services.get_policy()  # again: a rolled-back attempt may have created it
     period = rules.period_of(utcnow())
     left = queries.allowance_left(current_user, period, policy.monthly_allowance, policy.per_report_extra)
-    return {"allowance_left": left, "policy": policy, "choices": choices}
+    return {"allowance_left": left, "policy": policy}
 
 
 @bp.route("/recognition/kudos/<int:kudos_id>/addon", methods=["POST"])
