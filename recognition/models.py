@@ -189,8 +189,6 @@ class FeedItem(TimestampMixin, db.Model):
     state: Mapped[str] = mapped_column(String(8), default="visible")
     hidden_reason: Mapped[str] = mapped_column(String(500), default="")
 
-    author: Mapped[User | None] = relationship()
-
 
 class FeedItemFunction(db.Model):
     """A function an item concerns (for the "my function" filter)."""
@@ -220,8 +218,6 @@ class Comment(TimestampMixin, db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("recognition_feed_item.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     body: Mapped[str] = mapped_column(String(1000))
-
-    author: Mapped[User] = relationship()
 
 
 class BadgeDefinition(db.Model):

@@ -32,8 +32,8 @@ class FeedFilter:
 
 
 def feed_items(flt: FeedFilter, before_id: int | None, limit: int) -> Select:
-    """Visible items newest first (keyset: id < before_id), with their author."""
-    query = _filtered(select(FeedItem).options(joinedload(FeedItem.author)), flt).order_by(FeedItem.id.desc())
+    """Visible items newest first (keyset: id < before_id)."""
+    query = _filtered(select(FeedItem), flt).order_by(FeedItem.id.desc())
     if before_id is not None:
         query = query.where(FeedItem.id < before_id)
     return query.limit(limit)
@@ -69,11 +69,11 @@ class ItemExtras:
 
     reactions: dict[int, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
     mine: set[tuple[int, str]] = field(default_factory=set)
-    comments: dict[int, list[Comment]] = field(default_factory=lambda: defaultdict(list))
+    comments: dict[int, list[Any]] = field(default_factory=lambda: defaultdict(list))
 
 
 def item_extras(item_ids: list[int], viewer_id: int) -> ItemExtras:
-    """Reaction counts (with the viewer's own) and comments for item_ids."""
+    """Reaction counts (with the viewer's own) and comments (item_id, body, author name) for item_ids."""
     extras = ItemExtras()
     if not item_ids:
         return extras
@@ -86,8 +86,9 @@ def item_extras(item_ids: list[int], viewer_id: int) -> ItemExtras:
         extras.reactions[item_id][emoji] = count
         if own:
             extras.mine.add((item_id, emoji))
-    comments = db.session.scalars(
-        select(Comment).options(joinedload(Comment.author)).where(Comment.item_id.in_(item_ids)).order_by(Comment.id)
+    comments = db.session.execute(
+        select(Comment.item_id, Comment.body, User.name.label("author")).join(User, User.id == Comment.author_id)
+        .where(Comment.item_id.in_(item_ids)).order_by(Comment.id)
     )
     for comment in comments:
         extras.comments[comment.item_id].append(comment)

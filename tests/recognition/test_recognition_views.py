@@ -160,7 +160,7 @@ def test_react_and_comment_return_their_fragments(client, org, db):
     item = db.session.scalar(select(FeedItem).where(FeedItem.kudos_id == give(org.fin[0], org.fin[1]).id))
     viewer = _as(client, org.ops[0])
     reacted = viewer.post(f"/recognition/items/{item.id}/react", data={"emoji": "party"}, headers=HX)
-    assert reacted.get_data(as_text=True).lstrip().startswith(f'<div id="reactions-{item.id}"')
+    assert reacted.get_data(as_text=True).lstrip().startswith(f'<form id="reactions-{item.id}"')
     assert 'aria-pressed="true"' in reacted.get_data(as_text=True)
     assert viewer.post(f"/recognition/items/{item.id}/react", data={"emoji": "nope"}, headers=HX).status_code == 400
     commented = viewer.post(f"/recognition/items/{item.id}/comments", data={"body": "<b>Bravo</b>"}, headers=HX)
