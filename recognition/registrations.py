@@ -28,5 +28,6 @@ def register() -> None:
     register_nav_item("Leaderboards", "recognition.leaderboards")
     register_nav_item("Approvals", "recognition.approvals", Role.MANAGER, Role.LEADER)
     register_nav_item("Recognition flow", "recognition.flow", Role.HR, Role.LEADER, Role.ADMIN)
+    register_nav_item("Recognition settings", "recognition.settings", Role.ADMIN)
     register_tile("profile", "recognition", "recognition/_tile_profile.html", profile_tile, order=20)
     register_tile("home", "recognition", "recognition/_tile_profile.html", profile_tile, order=20)

@@ -84,7 +84,9 @@ def feed():
     }
     if before is not None and wants_fragment():
         return render_template("recognition/_feed_items.html", **context)
-    return render_page_or_fragment("recognition/feed.html", "recognition/_feed.html", **context)
+    if wants_fragment():
+        return render_template("recognition/_feed.html", **context)
+    return render_template("recognition/feed.html", pending_wins=queries.my_pending_wins(current_user), **context)
 
 
 @bp.route("/recognition/poll")

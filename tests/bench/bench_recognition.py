@@ -6,7 +6,7 @@ import statistics
 import time
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from tests.bench.harness import (
     REPEATS, Bench, bench_app, count_queries, session_cookie, throughput_ratio, time_request,
@@ -66,7 +66,19 @@ def seed(rng: random.Random) -> None:
                      for uid, e in {(people[i % PEOPLE][0], emoji[i % len(emoji)]) for i in range(50_000)}])
     _bulk(Comment, [{"item_id": rng.randint(1, ITEMS), "author_id": rng.choice(people)[0], "body": "Well deserved!",
                      "created_at": now} for _ in range(20_000)])
+    _after_bulk_load(Kudos, FeedItem)
     db.session.commit()
+
+
+def _after_bulk_load(*models) -> None:
+    """PostgreSQL: move id sequences past the explicit ids, and refresh planner statistics (as autovacuum would)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        for model in models:
+            table = model.__tablename__
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
 
 
 def time_poll(app, client, url: str) -> tuple[float, int]:

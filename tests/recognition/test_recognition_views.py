@@ -248,3 +248,35 @@ def test_the_profile_tile_shows_balance_allowance_and_badges(client, org, db):
     assert 'id="recognition-allowance">75<' in html and "Bridge Builder" in html
     other = client.get(f"/people/{org.ops[0].id}").get_data(as_text=True)
     assert 'id="recognition-balance">' in other and "recognition-allowance" not in other
+
+
+def test_leaderboards_are_cached_until_points_move(client, app, org, db):
+    viewer = _as(client, org.ops[1])
+    give(org.fin[0], org.ops[0], points=10)
+    viewer.get("/recognition/leaderboards")
+    with count_queries(app) as statements:
+        viewer.get("/recognition/leaderboards")
+    assert not [s for s in statements if "recognition_ledger_entry" in s]  # served from the cache
+    give(org.fin[1], org.ops[1], points=40)  # invalidates
+    board = viewer.get("/recognition/leaderboards").get_data(as_text=True)
+    people = board[board.index('id="leaderboard-people"'):]
+    assert people.index("Ops 1") < people.index("Ops 0")
+
+
+def test_an_add_on_through_the_feed_form_and_its_replay(client, org, db):
+    kudos = give(org.fin[0], org.fin[1], points=10)
+    data = {"points": 5, "idempotency_key": key()}
+    viewer = _as(client, org.ops[0])
+    assert viewer.post(f"/recognition/kudos/{kudos.id}/addon", data=data).status_code == 303
+    viewer.post(f"/recognition/kudos/{kudos.id}/addon", data=data)
+    assert "already recorded" in viewer.get("/recognition").get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(LedgerEntry).where(
+        LedgerEntry.account == "allowance", LedgerEntry.user_id == org.ops[0].id)) == 1
+    refused = _as(client, org.fin[1]).post(f"/recognition/kudos/{kudos.id}/addon", data={**data, "idempotency_key": key()})
+    assert refused.status_code == 303 and "between other people" in client.get("/recognition").get_data(as_text=True)
+
+
+def test_credited_people_see_their_pending_win_on_the_feed(client, org, db):
+    win = log_joint_win(org)
+    html = _as(client, org.ops[0]).get("/recognition").get_data(as_text=True)
+    assert f"/recognition/wins/{win.id}" in html and "waiting for co-signs" in html
