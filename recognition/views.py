@@ -162,8 +162,10 @@ def delete_item(item_id: int):
         services.delete_own_item(current_user, item)
     except services.RecognitionError as error:
         db.session.rollback()
+        if wants_fragment():
+            return Response(str(error), status=403)
         flash(str(error), "danger")
-        return redirect(url_for("recognition.feed"), code=303) if not wants_fragment() else (str(error), 403)
+        return redirect(url_for("recognition.feed"), code=303)
     db.session.commit()
     if wants_fragment():
         return render_template("recognition/_item_removed.html", item=item)
@@ -289,9 +291,13 @@ def _visible_win(win_id: int) -> Win:
 @bp.route("/recognition/wins/<int:win_id>")
 @signed_in
 def win_detail(win_id: int):
-    win = _visible_win(win_id)
-    return render_template("recognition/win.html", win=win, can_cosign=bool(services.may_cosign(current_user, win)),
-                           form=ReasonForm(), story=story_html(win.story))
+    return _win_page(_visible_win(win_id), ReasonForm())
+
+
+def _win_page(win: Win, form: ReasonForm, status: int = 200):
+    can_cosign = bool(services.may_cosign(current_user, win))
+    return render_template("recognition/win.html", win=win, can_cosign=can_cosign, form=form,
+                           story=story_html(win.story)), status
 
 
 @bp.route("/recognition/wins/<int:win_id>/cosign", methods=["POST"])
@@ -321,8 +327,7 @@ def decline(win_id: int):
     except services.RecognitionError as error:
         db.session.rollback()
         _field_error(form, error)
-        return render_template("recognition/win.html", win=win, form=form, story=story_html(win.story),
-                               can_cosign=bool(services.may_cosign(current_user, win))), 400
+        return _win_page(win, form, 400)
     db.session.commit()
     flash("You declined the win; its logger can see your reason.", "success")
     return redirect(url_for("recognition.approvals"), code=303)
