@@ -74,3 +74,21 @@ class PolicyForm(FlaskForm):
     win_points_per_function = IntegerField("Win points per credited function",
                                            validators=[DataRequired(), NumberRange(1, 10000)])
     submit = SubmitField("Save")
+
+
+EVENT_CHOICES = [
+    SelectChoice("cross_kudos_given", "Cross-functional kudos given"),
+    SelectChoice("kudos_received", "Kudos received"),
+    SelectChoice("joint_win", "Credited on a published joint win"),
+    SelectChoice("rotation_completed", "Rotation completed"),
+    SelectChoice("visit_confirmed", "Joint customer visit confirmed"),
+]
+
+
+class BadgeForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=60)])
+    description = StringField("Description", validators=[DataRequired(), Length(max=200)])
+    event = SelectField("Counted event", choices=EVENT_CHOICES, validators=[DataRequired()])
+    threshold = IntegerField("Earned at count", validators=[DataRequired(), NumberRange(1, 1000)],
+                             description="Awarded at the next counted event once a person's count reaches it.")
+    submit = SubmitField("Save")

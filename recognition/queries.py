@@ -13,7 +13,7 @@ from webapp.extensions import db
 from webapp.people.models import Function, Team, User
 from recognition import rules
 from recognition.models import (
-    Allowance, BadgeAward, Comment, FeedItem, FeedItemFunction, Kudos, KudosRecipient, LeaderboardOptOut,
+    Allowance, BadgeAward, BadgeDefinition, Comment, FeedItem, FeedItemFunction, Kudos, KudosRecipient, LeaderboardOptOut,
     LedgerEntry, Reaction, Win, WinCredit, WinFunction,
 )
 
@@ -142,6 +142,15 @@ def badges_of(user_id: int) -> list[BadgeAward]:
                                    .order_by(BadgeAward.created_at)))
 
 
+def badge_catalogue() -> list[tuple[BadgeDefinition, int]]:
+    """Every badge definition with how many people hold it (one grouped query)."""
+    rows = db.session.execute(
+        select(BadgeDefinition, func.count(BadgeAward.user_id)).outerjoin(BadgeAward)
+        .group_by(BadgeDefinition.id).order_by(BadgeDefinition.event, BadgeDefinition.threshold, BadgeDefinition.name)
+    )
+    return [(badge, holders) for badge, holders in rows]
+
+
 def is_opted_out(user_id: int) -> bool:
     return db.session.get(LeaderboardOptOut, user_id) is not None
 
@@ -182,6 +191,7 @@ def my_pending_wins(user: User) -> list[Win]:
 
 # --- leaderboards (cached, explicitly invalidated) -------------------------------------------
 
+# Per process: services clear it when points, wins or opt-outs change; other workers catch up within CACHE_SECONDS.
 _cache: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
 
 

@@ -26,6 +26,7 @@ def register() -> None:
     register_demo_seeder(30, "recognition", seed_recognition)
     register_nav_item("Celebrate", "recognition.feed")
     register_nav_item("Leaderboards", "recognition.leaderboards")
+    register_nav_item("Badges", "recognition.badges")
     register_nav_item("Approvals", "recognition.approvals", Role.MANAGER, Role.LEADER)
     register_nav_item("Recognition flow", "recognition.flow", Role.HR, Role.LEADER, Role.ADMIN)
     register_nav_item("Recognition settings", "recognition.settings", Role.ADMIN)

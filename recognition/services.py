@@ -7,6 +7,7 @@ gifts on PostgreSQL queue on that row and never overspend.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -463,6 +464,24 @@ def ensure_default_badges() -> None:
             db.session.add(BadgeDefinition(slug=slug, name=name, description=description, event=event,
                                            threshold=threshold))
     db.session.flush()
+
+
+def save_badge(actor: User, badge: BadgeDefinition | None, name: str, description: str, event: str,
+               threshold: int) -> BadgeDefinition:
+    """Create or change a badge definition (admin), audited; holders keep badges already earned."""
+    if event not in BADGE_EVENTS:
+        raise RecognitionError("Choose one of the counted events.", "event")
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
+    clash = select(BadgeDefinition.id).where(BadgeDefinition.slug == slug)
+    if not slug or db.session.scalar(clash.where(BadgeDefinition.id != (badge.id if badge else 0))) is not None:
+        raise RecognitionError("Another badge already has this name.", "name")
+    badge = badge or BadgeDefinition()
+    before = None if badge.id is None else {"name": badge.name, "event": badge.event, "threshold": badge.threshold}
+    badge.slug, badge.name, badge.description, badge.event, badge.threshold = slug, name, description, event, threshold
+    db.session.add(badge)
+    db.session.flush()
+    record_audit(actor, "recognition.badge", badge, before, {"name": name, "event": event, "threshold": threshold})
+    return badge
 
 
 def record_milestone(person: User, event: str, source_key: str, now: datetime | None = None) -> list[BadgeDefinition]:

@@ -15,8 +15,8 @@ from webapp.people.roles import Role
 from webapp.rendering import render_page_or_fragment, wants_fragment
 from recognition import bp, queries, rules, services
 from recognition.markup import story_html
-from recognition.forms import new_key, AddonForm, CommentForm, KudosForm, PolicyForm, ReasonForm, WinForm
-from recognition.models import FeedItem, Kudos, KudosAddon, Win
+from recognition.forms import new_key, AddonForm, BadgeForm, CommentForm, KudosForm, PolicyForm, ReasonForm, WinForm
+from recognition.models import BadgeDefinition, FeedItem, Kudos, KudosAddon, Win
 
 COSIGNERS = (Role.MANAGER, Role.LEADER)
 OVERSEERS = (Role.HR, Role.LEADER, Role.ADMIN)
@@ -62,8 +62,8 @@ def _ensure_anniversaries() -> None:
     """Add today's work anniversaries once per day per process."""
     today = utcnow().date()
     if today not in _anniversaries_checked:
-        if services.record_anniversaries(today):
-            db.session.commit()
+        services.record_anniversaries(today)
+        _commit_or_replay()  # another worker may have added the same anniversaries a moment ago
         _anniversaries_checked.add(today)
 
 
@@ -383,3 +383,30 @@ def settings():
         flash("Recognition settings saved.", "success")
         return redirect(url_for("recognition.settings"), code=303)
     return render_template("recognition/settings.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/recognition/badges")
+@signed_in
+def badges():
+    return render_template("recognition/badges.html", catalogue=queries.badge_catalogue())
+
+
+@bp.route("/recognition/badges/new", methods=["GET", "POST"], defaults={"badge_id": None})
+@bp.route("/recognition/badges/<int:badge_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def badge_form(badge_id: int | None):
+    badge = db.get_or_404(BadgeDefinition, badge_id) if badge_id else None
+    form = BadgeForm(obj=badge)
+    if form.validate_on_submit():
+        try:
+            services.save_badge(current_user, badge, form.name.data.strip(), form.description.data.strip(),
+                                form.event.data, form.threshold.data)
+        except services.RecognitionError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash("Badge saved.", "success")
+            return redirect(url_for("recognition.badges"), code=303)
+    title = f"Edit {badge.name}" if badge else "Add a badge"
+    return render_template("recognition/badge_form.html", form=form, title=title), 400 if form.errors else 200

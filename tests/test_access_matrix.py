@@ -56,6 +56,8 @@ ACCESS: dict[str, object] = {
     "recognition.opt_out": EVERYONE,
     "recognition.flow": HR_LEADER_ADMIN,
     "recognition.settings": ADMIN,
+    "recognition.badges": EVERYONE,
+    "recognition.badge_form": ADMIN,
 }
 
 
@@ -88,7 +90,7 @@ def test_route_role_matrix(app, db, who):
     sample_args = {
         "user_id": target.id, "function_id": team.function_id, "team_id": team.id, "object_id": target.id,
         "kind": "people", "token": "no-such-token", "filename": "app.css",
-        "item_id": 999, "kudos_id": 999, "win_id": 999,
+        "item_id": 999, "kudos_id": 999, "win_id": 999, "badge_id": 999,
     }
     client = app.test_client()
     viewer = None if who == ANONYMOUS else make_user(*({who} - {Role.EMPLOYEE}))

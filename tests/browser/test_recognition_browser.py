@@ -101,7 +101,7 @@ def test_every_recognition_page_is_accessible(page, org, db):
     for path in ["/", "/recognition", "/recognition?scope=cross-functional", "/recognition/kudos/new",
                  "/recognition/wins/new", f"/recognition/wins/{win.id}", "/recognition/approvals",
                  "/recognition/leaderboards", "/recognition/flow", "/recognition/settings",
-                 "/recognition/items/1/hide", f"/people/{boss.id}"]:
+                 "/recognition/items/1/hide", "/recognition/badges", "/recognition/badges/new", f"/people/{boss.id}"]:
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert_accessible(page)

@@ -280,3 +280,16 @@ def test_credited_people_see_their_pending_win_on_the_feed(client, org, db):
     win = log_joint_win(org)
     html = _as(client, org.ops[0]).get("/recognition").get_data(as_text=True)
     assert f"/recognition/wins/{win.id}" in html and "waiting for co-signs" in html
+
+
+def test_admins_define_badges_as_data_and_they_are_awarded(client, org, db):
+    admin = make_user(Role.ADMIN)
+    data = {"name": "First Thanks", "description": "Received a first kudos.", "event": "kudos_received", "threshold": 1}
+    assert _as(client, admin).post("/recognition/badges/new", data=data).status_code == 303
+    assert client.post("/recognition/badges/new", data=data).status_code == 400  # the same name again
+    assert client.post("/recognition/badges/new", data={**data, "name": "X", "event": "nope"}).status_code == 400
+    give(org.fin[0], org.fin[1])
+    catalogue = client.get("/recognition/badges").get_data(as_text=True)
+    assert "First Thanks" in catalogue and "Bridge Builder" in catalogue
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "recognition.badge")) is not None
+    assert "earned the First Thanks badge" in client.get("/recognition").get_data(as_text=True)
