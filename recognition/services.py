@@ -441,7 +441,7 @@ def record_anniversaries(today: date) -> int:
                                                                          User.hired_on.is_not(None))
     ).all()
     added = 0
-    for offset in range(7):
+    for offset in reversed(range(7)):  # oldest first, so ids follow the dates
         day = today - timedelta(days=offset)
         for person_id, name, hired_on, function_id in people:
             years = rules.anniversary_years(hired_on, day)
