@@ -39,6 +39,19 @@ def _field_error(form, error: services.RecognitionError) -> None:
         flash(str(error), "danger")
 
 
+def _save(form, action, success: str, next_url: str):
+    """Run a service call for a form: commit and redirect, or roll back and show the error beside its field."""
+    try:
+        action()
+    except services.RecognitionError as error:
+        db.session.rollback()
+        _field_error(form, error)
+        return None
+    db.session.commit()
+    flash(success, "success")
+    return redirect(next_url, code=303)
+
+
 def _commit_or_replay() -> bool:
     """Commit; a unique-key clash (a replay racing the first request) rolls back and returns False."""
     try:
@@ -179,15 +192,10 @@ def hide_item(item_id: int):
     item = _item_or_404(item_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
-            services.hide_item(current_user, item, form.reason.data)
-        except services.RecognitionError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash("The post is hidden; the audit log has the reason.", "success")
-            return redirect(url_for("recognition.feed"), code=303)
+        done = _save(form, lambda: services.hide_item(current_user, item, form.reason.data),
+                     "The post is hidden; the audit log has the reason.", url_for("recognition.feed"))
+        if done:
+            return done
     return render_template("recognition/hide.html", item=item, form=form), 400 if form.errors else 200
 
 
@@ -398,15 +406,11 @@ def badge_form(badge_id: int | None):
     badge = db.get_or_404(BadgeDefinition, badge_id) if badge_id else None
     form = BadgeForm(obj=badge)
     if form.validate_on_submit():
-        try:
-            services.save_badge(current_user, badge, form.name.data.strip(), form.description.data.strip(),
-                                form.event.data, form.threshold.data)
-        except services.RecognitionError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash("Badge saved.", "success")
-            return redirect(url_for("recognition.badges"), code=303)
+        done = _save(form, lambda: services.save_badge(current_user, badge, form.name.data.strip(),
+                                                       form.description.data.strip(), form.event.data,
+                                                       form.threshold.data),
+                     "Badge saved.", url_for("recognition.badges"))
+        if done:
+            return done
     title = f"Edit {badge.name}" if badge else "Add a badge"
     return render_template("recognition/badge_form.html", form=form, title=title), 400 if form.errors else 200
