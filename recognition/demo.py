@@ -11,7 +11,7 @@ from webapp.people.demo import DEMO_ANCHOR
 from webapp.people.models import User
 from webapp.people.roles import Role
 from recognition import services
-from recognition.models import FeedItem
+from recognition.models import Comment, FeedItem, Kudos, Win
 from recognition.rules import COMPANY_VALUES, REACTIONS
 
 SEED = 20261130
@@ -97,7 +97,7 @@ def _demo_kudos(rng: random.Random, people: list[User], now: datetime) -> bool:
     kudos_args = (giver, [r.id for r in recipients], message, rng.choice(COMPANY_VALUES), rng.choice([5, 10, 10, 15, 20]))
     done = _attempt(lambda: services.give_kudos(*kudos_args, key=key, now=now))
     if done and rng.random() < 0.15:
-        kudos = db.session.scalar(select(services.Kudos).where(services.Kudos.idempotency_key == key))
+        kudos = db.session.scalar(select(Kudos).where(Kudos.idempotency_key == key))
         backer = rng.choice(people)
         _attempt(lambda: services.add_to_kudos(backer, kudos, 5, key=f"{key}-addon", now=now + timedelta(hours=2)))
     return done
@@ -115,7 +115,7 @@ def _demo_win(rng: random.Random, people: list[User], cosigners: list[User], now
                                              rng.sample(COMPANY_VALUES, 2), impact, key=key, now=now)):
         return False
     if publish:
-        win = db.session.scalar(select(services.Win).where(services.Win.idempotency_key == key))
+        win = db.session.scalar(select(Win).where(Win.idempotency_key == key))
         signer = next(p for p in cosigners if p.function_id == partner_function)
         if rng.random() < 0.1:
             _attempt(lambda: services.decline_win(signer, win, "We did not take part in this one.", now + timedelta(days=1)))
@@ -130,5 +130,5 @@ def _demo_reactions(rng: random.Random, people: list[User]) -> None:
         for reactor in rng.sample(people, k=rng.randint(0, 4)):
             _attempt(lambda: services.toggle_reaction(reactor, item, rng.choice(list(REACTIONS))))
         if rng.random() < 0.2:
-            db.session.add(services.Comment(item_id=item.id, author_id=rng.choice(people).id,
+            db.session.add(Comment(item_id=item.id, author_id=rng.choice(people).id,
                                             body=rng.choice(COMMENTS), created_at=item.created_at + timedelta(hours=3)))
