@@ -92,7 +92,7 @@ def feed():
     context = {
         "items": items, "has_more": len(rows) > size, "flt": flt, "values": rules.COMPANY_VALUES,
         "extras": queries.item_extras([i.id for i in items], current_user.id), "reactions": rules.REACTIONS,
-        "newest_id": items[0].id if items and before is None else request.args.get("after", 0, type=int),
+        "newest_id": items[0].id if items and before is None else queries.latest_item_id(),
         "poll_seconds": current_app.config.get("RECOGNITION_POLL_SECONDS", 10),
     }
     if before is not None and wants_fragment():

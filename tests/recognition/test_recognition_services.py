@@ -210,3 +210,11 @@ def test_work_anniversaries_appear_once(org, db):
     assert services.record_anniversaries(date(2026, 6, 10)) == 1
     assert services.record_anniversaries(date(2026, 6, 11)) == 0
     assert "Hana Hire celebrates 6 years" in db.session.scalar(select(FeedItem.headline))
+
+
+def test_oversized_input_is_refused(org, db):
+    crowd = [make_user(function=org.ops[0].function).id for _ in range(services.MAX_RECIPIENTS + 1)]
+    with pytest.raises(services.RecognitionError, match="at most 10"):
+        services.give_kudos(org.fin[0], crowd, MESSAGE, "one-team", 1, key())
+    with pytest.raises(services.RecognitionError, match="under 1000"):
+        services.give_kudos(org.fin[0], [org.fin[1].id], "x" * 1001, "one-team", 1, key())
