@@ -92,14 +92,19 @@ def feed():
     context = {
         "items": items, "has_more": len(rows) > size, "flt": flt, "values": rules.COMPANY_VALUES,
         "extras": queries.item_extras([i.id for i in items], current_user.id), "reactions": rules.REACTIONS,
-        "newest_id": items[0].id if items and before is None else queries.latest_item_id(),
-        "poll_seconds": current_app.config.get("RECOGNITION_POLL_SECONDS", 10),
     }
     if before is not None and wants_fragment():
         return render_template("recognition/_feed_items.html", **context)
+    context["newest_id"] = items[0].id if items and before is None else queries.latest_item_id()
+    context["poll_seconds"] = _poll_seconds()
     if wants_fragment():
         return render_template("recognition/_feed.html", **context)
     return render_template("recognition/feed.html", pending_wins=queries.my_pending_wins(current_user), **context)
+
+
+def _poll_seconds() -> int:
+    """How often an open feed asks for news (config RECOGNITION_POLL_SECONDS, default 10)."""
+    return current_app.config.get("RECOGNITION_POLL_SECONDS", 10)
 
 
 @bp.route("/recognition/poll")
@@ -112,7 +117,7 @@ def poll():
     if not count:
         return Response(status=204)
     return render_template("recognition/_new_banner.html", count=count, flt=flt, newest_id=after,
-                           poll_seconds=current_app.config.get("RECOGNITION_POLL_SECONDS", 10))
+                           poll_seconds=_poll_seconds())
 
 
 def _item_or_404(item_id: int) -> FeedItem:
