@@ -18,6 +18,8 @@ ADMIN_HR = frozenset({Role.ADMIN, Role.HR})
 HR = frozenset({Role.HR})
 MANAGER = frozenset({Role.MANAGER})
 HR_LEADER = frozenset({Role.HR, Role.LEADER})
+MANAGER_LEADER = frozenset({Role.MANAGER, Role.LEADER})
+HR_LEADER_ADMIN = frozenset({Role.HR, Role.LEADER, Role.ADMIN})
 
 # endpoint -> who may use it: PUBLIC (also anonymous) or the roles allowed (signed in)
 ACCESS: dict[str, object] = {
@@ -95,6 +97,25 @@ ACCESS: dict[str, object] = {
     "visits.planned_calendar": EVERYONE,
     "visits.export_visits": frozenset({Role.ADMIN, Role.HR, Role.LEADER, Role.MANAGER}),
     "visits.export_follow_ups": frozenset({Role.ADMIN, Role.HR, Role.LEADER, Role.MANAGER}),
+    "recognition.feed": EVERYONE,
+    "recognition.poll": EVERYONE,
+    "recognition.react": EVERYONE,
+    "recognition.comment": EVERYONE,
+    "recognition.delete_item": EVERYONE,
+    "recognition.hide_item": ADMIN,
+    "recognition.give_kudos": EVERYONE,
+    "recognition.add_kudos_points": EVERYONE,
+    "recognition.log_win": MANAGER_LEADER,
+    "recognition.win_detail": EVERYONE,
+    "recognition.cosign": MANAGER_LEADER,
+    "recognition.decline": MANAGER_LEADER,
+    "recognition.approvals": MANAGER_LEADER,
+    "recognition.leaderboards": EVERYONE,
+    "recognition.opt_out": EVERYONE,
+    "recognition.flow": HR_LEADER_ADMIN,
+    "recognition.settings": ADMIN,
+    "recognition.badges": EVERYONE,
+    "recognition.badge_form": ADMIN,
 }
 
 
@@ -129,6 +150,7 @@ def test_route_role_matrix(app, db, who):
         "kind": "people", "token": "no-such-token", "filename": "app.css", "notification_id": 999999,
         "program_id": 1, "cohort_id": 1, "opening_id": 1, "application_id": 1, "placement_id": 1,
         "account_id": target.id, "visit_id": target.id, "follow_up_id": target.id,
+        "item_id": 999, "kudos_id": 999, "win_id": 999, "badge_id": 999,
     }
     client = app.test_client()
     viewer = None if who == ANONYMOUS else make_user(*({who} - {Role.EMPLOYEE}))

@@ -60,6 +60,7 @@ BLUEPRINT_PACKAGES = (
     "webapp.notifications",
     "rotation",
     "programs.visits",
+    "recognition",
 )
 
 

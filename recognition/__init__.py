@@ -1,0 +1,13 @@
+"""Recognition: joint wins, kudos, the celebration feed, the points ledger, badges and leaderboards."""
+from flask import Blueprint
+
+import webapp.people  # noqa: F401  (people before auth, in the order create_app loads them)
+
+bp = Blueprint("recognition", __name__, template_folder="templates")
+
+from recognition import views  # noqa: E402,F401
+from recognition.registrations import register  # noqa: E402
+from recognition.services import connect_receivers  # noqa: E402
+
+register()
+connect_receivers()

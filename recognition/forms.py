@@ -1,0 +1,94 @@
+"""Forms of recognition; field rules here, business rules in the services."""
+from __future__ import annotations
+
+import secrets
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DecimalField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from recognition.rules import COMPANY_VALUES
+
+VALUE_CHOICES = [SelectChoice(v, v.replace("-", " ").capitalize()) for v in COMPANY_VALUES]
+KEY_PATTERN = Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="This form is out of date; reload the page.")
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class KeyedForm(FlaskForm):
+    """A form whose hidden idempotency key makes a replayed submission change nothing."""
+
+    idempotency_key = HiddenField(validators=[DataRequired(), KEY_PATTERN], default=new_key)
+
+
+class KudosForm(KeyedForm):
+    recipients = SelectMultipleField("Colleagues", coerce=int, validators=[DataRequired("Choose at least one colleague.")],
+                                     description="Hold Ctrl (or Cmd) to choose several.")
+    message = TextAreaField("Message", validators=[DataRequired("Write a message."), Length(max=1000)])
+    value_tag = SelectField("Company value", choices=VALUE_CHOICES, validators=[DataRequired()])
+    points = IntegerField("Points for each colleague", default=10,
+                          validators=[DataRequired("Give some points."), NumberRange(min=1, max=1000)])
+    submit = SubmitField("Give kudos")
+
+
+class AddonForm(KeyedForm):
+    points = IntegerField("Add points", default=5, validators=[DataRequired(), NumberRange(min=1, max=100)])
+
+
+class WinForm(KeyedForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=160)])
+    story = TextAreaField("Story", validators=[DataRequired(), Length(min=20, max=5000)],
+                          description="Markdown: **bold**, *italic*, lists and links. No HTML.")
+    credited = SelectMultipleField("People credited", coerce=int, validators=[DataRequired("Credit at least one person.")],
+                                   description="From two or more functions for a joint win.")
+    value_tags = SelectMultipleField("Company values", choices=VALUE_CHOICES,
+                                     validators=[DataRequired("Choose one or more values.")])
+    impact_amount = DecimalField("Impact amount", places=2, validators=[Optional(), NumberRange(min=0, max=10**11)],
+                                 description="Optional.")
+    impact_unit = StringField("Unit", validators=[Optional(), Length(max=24)], description="For example EUR or hours.")
+    impact_outcome = StringField("Business outcome moved", validators=[Optional(), Length(max=120)])
+    submit = SubmitField("Log the win")
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField("Reason", validators=[DataRequired("Give a reason."), Length(max=500)])
+
+
+class CommentForm(FlaskForm):
+    body = StringField("Comment", validators=[DataRequired("Write a comment first."), Length(max=1000)])
+
+
+class PolicyForm(FlaskForm):
+    monthly_allowance = IntegerField("Monthly allowance (points)", validators=[DataRequired(), NumberRange(1, 10000)])
+    per_report_extra = IntegerField("Extra per direct report", validators=[Optional(), NumberRange(0, 1000)], default=0)
+    message_min = IntegerField("Minimum kudos message length", validators=[DataRequired(), NumberRange(1, 500)])
+    pair_daily_cap = IntegerField("Daily cap per giver and receiver (points)",
+                                  validators=[DataRequired(), NumberRange(1, 10000)])
+    bridge_multiplier_pct = IntegerField("Bridge bonus multiplier (percent)",
+                                         validators=[DataRequired(), NumberRange(100, 500)])
+    win_points_per_function = IntegerField("Win points per credited function",
+                                           validators=[DataRequired(), NumberRange(1, 10000)])
+    submit = SubmitField("Save")
+
+
+EVENT_CHOICES = [
+    SelectChoice("cross_kudos_given", "Cross-functional kudos given"),
+    SelectChoice("kudos_received", "Kudos received"),
+    SelectChoice("joint_win", "Credited on a published joint win"),
+    SelectChoice("rotation_completed", "Rotation completed"),
+    SelectChoice("visit_confirmed", "Joint customer visit confirmed"),
+]
+
+
+class BadgeForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=60)])
+    description = StringField("Description", validators=[DataRequired(), Length(max=200)])
+    event = SelectField("Counted event", choices=EVENT_CHOICES, validators=[DataRequired()])
+    threshold = IntegerField("Earned at count", validators=[DataRequired(), NumberRange(1, 1000)],
+                             description="Awarded at the next counted event once a person's count reaches it.")
+    submit = SubmitField("Save")

@@ -1,0 +1,34 @@
+"""What recognition adds to the shell: navigation, the profile and home tiles, demo history."""
+from __future__ import annotations
+
+from webapp.db import utcnow
+from webapp.main.navigation import register_nav_item
+from webapp.main.tiles import register_tile
+from webapp.people.models import User
+from webapp.people.roles import Role
+from recognition import queries, rules, services
+
+
+def profile_tile(viewer: User, subject: User) -> dict:
+    """Balance, allowance left this month, badges, and recognition given and received."""
+    policy = services.get_policy()
+    given, received = queries.recognition_counts(subject.id)
+    left = queries.allowance_left(subject, rules.period_of(utcnow()), policy.monthly_allowance,
+                                  policy.per_report_extra)
+    return {"person": subject, "balance": queries.points_balance(subject.id), "given": given, "received": received,
+            "allowance_left": left if viewer.id == subject.id else None, "badges": queries.badges_of(subject.id)}
+
+
+def register() -> None:
+    from webapp.cli import register_demo_seeder
+    from recognition.demo import seed_recognition
+
+    register_demo_seeder(30, "recognition", seed_recognition)
+    register_nav_item("Celebrate", "recognition.feed")
+    register_nav_item("Leaderboards", "recognition.leaderboards")
+    register_nav_item("Badges", "recognition.badges")
+    register_nav_item("Approvals", "recognition.approvals", Role.MANAGER, Role.LEADER)
+    register_nav_item("Recognition flow", "recognition.flow", Role.HR, Role.LEADER, Role.ADMIN)
+    register_nav_item("Recognition settings", "recognition.settings", Role.ADMIN)
+    register_tile("profile", "recognition", "recognition/_tile_profile.html", profile_tile, order=20)
+    register_tile("home", "recognition", "recognition/_tile_profile.html", profile_tile, order=20)

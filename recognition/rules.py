@@ -1,0 +1,95 @@
+"""The pure rules of recognition: periods, what a receiver gets, how a win's points split.
+
+Plain functions, data in and data out (no Flask, no session): the property tests use them directly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+COMPANY_VALUES = ("customer-first", "one-team", "ownership", "candour", "curiosity", "craft")
+REACTIONS = {"clap": "👏", "heart": "❤️", "party": "🎉", "bulb": "💡", "handshake": "🤝"}
+RECIPROCITY_WINDOW_DAYS = 30
+RECIPROCITY_FLOOR_PCT = 25
+
+
+def period_of(moment: date | datetime) -> str:
+    """The month a moment belongs to, as "YYYY-MM"."""
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def quarter_of(moment: date | datetime) -> str:
+    """The quarter a moment belongs to, as "YYYY-Qn"."""
+    return f"{moment.year:04d}-Q{(moment.month - 1) // 3 + 1}"
+
+
+def months_of_quarter(quarter: str) -> list[str]:
+    """The three "YYYY-MM" periods of "YYYY-Qn"."""
+    year, q = quarter.split("-Q")
+    first = (int(q) - 1) * 3 + 1
+    return [f"{year}-{month:02d}" for month in range(first, first + 3)]
+
+
+def allowance_for(monthly: int, per_report: int, direct_reports: int) -> int:
+    """A month's allowance: the base, plus the extra per direct report for managers."""
+    return monthly + per_report * direct_reports
+
+
+def reciprocity_pct(previous_exchanges: int) -> int:
+    """Diminishing return for two people trading kudos: 100, 50, 25 ... percent, never below the floor.
+
+    previous_exchanges counts kudos between the same two people (either way) in the last 30 days.
+    """
+    return max(RECIPROCITY_FLOOR_PCT, 100 // (2 ** min(previous_exchanges, 8)))
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What one receiver gets for a gift of `paid` points: base (after reciprocity) and bridge bonus."""
+
+    paid: int
+    base: int
+    bridge_bonus: int
+
+    @property
+    def total(self) -> int:
+        return self.base + self.bridge_bonus
+
+
+def receipt(paid: int, previous_exchanges: int, crosses_functions: bool, bridge_multiplier_pct: int) -> Receipt:
+    """Points received for `paid` given: reciprocity first, then the bridge bonus (free for the giver)."""
+    base = max(1, paid * reciprocity_pct(previous_exchanges) // 100) if paid > 0 else 0
+    bonus = base * (bridge_multiplier_pct - 100) // 100 if crosses_functions and bridge_multiplier_pct > 100 else 0
+    return Receipt(paid, base, bonus)
+
+
+def win_shares(points_per_function: int, function_count: int, people: int) -> int:
+    """Each credited person's share of a win: a pool of points_per_function per credited function,
+    split evenly among the credited people (rounded down, at least 1)."""
+    if people <= 0:
+        return 0
+    return max(1, points_per_function * function_count // people)
+
+
+def one_way_pairs(flows: dict[tuple[int, int], int]) -> set[tuple[int, int]]:
+    """(giver function, receiver function) pairs with recognition one way and none back."""
+    return {(a, b) for (a, b), n in flows.items() if n > 0 and a != b and flows.get((b, a), 0) == 0}
+
+
+def anniversary_years(hired_on: date, today: date) -> int | None:
+    """Whole years since hired_on when today is its anniversary (29 February counts on 28 February)."""
+    if hired_on >= today:
+        return None
+    day = hired_on.day
+    if hired_on.month == 2 and day == 29:
+        leap = today.year % 4 == 0 and (today.year % 100 != 0 or today.year % 400 == 0)
+        day = 29 if leap else 28
+    if (today.month, today.day) != (hired_on.month, day):
+        return None
+    return today.year - hired_on.year
+
+
+def parse_quarter(text: str, default: str) -> str:
+    """text when it is a quarter like "2026-Q4", else default."""
+    ok = len(text) == 7 and text[:4].isdigit() and text[4:6] == "-Q" and text[6] in "1234"
+    return text if ok else default

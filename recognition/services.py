@@ -1,0 +1,556 @@
+"""Writes of recognition. Each enforces its rules and flushes; views commit.
+
+Points: every movement is an append-only LedgerEntry with an idempotency key. Spending locks the
+giver's Allowance row for the month (SELECT ... FOR UPDATE), then checks what is left, so parallel
+gifts on PostgreSQL queue on that row and never overspend.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from webapp import signals
+from webapp.auth.services import record_audit
+from webapp.db import utcnow
+from webapp.extensions import db
+from webapp.people.models import User
+from webapp.people.roles import Role
+from recognition import rules
+from recognition.markup import plain_html, story_html
+from recognition.models import (
+    Allowance, BadgeAward, BadgeDefinition, Comment, FeedItem, FeedItemFunction, Kudos, KudosAddon,
+    KudosRecipient, LeaderboardOptOut, LedgerEntry, Milestone, Reaction, RecognitionPolicy, Win, WinCredit,
+    WinFunction,
+)
+from recognition.queries import count_direct_reports, invalidate_leaderboards, spent_in
+
+log = logging.getLogger(__name__)
+MAX_RECIPIENTS = 10
+MESSAGE_MAX = 1000
+COMMENT_MAX = 1000
+ROTATION_POINTS = 50
+VISIT_POINTS = 20
+COSIGNER_ROLES = (Role.MANAGER, Role.LEADER)
+
+DEFAULT_BADGES = [
+    ("bridge-builder", "Bridge Builder", "Gave five kudos across a function boundary.", "cross_kudos_given", 5),
+    ("joint-win", "Joint Win", "Credited on a first co-signed joint win.", "joint_win", 1),
+    ("rotation-graduate", "Rotation Graduate", "Completed a cross-functional rotation.", "rotation_completed", 1),
+    ("field-partner", "Field Partner", "Joined a joint customer visit.", "visit_confirmed", 1),
+]
+BADGE_EVENTS = ("cross_kudos_given", "kudos_received", "joint_win", "rotation_completed", "visit_confirmed")
+
+
+class RecognitionError(ValueError):
+    """A broken rule; the message is for the user, field names the form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# --- policy and allowances ----------------------------------------------------------------
+
+def get_policy() -> RecognitionPolicy:
+    """The policy row (created with the column defaults on first use, safely under concurrency)."""
+    policy = db.session.get(RecognitionPolicy, 1)
+    if policy is None:
+        _insert_ignoring_duplicates(RecognitionPolicy, {"id": 1})
+        policy = db.session.get(RecognitionPolicy, 1)
+    return policy
+
+
+POLICY_FIELDS = ("monthly_allowance", "per_report_extra", "message_min", "pair_daily_cap",
+                 "bridge_multiplier_pct", "win_points_per_function")
+
+
+def save_policy(actor: User, values: dict[str, int]) -> RecognitionPolicy:
+    """Change the recognition numbers (admin), audited."""
+    policy = get_policy()
+    before = {name: getattr(policy, name) for name in POLICY_FIELDS}
+    for name in POLICY_FIELDS:
+        setattr(policy, name, int(values[name]))
+    db.session.flush()
+    record_audit(actor, "recognition.policy", policy, before, {name: getattr(policy, name) for name in POLICY_FIELDS})
+    return policy
+
+
+def _insert_ignoring_duplicates(model, values: dict) -> None:
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
+
+
+def lock_allowance(user: User, period: str) -> Allowance:
+    """The giver's allowance row for the month, created if needed, locked until commit."""
+    policy = get_policy()
+    granted = rules.allowance_for(policy.monthly_allowance, policy.per_report_extra, count_direct_reports(user.id))
+    _insert_ignoring_duplicates(Allowance, {"user_id": user.id, "period": period, "granted": granted})
+    query = select(Allowance).where(Allowance.user_id == user.id, Allowance.period == period)
+    return db.session.scalars(query.with_for_update().execution_options(populate_existing=True)).one()
+
+
+def _spend(giver: User, amount: int, period: str, kind: str, source: tuple[str, int], key: str, now: datetime) -> None:
+    """Debit the giver's allowance under the row lock, or refuse with what is left."""
+    allowance = lock_allowance(giver, period)
+    left = allowance.granted - spent_in(giver.id, period)
+    if amount > left:
+        raise RecognitionError(
+            f"That needs {amount} points but you have {left} left to give this month.", "points"
+        )
+    _entry(giver.id, "allowance", -amount, kind, source, period, f"{key}:spend", now)
+
+
+def _entry(user_id: int, account: str, amount: int, kind: str, source: tuple[str, int], period: str, key: str,
+           now: datetime) -> None:
+    db.session.add(LedgerEntry(user_id=user_id, account=account, amount=amount, kind=kind, source_type=source[0],
+                               source_id=source[1], period=period, idempotency_key=key[:160], created_at=now))
+
+
+# --- kudos --------------------------------------------------------------------------------
+
+def give_kudos(giver: User, recipient_ids: list[int], message: str, value_tag: str, points_each: int, key: str,
+               now: datetime | None = None) -> Kudos:
+    """Kudos to colleagues from the giver's allowance. A replayed key returns the first kudos unchanged."""
+    existing = db.session.scalar(select(Kudos).where(Kudos.idempotency_key == key))
+    if existing is not None:
+        return existing
+    now = now or utcnow()
+    policy = get_policy()
+    recipients = _check_kudos(giver, recipient_ids, message, value_tag, points_each, policy)
+    period = rules.period_of(now)
+    kudos = Kudos(giver=giver, message=message.strip(), value_tag=value_tag, points_each=points_each, period=period,
+                  quarter=rules.quarter_of(now), idempotency_key=key, created_at=now)
+    kudos.recipients = [KudosRecipient(user=r, giver_function_id=giver.function_id,
+                                       receiver_function_id=r.function_id) for r in recipients]
+    db.session.add(kudos)
+    db.session.flush()
+    _check_pair_caps(giver, recipients, points_each, now, policy, exclude_kudos=kudos.id)
+    _spend(giver, points_each * len(recipients), period, "kudos_given", ("kudos", kudos.id), key, now)
+    received = _credit_receivers(giver, recipients, points_each, ("kudos", kudos.id), key, now, policy, kudos.id)
+    _kudos_feed_item(kudos, recipients, received, now)
+    _count_kudos_milestones(giver, recipients, kudos.id, now)
+    db.session.flush()
+    invalidate_leaderboards()
+    log.info("kudos %s from %s to %s", kudos.id, giver.id, [r.id for r in recipients])
+    return kudos
+
+
+def _check_kudos(giver: User, recipient_ids: list[int], message: str, value_tag: str, points_each: int,
+                 policy: RecognitionPolicy) -> list[User]:
+    ids = list(dict.fromkeys(recipient_ids))
+    if not ids:
+        raise RecognitionError("Choose at least one colleague.", "recipients")
+    if len(ids) > MAX_RECIPIENTS:
+        raise RecognitionError(f"Choose at most {MAX_RECIPIENTS} colleagues.", "recipients")
+    if giver.id in ids:
+        raise RecognitionError("You cannot give kudos to yourself.", "recipients")
+    recipients = db.session.scalars(select(User).where(User.id.in_(ids), User.active.is_(True))).all()
+    if len(recipients) != len(ids):
+        raise RecognitionError("Choose active colleagues from the list.", "recipients")
+    if len(message.strip()) < policy.message_min:
+        raise RecognitionError(f"Say a little more: at least {policy.message_min} characters.", "message")
+    if len(message) > MESSAGE_MAX:
+        raise RecognitionError(f"Keep it under {MESSAGE_MAX} characters.", "message")
+    if value_tag not in rules.COMPANY_VALUES:
+        raise RecognitionError("Choose one of the company values.", "value_tag")
+    if points_each < 1:
+        raise RecognitionError("Give at least 1 point.", "points")
+    return sorted(recipients, key=lambda r: r.id)
+
+
+def _paid_today(giver_id: int, receiver_id: int, now: datetime, exclude_kudos: int | None) -> int:
+    """Points the giver already paid to this receiver today (kudos and add-ons)."""
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    kudos = select(func.coalesce(func.sum(Kudos.points_each), 0)).join(KudosRecipient).where(
+        Kudos.giver_id == giver_id, KudosRecipient.user_id == receiver_id, Kudos.created_at >= start,
+        Kudos.created_at <= now, Kudos.id != (exclude_kudos or 0),
+    )
+    addons = select(func.coalesce(func.sum(KudosAddon.points_each), 0)).join(
+        KudosRecipient, KudosRecipient.kudos_id == KudosAddon.kudos_id
+    ).where(KudosAddon.giver_id == giver_id, KudosRecipient.user_id == receiver_id, KudosAddon.created_at >= start,
+            KudosAddon.created_at <= now)
+    return int(db.session.scalar(kudos) or 0) + int(db.session.scalar(addons) or 0)
+
+
+def _check_pair_caps(giver: User, recipients: list[User], points_each: int, now: datetime,
+                     policy: RecognitionPolicy, exclude_kudos: int | None = None) -> None:
+    for receiver in recipients:
+        already = _paid_today(giver.id, receiver.id, now, exclude_kudos)
+        if already + points_each > policy.pair_daily_cap:
+            room = max(0, policy.pair_daily_cap - already)
+            raise RecognitionError(
+                f"You can give {receiver.name} at most {policy.pair_daily_cap} points a day; "
+                f"{room} left today.", "points",
+            )
+
+
+def _previous_exchanges(a: int, b: int, now: datetime, exclude_kudos: int) -> int:
+    """Kudos between a and b (either way) in the reciprocity window before now."""
+    since = now - timedelta(days=rules.RECIPROCITY_WINDOW_DAYS)
+    return db.session.scalar(
+        select(func.count()).select_from(KudosRecipient).join(Kudos).where(
+            or_(and_(Kudos.giver_id == a, KudosRecipient.user_id == b),
+                and_(Kudos.giver_id == b, KudosRecipient.user_id == a)),
+            Kudos.created_at >= since, Kudos.created_at <= now, Kudos.id != exclude_kudos,
+        )
+    ) or 0
+
+
+def _credit_receivers(giver: User, recipients: list[User], points_each: int, source: tuple[str, int], key: str,
+                      now: datetime, policy: RecognitionPolicy, kudos_id: int) -> int:
+    """Ledger entries for each receiver (base after reciprocity, bridge bonus); returns the total received."""
+    period, total = rules.period_of(now), 0
+    for receiver in recipients:
+        crosses = receiver.function_id != giver.function_id
+        got = rules.receipt(points_each, _previous_exchanges(giver.id, receiver.id, now, kudos_id), crosses,
+                            policy.bridge_multiplier_pct)
+        _entry(receiver.id, "points", got.base, source[0], source, period, f"{key}:recv:{receiver.id}", now)
+        if got.bridge_bonus:
+            _entry(receiver.id, "points", got.bridge_bonus, "bridge_bonus", source, period,
+                   f"{key}:bridge:{receiver.id}", now)
+        total += got.total
+    return total
+
+
+def _kudos_feed_item(kudos: Kudos, recipients: list[User], received: int, now: datetime) -> FeedItem:
+    names = ", ".join(r.name for r in recipients)
+    functions = {kudos.giver.function_id, *(r.function_id for r in recipients)} - {None}
+    return add_feed_item(
+        "kudos", f"kudos:{kudos.id}", f"{kudos.giver.name} gave kudos to {names}", plain_html(kudos.message),
+        now, author_id=kudos.giver_id, value_tag=kudos.value_tag, function_ids=functions,
+        cross_functional=len(functions) > 1, points=received, kudos_id=kudos.id,
+    )
+
+
+def _count_kudos_milestones(giver: User, recipients: list[User], kudos_id: int, now: datetime) -> None:
+    if any(r.function_id != giver.function_id for r in recipients):
+        record_milestone(giver, "cross_kudos_given", f"kudos:{kudos_id}", now)
+    for receiver in recipients:
+        record_milestone(receiver, "kudos_received", f"kudos:{kudos_id}", now)
+
+
+def add_to_kudos(giver: User, kudos: Kudos, points_each: int, key: str, now: datetime | None = None) -> KudosAddon:
+    """+points on someone else's kudos, to each of its receivers, from the giver's allowance."""
+    existing = db.session.scalar(select(KudosAddon).where(KudosAddon.idempotency_key == key))
+    if existing is not None:
+        return existing
+    now = now or utcnow()
+    policy = get_policy()
+    recipients = [r.user for r in kudos.recipients]
+    if giver.id == kudos.giver_id or giver.id in {r.id for r in recipients}:
+        raise RecognitionError("Add-ons are for kudos between other people.", "points")
+    if points_each < 1:
+        raise RecognitionError("Add at least 1 point.", "points")
+    addon = KudosAddon(kudos_id=kudos.id, giver_id=giver.id, points_each=points_each, idempotency_key=key,
+                       created_at=now)
+    db.session.add(addon)
+    db.session.flush()
+    _check_pair_caps(giver, recipients, points_each, now - timedelta(microseconds=1), policy)
+    source = ("kudos_addon", addon.id)
+    _spend(giver, points_each * len(recipients), rules.period_of(now), "addon_given", source, key, now)
+    received = _credit_receivers(giver, recipients, points_each, source, key, now, policy, kudos.id)
+    item = db.session.scalar(select(FeedItem).where(FeedItem.kudos_id == kudos.id))
+    if item is not None:
+        item.points += received
+    db.session.flush()
+    invalidate_leaderboards()
+    return addon
+
+
+# --- joint wins ---------------------------------------------------------------------------
+
+def log_win(logger: User, title: str, story: str, credited_ids: list[int], value_tags: list[str],
+            impact: tuple[Decimal | None, str, str], key: str, now: datetime | None = None) -> Win:
+    """Log a win; it publishes at once unless other credited functions must co-sign it first."""
+    existing = db.session.scalar(select(Win).where(Win.idempotency_key == key))
+    if existing is not None:
+        return existing
+    if not logger.has_role(*COSIGNER_ROLES):
+        raise RecognitionError("Only managers and leaders log wins.")
+    credited = _check_win(title, story, credited_ids, value_tags)
+    function_ids = sorted({p.function_id for p in credited})
+    win = Win(logger=logger, title=title.strip(), story=story.strip(), value_tags=",".join(value_tags),
+              impact_amount=impact[0], impact_unit=impact[1].strip(), impact_outcome=impact[2].strip(),
+              status="pending", is_joint=len(function_ids) > 1, idempotency_key=key, created_at=now or utcnow())
+    win.credits = [WinCredit(user=p) for p in credited]
+    win.functions = [WinFunction(function_id=f, cosign="not_needed" if f == logger.function_id else "pending")
+                     for f in function_ids]
+    db.session.add(win)
+    db.session.flush()
+    if all(f.cosign == "not_needed" for f in win.functions):
+        _publish(win, now or utcnow())
+    return win
+
+
+def _check_win(title: str, story: str, credited_ids: list[int], value_tags: list[str]) -> list[User]:
+    if not title.strip():
+        raise RecognitionError("Give the win a title.", "title")
+    if len(story.strip()) < 20:
+        raise RecognitionError("Tell the story in at least 20 characters.", "story")
+    ids = list(dict.fromkeys(credited_ids))
+    if not ids:
+        raise RecognitionError("Credit at least one person.", "credited")
+    credited = db.session.scalars(select(User).where(User.id.in_(ids), User.active.is_(True))).all()
+    if len(credited) != len(ids) or any(p.function_id is None for p in credited):
+        raise RecognitionError("Credit active people who belong to a function.", "credited")
+    if not value_tags or any(t not in rules.COMPANY_VALUES for t in value_tags):
+        raise RecognitionError("Choose one or more company values.", "value_tags")
+    return sorted(credited, key=lambda p: p.id)
+
+
+def may_cosign(user: User, win: Win) -> list[WinFunction]:
+    """The pending co-signs of win that user may give (a manager or leader of that function)."""
+    if win.status != "pending" or not user.has_role(*COSIGNER_ROLES):
+        return []
+    return [f for f in win.functions if f.cosign == "pending" and f.function_id == user.function_id]
+
+
+def cosign_win(signer: User, win: Win, now: datetime | None = None) -> Win:
+    """Co-sign for the signer's function; the last co-sign publishes the win."""
+    pending = may_cosign(signer, win)
+    if not pending:
+        raise RecognitionError("This win is not waiting for your function's co-sign.")
+    now = now or utcnow()
+    for wf in pending:
+        wf.cosign, wf.signer_id, wf.decided_at = "approved", signer.id, now
+    if all(f.cosign in ("approved", "not_needed") for f in win.functions):
+        _publish(win, now)
+    db.session.flush()
+    return win
+
+
+def decline_win(signer: User, win: Win, reason: str, now: datetime | None = None) -> Win:
+    """Decline a pending win for the signer's function, with a reason; it will not be published."""
+    pending = may_cosign(signer, win)
+    if not pending:
+        raise RecognitionError("This win is not waiting for your function's co-sign.")
+    if not reason.strip():
+        raise RecognitionError("Say why you decline.", "reason")
+    for wf in pending:
+        wf.cosign, wf.signer_id, wf.decided_at, wf.reason = "declined", signer.id, now or utcnow(), reason.strip()[:500]
+    win.status = "declined"
+    db.session.flush()
+    return win
+
+
+def _publish(win: Win, now: datetime) -> None:
+    """Publish: points to every credited person, badges, a feed item and the win_published event."""
+    policy = get_policy()
+    win.status, win.published_at, win.quarter = "published", now, rules.quarter_of(now)
+    credited = [c.user for c in win.credits]
+    share = rules.win_shares(policy.win_points_per_function, len(win.functions), len(credited))
+    for person in credited:
+        _entry(person.id, "points", share, "win", ("win", win.id), rules.period_of(now), f"win:{win.id}:{person.id}",
+               now)
+        if win.is_joint:
+            record_milestone(person, "joint_win", f"win:{win.id}", now)
+    function_ids = {f.function_id for f in win.functions}
+    label = "Joint win" if win.is_joint else "Team win"
+    add_feed_item(
+        "win", f"win:{win.id}", f"{label}: {win.title} — {', '.join(p.name for p in credited)}",
+        story_html(win.story), now, author_id=win.logger_id, value_tag=win.tags[0] if win.tags else "",
+        function_ids=function_ids, cross_functional=win.is_joint, points=share * len(credited), win_id=win.id,
+    )
+    db.session.flush()
+    invalidate_leaderboards()
+    signals.win_published.send("recognition", win_id=win.id, title=win.title, credited=credited,
+                               function_ids=function_ids)
+
+
+# --- the feed -----------------------------------------------------------------------------
+
+def add_feed_item(kind: str, source_key: str, headline: str, body_html: str, now: datetime, *,
+                  author_id: int | None = None, value_tag: str = "", function_ids: set[int] | None = None,
+                  cross_functional: bool = False, points: int = 0, kudos_id: int | None = None,
+                  win_id: int | None = None) -> FeedItem | None:
+    """One feed item per source_key (a repeat returns None and adds nothing)."""
+    if db.session.scalar(select(FeedItem.id).where(FeedItem.source_key == source_key)) is not None:
+        return None
+    item = FeedItem(kind=kind, source_key=source_key, headline=headline[:300], body_html=body_html,
+                    author_id=author_id, value_tag=value_tag, cross_functional=cross_functional, points=points,
+                    kudos_id=kudos_id, win_id=win_id, created_at=now)
+    db.session.add(item)
+    db.session.flush()
+    db.session.add_all(FeedItemFunction(item_id=item.id, function_id=f) for f in sorted(function_ids or ()))
+    return item
+
+
+def toggle_reaction(user: User, item: FeedItem, emoji: str) -> bool:
+    """Add the emoji, or take it back if already there; True when it is now on."""
+    if emoji not in rules.REACTIONS:
+        raise RecognitionError("Choose one of the offered reactions.")
+    _require_visible(item)
+    existing = db.session.get(Reaction, (item.id, user.id, emoji))
+    if existing is not None:
+        db.session.delete(existing)
+    else:
+        db.session.add(Reaction(item_id=item.id, user_id=user.id, emoji=emoji))
+    db.session.flush()
+    return existing is None
+
+
+def add_comment(user: User, item: FeedItem, body: str) -> Comment:
+    """A comment under a visible item (plain text)."""
+    _require_visible(item)
+    text = body.strip()
+    if not text:
+        raise RecognitionError("Write a comment first.", "body")
+    if len(text) > COMMENT_MAX:
+        raise RecognitionError(f"Keep comments under {COMMENT_MAX} characters.", "body")
+    comment = Comment(item_id=item.id, author_id=user.id, body=text)
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def _require_visible(item: FeedItem) -> None:
+    if item.state != "visible":
+        raise RecognitionError("This post is no longer on the feed.")
+
+
+def delete_own_item(user: User, item: FeedItem) -> None:
+    """Authors take their own post off the feed (points already given stay in the ledger)."""
+    if item.author_id != user.id:
+        raise RecognitionError("You can only delete your own posts.")
+    _require_visible(item)
+    item.state = "deleted"
+    db.session.flush()
+
+
+def hide_item(admin: User, item: FeedItem, reason: str) -> None:
+    """An admin hides any post with a reason; audit-logged."""
+    if not reason.strip():
+        raise RecognitionError("Give a reason for hiding this post.", "reason")
+    _require_visible(item)
+    item.state, item.hidden_reason = "hidden", reason.strip()[:500]
+    db.session.flush()
+    record_audit(admin, "recognition.hide", item, {"state": "visible"}, {"state": "hidden", "reason": item.hidden_reason})
+
+
+def record_anniversaries(today: date) -> int:
+    """Feed items for work anniversaries in the week up to today (idempotent); returns how many were added."""
+    people = db.session.execute(
+        select(User.id, User.name, User.hired_on, User.function_id).where(User.active.is_(True),
+                                                                         User.hired_on.is_not(None))
+    ).all()
+    added = 0
+    for offset in reversed(range(7)):  # oldest first, so ids follow the dates
+        day = today - timedelta(days=offset)
+        for person_id, name, hired_on, function_id in people:
+            years = rules.anniversary_years(hired_on, day)
+            if years:
+                moment = datetime(day.year, day.month, day.day, 8, tzinfo=utcnow().tzinfo)
+                noun = "year" if years == 1 else "years"
+                added += add_feed_item("anniversary", f"anniversary:{person_id}:{day.year}",
+                                       f"{name} celebrates {years} {noun} with us", "", moment,
+                                       function_ids={function_id} - {None}) is not None
+    return added
+
+
+# --- badges -------------------------------------------------------------------------------
+
+def ensure_default_badges() -> None:
+    """Create the standard badge definitions that do not exist yet."""
+    have = set(db.session.scalars(select(BadgeDefinition.slug)))
+    for slug, name, description, event, threshold in DEFAULT_BADGES:
+        if slug not in have:
+            db.session.add(BadgeDefinition(slug=slug, name=name, description=description, event=event,
+                                           threshold=threshold))
+    db.session.flush()
+
+
+def save_badge(actor: User, badge: BadgeDefinition | None, name: str, description: str, event: str,
+               threshold: int) -> BadgeDefinition:
+    """Create or change a badge definition (admin), audited; holders keep badges already earned."""
+    if event not in BADGE_EVENTS:
+        raise RecognitionError("Choose one of the counted events.", "event")
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
+    clash = select(BadgeDefinition.id).where(BadgeDefinition.slug == slug)
+    if not slug or db.session.scalar(clash.where(BadgeDefinition.id != (badge.id if badge else 0))) is not None:
+        raise RecognitionError("Another badge already has this name.", "name")
+    badge = badge or BadgeDefinition()
+    before = None if badge.id is None else {"name": badge.name, "event": badge.event, "threshold": badge.threshold}
+    badge.slug, badge.name, badge.description, badge.event, badge.threshold = slug, name, description, event, threshold
+    db.session.add(badge)
+    db.session.flush()
+    record_audit(actor, "recognition.badge", badge, before, {"name": name, "event": event, "threshold": threshold})
+    return badge
+
+
+def record_milestone(person: User, event: str, source_key: str, now: datetime | None = None) -> list[BadgeDefinition]:
+    """Count one occurrence of event for person (once per source_key) and award the badges it reaches."""
+    if db.session.scalar(select(Milestone.id).where(Milestone.user_id == person.id, Milestone.event == event,
+                                                    Milestone.source_key == source_key)) is not None:
+        return []
+    db.session.add(Milestone(user_id=person.id, event=event, source_key=source_key, created_at=now or utcnow()))
+    db.session.flush()
+    count = db.session.scalar(select(func.count()).select_from(Milestone).where(
+        Milestone.user_id == person.id, Milestone.event == event))
+    held = select(BadgeAward.badge_id).where(BadgeAward.user_id == person.id)
+    due = db.session.scalars(select(BadgeDefinition).where(
+        BadgeDefinition.event == event, BadgeDefinition.threshold <= count, BadgeDefinition.id.not_in(held))).all()
+    for badge in due:
+        db.session.add(BadgeAward(badge_id=badge.id, user_id=person.id, created_at=now or utcnow()))
+        add_feed_item("badge", f"badge:{badge.id}:{person.id}", f"{person.name} earned the {badge.name} badge",
+                      plain_html(badge.description), now or utcnow(), function_ids={person.function_id} - {None})
+    return due
+
+
+def set_leaderboard_opt_out(user: User, opt_out: bool) -> None:
+    """Leave (or rejoin) the individual leaderboard."""
+    existing = db.session.get(LeaderboardOptOut, user.id)
+    if opt_out and existing is None:
+        db.session.add(LeaderboardOptOut(user_id=user.id))
+    elif not opt_out and existing is not None:
+        db.session.delete(existing)
+    db.session.flush()
+    invalidate_leaderboards()
+
+
+# --- events from the other pillars ------------------------------------------------------------
+
+def on_rotation_completed(sender, placement_id: int, person: User, home_function_id: int, host_function_id: int,
+                          completed_at: datetime, **_) -> None:
+    """A finished rotation: points, the Rotation Graduate count and a feed item (once per placement)."""
+    key = f"rotation:{placement_id}"
+    if add_feed_item("rotation", key, f"{person.name} completed a cross-functional rotation", "", completed_at,
+                     author_id=None, function_ids={home_function_id, host_function_id},
+                     cross_functional=home_function_id != host_function_id, points=ROTATION_POINTS) is None:
+        return
+    _entry(person.id, "points", ROTATION_POINTS, "rotation", ("rotation", placement_id),
+           rules.period_of(completed_at), key, completed_at)
+    record_milestone(person, "rotation_completed", key, completed_at)
+    invalidate_leaderboards()
+
+
+def on_visit_confirmed(sender, visit_id: int, attendees: list[User], function_ids: set[int], account_name: str,
+                       internal_only: bool, confirmed_by: User, held_on: date, **_) -> None:
+    """A confirmed joint visit: points and the Field Partner count for attendees; a feed item unless internal."""
+    key = f"visit:{visit_id}"
+    moment = utcnow()
+    if db.session.scalar(select(FeedItem.id).where(FeedItem.source_key == key)) is not None:
+        return
+    if not internal_only:
+        add_feed_item("visit", key, f"Joint visit to {account_name}: {', '.join(a.name for a in attendees)}", "",
+                      moment, function_ids=set(function_ids), cross_functional=len(function_ids) > 1,
+                      points=VISIT_POINTS * len(attendees))
+    for person in attendees:
+        if db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.idempotency_key == f"{key}:{person.id}")):
+            continue
+        _entry(person.id, "points", VISIT_POINTS, "visit", ("visit", visit_id), rules.period_of(moment),
+               f"{key}:{person.id}", moment)
+        record_milestone(person, "visit_confirmed", key, moment)
+    invalidate_leaderboards()
+
+
+def connect_receivers() -> None:
+    """Listen to the other pillars' events (weakly held functions are module-level, so they stay)."""
+    signals.rotation_completed.connect(on_rotation_completed)
+    signals.visit_confirmed.connect(on_visit_confirmed)

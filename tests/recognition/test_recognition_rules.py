@@ -1,0 +1,82 @@
+"""The pure rules, and property tests of the ledger: allowances never negative, balances are sums."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from recognition import rules, services
+from tests.conftest import wipe_database
+from recognition.models import LedgerEntry
+from recognition.queries import points_balance, spent_in
+from tests.recognition.recognition_factories import key, make_org
+
+
+def test_periods_and_quarters():
+    moment = datetime(2026, 11, 25, tzinfo=timezone.utc)
+    assert rules.period_of(moment) == "2026-11"
+    assert rules.quarter_of(moment) == "2026-Q4"
+    assert rules.months_of_quarter("2026-Q2") == ["2026-04", "2026-05", "2026-06"]
+    assert rules.parse_quarter("2026-Q5", "x") == "x" and rules.parse_quarter("2026-Q1", "x") == "2026-Q1"
+
+
+def test_reciprocity_halves_to_a_floor_and_bridge_bonus_is_on_top():
+    assert [rules.reciprocity_pct(n) for n in range(4)] == [100, 50, 25, 25]
+    assert rules.receipt(20, 0, False, 150).total == 20
+    assert rules.receipt(20, 1, True, 150) == rules.Receipt(20, 10, 5)
+    assert rules.receipt(1, 3, False, 150).base == 1
+
+
+def test_win_shares_split_a_pool_per_function():
+    assert rules.win_shares(100, 2, 4) == 50
+    assert rules.win_shares(100, 1, 3) == 33
+    assert rules.win_shares(100, 1, 0) == 0
+
+
+def test_one_way_pairs_and_anniversaries():
+    assert rules.one_way_pairs({(1, 2): 3, (2, 1): 1, (1, 3): 2, (3, 3): 4}) == {(1, 3)}
+    assert rules.anniversary_years(date(2020, 3, 1), date(2026, 3, 1)) == 6
+    assert rules.anniversary_years(date(2020, 2, 29), date(2025, 2, 28)) == 5
+    assert rules.anniversary_years(date(2020, 3, 1), date(2026, 3, 2)) is None
+
+
+gifts = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(1, 60)), min_size=1, max_size=12)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sequence=gifts)
+def test_any_sequence_of_gifts_keeps_allowances_non_negative_and_balances_sums(app, db, sequence):
+    """Whatever is attempted, each allowance stays >= 0 and each balance equals the sum of its entries."""
+    org = make_org()
+    people = [*org.fin, *org.ops]
+    accepted = 0
+    for giver_index, receiver_index, points in sequence:
+        giver, receiver = people[giver_index], people[receiver_index]
+        savepoint = db.session.begin_nested()
+        try:
+            services.give_kudos(giver, [receiver.id], "x" * 40, "candour", points, key())
+        except services.RecognitionError:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+            accepted += 1
+    period = rules.period_of(datetime.now(timezone.utc))
+    for person in people:
+        assert spent_in(person.id, period) <= 100
+        entries = db.session.scalars(select(LedgerEntry.amount).where(
+            LedgerEntry.user_id == person.id, LedgerEntry.account == "points")).all()
+        assert points_balance(person.id) == sum(entries)
+    assert db.session.scalar(select(func.count()).select_from(LedgerEntry).where(
+        LedgerEntry.account == "allowance")) == accepted
+    wipe_database()  # hypothesis runs many examples inside one test's database
+
+
+@given(paid=st.integers(1, 1000), exchanges=st.integers(0, 50), crosses=st.booleans(), multiplier=st.integers(100, 500))
+def test_a_receipt_is_positive_and_never_more_than_paid_times_the_bridge_multiplier(paid, exchanges, crosses, multiplier):
+    got = rules.receipt(paid, exchanges, crosses, multiplier)
+    assert 1 <= got.base <= paid
+    assert got.total <= paid * (multiplier if crosses else 100) // 100
+    assert got.bridge_bonus == 0 or crosses
+    assert rules.receipt(paid, exchanges + 1, crosses, multiplier).base <= got.base
