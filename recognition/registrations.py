@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from webapp.db import utcnow
 from webapp.main.navigation import register_nav_item
+from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
+from recognition.scorecard import bridge_share_figure, joint_win_figure, kudos_flow_figure
 from webapp.people.models import User
 from webapp.people.roles import Role
 from recognition import queries, rules, services
@@ -24,11 +26,14 @@ def register() -> None:
     from recognition.demo import seed_recognition
 
     register_demo_seeder(30, "recognition", seed_recognition)
-    register_nav_item("Celebrate", "recognition.feed")
-    register_nav_item("Leaderboards", "recognition.leaderboards")
-    register_nav_item("Badges", "recognition.badges")
-    register_nav_item("Approvals", "recognition.approvals", Role.MANAGER, Role.LEADER)
-    register_nav_item("Recognition flow", "recognition.flow", Role.HR, Role.LEADER, Role.ADMIN)
-    register_nav_item("Recognition settings", "recognition.settings", Role.ADMIN)
+    register_nav_item("Celebrate", "recognition.feed", group="Recognition")
+    register_nav_item("Leaderboards", "recognition.leaderboards", group="Recognition")
+    register_nav_item("Badges", "recognition.badges", group="Recognition")
+    register_nav_item("Co-signs", "recognition.approvals", Role.MANAGER, Role.LEADER, group="Recognition")
+    register_nav_item("Recognition flow", "recognition.flow", Role.HR, Role.LEADER, Role.ADMIN, group="Recognition")
+    register_nav_item("Recognition settings", "recognition.settings", Role.ADMIN, group="Recognition")
     register_tile("profile", "recognition", "recognition/_tile_profile.html", profile_tile, order=20)
     register_tile("home", "recognition", "recognition/_tile_profile.html", profile_tile, order=20)
+    register_scorecard_figure("Collaboration", "joint-wins", joint_win_figure, order=10)
+    register_scorecard_figure("Collaboration", "kudos-flow", kudos_flow_figure, order=20)
+    register_scorecard_figure("Engagement", "bridge-share", bridge_share_figure, order=20)

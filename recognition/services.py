@@ -19,7 +19,8 @@ from webapp import signals
 from webapp.auth.services import record_audit
 from webapp.db import utcnow
 from webapp.extensions import db
-from webapp.people.models import User
+from webapp.notifications.services import link, notify
+from webapp.people.models import RoleGrant, User
 from webapp.people.roles import Role
 from recognition import rules
 from recognition.markup import plain_html, story_html
@@ -286,7 +287,21 @@ def log_win(logger: User, title: str, story: str, credited_ids: list[int], value
     db.session.flush()
     if all(f.cosign == "not_needed" for f in win.functions):
         _publish(win, now or utcnow())
+    else:
+        _ask_for_cosigns(win)
     return win
+
+
+def _ask_for_cosigns(win: Win) -> None:
+    """Notify the managers and leaders of every function whose co-sign the win waits for."""
+    waiting = [f.function_id for f in win.functions if f.cosign == "pending"]
+    signers = db.session.scalars(
+        select(User).join(RoleGrant).where(User.function_id.in_(waiting), User.active.is_(True),
+                                           RoleGrant.role.in_([r.value for r in COSIGNER_ROLES])).distinct()
+    ).all()
+    for signer in signers:
+        notify(signer, "cosign", f"{win.logger.name} logged the joint win “{win.title}”; "
+               "your function's co-sign is needed.", link("recognition.win_detail", win_id=win.id))
 
 
 def _check_win(title: str, story: str, credited_ids: list[int], value_tags: list[str]) -> list[User]:
@@ -498,6 +513,7 @@ def record_milestone(person: User, event: str, source_key: str, now: datetime | 
         BadgeDefinition.event == event, BadgeDefinition.threshold <= count, BadgeDefinition.id.not_in(held))).all()
     for badge in due:
         db.session.add(BadgeAward(badge_id=badge.id, user_id=person.id, created_at=now or utcnow()))
+        notify(person, "badge", f"You earned the {badge.name} badge.", link("people.profile", user_id=person.id))
         add_feed_item("badge", f"badge:{badge.id}:{person.id}", f"{person.name} earned the {badge.name} badge",
                       plain_html(badge.description), now or utcnow(), function_ids={person.function_id} - {None})
     return due

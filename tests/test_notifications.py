@@ -136,3 +136,9 @@ def test_published_joint_wins_are_posted_to_the_webhook_after_commit(db, webhook
     assert webhook_receiver == []
     db.session.commit()
     assert webhook_receiver == [{"text": "Joint win published: Month-end in 3 days — credited to Ada, Grace."}]
+
+
+def test_links_build_outside_a_request(app):
+    from webapp.notifications.services import link
+
+    assert link("people.profile", user_id=7) == "/people/7"

@@ -55,8 +55,8 @@ def _init_extensions(app: Flask) -> None:
 # Every package with a blueprint `bp`; importing one registers its tiles, nav items, demo data and receivers.
 BLUEPRINT_PACKAGES = (
     "webapp.main",
-    "webapp.auth",
     "webapp.people",
+    "webapp.auth",
     "webapp.notifications",
     "rotation",
     "programs.visits",

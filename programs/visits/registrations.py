@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from programs.visits.queries import my_open_follow_ups, visits_to_confirm
+from programs.visits.scorecard import visit_figures
 from webapp.db import utcnow
 from webapp.main.navigation import register_nav_item
+from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
 from webapp.people.models import User
 
@@ -27,10 +29,11 @@ def register() -> None:
     from programs.visits.demo import seed_visits
 
     register_demo_seeder(40, "visits", seed_visits)
-    register_nav_item("Visits", "visits.visit_list")
-    register_nav_item("Accounts", "visits.accounts")
-    register_nav_item("My follow-ups", "visits.my_follow_ups")
-    register_nav_item("Coverage", "visits.coverage")
-    register_nav_item("Learnings", "visits.learnings")
+    register_nav_item("Visits", "visits.visit_list", group="Visits")
+    register_nav_item("Accounts", "visits.accounts", group="Visits")
+    register_nav_item("My follow-ups", "visits.my_follow_ups", group="Visits")
+    register_nav_item("Coverage", "visits.coverage", group="Visits")
+    register_nav_item("Learnings", "visits.learnings", group="Visits")
+    register_scorecard_figure("Collaboration", "joint-visits", visit_figures, order=40)
     register_tile("home", "visits-to-confirm", "visits/_tile_to_confirm.html", visits_to_confirm_tile, order=20)
     register_tile("home", "my-follow-ups", "visits/_tile_follow_ups.html", my_follow_ups_tile, order=25)

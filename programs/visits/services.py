@@ -27,6 +27,7 @@ from webapp.auth.services import record_audit
 from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.people.importing import ImportPlan
+from webapp.notifications.services import link, notify
 from webapp.people.models import User
 
 
@@ -210,6 +211,17 @@ def mark_held(actor: User, visit: Visit, today: date) -> None:
         raise VisitError("A visit in the future cannot have been held yet.")
     visit.status, visit.author_id = VisitStatus.HELD.value, actor.id
     db.session.flush()
+    if visit.is_joint:
+        _ask_to_confirm(actor, visit)
+
+
+def _ask_to_confirm(author: User, visit: Visit) -> None:
+    """Notify the attendees of other functions than the author's that the visit waits for their confirmation."""
+    author_function = visit.attendee(author).function_id
+    for attendance in visit.attendees:
+        if attendance.function_id != author_function:
+            notify(attendance.user, "approval", f"{author.name} logged the joint visit to {visit.account.name}; "
+                   "please confirm it.", link("visits.visit", visit_id=visit.id))
 
 
 def cancel_visit(actor: User, visit: Visit) -> None:
@@ -318,6 +330,9 @@ def add_follow_up(actor: User, visit: Visit, data: FollowUpData) -> FollowUp:
                          partner_owner_id=data.partner_owner_id)
     visit.follow_ups.append(follow_up)
     db.session.flush()
+    for owner_id in {data.owner_id, data.partner_owner_id} - {None, actor.id}:
+        notify(db.session.get(User, owner_id), "follow-up", f"You own a follow-up of the visit to {visit.account.name}: "
+               f"{data.description} (due {data.due_on.isoformat()}).", link("visits.my_follow_ups"))
     return follow_up
 
 

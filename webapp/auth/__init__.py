@@ -8,4 +8,4 @@ from webapp.auth import views  # noqa: E402,F401
 from webapp.main.navigation import register_nav_item  # noqa: E402
 from webapp.people.roles import Role  # noqa: E402
 
-register_nav_item("Audit log", "auth.audit_log", Role.ADMIN)
+register_nav_item("Audit log", "auth.audit_log", Role.ADMIN, group="People")

@@ -1,4 +1,4 @@
-"""The navigation, filtered by what the signed-in person may use."""
+"""The navigation, grouped into menus and filtered by what the signed-in person may use."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,24 +14,33 @@ class NavItem:
     label: str
     endpoint: str
     roles: frozenset[Role]
+    group: str | None
 
 
 NAV_ITEMS: list[NavItem] = []
 
 
-def register_nav_item(label: str, endpoint: str, *roles: Role) -> None:
-    """Add a navigation entry shown to people holding any of roles (once per endpoint)."""
+def register_nav_item(label: str, endpoint: str, *roles: Role, group: str | None = None) -> None:
+    """Add a navigation entry (in the menu named group, if any) for people holding any of roles."""
     if all(item.endpoint != endpoint for item in NAV_ITEMS):
-        NAV_ITEMS.append(NavItem(label, endpoint, frozenset(roles or (Role.EMPLOYEE,))))
+        NAV_ITEMS.append(NavItem(label, endpoint, frozenset(roles or (Role.EMPLOYEE,)), group))
 
 
 def inject_navigation() -> dict:
-    """Context processor: the nav items the current person may use."""
+    """Context processor: nav entries as (label, href, children) — children non-empty for a menu."""
     if not current_user.is_authenticated:
         return {"nav_items": [], "Role": Role}
-    items = [
-        (item.label, url_for(item.endpoint))
-        for item in NAV_ITEMS
-        if item.endpoint in current_app.view_functions and current_user.has_role(*item.roles)
-    ]
-    return {"nav_items": items, "Role": Role}
+    entries: list[tuple[str, str, list[tuple[str, str]]]] = []
+    menus: dict[str, list[tuple[str, str]]] = {}
+    for item in NAV_ITEMS:
+        if item.endpoint not in current_app.view_functions or not current_user.has_role(*item.roles):
+            continue
+        link = (item.label, url_for(item.endpoint))
+        if item.group is None:
+            entries.append((*link, []))
+        elif item.group in menus:
+            menus[item.group].append(link)
+        else:
+            menus[item.group] = [link]
+            entries.append((item.group, link[1], menus[item.group]))
+    return {"nav_items": entries, "Role": Role}

@@ -1,6 +1,7 @@
 """Writes: notify people, mark notifications read. E-mail goes out only after the commit."""
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import update
 
 from webapp.db import utcnow
@@ -18,6 +19,11 @@ KINDS = {
     "badge": "Badge earned",
     "info": "Notice",
 }
+
+
+def link(endpoint: str, **values) -> str:
+    """The path of a route, also outside a request (services, the demo, the command line)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def notify(user: User, kind: str, message: str, url: str = "") -> Notification:

@@ -23,10 +23,10 @@ def organisation_tile(viewer: User, subject: User) -> dict:
 
 def register() -> None:
     register_demo()
-    register_nav_item("People", "people.directory")
-    register_nav_item("Import people", "people.import_upload", Role.ADMIN, Role.HR)
-    register_nav_item("Functions", "people.functions", Role.ADMIN)
-    register_nav_item("Teams", "people.teams", Role.ADMIN)
+    register_nav_item("Directory", "people.directory", group="People")
+    register_nav_item("Import people", "people.import_upload", Role.ADMIN, Role.HR, group="People")
+    register_nav_item("Functions", "people.functions", Role.ADMIN, group="People")
+    register_nav_item("Teams", "people.teams", Role.ADMIN, group="People")
     register_tile("home", "my-team", "people/_tile_my_team.html", my_team_tile, order=10)
     register_tile(
         "home", "organisation", "people/_tile_organisation.html", organisation_tile,
