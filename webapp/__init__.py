@@ -57,6 +57,7 @@ BLUEPRINT_PACKAGES = (
     "webapp.main",
     "webapp.auth",
     "webapp.people",
+    "programs.trust",
 )
 
 

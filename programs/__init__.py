@@ -1,0 +1,1 @@
+"""Programs that bring functions together: joint customer visits and the trust pulse."""
