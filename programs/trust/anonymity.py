@@ -3,8 +3,8 @@
 Plain functions on counts. A cell is any reported figure, named by a hashable key; a group is a
 partition: members whose respondents add up to the total (raters of one target, the values of
 a filter inside one cell). Hiding one member of a visible total would let the reader recover it
-by subtraction, so the next-smallest siblings are hidden too until the hidden members together
-describe at least k people, or the total itself is hidden.
+by subtraction, so the next-smallest siblings are hidden too until at least two members are
+hidden and together describe at least k people, or the total itself is hidden.
 """
 from __future__ import annotations
 
@@ -38,18 +38,28 @@ def suppress(counts: dict[Hashable, int], groups: Iterable[Group], k: int,
 
 
 def _protect(group: Group, counts: dict[Hashable, int], hidden: set[Hashable], k: int) -> bool:
-    """Hide siblings (or the total) until the hidden members cannot be recovered; True if anything changed."""
-    if group.total in hidden:
-        return False
+    """Hide siblings until the hidden members are at least two and together describe at least k people.
+
+    One hidden member of a group could be recovered exactly (total minus the others) and then
+    used in another group; so could a member that is the whole total. A hidden total is no
+    excuse (it may be recoverable elsewhere). When no sibling is left, the total is hidden too.
+    Returns True if anything changed.
+    """
     present = [m for m in group.members if counts.get(m, 0) > 0]
-    hidden_n = sum(counts[m] for m in present if m in hidden)
+    if len(present) == 1 and (present[0] in hidden) != (group.total in hidden):
+        hidden.update((present[0], group.total))  # the member is the total: one figure, one fate
+        return True
+    hidden_members = [m for m in present if m in hidden]
+    hidden_n = sum(counts[m] for m in hidden_members)
     changed = False
-    while 0 < hidden_n < k:
+    while hidden_members and (hidden_n < k or len(hidden_members) < 2):
         visible = sorted((m for m in present if m not in hidden), key=lambda m: (counts[m], repr(m)))
         if not visible:
+            changed |= group.total not in hidden
             hidden.add(group.total)
-            return True
+            return changed
         hidden.add(visible[0])
+        hidden_members.append(visible[0])
         hidden_n += counts[visible[0]]
         changed = True
     return changed

@@ -23,7 +23,6 @@ from webapp import signals
 from webapp.extensions import db
 from webapp.people.demo import DEMO_ANCHOR
 from webapp.people.models import Function, User
-from webapp.people.roles import Role
 
 SEED = 20261106
 WAVES = 8
@@ -94,8 +93,7 @@ def _seed_wave(rng: random.Random, template, functions: list[Function], people: 
         response_id = secrets.token_hex(16)
         participations.append({"wave_id": wave.id, "user_id": person.id, "function_id": person.function_id})
         responses.append({"id": response_id, "wave_id": wave.id, "rater_function_id": person.function_id,
-                          "tenure": tenure_band(person.hired_on, opens),
-                          "manager": "manager" if Role.MANAGER in person.roles else "individual"})
+                          "tenure": tenure_band(person.hired_on, opens)})
         for target in functions:
             if target.id == person.function_id:
                 continue

@@ -1,7 +1,7 @@
 """Trust pulse: templates and items, waves, anonymous responses, participation, business outcomes.
 
-Anonymity lives in the schema: a response has a random id, the respondent's function and two
-coarse attributes, and no user id and no timestamp (its time is its wave). Who answered is in
+Anonymity lives in the schema: a response has a random id, the respondent's function and a
+coarse tenure band, and no user id and no timestamp (its time is its wave). Who answered is in
 trust_participation, which shares no column with the responses. The response tables are
 WITHOUT ROWID on SQLite, so not even the storage order follows the order of answering.
 """
@@ -108,7 +108,7 @@ class TrustParticipation(db.Model):
 
 
 class TrustResponse(db.Model):
-    """One anonymous answer sheet: random id, the rater's function, coarse tenure and role."""
+    """One anonymous answer sheet: random id, the rater's function and a coarse tenure band."""
 
     __tablename__ = "trust_response"
     __table_args__ = NO_ROWID
@@ -117,7 +117,6 @@ class TrustResponse(db.Model):
     wave_id: Mapped[int] = mapped_column(ForeignKey("trust_wave.id"), index=True)
     rater_function_id: Mapped[int] = mapped_column(ForeignKey("function.id"))
     tenure: Mapped[str] = mapped_column(String(8))
-    manager: Mapped[str] = mapped_column(String(12))
 
 
 class TrustAnswer(db.Model):

@@ -14,8 +14,8 @@ from programs.trust.models import (
 from webapp.extensions import db
 from webapp.people.models import Function, User
 
-ANSWER_COLUMNS = ["response_id", "rater", "target", "item", "dimension", "reverse", "score", "tenure", "manager"]
-RECOMMEND_COLUMNS = ["response_id", "rater", "target", "score", "tenure", "manager"]
+ANSWER_COLUMNS = ["response_id", "rater", "target", "item", "dimension", "reverse", "score", "tenure"]
+RECOMMEND_COLUMNS = ["response_id", "rater", "target", "score", "tenure"]
 
 
 def list_templates() -> Select:
@@ -65,7 +65,7 @@ def wave_frames(wave_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = db.session.execute(
         select(TrustAnswer.response_id, TrustResponse.rater_function_id, TrustAnswer.target_function_id,
                TrustAnswer.item_id, TrustItem.dimension, TrustItem.reverse, TrustAnswer.score,
-               TrustResponse.tenure, TrustResponse.manager, TrustItem.scale)
+               TrustResponse.tenure, TrustItem.scale)
         .join(TrustResponse, TrustAnswer.response_id == TrustResponse.id)
         .join(TrustItem, TrustAnswer.item_id == TrustItem.id)
         .where(TrustResponse.wave_id == wave_id)

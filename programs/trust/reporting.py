@@ -1,7 +1,9 @@
 """A wave's report as plain data: the indices of analysis.py with small groups suppressed.
 
 No Flask, no session. answers and recommend frames (see analysis.py) carry the respondents'
-coarse attributes too (tenure, manager), which the optional filter narrows on. Keys name each
+tenure band too, which the optional filter narrows on. There is one filter dimension on purpose:
+two overlapping ones (tenure and role, say) could be subtracted from each other by a reader who
+knows from elsewhere that two filtered groups do not overlap. Keys name each
 reported figure: ("cell", rater, target, value), ("target", target, value), ("rater", rater, value),
 ("overall", value), ("enps", target, value); value is None without a filter.
 """
@@ -17,8 +19,8 @@ from programs.trust.anonymity import Group, remainder_refusal, suppress
 
 FILTERS: dict[str, tuple[str, dict[str, str]]] = {
     "tenure": ("Tenure", {"<1y": "Less than a year", "1-3y": "One to three years", "3y+": "More than three years"}),
-    "manager": ("Role", {"manager": "People managers", "individual": "Individual contributors"}),
 }
+FILTER_DIMENSION = "tenure"
 
 
 def filter_options() -> list[tuple[str, str]]:
@@ -81,28 +83,26 @@ def _groups(figures: dict[Hashable, dict], values: list) -> list[Group]:
     return groups
 
 
-def _children(hidden: set, values: list) -> set:
-    return {(*key[:-1], v) for key in hidden for v in values}
+def wave_reports(answers: pd.DataFrame, recommend: pd.DataFrame, k: int) -> dict[str, dict]:
+    """Every view of one wave, hidden figures marked: "" for everyone, "tenure:<value>" per filter value.
 
-
-def wave_report(answers: pd.DataFrame, recommend: pd.DataFrame, k: int, chosen: tuple[str, str] | None = None) -> dict:
-    """The report of one wave for everyone, or for one filter value, with its hidden figures marked."""
-    everyone = _figures(answers, recommend, None)
-    counts = {key: fig.get("n") or 0 for key, fig in everyone.items()}
-    hidden = suppress(counts, _groups(everyone, [None]), k)
-    shown_value = None
-    refused = None
-    if chosen is not None:
-        dim, shown_value = chosen
-        total = counts.get(("overall", None), 0)
-        selected = answers.loc[answers[dim] == shown_value, "response_id"].nunique()
-        refused = remainder_refusal(total, selected, k)
-        values = [None, *FILTERS[dim][1]]
-        for value in values[1:]:
-            everyone.update(_figures(answers[answers[dim] == value], recommend[recommend[dim] == value], value))
-        counts = {key: fig.get("n") or 0 for key, fig in everyone.items()}
-        hidden = suppress(counts, _groups(everyone, values), k, pre_hidden=_children(hidden, values[1:]))
-    return _present(everyone, hidden, shown_value, k, refused, answers if chosen is None else None)
+    Suppression is worked out over every view at once, so what one view hides no other view
+    gives away. A filter whose group, or what it leaves out, is smaller than k is refused.
+    """
+    dim = FILTER_DIMENSION
+    values = [None, *FILTERS[dim][1]]
+    figures = _figures(answers, recommend, None)
+    for value in values[1:]:
+        figures.update(_figures(answers[answers[dim] == value], recommend[recommend[dim] == value], value))
+    counts = {key: fig.get("n") or 0 for key, fig in figures.items()}
+    hidden = suppress(counts, _groups(figures, values), k)
+    reports = {"": _present(figures, hidden, None, k, None, answers)}
+    everyone = counts.get(("overall", None), 0)
+    for value in values[1:]:
+        selected = answers.loc[answers[dim] == value, "response_id"].nunique()
+        refused = remainder_refusal(everyone, selected, k)
+        reports[f"{dim}:{value}"] = _present(figures, hidden, value, k, refused, None)
+    return reports
 
 
 def _present(figures: dict, hidden: set, value, k: int, refused: str | None, answers: pd.DataFrame | None) -> dict:

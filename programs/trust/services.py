@@ -21,7 +21,6 @@ from webapp.auth.services import record_audit
 from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.people.models import Function, User
-from webapp.people.roles import Role
 
 COMMENT_MAX = 2000
 
@@ -193,9 +192,7 @@ def close_wave(actor: User | None, wave: TrustWave, today: date) -> None:
 def store_results(wave: TrustWave) -> TrustWaveResult:
     """Compute the wave's reports (everyone and every filter) with its thresholds, and keep them."""
     answers, recommend = wave_frames(wave.id)
-    reports = {"": reporting.wave_report(answers, recommend, wave.min_group)}
-    for option, _ in reporting.filter_options():
-        reports[option] = reporting.wave_report(answers, recommend, wave.min_group, reporting.parse_filter(option))
+    reports = reporting.wave_reports(answers, recommend, wave.min_group)
     result = db.session.get(TrustWaveResult, wave.id) or TrustWaveResult(wave_id=wave.id)
     result.min_group, result.computed_at, result.reports = wave.min_group, utcnow(), reports
     db.session.add(result)
@@ -234,8 +231,7 @@ def submit_response(user: User, wave: TrustWave, answers: Answers, today: date) 
     _check_answers(wave, targets, answers)
     db.session.add(TrustParticipation(wave_id=wave.id, user_id=user.id, function_id=user.function_id))
     response = TrustResponse(id=secrets.token_hex(16), wave_id=wave.id, rater_function_id=user.function_id,
-                             tenure=tenure_band(user.hired_on, wave.opens_on),
-                             manager="manager" if Role.MANAGER in user.roles else "individual")
+                             tenure=tenure_band(user.hired_on, wave.opens_on))
     db.session.add(response)
     db.session.flush()
     db.session.add_all(TrustAnswer(response_id=response.id, target_function_id=t, item_id=i, score=s)

@@ -1,8 +1,8 @@
-"""trust
+"""trust pulse
 
-Revision ID: 908c69a5c92b
+Revision ID: cb36e06905e7
 Revises: b18059d5c90c
-Create Date: 2026-11-25 17:36:33.370173
+Create Date: 2026-11-25 17:39:28.509181
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import webapp.db  # noqa: F401  (custom column types such as UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '908c69a5c92b'
+revision = 'cb36e06905e7'
 down_revision = 'b18059d5c90c'
 branch_labels = None
 depends_on = None
@@ -107,7 +107,6 @@ def upgrade():
     sa.Column('wave_id', sa.Integer(), nullable=False),
     sa.Column('rater_function_id', sa.Integer(), nullable=False),
     sa.Column('tenure', sa.String(length=8), nullable=False),
-    sa.Column('manager', sa.String(length=12), nullable=False),
     sa.ForeignKeyConstraint(['rater_function_id'], ['function.id'], name=op.f('fk_trust_response_rater_function_id_function')),
     sa.ForeignKeyConstraint(['wave_id'], ['trust_wave.id'], name=op.f('fk_trust_response_wave_id_trust_wave')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_trust_response')),
