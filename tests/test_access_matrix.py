@@ -37,6 +37,25 @@ ACCESS: dict[str, object] = {
     "people.import_preview": ADMIN_HR,
     "people.import_confirm": ADMIN_HR,
     "people.import_template": ADMIN_HR,
+    "trust.pulse": EVERYONE,
+    "trust.results": frozenset({Role.HR, Role.LEADER}),
+    "trust.results_csv": frozenset({Role.HR, Role.LEADER}),
+    "trust.waves": ADMIN_HR,
+    "trust.wave_new": frozenset({Role.HR}),
+    "trust.wave_detail": ADMIN_HR,
+    "trust.wave_close": frozenset({Role.HR}),
+    "trust.wave_thresholds": ADMIN,
+    "trust.templates": frozenset({Role.HR}),
+    "trust.template_edit": frozenset({Role.HR}),
+    "trust.template_copy": frozenset({Role.HR}),
+    "trust.item_edit": frozenset({Role.HR}),
+    "trust.item_delete": frozenset({Role.HR}),
+    "trust.outcomes": frozenset({Role.HR, Role.LEADER}),
+    "trust.metric_edit": frozenset({Role.HR}),
+    "trust.metric_detail": frozenset({Role.HR, Role.LEADER}),
+    "trust.metric_value_add": frozenset({Role.HR}),
+    "trust.metric_import": frozenset({Role.HR}),
+    "trust.metric_csv": frozenset({Role.HR, Role.LEADER}),
 }
 
 
@@ -69,6 +88,7 @@ def test_route_role_matrix(app, db, who):
     sample_args = {
         "user_id": target.id, "function_id": team.function_id, "team_id": team.id, "object_id": target.id,
         "kind": "people", "token": "no-such-token", "filename": "app.css",
+        "wave_id": 1, "template_id": 1, "item_id": 1, "metric_id": 1, "table": "pairs",
     }
     client = app.test_client()
     viewer = None if who == ANONYMOUS else make_user(*({who} - {Role.EMPLOYEE}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, FloatField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from programs.trust.anonymity import MIN_GROUP_FLOOR
@@ -26,7 +27,7 @@ class ItemForm(FlaskForm):
                        description='About the rated function, e.g. "They share information early."')
     dimension = StringField("Dimension", validators=[DataRequired(), Length(max=40)],
                             description="For example reliability, communication, respect.")
-    scale = SelectField("Scale", choices=[(AGREE5, "Agreement, 1-5"), (NPS11, "Recommendation, 0-10 (for eNPS)")])
+    scale = SelectField("Scale", choices=[SelectChoice(AGREE5, "Agreement, 1-5"), SelectChoice(NPS11, "Recommendation, 0-10 (for eNPS)")])
     reverse = BooleanField("Reverse-scored (a negative statement: agreeing lowers the index)")
     submit = SubmitField("Save question")
 
@@ -52,9 +53,9 @@ class ThresholdsForm(FlaskForm):
 class MetricForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)], description="For example On-time delivery.")
     unit = StringField("Unit", validators=[Optional(), Length(max=30)], description="For example %, EUR m, days.")
-    higher_is_better = SelectField("Better when", choices=[("1", "higher"), ("0", "lower")])
-    frequency = SelectField("Measured", choices=[(MONTHLY, "monthly"), (QUARTERLY, "quarterly")])
-    scope = SelectField("For", choices=[(ORGANISATION, "the organisation"), (PER_FUNCTION, "each function")])
+    higher_is_better = SelectField("Better when", choices=[SelectChoice("1", "higher"), SelectChoice("0", "lower")])
+    frequency = SelectField("Measured", choices=[SelectChoice(MONTHLY, "monthly"), SelectChoice(QUARTERLY, "quarterly")])
+    scope = SelectField("For", choices=[SelectChoice(ORGANISATION, "the organisation"), SelectChoice(PER_FUNCTION, "each function")])
     submit = SubmitField("Save metric")
 
 

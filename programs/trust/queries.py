@@ -83,11 +83,11 @@ def response_rates(wave: TrustWave) -> list[dict]:
     headcount = dict(db.session.execute(
         select(User.function_id, func.count()).where(User.active.is_(True), User.function_id.in_(audience))
         .group_by(User.function_id)
-    ).tuples().all())
+    ).all())
     answered = dict(db.session.execute(
         select(TrustParticipation.function_id, func.count()).where(TrustParticipation.wave_id == wave.id)
         .group_by(TrustParticipation.function_id)
-    ).tuples().all())
+    ).all())
     names = function_names()
     return [
         {"function": names[fid], "people": headcount.get(fid, 0), "answered": answered.get(fid, 0),
@@ -97,7 +97,7 @@ def response_rates(wave: TrustWave) -> list[dict]:
 
 
 def function_names() -> dict[int, str]:
-    return dict(db.session.execute(select(Function.id, Function.name)).tuples().all())
+    return dict(db.session.execute(select(Function.id, Function.name)).all())
 
 
 def function_lookup() -> dict[str, int]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 from sqlalchemy.exc import IntegrityError
 
 from programs.trust import analysis, bp, presenting, reporting
@@ -14,7 +14,8 @@ from programs.trust.queries import (
     metric_values, response_rates, template_in_use, wave_has_responses,
 )
 from programs.trust.services import (
-    Answers, TrustError, WaveData, close_wave, copy_template, create_wave, delete_item, import_metric_values,
+    Answers, TrustError, WaveData, close_wave, copy_template, create_wave, delete_item, ensure_builtin_template,
+    import_metric_values,
     save_item, save_metric, save_metric_value, save_template, set_thresholds, submit_response, targets_for,
 )
 from programs.trust.builtin import AGREEMENT_LABELS
@@ -147,6 +148,12 @@ def results_csv(wave_id: int, table: str):
     return _csv(context["tables"][table], f"trust-{context['wave'].period}-{table}")
 
 
+def _provide_builtin_template() -> None:
+    """The built-in questionnaire exists before HR first needs it."""
+    ensure_builtin_template()
+    db.session.commit()
+
+
 # --- waves --------------------------------------------------------------------------------------------
 
 @bp.route("/trust/waves")
@@ -158,9 +165,10 @@ def waves():
 @bp.route("/trust/waves/new", methods=["GET", "POST"])
 @roles_required(Role.HR)
 def wave_new():
+    _provide_builtin_template()
     form = WaveForm()
-    form.template_id.choices = [(t.id, t.name) for t in db.session.scalars(list_templates())]
-    functions = [(f.id, f.name) for f in db.session.scalars(list_functions(active_only=True))]
+    form.template_id.choices = [SelectChoice(t.id, t.name) for t in db.session.scalars(list_templates())]
+    functions = [SelectChoice(f.id, f.name) for f in db.session.scalars(list_functions(active_only=True))]
     form.audience_ids.choices = functions
     form.target_ids.choices = functions
     if request.method == "GET":
@@ -234,6 +242,7 @@ def wave_thresholds(wave_id: int):
 @bp.route("/trust/templates")
 @roles_required(Role.HR)
 def templates():
+    _provide_builtin_template()
     return render_template("trust/templates.html", templates=db.session.scalars(list_templates()).all())
 
 
@@ -256,9 +265,9 @@ def template_edit(template_id: int | None):
     return _template_page(template, form, ItemForm())
 
 
-def _template_page(template: TrustTemplate | None, form: TemplateForm, item_form: ItemForm):
+def _template_page(template: TrustTemplate | None, form: TemplateForm, item_form: ItemForm, refused: bool = False):
     frozen = template is not None and template_in_use(template.id)
-    status = 400 if form.errors or item_form.errors else 200
+    status = 400 if form.errors or item_form.errors or refused else 200
     return render_template("trust/template.html", template=template, form=form, item_form=item_form,
                            frozen=frozen), status
 
@@ -281,6 +290,7 @@ def item_edit(template_id: int, item_id: int | None):
     if item is not None and item.template_id != template.id:
         abort(404)
     form = ItemForm(obj=item)
+    refused = False
     if form.validate_on_submit():
         try:
             save_item(current_user, template, item, form.text.data.strip(), form.dimension.data.strip(),
@@ -288,14 +298,15 @@ def item_edit(template_id: int, item_id: int | None):
         except TrustError as error:
             db.session.rollback()
             _field_error(form, error)
+            refused = True
         else:
             db.session.commit()
             flash("The question is saved.", "success")
             return redirect(url_for("trust.template_edit", template_id=template.id), code=303)
     if item is not None:
         return render_template("trust/form.html", form=form, title="Edit question",
-                               cancel=url_for("trust.template_edit", template_id=template.id)), 400 if form.errors else 200
-    return _template_page(template, TemplateForm(obj=template), form)
+                               cancel=url_for("trust.template_edit", template_id=template.id)), 400 if form.errors or refused else 200
+    return _template_page(template, TemplateForm(obj=template), form, refused)
 
 
 @bp.route("/trust/templates/<int:template_id>/items/<int:item_id>/delete", methods=["POST"])
@@ -398,12 +409,16 @@ def metric_detail(metric_id: int):
 
 
 def _metric_page(metric: TrustMetric, value_form: ValueForm, import_form: ValuesImportForm, plan=None):
-    value_form.function_id.choices = [("", "Organisation")] + [
-        (f.id, f.name) for f in db.session.scalars(list_functions(active_only=True))]
+    value_form.function_id.choices = _value_function_choices()
     status = 400 if value_form.errors or import_form.errors or (plan and not plan.is_valid) else 200
     context = _outcome_context(metric)
     return render_page_or_fragment("trust/metric.html", "trust/_outcome_analysis.html", value_form=value_form,
                                    import_form=import_form, plan=plan, **context), status
+
+
+def _value_function_choices() -> list[SelectChoice]:
+    functions = db.session.scalars(list_functions(active_only=True))
+    return [SelectChoice("", "Organisation")] + [SelectChoice(f.id, f.name) for f in functions]
 
 
 @bp.route("/trust/outcomes/<int:metric_id>/values", methods=["POST"])
@@ -411,7 +426,7 @@ def _metric_page(metric: TrustMetric, value_form: ValueForm, import_form: Values
 def metric_value_add(metric_id: int):
     metric = db.get_or_404(TrustMetric, metric_id)
     form = ValueForm()
-    form.function_id.choices = [("", "Organisation")] + [(f.id, f.name) for f in db.session.scalars(select(Function))]
+    form.function_id.choices = _value_function_choices()
     if form.validate_on_submit():
         try:
             save_metric_value(current_user, metric, form.period.data.strip(), form.function_id.data, form.value.data)

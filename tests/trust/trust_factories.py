@@ -22,7 +22,7 @@ def make_wave(functions: list[Function], actor: User | None = None, title: str =
     data = WaveData(title=title, template_id=template.id, opens_on=dates.get("opens_on", today() - timedelta(days=1)),
                     closes_on=dates.get("closes_on", today() + timedelta(days=13)),
                     audience_ids={f.id for f in functions})
-    return create_wave(actor or make_user(Role.HR), data)
+    return create_wave(actor or make_user(Role.HR, function=functions[0]), data)
 
 
 def full_answers(wave: TrustWave, rater: User, score: int = 4, recommend: int | None = 8,
