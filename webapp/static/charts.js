@@ -28,6 +28,7 @@
       expr: window.vegaInterpreter.expressionInterpreter,
       defaultStyle: false,
       actions: false,
+      tooltip: { disableDefaultStyle: true },
       renderer: "svg"
     };
     window.vegaEmbed(element, specOf(element), options).then(function () {
