@@ -158,7 +158,7 @@ def create_wave(actor: User, data: WaveData) -> TrustWave:
     return wave
 
 
-def set_thresholds(actor: User, wave: TrustWave, min_group: int, min_comment_group: int) -> None:
+def set_thresholds(actor: User, wave: TrustWave, min_group: int, min_comment_group: int) -> TrustWave:
     """Change k and the comment threshold: never below the floor, never lowered once there are responses."""
     answered = wave_has_responses(wave.id)
     for value, current, label, name in ((min_group, wave.min_group, "minimum group size", "min_group"),
@@ -174,6 +174,7 @@ def set_thresholds(actor: User, wave: TrustWave, min_group: int, min_comment_gro
     record_audit(actor, "trust.wave.thresholds", wave, before, {"min_group": min_group, "min_comment_group": min_comment_group})
     if wave.closed_at is not None:
         store_results(wave)
+    return wave
 
 
 def close_wave(actor: User | None, wave: TrustWave, today: date) -> None:
@@ -287,7 +288,7 @@ def _has_values(metric: TrustMetric) -> bool:
     return db.session.scalar(select(TrustMetricValue.id).where(TrustMetricValue.metric_id == metric.id).limit(1)) is not None
 
 
-def save_metric_value(actor: User, metric: TrustMetric, period: str, function_id: int | None, value: float) -> None:
+def save_metric_value(actor: User, metric: TrustMetric, period: str, function_id: int | None, value: float) -> TrustMetric:
     """Set the value of a period (and function, for per-function metrics); a second save replaces it."""
     if (error := period_error(period, metric.frequency)) is not None:
         raise TrustError(error.capitalize() + ".", "period")
@@ -296,6 +297,7 @@ def save_metric_value(actor: User, metric: TrustMetric, period: str, function_id
     function_id = function_id if metric.scope == PER_FUNCTION else None
     _upsert_values(metric, [(period, function_id, value)])
     record_audit(actor, "trust.metric.value", metric, None, {"period": period, "function_id": function_id, "value": value})
+    return metric
 
 
 def _upsert_values(metric: TrustMetric, values: list[tuple[str, int | None, float]]) -> None:

@@ -1,6 +1,9 @@
 """Routes of the trust pulse: answering, results, waves, templates, business outcomes, CSV exports."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -8,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from programs.trust import analysis, bp, presenting, reporting
 from programs.trust.forms import ItemForm, MetricForm, TemplateForm, ThresholdsForm, ValueForm, ValuesImportForm, WaveForm
-from programs.trust.models import AGREE5, PER_FUNCTION, TrustItem, TrustMetric, TrustTemplate, TrustWave
+from programs.trust.models import AGREE5, AUDIENCE, PER_FUNCTION, TrustItem, TrustMetric, TrustTemplate, TrustWave
 from programs.trust.queries import (
     closed_wave_reports, comments_by_cell, function_names, has_answered, index_series, list_metrics, list_templates, list_waves,
     metric_values, response_rates, template_in_use, wave_has_responses,
@@ -29,6 +32,7 @@ from webapp.people.views import _decode_upload
 from webapp.rendering import render_page_or_fragment
 
 RESULTS = (Role.HR, Role.LEADER)
+T = TypeVar("T")
 
 
 def _today():
@@ -42,6 +46,18 @@ def _field_error(form, error: TrustError) -> None:
         field.errors = [*field.errors, str(error)]
     else:
         flash(str(error), "danger")
+
+
+def _commit(form, write: Callable[[], T]) -> T | None:
+    """One service call: committed when it keeps the rules; otherwise rolled back, the error beside its field."""
+    try:
+        result = write()
+    except TrustError as error:
+        db.session.rollback()
+        _field_error(form, error)
+        return None
+    db.session.commit()
+    return result
 
 
 def _csv(table: presenting.Table, filename: str) -> Response:
@@ -70,7 +86,8 @@ def pulse(wave_id: int):
             flash("Thank you: your answers are in, anonymously.", "success")
             return redirect(url_for("main.home"), code=303)
     context = {"wave": wave, "targets": targets, "items": items, "labels": AGREEMENT_LABELS, "error": error,
-               "values": request.form, "answered": has_answered(wave.id, current_user.id), "agree5": AGREE5, "is_open": wave.is_open_on(_today())}
+               "values": request.form, "answered": has_answered(wave.id, current_user.id), "agree5": AGREE5,
+               "in_audience": current_user.function_id in wave.function_ids(AUDIENCE), "is_open": wave.is_open_on(_today())}
     return render_template("trust/pulse.html", **context), 400 if error else 200
 
 
@@ -177,16 +194,11 @@ def wave_new():
         data = WaveData(title=form.title.data.strip(), template_id=form.template_id.data, opens_on=form.opens_on.data,
                         closes_on=form.closes_on.data, audience_ids=set(form.audience_ids.data or []),
                         target_ids=set(form.target_ids.data or []))
-        try:
-            wave = create_wave(current_user, data)
-        except TrustError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
+        wave = _commit(form, lambda: create_wave(current_user, data))
+        if wave is not None:
             flash(f"Wave {wave.title} is created.", "success")
             return redirect(url_for("trust.wave_detail", wave_id=wave.id), code=303)
-    return render_template("trust/form.html", form=form, title="New trust pulse wave",
+    return render_template("people/admin_form.html", form=form, title="New trust pulse wave",
                            cancel=url_for("trust.waves")), 400 if form.errors else 200
 
 
@@ -224,16 +236,10 @@ def wave_close(wave_id: int):
 def wave_thresholds(wave_id: int):
     wave = db.get_or_404(TrustWave, wave_id)
     form = ThresholdsForm()
-    if form.validate_on_submit():
-        try:
-            set_thresholds(current_user, wave, form.min_group.data, form.min_comment_group.data)
-        except TrustError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash("The thresholds are saved.", "success")
-            return redirect(url_for("trust.wave_detail", wave_id=wave_id), code=303)
+    if form.validate_on_submit() and _commit(
+            form, lambda: set_thresholds(current_user, wave, form.min_group.data, form.min_comment_group.data)):
+        flash("The thresholds are saved.", "success")
+        return redirect(url_for("trust.wave_detail", wave_id=wave_id), code=303)
     return _wave_page(db.get_or_404(TrustWave, wave_id), form, 400)
 
 
@@ -253,15 +259,11 @@ def template_edit(template_id: int | None):
     template = db.get_or_404(TrustTemplate, template_id) if template_id else None
     form = TemplateForm(obj=template)
     if form.validate_on_submit():
-        try:
-            template = save_template(current_user, template, form.name.data.strip(), (form.description.data or "").strip())
-        except TrustError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Template {template.name} is saved.", "success")
-            return redirect(url_for("trust.template_edit", template_id=template.id), code=303)
+        name, description = form.name.data.strip(), (form.description.data or "").strip()
+        saved = _commit(form, lambda: save_template(current_user, template, name, description))
+        if saved is not None:
+            flash(f"Template {saved.name} is saved.", "success")
+            return redirect(url_for("trust.template_edit", template_id=saved.id), code=303)
     return _template_page(template, form, ItemForm())
 
 
@@ -292,19 +294,14 @@ def item_edit(template_id: int, item_id: int | None):
     form = ItemForm(obj=item)
     refused = False
     if form.validate_on_submit():
-        try:
-            save_item(current_user, template, item, form.text.data.strip(), form.dimension.data.strip(),
-                      form.reverse.data, form.scale.data)
-        except TrustError as error:
-            db.session.rollback()
-            _field_error(form, error)
-            refused = True
-        else:
-            db.session.commit()
+        saved = _commit(form, lambda: save_item(current_user, template, item, form.text.data.strip(),
+                                                form.dimension.data.strip(), form.reverse.data, form.scale.data))
+        if saved is not None:
             flash("The question is saved.", "success")
             return redirect(url_for("trust.template_edit", template_id=template.id), code=303)
+        refused = True
     if item is not None:
-        return render_template("trust/form.html", form=form, title="Edit question",
+        return render_template("people/admin_form.html", form=form, title="Edit question",
                                cancel=url_for("trust.template_edit", template_id=template.id)), 400 if form.errors or refused else 200
     return _template_page(template, TemplateForm(obj=template), form, refused)
 
@@ -343,18 +340,14 @@ def metric_edit(metric_id: int | None):
     if request.method == "GET" and metric is not None:
         form.higher_is_better.data = "1" if metric.higher_is_better else "0"
     if form.validate_on_submit():
-        try:
-            metric = save_metric(current_user, metric, form.name.data.strip(), (form.unit.data or "").strip(),
-                                 form.higher_is_better.data == "1", form.frequency.data, form.scope.data)
-        except TrustError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Metric {metric.name} is saved.", "success")
-            return redirect(url_for("trust.metric_detail", metric_id=metric.id), code=303)
+        saved = _commit(form, lambda: save_metric(
+            current_user, metric, form.name.data.strip(), (form.unit.data or "").strip(),
+            form.higher_is_better.data == "1", form.frequency.data, form.scope.data))
+        if saved is not None:
+            flash(f"Metric {saved.name} is saved.", "success")
+            return redirect(url_for("trust.metric_detail", metric_id=saved.id), code=303)
     title = f"Edit {metric.name}" if metric else "New business outcome"
-    return render_template("trust/form.html", form=form, title=title,
+    return render_template("people/admin_form.html", form=form, title=title,
                            cancel=url_for("trust.outcomes")), 400 if form.errors else 200
 
 
@@ -427,16 +420,10 @@ def metric_value_add(metric_id: int):
     metric = db.get_or_404(TrustMetric, metric_id)
     form = ValueForm()
     form.function_id.choices = _value_function_choices()
-    if form.validate_on_submit():
-        try:
-            save_metric_value(current_user, metric, form.period.data.strip(), form.function_id.data, form.value.data)
-        except TrustError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{metric.name} for {form.period.data.strip()} is saved.", "success")
-            return redirect(url_for("trust.metric_detail", metric_id=metric.id), code=303)
+    if form.validate_on_submit() and _commit(form, lambda: save_metric_value(
+            current_user, metric, form.period.data.strip(), form.function_id.data, form.value.data)):
+        flash(f"{metric.name} for {form.period.data.strip()} is saved.", "success")
+        return redirect(url_for("trust.metric_detail", metric_id=metric.id), code=303)
     return _metric_page(metric, form, ValuesImportForm())
 
 
