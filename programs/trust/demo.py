@@ -42,7 +42,8 @@ def seed_trust() -> str:
     rng = random.Random(SEED)
     template = ensure_builtin_template()
     functions = list(db.session.scalars(select(Function).order_by(Function.name)))
-    people = list(db.session.scalars(select(User).where(User.active.is_(True), User.function_id.is_not(None))))
+    people = list(db.session.scalars(
+        select(User).where(User.active.is_(True), User.function_id.is_not(None)).order_by(User.id)))
     answers = 0
     for number in range(WAVES):
         answers += _seed_wave(rng, template, functions, people, number)
