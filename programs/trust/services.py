@@ -190,6 +190,15 @@ def close_wave(actor: User | None, wave: TrustWave, today: date) -> None:
     signals.wave_closed.send("trust", wave_id=wave.id, closes_on=wave.closes_on)
 
 
+def close_due_waves(today: date) -> list[TrustWave]:
+    """Close every open wave whose closing date has passed (the daily job)."""
+    due = db.session.scalars(select(TrustWave).where(TrustWave.closed_at.is_(None), TrustWave.closes_on < today)
+                             .order_by(TrustWave.closes_on, TrustWave.id)).all()
+    for wave in due:
+        close_wave(None, wave, today)
+    return list(due)
+
+
 def store_results(wave: TrustWave) -> TrustWaveResult:
     """Compute the wave's reports (everyone and every filter) with its thresholds, and keep them."""
     answers, recommend = wave_frames(wave.id)

@@ -287,3 +287,17 @@ def test_outcome_analysis_states_association_and_small_n(db, org, metric, signed
     csv = signed_in_client(org["leader"]).get(f"/trust/outcomes/{metric.id}/lags.csv").get_data(as_text=True)
     assert csv.splitlines()[0] == "Outcome later by,n,r,95% interval,p,What it says"
     assert db.session.scalar(select(func.count()).select_from(TrustMetric)) == 1
+
+
+def test_the_daily_job_closes_only_waves_past_their_date(app, db, org):
+    due = make_wave([org["finance"], org["operations"]], title="Due", opens_on=today() - timedelta(days=20))
+    running = make_wave([org["finance"], org["operations"]], title="Running")
+    answer(due, org["finance"], 5)
+    due.closes_on = today() - timedelta(days=1)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["trust", "close-due"])
+    assert result.exit_code == 0 and "Closed 1 wave(s): Due" in result.output
+    db.session.expire_all()
+    assert db.session.get(TrustWave, due.id).closed_at is not None
+    assert db.session.get(TrustWave, running.id).closed_at is None
+    assert db.session.get(TrustWaveResult, due.id) is not None
