@@ -214,7 +214,7 @@ def test_closing_a_wave_keeps_small_cells_hidden_in_the_stored_report(db):
 
 @pytest.mark.parametrize("sizes", [(a, b, 5) for a, b in itertools.product([1, 4, 6], repeat=2)])
 def test_every_size_combination_of_three_functions_hides_what_it_must(sizes):
-    people, answers, recommend = {}, [], []
+    people, answers = {}, []
     names = FUNCTIONS[:3]
     for function, size in zip(names, sizes):
         for n in range(size):
