@@ -3,7 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("trust", __name__, template_folder="templates")
 
-from programs.trust import commands, views  # noqa: E402,F401
-from programs.trust.registrations import register  # noqa: E402
+from programs.trust import commands, views  # noqa: F401
+from programs.trust.registrations import register
 
 register()

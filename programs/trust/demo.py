@@ -10,15 +10,32 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import insert, select
 
 from programs.trust.models import (
-    AGREE5, AUDIENCE, MONTHLY, ORGANISATION, PER_FUNCTION, TARGET, TrustAnswer, TrustComment, TrustMetric,
-    TrustMetricValue, TrustParticipation, TrustResponse, TrustWave, TrustWaveFunction,
+    AGREE5,
+    AUDIENCE,
+    MONTHLY,
+    ORGANISATION,
+    PER_FUNCTION,
+    TARGET,
+    TrustAnswer,
+    TrustComment,
+    TrustMetric,
+    TrustMetricValue,
+    TrustParticipation,
+    TrustResponse,
+    TrustWave,
+    TrustWaveFunction,
 )
-from programs.trust.services import ensure_builtin_template, quarter_label, store_results, tenure_band
+from programs.trust.services import (
+    ensure_builtin_template,
+    quarter_label,
+    store_results,
+    tenure_band,
+)
 from webapp import signals
 from webapp.extensions import db
 from webapp.people.demo import DEMO_ANCHOR
@@ -82,7 +99,7 @@ def _seed_wave(rng: random.Random, template, functions: list[Function], people: 
     opens, closes = _wave_dates(number)
     wave = TrustWave(title=f"Trust pulse {quarter_label(closes)}", template=template, opens_on=opens, closes_on=closes,
                      period=quarter_label(closes), min_group=5, min_comment_group=10,
-                     closed_at=datetime.combine(closes, time(18), tzinfo=timezone.utc))
+                     closed_at=datetime.combine(closes, time(18), tzinfo=UTC))
     wave.scopes = [TrustWaveFunction(function_id=f.id, role=role) for f in functions for role in (AUDIENCE, TARGET)]
     db.session.add(wave)
     db.session.flush()

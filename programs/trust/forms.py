@@ -3,12 +3,34 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, FloatField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from programs.trust.anonymity import MIN_GROUP_FLOOR
-from programs.trust.models import AGREE5, MONTHLY, NPS11, ORGANISATION, PER_FUNCTION, QUARTERLY
+from programs.trust.models import (
+    AGREE5,
+    MONTHLY,
+    NPS11,
+    ORGANISATION,
+    PER_FUNCTION,
+    QUARTERLY,
+)
 from webapp.people.forms import MultiCheckboxField
 
 

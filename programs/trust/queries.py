@@ -8,8 +8,19 @@ import pandas as pd
 from sqlalchemy import Select, exists, func, select
 
 from programs.trust.models import (
-    AUDIENCE, NPS11, TrustAnswer, TrustComment, TrustItem, TrustMetric, TrustMetricValue, TrustParticipation,
-    TrustResponse, TrustTemplate, TrustWave, TrustWaveFunction, TrustWaveResult,
+    AUDIENCE,
+    NPS11,
+    TrustAnswer,
+    TrustComment,
+    TrustItem,
+    TrustMetric,
+    TrustMetricValue,
+    TrustParticipation,
+    TrustResponse,
+    TrustTemplate,
+    TrustWave,
+    TrustWaveFunction,
+    TrustWaveResult,
 )
 from webapp.extensions import db
 from webapp.people.models import Function, User

@@ -16,8 +16,8 @@ def open_pulse_tile(viewer: User, subject: User) -> dict | None:
 
 
 def register() -> None:
-    from webapp.cli import register_demo_seeder
     from programs.trust.demo import seed_trust
+    from webapp.cli import register_demo_seeder
 
     register_nav_item("Trust", "trust.results", Role.HR, Role.LEADER)
     register_nav_item("Outcomes", "trust.outcomes", Role.HR, Role.LEADER)

@@ -8,14 +8,38 @@ from datetime import date
 from sqlalchemy import select
 
 from programs.trust import builtin, reporting
-from programs.trust.anonymity import DEFAULT_MIN_COMMENT_GROUP, DEFAULT_MIN_GROUP, check_threshold
+from programs.trust.anonymity import (
+    DEFAULT_MIN_COMMENT_GROUP,
+    DEFAULT_MIN_GROUP,
+    check_threshold,
+)
 from programs.trust.importing import ValuePlan, period_error, plan_values_import
 from programs.trust.models import (
-    AGREE5, AUDIENCE, NPS11, PER_FUNCTION, SCALES, TARGET, TrustAnswer, TrustComment, TrustItem,
-    TrustMetric, TrustMetricValue, TrustParticipation, TrustResponse, TrustTemplate, TrustWave, TrustWaveFunction,
+    AGREE5,
+    AUDIENCE,
+    NPS11,
+    PER_FUNCTION,
+    SCALES,
+    TARGET,
+    TrustAnswer,
+    TrustComment,
+    TrustItem,
+    TrustMetric,
+    TrustMetricValue,
+    TrustParticipation,
+    TrustResponse,
+    TrustTemplate,
+    TrustWave,
+    TrustWaveFunction,
     TrustWaveResult,
 )
-from programs.trust.queries import function_lookup, has_answered, template_in_use, wave_frames, wave_has_responses
+from programs.trust.queries import (
+    function_lookup,
+    has_answered,
+    template_in_use,
+    wave_frames,
+    wave_has_responses,
+)
 from webapp import signals
 from webapp.auth.services import record_audit
 from webapp.db import utcnow

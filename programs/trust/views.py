@@ -6,22 +6,61 @@ from typing import TypeVar
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
 from programs.trust import analysis, bp, presenting, reporting
-from programs.trust.forms import ItemForm, MetricForm, TemplateForm, ThresholdsForm, ValueForm, ValuesImportForm, WaveForm
-from programs.trust.models import AGREE5, AUDIENCE, PER_FUNCTION, TrustItem, TrustMetric, TrustTemplate, TrustWave
+from programs.trust.builtin import AGREEMENT_LABELS
+from programs.trust.forms import (
+    ItemForm,
+    MetricForm,
+    TemplateForm,
+    ThresholdsForm,
+    ValueForm,
+    ValuesImportForm,
+    WaveForm,
+)
+from programs.trust.models import (
+    AGREE5,
+    AUDIENCE,
+    PER_FUNCTION,
+    TrustItem,
+    TrustMetric,
+    TrustTemplate,
+    TrustWave,
+)
 from programs.trust.queries import (
-    closed_wave_reports, comments_by_cell, function_names, has_answered, index_series, list_metrics, list_templates, list_waves,
-    metric_values, response_rates, template_in_use, wave_has_responses,
+    closed_wave_reports,
+    comments_by_cell,
+    function_names,
+    has_answered,
+    index_series,
+    list_metrics,
+    list_templates,
+    list_waves,
+    metric_values,
+    response_rates,
+    template_in_use,
+    wave_has_responses,
 )
 from programs.trust.services import (
-    Answers, TrustError, WaveData, close_wave, copy_template, create_wave, delete_item, ensure_builtin_template,
+    Answers,
+    TrustError,
+    WaveData,
+    close_wave,
+    copy_template,
+    create_wave,
+    delete_item,
+    ensure_builtin_template,
     import_metric_values,
-    save_item, save_metric, save_metric_value, save_template, set_thresholds, submit_response, targets_for,
+    save_item,
+    save_metric,
+    save_metric_value,
+    save_template,
+    set_thresholds,
+    submit_response,
+    targets_for,
 )
-from programs.trust.builtin import AGREEMENT_LABELS
 from webapp.auth.access import roles_required, signed_in
 from webapp.db import utcnow
 from webapp.extensions import db

@@ -2,14 +2,20 @@
 waves, closing such a wave from the database, and the dashboard page once the results are stored."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import insert
 
 from programs.trust import analysis, presenting, reporting
-from programs.trust.models import TrustAnswer, TrustResponse, TrustWave, TrustWaveFunction, TrustWaveResult
+from programs.trust.models import (
+    TrustAnswer,
+    TrustResponse,
+    TrustWave,
+    TrustWaveFunction,
+    TrustWaveResult,
+)
 from programs.trust.services import ensure_builtin_template, store_results
 from tests.bench.harness import Bench, bench_app, count_queries, measure, time_request
 from webapp.extensions import db
@@ -110,7 +116,7 @@ def _store_waves(frames, function_ids: list[int], template_id: int) -> list[int]
         closes = date(2025 + number // 4, 3 * (number % 4) + 1, 15)
         wave = TrustWave(title=f"Bench wave {number}", template_id=template_id, opens_on=closes, closes_on=closes,
                          period=f"{closes.year}-Q{number % 4 + 1}", min_group=5, min_comment_group=10,
-                         closed_at=datetime(closes.year, closes.month, closes.day, tzinfo=timezone.utc))
+                         closed_at=datetime(closes.year, closes.month, closes.day, tzinfo=UTC))
         wave.scopes = [TrustWaveFunction(function_id=f, role=r) for f in function_ids for r in ("audience", "target")]
         db.session.add(wave)
         db.session.flush()

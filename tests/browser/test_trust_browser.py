@@ -71,9 +71,9 @@ def test_an_employee_answers_on_a_phone_and_hr_closes_the_wave_and_reads_the_mat
 
 
 def test_hr_pages_and_the_outcome_chart_render_without_errors(page, pulse, db):
+    from programs.trust.models import TrustMetricValue
     from programs.trust.services import close_wave
     from tests.trust.trust_factories import today
-    from programs.trust.models import TrustMetricValue
 
     close_wave(pulse["hr"], pulse["wave"], today())
     db.session.add_all(TrustMetricValue(metric_id=pulse["metric"].id, period=f"{today().year}-{m:02d}",

@@ -87,22 +87,17 @@ def every_view(answers, recommend, people, k) -> list[tuple[tuple, frozenset, in
 
 def smallest_remainders(sets: list[frozenset]) -> list[tuple[frozenset, int]]:
     """For each shown set: the smallest non-empty remainder after subtracting disjoint shown subsets."""
-    results = []
-    for whole in sets:
-        parts = [s for s in sets if s < whole]
-        best = [len(whole)]
+    return [(whole, _smallest_remainder(whole, [s for s in sets if s < whole])) for whole in sets]
 
-        def search(start: int, used: frozenset) -> None:
-            remainder = len(whole) - len(used)
-            if 0 < remainder < best[0]:
-                best[0] = remainder
-            for i in range(start, len(parts)):
-                if not parts[i] & used:
-                    search(i + 1, used | parts[i])
 
-        search(0, frozenset())
-        results.append((whole, best[0]))
-    return results
+def _smallest_remainder(whole: frozenset, parts: list[frozenset], start: int = 0, used: frozenset = frozenset()) -> int:
+    """Depth-first over every family of pairwise disjoint parts."""
+    remainder = len(whole) - len(used)
+    best = remainder if remainder > 0 else len(whole)
+    for i in range(start, len(parts)):
+        if not parts[i] & used:
+            best = min(best, _smallest_remainder(whole, parts, i + 1, used | parts[i]))
+    return best
 
 
 @pytest.mark.parametrize("k", [3, 5])

@@ -8,8 +8,15 @@ import pytest
 from sqlalchemy import event, func, select
 
 from programs.trust.models import (
-    TrustAnswer, TrustComment, TrustItem, TrustMetric, TrustMetricValue, TrustParticipation, TrustResponse,
-    TrustWave, TrustWaveResult,
+    TrustAnswer,
+    TrustComment,
+    TrustItem,
+    TrustMetric,
+    TrustMetricValue,
+    TrustParticipation,
+    TrustResponse,
+    TrustWave,
+    TrustWaveResult,
 )
 from programs.trust.services import close_wave, ensure_builtin_template, save_metric
 from tests.factories import make_function, make_user
@@ -194,7 +201,7 @@ def test_the_dashboard_reads_stored_results_in_a_few_queries(app, db, org, signe
     client = signed_in_client(org["hr"])
     client.get("/trust")
     statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    listener = lambda *args: statements.append(args[2])
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
         assert client.get("/trust").status_code == 200

@@ -4,7 +4,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from programs.trust.models import AGREE5, TrustWave
-from programs.trust.services import Answers, WaveData, create_wave, ensure_builtin_template, submit_response
+from programs.trust.services import (
+    Answers,
+    WaveData,
+    create_wave,
+    ensure_builtin_template,
+    submit_response,
+)
 from tests.factories import make_user
 from webapp.db import utcnow
 from webapp.extensions import db
