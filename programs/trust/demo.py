@@ -115,7 +115,7 @@ def _seed_wave(rng: random.Random, template, functions: list[Function], people: 
         for target in functions:
             if target.id == person.function_id:
                 continue
-            level = 1 + _pair_level(person.function, target, number) / 25 + rng.gauss(0, 0.45)
+            level = 1 + _pair_level(person.function, target, number) / 25 + rng.gauss(0, 0.7)
             answer_rows += [{"response_id": response_id, "target_function_id": target.id, "item_id": item.id,
                              "score": _score(rng, level, item)} for item in items]
             if rng.random() < 0.25:
@@ -135,7 +135,7 @@ def _seed_wave(rng: random.Random, template, functions: list[Function], people: 
 def _score(rng: random.Random, level: float, item) -> int:
     if item.scale != AGREE5:
         return max(0, min(10, round((level - 1) * 2.5 + rng.gauss(0, 1.4))))
-    score = max(1, min(5, round(level + rng.gauss(0, 0.55))))
+    score = max(1, min(5, round(level + rng.gauss(0, 0.4))))
     return 6 - score if item.reverse else score
 
 

@@ -161,9 +161,21 @@ def matrix_chart(report: dict, names: dict[int, str]) -> dict:
     return _spec((heat + text).properties(height=260))
 
 
+TREND_PAIRS = 6
+
+
+def moving_pairs(trend: pd.DataFrame, count: int = TREND_PAIRS) -> pd.DataFrame:
+    """The trend rows of the count pairs whose index moved most from their first to their last wave."""
+    grouped = trend.groupby(["rater", "target"])["index"]
+    movement = (grouped.last() - grouped.first()).abs().sort_values(ascending=False, kind="stable")
+    chosen = set(movement.index[:count])
+    return trend[[pair in chosen for pair in zip(trend["rater"], trend["target"])]]
+
+
 def trends_chart(trend: pd.DataFrame) -> dict:
+    """Lines of the pairs that moved most (the table lists every pair)."""
     rows = [{"period": r["period"], "pair": f"{r['rater']} → {r['target']}", "index": round(r["index"], 1)}
-            for r in trend.to_dict("records")]
+            for r in moving_pairs(trend).to_dict("records")]
     chart = alt.Chart(alt.Data(values=rows)).mark_line(point=True).encode(
         x=alt.X("period:O", title="Quarter"), y=alt.Y("index:Q", title="Index", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("pair:N", title="Pair"), tooltip=["pair:N", "period:O", "index:Q"])

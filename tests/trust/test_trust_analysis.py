@@ -191,3 +191,12 @@ def test_pooled_within_function_correlation_removes_each_functions_level():
     df = 12 - 2 - 1
     r = pooled.loc[0, "r"]
     assert pooled.loc[0, "p"] == pytest.approx(2 * stats.t.sf(abs(r) * math.sqrt(df / (1 - r * r)), df))
+
+
+def test_the_trend_chart_keeps_the_pairs_that_moved_most():
+    from programs.trust.presenting import moving_pairs
+
+    rows = [{"wave_order": w, "rater": r, "target": "X", "index": start + step * w}
+            for r, start, step in (("a", 50, 10), ("b", 50, -1), ("c", 40, 5)) for w in range(3)]
+    kept = moving_pairs(pd.DataFrame(rows), count=2)
+    assert sorted(set(kept["rater"])) == ["a", "c"] and len(kept) == 6
