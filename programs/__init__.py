@@ -1,1 +1,1 @@
-"""Cross-functional programs: joint customer visits and the trust pulse."""
+"""Programs that bring functions together: joint customer visits and the trust pulse."""

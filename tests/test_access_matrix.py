@@ -116,6 +116,25 @@ ACCESS: dict[str, object] = {
     "recognition.settings": ADMIN,
     "recognition.badges": EVERYONE,
     "recognition.badge_form": ADMIN,
+    "trust.pulse": EVERYONE,
+    "trust.results": frozenset({Role.HR, Role.LEADER}),
+    "trust.results_csv": frozenset({Role.HR, Role.LEADER}),
+    "trust.waves": ADMIN_HR,
+    "trust.wave_new": frozenset({Role.HR}),
+    "trust.wave_detail": ADMIN_HR,
+    "trust.wave_close": frozenset({Role.HR}),
+    "trust.wave_thresholds": ADMIN,
+    "trust.templates": frozenset({Role.HR}),
+    "trust.template_edit": frozenset({Role.HR}),
+    "trust.template_copy": frozenset({Role.HR}),
+    "trust.item_edit": frozenset({Role.HR}),
+    "trust.item_delete": frozenset({Role.HR}),
+    "trust.outcomes": frozenset({Role.HR, Role.LEADER}),
+    "trust.metric_edit": frozenset({Role.HR}),
+    "trust.metric_detail": frozenset({Role.HR, Role.LEADER}),
+    "trust.metric_value_add": frozenset({Role.HR}),
+    "trust.metric_import": frozenset({Role.HR}),
+    "trust.metric_csv": frozenset({Role.HR, Role.LEADER}),
 }
 
 
@@ -151,6 +170,7 @@ def test_route_role_matrix(app, db, who):
         "program_id": 1, "cohort_id": 1, "opening_id": 1, "application_id": 1, "placement_id": 1,
         "account_id": target.id, "visit_id": target.id, "follow_up_id": target.id,
         "item_id": 999, "kudos_id": 999, "win_id": 999, "badge_id": 999,
+        "wave_id": 1, "template_id": 1, "metric_id": 1, "table": "pairs",
     }
     client = app.test_client()
     viewer = None if who == ANONYMOUS else make_user(*({who} - {Role.EMPLOYEE}))

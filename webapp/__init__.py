@@ -61,6 +61,7 @@ BLUEPRINT_PACKAGES = (
     "rotation",
     "programs.visits",
     "recognition",
+    "programs.trust",
 )
 
 

@@ -84,3 +84,10 @@ def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+
+
+def open_menu(page, menu: str, item: str) -> None:
+    """Follow a link in one of the navigation menus, as a user does: open the menu, click the item."""
+    navigation = page.get_by_role("navigation", name="Main")
+    navigation.get_by_role("button", name=menu, exact=True).click()
+    navigation.get_by_role("link", name=item, exact=True).click()

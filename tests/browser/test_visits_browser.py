@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, open_menu
 from tests.factories import PASSWORD, make_function, make_team, make_user
 from tests.visits.visits_factories import make_account, make_follow_up, make_visit
 from webapp.people.roles import Role
@@ -35,7 +35,7 @@ def _no_transitions(page):
 
 def test_plan_log_confirm_and_complete_a_follow_up(page, people):
     log_in(page, "fay@example.com", PASSWORD)
-    page.get_by_role("link", name="Visits", exact=True).click()
+    open_menu(page, "Visits", "Visits")
     page.get_by_role("link", name="Plan or log a visit").click()
     expect(page.locator("#joint-status")).to_contain_text("Not joint yet")
     assert_accessible(page)
@@ -85,7 +85,7 @@ def test_plan_log_confirm_and_complete_a_follow_up(page, people):
     expect(page).to_have_url(re.compile(r"/visits/\d+$"))
     assert_accessible(page)
 
-    page.get_by_role("link", name="My follow-ups").click()
+    open_menu(page, "Visits", "My follow-ups")
     item = page.locator("#my-open-follow-ups li").first
     item.get_by_label("Status").select_option("done")
     item.get_by_label("Outcome").fill("Schedule agreed")

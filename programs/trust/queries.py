@@ -1,0 +1,182 @@
+"""Reads of the trust pulse: waves, templates, answer frames for analysis, metrics and their values."""
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Select, exists, func, select
+
+from programs.trust.models import (
+    AUDIENCE,
+    NPS11,
+    TrustAnswer,
+    TrustComment,
+    TrustItem,
+    TrustMetric,
+    TrustMetricValue,
+    TrustParticipation,
+    TrustResponse,
+    TrustTemplate,
+    TrustWave,
+    TrustWaveFunction,
+    TrustWaveResult,
+)
+from webapp.extensions import db
+from webapp.people.models import Function, User
+
+ANSWER_COLUMNS = ["response_id", "rater", "target", "item", "dimension", "reverse", "score", "tenure"]
+RECOMMEND_COLUMNS = ["response_id", "rater", "target", "score", "tenure"]
+
+
+def list_templates() -> Select:
+    return select(TrustTemplate).order_by(TrustTemplate.builtin.desc(), TrustTemplate.name)
+
+
+def list_waves() -> Select:
+    return select(TrustWave).order_by(TrustWave.opens_on.desc(), TrustWave.id.desc())
+
+
+def list_closed_waves() -> Select:
+    return select(TrustWave).where(TrustWave.closed_at.is_not(None)).order_by(TrustWave.closes_on, TrustWave.id)
+
+
+def has_answered(wave_id: int, user_id: int) -> bool:
+    return db.session.get(TrustParticipation, (wave_id, user_id)) is not None
+
+
+def wave_has_responses(wave_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(TrustResponse.wave_id == wave_id))))
+
+
+def template_in_use(template_id: int) -> bool:
+    """True when a wave of this template has responses (its items are then frozen)."""
+    answered = select(TrustResponse.id).join(TrustWave, TrustResponse.wave_id == TrustWave.id)
+    return bool(db.session.scalar(select(exists(answered.where(TrustWave.template_id == template_id)))))
+
+
+def open_waves_for(user: User, today: date) -> list[TrustWave]:
+    """Open waves whose audience includes the user's function and that the user has not answered."""
+    if user.function_id is None:
+        return []
+    answered = select(TrustParticipation.wave_id).where(TrustParticipation.user_id == user.id)
+    query = (
+        select(TrustWave)
+        .join(TrustWaveFunction, TrustWaveFunction.wave_id == TrustWave.id)
+        .where(TrustWaveFunction.role == AUDIENCE, TrustWaveFunction.function_id == user.function_id,
+               TrustWave.closed_at.is_(None), TrustWave.opens_on <= today, TrustWave.closes_on >= today,
+               TrustWave.id.not_in(answered))
+        .order_by(TrustWave.closes_on)
+    )
+    return list(db.session.scalars(query))
+
+
+def wave_frames(wave_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(answers, recommend) frames of a wave for analysis.py: agreement items and the 0-10 item apart."""
+    rows = db.session.execute(
+        select(TrustAnswer.response_id, TrustResponse.rater_function_id, TrustAnswer.target_function_id,
+               TrustAnswer.item_id, TrustItem.dimension, TrustItem.reverse, TrustAnswer.score,
+               TrustResponse.tenure, TrustItem.scale)
+        .join(TrustResponse, TrustAnswer.response_id == TrustResponse.id)
+        .join(TrustItem, TrustAnswer.item_id == TrustItem.id)
+        .where(TrustResponse.wave_id == wave_id)
+    ).all()
+    frame = pd.DataFrame(rows, columns=[*ANSWER_COLUMNS, "scale"])
+    is_recommend = frame["scale"] == NPS11
+    answers = frame.loc[~is_recommend, ANSWER_COLUMNS].reset_index(drop=True)
+    recommend = frame.loc[is_recommend, RECOMMEND_COLUMNS].reset_index(drop=True)
+    return answers, recommend
+
+
+def response_rates(wave: TrustWave) -> list[dict]:
+    """Per audience function: active people, how many answered, and the rate."""
+    audience = wave.function_ids(AUDIENCE)
+    headcount = dict(db.session.execute(
+        select(User.function_id, func.count()).where(User.active.is_(True), User.function_id.in_(audience))
+        .group_by(User.function_id)
+    ).all())
+    answered = dict(db.session.execute(
+        select(TrustParticipation.function_id, func.count()).where(TrustParticipation.wave_id == wave.id)
+        .group_by(TrustParticipation.function_id)
+    ).all())
+    names = function_names()
+    return [
+        {"function": names[fid], "people": headcount.get(fid, 0), "answered": answered.get(fid, 0),
+         "rate": answered.get(fid, 0) / headcount[fid] if headcount.get(fid) else None}
+        for fid in sorted(audience, key=lambda f: names[f])
+    ]
+
+
+def function_names() -> dict[int, str]:
+    return dict(db.session.execute(select(Function.id, Function.name)).all())
+
+
+def function_lookup() -> dict[str, int]:
+    """Lower-case function names and codes to ids (for imports)."""
+    lookup: dict[str, int] = {}
+    for fid, name, code in db.session.execute(select(Function.id, Function.name, Function.code)):
+        lookup[name.lower()] = fid
+        lookup[code.lower()] = fid
+    return lookup
+
+
+def comments_by_cell(wave_id: int) -> dict[tuple[int, int], list[str]]:
+    """A wave's comments per (rater, target), each list in a fresh random order (never the order of answering)."""
+    rows = db.session.execute(
+        select(TrustComment.rater_function_id, TrustComment.target_function_id, TrustComment.body)
+        .where(TrustComment.wave_id == wave_id)
+    ).all()
+    cells: dict[tuple[int, int], list[str]] = {}
+    for rater, target, body in rows:
+        cells.setdefault((rater, target), []).append(body)
+    for bodies in cells.values():
+        random.SystemRandom().shuffle(bodies)
+    return cells
+
+
+def closed_wave_reports(filter_key: str = "") -> list[tuple[TrustWave, dict]]:
+    """Every closed wave in time order with its stored report (everyone, or one filter)."""
+    waves = list(db.session.scalars(list_closed_waves()))
+    results = stored_results([w.id for w in waves])
+    return [(w, results[w.id].reports[filter_key]) for w in waves if w.id in results]
+
+
+def index_series(reports: list[tuple[TrustWave, dict]], kind: str, key: tuple[int, ...] = ()) -> pd.DataFrame:
+    """quarter, index from stored reports: kind "overall", "cell" (key rater, target) or "target" (key target).
+
+    Hidden figures are left out; waves closing in the same quarter are averaged.
+    """
+    rows = []
+    for wave, report in reports:
+        figure = _figure(report, kind, key)
+        if figure is not None and not figure["hidden"]:
+            rows.append({"quarter": wave.period, "index": figure["index"]})
+    frame = pd.DataFrame(rows, columns=["quarter", "index"])
+    return frame.groupby("quarter", as_index=False)["index"].mean()
+
+
+def _figure(report: dict, kind: str, key: tuple[int, ...]) -> dict | None:
+    if kind == "overall":
+        return report["overall"]
+    if kind == "cell":
+        return next((c for c in report["cells"] if (c["rater"], c["target"]) == key), None)
+    return next((t for t in report["targets"] if t["target"] == key[0]), None)
+
+
+def stored_results(wave_ids: list[int]) -> dict[int, TrustWaveResult]:
+    rows = db.session.scalars(select(TrustWaveResult).where(TrustWaveResult.wave_id.in_(wave_ids)))
+    return {row.wave_id: row for row in rows}
+
+
+def list_metrics() -> Select:
+    return select(TrustMetric).order_by(TrustMetric.name)
+
+
+def metric_values(metric_id: int) -> pd.DataFrame:
+    """period, function (id or None), value of one metric, in period order."""
+    rows = db.session.execute(
+        select(TrustMetricValue.period, TrustMetricValue.function_id, TrustMetricValue.value)
+        .where(TrustMetricValue.metric_id == metric_id)
+        .order_by(TrustMetricValue.period, TrustMetricValue.function_key)
+    ).all()
+    return pd.DataFrame(rows, columns=["period", "function", "value"])

@@ -1,0 +1,26 @@
+"""What the trust pulse adds to the shell: navigation, the open-pulse home tile, demo data."""
+from __future__ import annotations
+
+from programs.trust.queries import open_waves_for
+from webapp.db import utcnow
+from webapp.main.navigation import register_nav_item
+from webapp.main.tiles import register_tile
+from webapp.people.models import User
+from webapp.people.roles import Role
+
+
+def open_pulse_tile(viewer: User, subject: User) -> dict | None:
+    """The pulses waiting for this person's answer; hidden once answered."""
+    waves = open_waves_for(viewer, utcnow().date())
+    return {"waves": waves} if waves else None
+
+
+def register() -> None:
+    from programs.trust.demo import seed_trust
+    from webapp.cli import register_demo_seeder
+
+    register_nav_item("Trust", "trust.results", Role.HR, Role.LEADER, group="Trust")
+    register_nav_item("Outcomes", "trust.outcomes", Role.HR, Role.LEADER, group="Trust")
+    register_nav_item("Pulse waves", "trust.waves", Role.HR, Role.ADMIN, group="Trust")
+    register_tile("home", "trust-pulse", "trust/_tile_pulse.html", open_pulse_tile, order=5)
+    register_demo_seeder(50, "trust pulse", seed_trust)

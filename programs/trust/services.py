@@ -1,0 +1,356 @@
+"""Writes of the trust pulse. Each enforces its rules, flushes (never commits) and audits admin actions."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from programs.trust import builtin, reporting
+from programs.trust.anonymity import (
+    DEFAULT_MIN_COMMENT_GROUP,
+    DEFAULT_MIN_GROUP,
+    check_threshold,
+)
+from programs.trust.importing import ValuePlan, period_error, plan_values_import
+from programs.trust.models import (
+    AGREE5,
+    AUDIENCE,
+    NPS11,
+    PER_FUNCTION,
+    SCALES,
+    TARGET,
+    TrustAnswer,
+    TrustComment,
+    TrustItem,
+    TrustMetric,
+    TrustMetricValue,
+    TrustParticipation,
+    TrustResponse,
+    TrustTemplate,
+    TrustWave,
+    TrustWaveFunction,
+    TrustWaveResult,
+)
+from programs.trust.queries import (
+    function_lookup,
+    has_answered,
+    template_in_use,
+    wave_frames,
+    wave_has_responses,
+)
+from webapp import signals
+from webapp.auth.services import record_audit
+from webapp.db import utcnow
+from webapp.extensions import db
+from webapp.people.models import Function, User
+
+COMMENT_MAX = 2000
+
+
+class TrustError(ValueError):
+    """A rule was broken; the message is for the user, field names the form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# --- templates ------------------------------------------------------------------------------
+
+def ensure_builtin_template() -> TrustTemplate:
+    """The built-in cross-functional trust pulse (created once)."""
+    template = db.session.scalar(select(TrustTemplate).where(TrustTemplate.builtin.is_(True)))
+    if template is not None:
+        return template
+    template = TrustTemplate(name=builtin.BUILTIN_NAME, description=builtin.BUILTIN_DESCRIPTION, builtin=True)
+    template.items = [
+        TrustItem(position=i, dimension=dim, text=text, reverse=reverse, scale=AGREE5)
+        for i, (dim, text, reverse) in enumerate(builtin.AGREEMENT_ITEMS)
+    ]
+    dimension, text = builtin.RECOMMEND_ITEM
+    template.items.append(TrustItem(position=len(template.items), dimension=dimension, text=text, scale=NPS11))
+    db.session.add(template)
+    db.session.flush()
+    return template
+
+
+def _ensure_editable(template: TrustTemplate) -> None:
+    if template.id is not None and template_in_use(template.id):
+        raise TrustError("A wave of this template has responses: its questions are frozen. Copy it to change them.")
+
+
+def save_template(actor: User, template: TrustTemplate | None, name: str, description: str) -> TrustTemplate:
+    """Create or rename a template (names are unique)."""
+    clash = select(TrustTemplate.id).where(TrustTemplate.name == name)
+    if template is not None:
+        clash = clash.where(TrustTemplate.id != template.id)
+    if db.session.scalar(clash) is not None:
+        raise TrustError("Another template already has this name.", "name")
+    template = template or TrustTemplate()
+    before = None if template.id is None else {"name": template.name, "description": template.description}
+    template.name, template.description = name, description
+    db.session.add(template)
+    db.session.flush()
+    record_audit(actor, "trust.template.save", template, before, {"name": name, "description": description})
+    return template
+
+
+def copy_template(actor: User, template: TrustTemplate) -> TrustTemplate:
+    """A new, editable template with the same items."""
+    name = f"Copy of {template.name}"[:120]
+    copy = save_template(actor, None, name if not _name_taken(name) else f"{name[:100]} {secrets.token_hex(3)}",
+                         template.description)
+    copy.items = [TrustItem(position=i.position, text=i.text, dimension=i.dimension, reverse=i.reverse, scale=i.scale)
+                  for i in template.items]
+    db.session.flush()
+    return copy
+
+
+def _name_taken(name: str) -> bool:
+    return db.session.scalar(select(TrustTemplate.id).where(TrustTemplate.name == name)) is not None
+
+
+def save_item(actor: User, template: TrustTemplate, item: TrustItem | None, text: str, dimension: str,
+              reverse: bool, scale: str) -> TrustItem:
+    """Add or change a statement of a template that no answered wave uses."""
+    _ensure_editable(template)
+    if scale not in SCALES:
+        raise TrustError("Choose a scale.", "scale")
+    if item is not None and item.template_id != template.id:
+        raise TrustError("That question belongs to another template.")
+    item = item or TrustItem(template=template, position=len(template.items))
+    before = None if item.id is None else {"text": item.text, "dimension": item.dimension, "reverse": item.reverse}
+    item.text, item.dimension, item.reverse, item.scale = text, dimension.lower(), reverse and scale == AGREE5, scale
+    db.session.add(item)
+    db.session.flush()
+    record_audit(actor, "trust.item.save", item, before,
+                 {"template_id": template.id, "text": text, "dimension": item.dimension, "reverse": item.reverse})
+    return item
+
+
+def delete_item(actor: User, item: TrustItem) -> None:
+    template = item.template
+    _ensure_editable(template)
+    template.items.remove(item)
+    db.session.flush()
+    record_audit(actor, "trust.item.delete", item, {"template_id": template.id, "text": item.text}, None)
+
+
+# --- waves --------------------------------------------------------------------------------------
+
+@dataclass
+class WaveData:
+    title: str
+    template_id: int
+    opens_on: date
+    closes_on: date
+    audience_ids: set[int]
+    target_ids: set[int] = field(default_factory=set)  # empty: every active function
+
+
+def quarter_label(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def create_wave(actor: User, data: WaveData) -> TrustWave:
+    """A new wave; its targets default to every active function; thresholds start at the defaults."""
+    template = db.session.get(TrustTemplate, data.template_id)
+    if template is None or not any(item.scale == AGREE5 for item in template.items):
+        raise TrustError("Choose a template with at least one agreement question.", "template_id")
+    if data.closes_on < data.opens_on:
+        raise TrustError("The wave must close on or after the day it opens.", "closes_on")
+    active = set(db.session.scalars(select(Function.id).where(Function.active.is_(True))))
+    if not data.audience_ids or not data.audience_ids <= active:
+        raise TrustError("Choose at least one active function to answer.", "audience_ids")
+    targets = data.target_ids or active
+    if not targets <= active:
+        raise TrustError("Choose active functions to rate.", "target_ids")
+    if all(targets <= {fid} for fid in data.audience_ids):
+        raise TrustError("Each answering function needs at least one other function to rate.", "target_ids")
+    wave = TrustWave(title=data.title, template=template, opens_on=data.opens_on, closes_on=data.closes_on,
+                     period=quarter_label(data.closes_on), min_group=DEFAULT_MIN_GROUP,
+                     min_comment_group=DEFAULT_MIN_COMMENT_GROUP)
+    wave.scopes = [TrustWaveFunction(function_id=f, role=AUDIENCE) for f in sorted(data.audience_ids)]
+    wave.scopes += [TrustWaveFunction(function_id=f, role=TARGET) for f in sorted(targets)]
+    db.session.add(wave)
+    db.session.flush()
+    record_audit(actor, "trust.wave.create", wave, None, {
+        "title": wave.title, "opens_on": data.opens_on.isoformat(), "closes_on": data.closes_on.isoformat(),
+        "audience": sorted(data.audience_ids), "targets": sorted(targets)})
+    return wave
+
+
+def set_thresholds(actor: User, wave: TrustWave, min_group: int, min_comment_group: int) -> TrustWave:
+    """Change k and the comment threshold: never below the floor, never lowered once there are responses."""
+    answered = wave_has_responses(wave.id)
+    for value, current, label, name in ((min_group, wave.min_group, "minimum group size", "min_group"),
+                                        (min_comment_group, wave.min_comment_group, "minimum group for comments",
+                                         "min_comment_group")):
+        if (error := check_threshold(value, current, answered, label)) is not None:
+            raise TrustError(error, name)
+    if min_comment_group < min_group:
+        raise TrustError("Comments need at least as many respondents as figures.", "min_comment_group")
+    before = {"min_group": wave.min_group, "min_comment_group": wave.min_comment_group}
+    wave.min_group, wave.min_comment_group = min_group, min_comment_group
+    db.session.flush()
+    record_audit(actor, "trust.wave.thresholds", wave, before, {"min_group": min_group, "min_comment_group": min_comment_group})
+    if wave.closed_at is not None:
+        store_results(wave)
+    return wave
+
+
+def close_wave(actor: User | None, wave: TrustWave, today: date) -> None:
+    """Close a wave now (or on its date): answers stop, results are computed once, wave_closed is sent."""
+    if wave.closed_at is not None:
+        raise TrustError("This wave is already closed.")
+    wave.closed_at = utcnow()
+    wave.closes_on = min(wave.closes_on, max(today, wave.opens_on))
+    wave.period = quarter_label(wave.closes_on)
+    db.session.flush()
+    store_results(wave)
+    record_audit(actor, "trust.wave.close", wave, None, {"closes_on": wave.closes_on.isoformat()})
+    signals.wave_closed.send("trust", wave_id=wave.id, closes_on=wave.closes_on)
+
+
+def close_due_waves(today: date) -> list[TrustWave]:
+    """Close every open wave whose closing date has passed (the daily job)."""
+    due = db.session.scalars(select(TrustWave).where(TrustWave.closed_at.is_(None), TrustWave.closes_on < today)
+                             .order_by(TrustWave.closes_on, TrustWave.id)).all()
+    for wave in due:
+        close_wave(None, wave, today)
+    return list(due)
+
+
+def store_results(wave: TrustWave) -> TrustWaveResult:
+    """Compute the wave's reports (everyone and every filter) with its thresholds, and keep them."""
+    answers, recommend = wave_frames(wave.id)
+    reports = reporting.wave_reports(answers, recommend, wave.min_group)
+    result = db.session.get(TrustWaveResult, wave.id) or TrustWaveResult(wave_id=wave.id)
+    result.min_group, result.computed_at, result.reports = wave.min_group, utcnow(), reports
+    db.session.add(result)
+    db.session.flush()
+    return result
+
+
+# --- answering -----------------------------------------------------------------------------------
+
+@dataclass
+class Answers:
+    scores: dict[tuple[int, int], int]  # (target function id, item id) -> 1..5, or 0..10 for the NPS item
+    comments: dict[int, str] = field(default_factory=dict)  # target function id -> text
+
+
+def targets_for(wave: TrustWave, user: User) -> list[Function]:
+    """The functions this person rates in the wave (never their own)."""
+    functions = [s.function for s in wave.scopes if s.role == TARGET and s.function_id != user.function_id]
+    return sorted(functions, key=lambda f: f.name)
+
+
+def tenure_band(hired_on: date | None, on: date) -> str:
+    years = (on - hired_on).days / 365.25 if hired_on else 0
+    return "<1y" if years < 1 else "1-3y" if years < 3 else "3y+"
+
+
+def submit_response(user: User, wave: TrustWave, answers: Answers, today: date) -> None:
+    """Record one anonymous response: a participation row, and a response with no link to the person."""
+    if not wave.is_open_on(today):
+        raise TrustError("This pulse is not open.")
+    if user.function_id not in wave.function_ids(AUDIENCE):
+        raise TrustError("This pulse is not for your function.")
+    if has_answered(wave.id, user.id):
+        raise TrustError("You have already answered this pulse. Thank you!")
+    targets = {f.id for f in targets_for(wave, user)}
+    _check_answers(wave, targets, answers)
+    db.session.add(TrustParticipation(wave_id=wave.id, user_id=user.id, function_id=user.function_id))
+    response = TrustResponse(id=secrets.token_hex(16), wave_id=wave.id, rater_function_id=user.function_id,
+                             tenure=tenure_band(user.hired_on, wave.opens_on))
+    db.session.add(response)
+    db.session.flush()
+    db.session.add_all(TrustAnswer(response_id=response.id, target_function_id=t, item_id=i, score=s)
+                       for (t, i), s in answers.scores.items())
+    db.session.add_all(TrustComment(id=secrets.token_hex(16), wave_id=wave.id, rater_function_id=user.function_id,
+                                    target_function_id=t, body=text)
+                       for t, text in answers.comments.items() if text)
+    db.session.flush()
+
+
+def _check_answers(wave: TrustWave, targets: set[int], answers: Answers) -> None:
+    items = {item.id: item for item in wave.template.items}
+    for (target, item_id), score in answers.scores.items():
+        item = items.get(item_id)
+        if target not in targets or item is None:
+            raise TrustError("An answer names a function or question that is not in this pulse.")
+        if not (0 if item.scale == NPS11 else 1) <= score <= (10 if item.scale == NPS11 else 5):
+            raise TrustError("An answer is outside its scale.")
+    required = {(t, i) for t in targets for i, item in items.items() if item.scale == AGREE5}
+    if missing := required - answers.scores.keys():
+        raise TrustError(f"Please answer every statement ({len(missing)} left).")
+    for target, text in answers.comments.items():
+        if target not in targets:
+            raise TrustError("A comment names a function that is not in this pulse.")
+        if len(text) > COMMENT_MAX:
+            raise TrustError(f"A comment may have at most {COMMENT_MAX} characters.", f"comment-{target}")
+
+
+# --- business outcomes ------------------------------------------------------------------------
+
+def save_metric(actor: User, metric: TrustMetric | None, name: str, unit: str, higher_is_better: bool,
+                frequency: str, scope: str) -> TrustMetric:
+    """Create or update a metric; frequency and scope cannot change once it has values."""
+    clash = select(TrustMetric.id).where(TrustMetric.name == name)
+    if metric is not None:
+        clash = clash.where(TrustMetric.id != metric.id)
+    if db.session.scalar(clash) is not None:
+        raise TrustError("Another metric already has this name.", "name")
+    if metric is not None and (metric.frequency, metric.scope) != (frequency, scope) and _has_values(metric):
+        raise TrustError("This metric has values: its frequency and scope cannot change.", "frequency")
+    metric = metric or TrustMetric()
+    before = None if metric.id is None else {"name": metric.name, "unit": metric.unit}
+    metric.name, metric.unit, metric.higher_is_better = name, unit, higher_is_better
+    metric.frequency, metric.scope = frequency, scope
+    db.session.add(metric)
+    db.session.flush()
+    record_audit(actor, "trust.metric.save", metric, before, {"name": name, "unit": unit, "frequency": frequency,
+                                                              "scope": scope, "higher_is_better": higher_is_better})
+    return metric
+
+
+def _has_values(metric: TrustMetric) -> bool:
+    return db.session.scalar(select(TrustMetricValue.id).where(TrustMetricValue.metric_id == metric.id).limit(1)) is not None
+
+
+def save_metric_value(actor: User, metric: TrustMetric, period: str, function_id: int | None, value: float) -> TrustMetric:
+    """Set the value of a period (and function, for per-function metrics); a second save replaces it."""
+    if (error := period_error(period, metric.frequency)) is not None:
+        raise TrustError(error.capitalize() + ".", "period")
+    if metric.scope == PER_FUNCTION and db.session.get(Function, function_id or 0) is None:
+        raise TrustError("Choose the function this value is for.", "function_id")
+    function_id = function_id if metric.scope == PER_FUNCTION else None
+    _upsert_values(metric, [(period, function_id, value)])
+    record_audit(actor, "trust.metric.value", metric, None, {"period": period, "function_id": function_id, "value": value})
+    return metric
+
+
+def _upsert_values(metric: TrustMetric, values: list[tuple[str, int | None, float]]) -> None:
+    keys = {(period, function_id or 0) for period, function_id, _ in values}
+    existing = db.session.scalars(select(TrustMetricValue).where(TrustMetricValue.metric_id == metric.id))
+    by_key = {(v.period, v.function_key): v for v in existing if (v.period, v.function_key) in keys}
+    for period, function_id, value in values:
+        row = by_key.get((period, function_id or 0))
+        if row is None:
+            db.session.add(TrustMetricValue(metric_id=metric.id, period=period, function_id=function_id,
+                                            function_key=function_id or 0, value=value))
+        else:
+            row.value = value
+    db.session.flush()
+
+
+def import_metric_values(actor: User, metric: TrustMetric, filename: str, content: str) -> ValuePlan:
+    """All rows or none: returns the plan; applies it only when every row is valid."""
+    plan = plan_values_import(content, metric.frequency, metric.scope == PER_FUNCTION, function_lookup())
+    if plan.is_valid:
+        _upsert_values(metric, [(row.period, row.function_id, row.value) for row in plan.rows])
+        record_audit(actor, "trust.metric.import", metric, None, {"file": filename[:255], "rows": len(plan.rows)})
+    return plan

@@ -1,0 +1,57 @@
+"""Factories for trust pulse tests: waves of the built-in template, and people who answer them."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from programs.trust.models import AGREE5, TrustWave
+from programs.trust.services import (
+    Answers,
+    WaveData,
+    create_wave,
+    ensure_builtin_template,
+    submit_response,
+)
+from tests.factories import make_user
+from webapp.db import utcnow
+from webapp.extensions import db
+from webapp.people.models import Function, User
+from webapp.people.roles import Role
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def make_wave(functions: list[Function], actor: User | None = None, title: str = "Pulse", **dates) -> TrustWave:
+    """An open wave of the built-in template: every function answers and is rated."""
+    template = ensure_builtin_template()
+    data = WaveData(title=title, template_id=template.id, opens_on=dates.get("opens_on", today() - timedelta(days=1)),
+                    closes_on=dates.get("closes_on", today() + timedelta(days=13)),
+                    audience_ids={f.id for f in functions})
+    return create_wave(actor or make_user(Role.HR, function=functions[0]), data)
+
+
+def full_answers(wave: TrustWave, rater: User, score: int = 4, recommend: int | None = 8,
+                 comment: str = "") -> Answers:
+    """Every statement about every target answered at score as meant (reverse items get 6 - score),
+    and the 0-10 item with recommend."""
+    targets = [s.function_id for s in wave.scopes if s.role == "target" and s.function_id != rater.function_id]
+    scores = {}
+    for target in targets:
+        for item in wave.template.items:
+            if item.scale == AGREE5:
+                scores[(target, item.id)] = 6 - score if item.reverse else score
+            elif recommend is not None:
+                scores[(target, item.id)] = recommend
+    return Answers(scores=scores, comments={t: comment for t in targets} if comment else {})
+
+
+def answer(wave: TrustWave, function: Function, count: int, score: int = 4, comment: str = "", **person) -> list[User]:
+    """count new people of function answer the wave with the same scores."""
+    people = []
+    for _ in range(count):
+        person_ = make_user(function=function, **person)
+        submit_response(person_, wave, full_answers(wave, person_, score, comment=comment), today())
+        people.append(person_)
+    db.session.flush()
+    return people
