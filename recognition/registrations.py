@@ -21,6 +21,12 @@ def profile_tile(viewer: User, subject: User) -> dict:
             "allowance_left": left if viewer.id == subject.id else None, "badges": queries.badges_of(subject.id)}
 
 
+def cosign_tile(viewer: User, subject: User) -> dict | None:
+    """Joint wins waiting for the viewer's function's co-sign, with inline co-sign and decline."""
+    queue = queries.approval_queue(viewer)
+    return {"queue": queue} if queue else None
+
+
 def register() -> None:
     from webapp.cli import register_demo_seeder
     from recognition.demo import seed_recognition
@@ -34,6 +40,7 @@ def register() -> None:
     register_nav_item("Recognition settings", "recognition.settings", Role.ADMIN, group="Recognition")
     register_tile("profile", "recognition", "recognition/_tile_profile.html", profile_tile, order=20)
     register_tile("home", "recognition", "recognition/_tile_profile.html", profile_tile, order=20)
+    register_tile("home", "cosigns", "recognition/_tile_cosigns.html", cosign_tile, Role.MANAGER, Role.LEADER, order=3)
     register_scorecard_figure("Collaboration", "joint-wins", joint_win_figure, order=10)
     register_scorecard_figure("Collaboration", "kudos-flow", kudos_flow_figure, order=20)
     register_scorecard_figure("Engagement", "bridge-share", bridge_share_figure, order=20)

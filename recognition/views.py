@@ -12,7 +12,7 @@ from webapp.auth.access import roles_required, signed_in
 from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.people.roles import Role
-from webapp.rendering import render_page_or_fragment, wants_fragment
+from webapp.rendering import redirect_back, render_page_or_fragment, wants_fragment
 from recognition import bp, queries, rules, services
 from recognition.markup import story_html
 from recognition.forms import new_key, AddonForm, BadgeForm, CommentForm, KudosForm, PolicyForm, ReasonForm, WinForm
@@ -325,7 +325,7 @@ def cosign(win_id: int):
         return redirect(url_for("recognition.win_detail", win_id=win.id), code=303)
     db.session.commit()
     flash("Co-signed. The win is published." if win.status == "published" else "Co-signed.", "success")
-    return redirect(url_for("recognition.win_detail", win_id=win.id), code=303)
+    return redirect_back(url_for("recognition.win_detail", win_id=win.id))
 
 
 @bp.route("/recognition/wins/<int:win_id>/decline", methods=["POST"])
@@ -343,7 +343,7 @@ def decline(win_id: int):
         return _win_page(win, form, 400)
     db.session.commit()
     flash("You declined the win; its logger can see your reason.", "success")
-    return redirect(url_for("recognition.approvals"), code=303)
+    return redirect_back(url_for("recognition.approvals"))
 
 
 @bp.route("/recognition/approvals")

@@ -18,7 +18,7 @@ from webapp.notifications.services import notify
 from webapp.people.models import Function
 from webapp.people.queries import find_user_by_email
 from webapp.people.roles import Role
-from webapp.rendering import render_page_or_fragment
+from webapp.rendering import redirect_back, render_page_or_fragment
 from rotation import bp, calendar, services
 from rotation.forms import (
     ApplicationForm, CheckInForm, CohortForm, DecisionForm, HostFeedbackForm, OpeningForm, ProgramForm,
@@ -90,7 +90,7 @@ def _page(template: str, form: FlaskForm, **context):
 
 
 def _back(endpoint: str, **values):
-    return redirect(url_for(endpoint, **values), code=303)
+    return redirect_back(url_for(endpoint, **values))
 
 
 @bp.route("/rotation/static/<path:filename>")

@@ -1,7 +1,9 @@
 """Rendering helpers shared by every blueprint."""
 from __future__ import annotations
 
-from flask import render_template
+from urllib.parse import urlsplit
+
+from flask import redirect, render_template, request
 
 from webapp.extensions import htmx
 
@@ -46,3 +48,17 @@ def sparkline_points(series: list[tuple[str, float | None]], width: int = 120, h
         for i, (_, v) in enumerate(series) if v is not None
     ]
     return " ".join(points)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return target only when it is a local path on this site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def redirect_back(default_url: str):
+    """303 to the form's (or query's) local `next` path, else to default_url: inline forms return whence they came."""
+    target = safe_next(request.form.get("next")) or safe_next(request.args.get("next"))
+    return redirect(target or default_url, code=303)

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from programs.trust.queries import open_waves_for
+from programs.trust.scorecard import outcome_figures, response_rate_figure, trust_figures
 from webapp.db import utcnow
 from webapp.main.navigation import register_nav_item
+from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
 from webapp.people.models import User
 from webapp.people.roles import Role
@@ -19,8 +21,11 @@ def register() -> None:
     from programs.trust.demo import seed_trust
     from webapp.cli import register_demo_seeder
 
-    register_nav_item("Trust", "trust.results", Role.HR, Role.LEADER, group="Trust")
+    register_nav_item("Trust results", "trust.results", Role.HR, Role.LEADER, group="Trust")
     register_nav_item("Outcomes", "trust.outcomes", Role.HR, Role.LEADER, group="Trust")
     register_nav_item("Pulse waves", "trust.waves", Role.HR, Role.ADMIN, group="Trust")
     register_tile("home", "trust-pulse", "trust/_tile_pulse.html", open_pulse_tile, order=5)
     register_demo_seeder(50, "trust pulse", seed_trust)
+    register_scorecard_figure("Trust", "pair-indices", trust_figures, order=10)
+    register_scorecard_figure("Outcomes", "metrics", outcome_figures, order=10)
+    register_scorecard_figure("Engagement", "response-rate", response_rate_figure, order=10)

@@ -44,6 +44,7 @@ from webapp import signals
 from webapp.auth.services import record_audit
 from webapp.db import utcnow
 from webapp.extensions import db
+from webapp.notifications.services import link, notify
 from webapp.people.models import Function, User
 
 COMMENT_MAX = 2000
@@ -179,6 +180,17 @@ def create_wave(actor: User, data: WaveData) -> TrustWave:
     record_audit(actor, "trust.wave.create", wave, None, {
         "title": wave.title, "opens_on": data.opens_on.isoformat(), "closes_on": data.closes_on.isoformat(),
         "audience": sorted(data.audience_ids), "targets": sorted(targets)})
+    return wave
+
+
+def announce_wave(wave: TrustWave, today: date) -> TrustWave:
+    """Notify every active person of the audience when the wave is open today (its home tile shows it too)."""
+    if wave.is_open_on(today):
+        audience = db.session.scalars(select(User).where(
+            User.function_id.in_(wave.function_ids(AUDIENCE)), User.active.is_(True)))
+        for person in audience:
+            notify(person, "pulse", f"The trust pulse “{wave.title}” is open until {wave.closes_on.isoformat()}; "
+                   "it takes about three minutes and is anonymous.", link("trust.pulse", wave_id=wave.id))
     return wave
 
 

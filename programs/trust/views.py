@@ -44,6 +44,7 @@ from programs.trust.queries import (
     wave_has_responses,
 )
 from programs.trust.services import (
+    announce_wave,
     Answers,
     TrustError,
     WaveData,
@@ -233,7 +234,7 @@ def wave_new():
         data = WaveData(title=form.title.data.strip(), template_id=form.template_id.data, opens_on=form.opens_on.data,
                         closes_on=form.closes_on.data, audience_ids=set(form.audience_ids.data or []),
                         target_ids=set(form.target_ids.data or []))
-        wave = _commit(form, lambda: create_wave(current_user, data))
+        wave = _commit(form, lambda: announce_wave(create_wave(current_user, data), _today()))
         if wave is not None:
             flash(f"Wave {wave.title} is created.", "success")
             return redirect(url_for("trust.wave_detail", wave_id=wave.id), code=303)

@@ -1,8 +1,6 @@
 """Routes for signing in and out, the password, and the audit log."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -13,17 +11,9 @@ from webapp.auth.queries import list_audit_entries
 from webapp.auth.services import PasswordError, authenticate, change_password
 from webapp.extensions import db, limiter
 from webapp.people.roles import Role
-from webapp.rendering import form_status, render_page_or_fragment
+from webapp.rendering import form_status, render_page_or_fragment, safe_next
 
 AUDIT_PAGE_SIZE = 50
-
-
-def safe_next(target: str | None) -> str | None:
-    """Return target only when it is a local path on this site."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
 
 
 def _login_limit() -> str:

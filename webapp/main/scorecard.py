@@ -8,9 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
+from webapp.extensions import db
 from webapp.main.periods import Quarter
+from webapp.people.models import Function
 
 ROWS = ("Trust", "Collaboration", "Outcomes", "Engagement")
+DEFAULT_PAIR_CODES = ("FIN", "OPS")
 SPARK_QUARTERS = 6
 
 
@@ -59,3 +64,16 @@ def quarterly_series(quarter: Quarter, value_for: Callable[[Quarter], float | No
     """A helper for figure functions: value this quarter, last quarter, and a sparkline series."""
     series = [(str(q), value_for(q)) for q in quarter.trailing(SPARK_QUARTERS)]
     return Figure(label="", value=series[-1][1], previous=series[-2][1], series=series)
+
+
+def active_functions() -> list[Function]:
+    return list(db.session.scalars(select(Function).where(Function.active.is_(True)).order_by(Function.name)))
+
+
+def default_pair(functions: list[Function]) -> tuple[int, int] | None:
+    """Finance and Operations when both exist, else the first two functions, else None."""
+    by_code = {f.code: f.id for f in functions}
+    pair = tuple(by_code[c] for c in DEFAULT_PAIR_CODES if c in by_code)
+    if len(pair) != 2:
+        pair = tuple(f.id for f in functions[:2])
+    return pair if len(pair) == 2 else None

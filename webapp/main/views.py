@@ -6,19 +6,16 @@ import io
 
 from flask import Response, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from webapp.auth.access import public, roles_required, signed_in
 from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.main import bp
 from webapp.main.periods import Quarter
-from webapp.main.scorecard import ROWS, build_scorecard
+from webapp.main.scorecard import ROWS, active_functions, build_scorecard, default_pair
 from webapp.main.tiles import tiles_for
-from webapp.people.models import Function
 from webapp.people.roles import Role
 
-DEFAULT_PAIR_CODES = ("FIN", "OPS")
 SCORECARD_ROLES = (Role.LEADER, Role.HR, Role.ADMIN)
 
 
@@ -37,21 +34,20 @@ def health():
 
 def _scorecard_choice() -> tuple[Quarter, tuple[int, int] | None, list[Function], list[str]]:
     """The quarter and function pair asked for (or the defaults), with messages for bad input."""
-    functions = db.session.scalars(select(Function).where(Function.active.is_(True)).order_by(Function.name)).all()
+    functions = active_functions()
     problems = []
     quarter = Quarter.parse(request.args.get("quarter", "")) if request.args.get("quarter") else None
     if request.args.get("quarter") and quarter is None:
         problems.append("Choose a quarter like 2026-Q3.")
     quarter = quarter or Quarter.containing(utcnow().date())
     ids = {f.id for f in functions}
-    by_code = {f.code: f.id for f in functions}
-    default = tuple(by_code[c] for c in DEFAULT_PAIR_CODES if c in by_code) or tuple(f.id for f in functions[:2])
+    default = default_pair(functions)
     pair = (request.args.get("a", type=int), request.args.get("b", type=int))
     if any(request.args.get(k) for k in ("a", "b")) and (pair[0] not in ids or pair[1] not in ids or pair[0] == pair[1]):
         problems.append("Choose two different functions.")
         pair = None
     if not any(request.args.get(k) for k in ("a", "b")) or pair is None:
-        pair = default if len(default) == 2 else None
+        pair = default
     return quarter, pair, functions, problems
 
 

@@ -1,0 +1,69 @@
+"""Trust-pulse figures for the leadership scorecard: the Trust, Outcomes and Engagement rows."""
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.main.periods import Quarter
+from webapp.main.scorecard import Figure, quarterly_series
+from webapp.people.models import User
+from programs.trust.analysis import quarter_of
+from programs.trust.models import ORGANISATION, TrustMetric, TrustMetricValue, TrustParticipation, TrustWave
+from programs.trust.queries import closed_wave_reports, function_names, index_series
+
+
+def _series(quarter: Quarter, values: dict[str, float], label: str, unit: str, drill: str, note: str = "") -> Figure:
+    figure = quarterly_series(quarter, lambda q: values.get(str(q)))
+    figure.label, figure.unit, figure.drill_url, figure.note = label, unit, drill, note
+    return figure
+
+
+def trust_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
+    """The pair's trust index in both directions (hidden cells stay hidden), from the stored wave reports."""
+    reports = closed_wave_reports()
+    names = function_names()
+    figures = []
+    for rater, target in (pair, pair[::-1]):
+        frame = index_series(reports, "cell", (rater, target))
+        values = dict(zip(frame["quarter"], frame["index"].astype(float)))
+        figures.append(_series(quarter, values, f"{names[rater]} rates {names[target]}", "index 0-100",
+                               url_for("trust.results"), note="Blank: no closed wave, or fewer than k respondents."))
+    return figures
+
+
+def outcome_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
+    """Each business metric by quarter (mean of its periods): the organisation's, or each function of the pair's."""
+    names = function_names()
+    rows = db.session.execute(
+        select(TrustMetric.id, TrustMetric.name, TrustMetric.unit, TrustMetric.scope, TrustMetricValue.period,
+               TrustMetricValue.function_id, TrustMetricValue.value)
+        .join(TrustMetricValue, TrustMetricValue.metric_id == TrustMetric.id)
+        .order_by(TrustMetric.name)
+    ).all()
+    grouped: dict[tuple, dict[str, list[float]]] = {}
+    for metric_id, name, unit, scope, period, function_id, value in rows:
+        if scope != ORGANISATION and function_id not in pair:
+            continue
+        label = name if scope == ORGANISATION else f"{name} ({names[function_id]})"
+        grouped.setdefault((metric_id, label, unit), {}).setdefault(quarter_of(period), []).append(value)
+    return [
+        _series(quarter, {q: sum(v) / len(v) for q, v in by_quarter.items()}, label, unit,
+                url_for("trust.metric_detail", metric_id=metric_id), note="Quarter mean of the recorded periods.")
+        for (metric_id, label, unit), by_quarter in grouped.items()
+    ]
+
+
+def response_rate_figure(quarter: Quarter, pair: tuple[int, int]) -> Figure:
+    """Pulse response rate of the pair's two functions in the waves that closed in each quarter."""
+    people = db.session.scalar(
+        select(func.count()).select_from(User).where(User.function_id.in_(pair), User.active.is_(True))
+    ) or 0
+    rows = db.session.execute(
+        select(TrustWave.period, func.count(func.distinct(TrustWave.id)), func.count())
+        .join(TrustParticipation, TrustParticipation.wave_id == TrustWave.id)
+        .where(TrustParticipation.function_id.in_(pair))
+        .group_by(TrustWave.period)
+    ).all()
+    rates = {q: 100.0 * answered / (people * waves) for q, waves, answered in rows} if people else {}
+    return _series(quarter, rates, "Pulse response rate of the pair's people", "%", url_for("trust.results"))
