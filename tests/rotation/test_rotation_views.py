@@ -226,8 +226,14 @@ def test_calendar_downloads_and_tiles(db, client, org, cohort, seats):
     assert b"Open for applications" in client.get("/").data
     application = make_application(org.finance_person(), cohort, seats[:1])
     sign_in(client, org.finance_manager)
-    assert b"1 application waiting for your decision" in client.get("/").data
+    home = client.get("/").get_data(as_text=True)
+    assert f'action="/rotation/applications/{application.id}"' in home and 'value="approve"' in home
     assert application.status == "submitted"
+    declined = client.post(f"/rotation/applications/{application.id}", data={"decision": "decline", "next": "/"})
+    assert declined.status_code == 400 and application.status == "submitted"  # declining needs a comment
+    approved = client.post(f"/rotation/applications/{application.id}", data={"decision": "approve", "next": "/"})
+    assert approved.status_code == 303 and approved.headers["Location"] == "/"
+    assert application.status == "approved"
 
 
 def test_the_drag_script_is_served_as_a_static_file(client, org):
