@@ -182,3 +182,27 @@ def _function_pairs(placements: list[Placement]) -> list[tuple[str, str, int]]:
         for p in placements if p.status in ("accepted", "completed")
     )
     return [(home, host, n) for (home, host), n in sorted(pairs.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def cohort_status(today: date) -> list[dict]:
+    """Cohorts not yet over: their phase, applications, approvals waiting, and seats (for HR's home)."""
+    cohorts = db.session.scalars(select(Cohort).where(Cohort.ends_on >= today).order_by(Cohort.starts_on)).all()
+    counts = dict(db.session.execute(
+        select(Application.cohort_id, func.count()).where(Application.cohort_id.in_([c.id for c in cohorts]))
+        .group_by(Application.cohort_id)).all())
+    waiting = dict(db.session.execute(
+        select(Application.cohort_id, func.count()).where(Application.cohort_id.in_([c.id for c in cohorts]),
+                                                          Application.status == "submitted")
+        .group_by(Application.cohort_id)).all())
+    return [{"cohort": c, "phase": _phase(c, today), "applications": counts.get(c.id, 0),
+             "waiting": waiting.get(c.id, 0)} for c in cohorts]
+
+
+def _phase(cohort: Cohort, today: date) -> str:
+    if today < cohort.applications_open_on:
+        return "not open yet"
+    if today <= cohort.applications_close_on:
+        return "taking applications"
+    if today <= cohort.matching_on or today < cohort.starts_on:
+        return "matching"
+    return "running"

@@ -44,6 +44,12 @@ def rotations_profile_tile(viewer: User, subject: User) -> dict | None:
     return {"completed": completed, "person": subject} if completed else None
 
 
+def cohorts_tile(viewer: User, subject: User) -> dict | None:
+    """HR: every cohort not yet over, its phase, and applications still waiting for a manager."""
+    cohorts = queries.cohort_status(utcnow().date())
+    return {"cohorts": cohorts} if cohorts else None
+
+
 def register() -> None:
     from webapp.cli import register_demo_seeder
     from rotation.demo import seed_rotations
@@ -55,3 +61,4 @@ def register() -> None:
     register_tile("home", "rotation-approvals", "rotation/_tile_approvals.html", approvals_tile, order=4)
     register_tile("profile", "rotations", "rotation/_tile_rotations.html", rotations_profile_tile, order=20)
     register_scorecard_figure("Collaboration", "rotations", rotation_figures, order=30)
+    register_tile("home", "rotation-cohorts", "rotation/_tile_cohorts.html", cohorts_tile, Role.HR, order=40)

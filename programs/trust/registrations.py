@@ -1,9 +1,13 @@
 """What the trust pulse adds to the shell: navigation, the open-pulse home tile, demo data."""
 from __future__ import annotations
 
-from programs.trust.queries import open_waves_for
+from sqlalchemy import select
+
+from programs.trust.models import TrustWave
+from programs.trust.queries import open_waves_for, response_rates
 from programs.trust.scorecard import outcome_figures, response_rate_figure, trust_figures
 from webapp.db import utcnow
+from webapp.extensions import db
 from webapp.main.navigation import register_nav_item
 from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
@@ -17,6 +21,14 @@ def open_pulse_tile(viewer: User, subject: User) -> dict | None:
     return {"waves": waves} if waves else None
 
 
+def response_rates_tile(viewer: User, subject: User) -> dict | None:
+    """HR: response rates of every open wave by function (counts of people, never of answers)."""
+    today = utcnow().date()
+    waves = db.session.scalars(select(TrustWave).where(
+        TrustWave.closed_at.is_(None), TrustWave.opens_on <= today).order_by(TrustWave.closes_on)).all()
+    return {"waves": [(wave, response_rates(wave)) for wave in waves]} if waves else None
+
+
 def register() -> None:
     from programs.trust.demo import seed_trust
     from webapp.cli import register_demo_seeder
@@ -25,6 +37,7 @@ def register() -> None:
     register_nav_item("Outcomes", "trust.outcomes", Role.HR, Role.LEADER, group="Trust")
     register_nav_item("Pulse waves", "trust.waves", Role.HR, Role.ADMIN, group="Trust")
     register_tile("home", "trust-pulse", "trust/_tile_pulse.html", open_pulse_tile, order=5)
+    register_tile("home", "pulse-rates", "trust/_tile_rates.html", response_rates_tile, Role.HR, order=41)
     register_demo_seeder(50, "trust pulse", seed_trust)
     register_scorecard_figure("Trust", "pair-indices", trust_figures, order=10)
     register_scorecard_figure("Outcomes", "metrics", outcome_figures, order=10)

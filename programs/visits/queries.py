@@ -318,3 +318,20 @@ def follow_up_export_rows(today: date) -> list[dict]:
         "due_on": f.due_on.isoformat(), "status": f.status, "overdue": f.is_open and f.due_on < today,
         "outcome": f.outcome, "completed_at": f.completed_at.isoformat() if f.completed_at else "",
     } for f in follow_ups]
+
+
+def activity_summary(today: date) -> dict:
+    """This quarter's visits by status, joint and confirmed, and follow-ups past due (for HR and leaders)."""
+    quarter = rules.quarter_of(today)
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.count().filter(Visit.status == VisitStatus.HELD.value),
+            func.count().filter(Visit.is_joint.is_(True)),
+            func.count().filter(Visit.confirmed_at.is_not(None)),
+        ).select_from(Visit).where(Visit.quarter == quarter, Visit.status != VisitStatus.CANCELLED.value)
+    ).one()
+    overdue = db.session.scalar(select(func.count()).select_from(FollowUp).where(
+        FollowUp.due_on < today, FollowUp.status.in_(OPEN_FOLLOW_UP_STATUSES)))
+    return {"quarter": quarter, "visits": row[0], "held": row[1], "joint": row[2], "confirmed": row[3],
+            "overdue": overdue or 0}
