@@ -12,7 +12,7 @@ from webapp.auth.access import roles_required, signed_in
 from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.people.roles import Role
-from webapp.rendering import redirect_back, render_page_or_fragment, wants_fragment
+from webapp.rendering import redirect_back, render_page_or_fragment, show_rule_error, wants_fragment
 from recognition import bp, queries, rules, services
 from recognition.markup import story_html
 from recognition.forms import new_key, AddonForm, BadgeForm, CommentForm, KudosForm, PolicyForm, ReasonForm, WinForm
@@ -30,13 +30,6 @@ def new_idempotency_key() -> str:
     return new_key()
 
 
-def _field_error(form, error: services.RecognitionError) -> None:
-    """Show a rule error beside its field, or as a flash."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        flash(str(error), "danger")
 
 
 def _save(form, action, success: str, next_url: str):
@@ -45,7 +38,7 @@ def _save(form, action, success: str, next_url: str):
         action()
     except services.RecognitionError as error:
         db.session.rollback()
-        _field_error(form, error)
+        show_rule_error(form, error)
         return None
     db.session.commit()
     flash(success, "success")
@@ -160,7 +153,7 @@ def comment(item_id: int):
             services.add_comment(current_user, item, form.body.data)
         except services.RecognitionError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_rule_error(form, error)
             status = 400
         else:
             db.session.commit()
@@ -225,7 +218,7 @@ def give_kudos():
                                         form.points.data, form.idempotency_key.data)
         except services.RecognitionError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_rule_error(form, error)
         else:
             sent = (f"Kudos sent to {', '.join(r.user.name for r in kudos.recipients)}."
                     if _commit_or_replay() and not replay else REPLAYED)
@@ -283,7 +276,7 @@ def log_win():
                                    form.value_tags.data, impact, form.idempotency_key.data)
         except services.RecognitionError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_rule_error(form, error)
         else:
             if not _commit_or_replay() or replay:
                 flash(REPLAYED, "info")
@@ -339,7 +332,7 @@ def decline(win_id: int):
         services.decline_win(current_user, win, form.reason.data)
     except services.RecognitionError as error:
         db.session.rollback()
-        _field_error(form, error)
+        show_rule_error(form, error)
         return _win_page(win, form, 400)
     db.session.commit()
     flash("You declined the win; its logger can see your reason.", "success")

@@ -18,7 +18,7 @@ from webapp.notifications.services import notify
 from webapp.people.models import Function
 from webapp.people.queries import find_user_by_email
 from webapp.people.roles import Role
-from webapp.rendering import redirect_back, render_page_or_fragment
+from webapp.rendering import redirect_back, render_page_or_fragment, show_rule_error
 from rotation import bp, calendar, services
 from rotation.forms import (
     ApplicationForm, CheckInForm, CohortForm, DecisionForm, HostFeedbackForm, OpeningForm, ProgramForm,
@@ -37,14 +37,6 @@ def today() -> date:
     return utcnow().date()
 
 
-def _field_error(form: FlaskForm, error: RotationError) -> None:
-    """Show a service's rule error beside the field it names, or as a flash (either way the form fails)."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-        flash(str(error), "danger")
 
 
 def _attempt(action, form: FlaskForm | None = None) -> bool:
@@ -64,7 +56,7 @@ def _attempt(action, form: FlaskForm | None = None) -> bool:
         if form is None:
             flash(str(error), "danger")
         else:
-            _field_error(form, error)
+            show_rule_error(form, error)
         return False
     return True
 

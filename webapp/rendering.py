@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request
+from flask import flash, redirect, render_template, request
 
 from webapp.extensions import htmx
 
@@ -62,3 +62,17 @@ def redirect_back(default_url: str):
     """303 to the form's (or query's) local `next` path, else to default_url: inline forms return whence they came."""
     target = safe_next(request.form.get("next")) or safe_next(request.args.get("next"))
     return redirect(target or default_url, code=303)
+
+
+def show_rule_error(form, error: Exception) -> None:
+    """A service's rule error beside the form field it names (error.field), else as a flash for the whole form.
+
+    Either way the form counts as failed (see form_status).
+    """
+    name = getattr(error, "field", None)
+    field = getattr(form, name, None) if name else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+        flash(str(error), "danger")

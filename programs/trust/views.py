@@ -68,8 +68,8 @@ from webapp.extensions import db
 from webapp.people.models import Function
 from webapp.people.queries import list_functions
 from webapp.people.roles import Role
-from webapp.people.views import _decode_upload
-from webapp.rendering import render_page_or_fragment
+from webapp.uploads import decode_upload
+from webapp.rendering import render_page_or_fragment, show_rule_error
 
 RESULTS = (Role.HR, Role.LEADER)
 T = TypeVar("T")
@@ -79,13 +79,6 @@ def _today():
     return utcnow().date()
 
 
-def _field_error(form, error: TrustError) -> None:
-    """A service's rule error beside the field it names, or as a flash."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        flash(str(error), "danger")
 
 
 def _commit(form, write: Callable[[], T]) -> T | None:
@@ -94,7 +87,7 @@ def _commit(form, write: Callable[[], T]) -> T | None:
         result = write()
     except TrustError as error:
         db.session.rollback()
-        _field_error(form, error)
+        show_rule_error(form, error)
         return None
     db.session.commit()
     return result
@@ -474,7 +467,7 @@ def metric_import(metric_id: int):
     form = ValuesImportForm()
     plan = None
     if form.validate_on_submit():
-        content = _decode_upload(form)
+        content = decode_upload(form)
         if content is not None:
             plan = import_metric_values(current_user, metric, form.file.data.filename or "values.csv", content)
             if plan.is_valid:

@@ -5,13 +5,13 @@ nothing is written here; the service applies a valid plan, all rows or none.
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from programs.visits.models import ACCOUNT_NAME_MAX, LABEL_MAX
 from webapp.people.importing import ImportPlan
+from webapp.uploads import read_csv_text
 
 REQUIRED_COLUMNS = ("name",)
 OPTIONAL_COLUMNS = ("segment", "region", "owner_email")
@@ -32,22 +32,14 @@ class PlannedAccount:
 
 
 def read_accounts_csv(content: str) -> tuple[pd.DataFrame | None, list[str]]:
-    """Parse the text as a CSV of strings with a name column; (frame, file-level errors)."""
-    if not content.strip():
-        return None, ["The file is empty."]
-    try:
-        frame = pd.read_csv(io.StringIO(content), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as error:
-        return None, [f"The file is not readable as CSV: {error}"]
-    frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
-    if "name" not in frame.columns:
-        return None, [f"Missing column: name. Columns: {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}."]
-    if len(frame) > MAX_ROWS:
-        return None, [f"The file has {len(frame)} rows; at most {MAX_ROWS} can be imported at once."]
+    """Parse the accounts file (a name column, the others optional); (frame, file-level errors)."""
+    frame, errors = read_csv_text(content, REQUIRED_COLUMNS, MAX_ROWS)
+    if frame is None:
+        return None, errors
     for column in OPTIONAL_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
-    return frame.map(lambda v: v.strip() if isinstance(v, str) else v), []
+    return frame, []
 
 
 def plan_accounts_import(content: str, existing_names: set[str], owner_ids: dict[str, int]) -> ImportPlan:

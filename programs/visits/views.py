@@ -28,8 +28,8 @@ from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.people.queries import find_user_by_email
 from webapp.people.roles import Role
-from webapp.people.views import _apply_error, _decode_upload
-from webapp.rendering import render_page_or_fragment, wants_fragment
+from webapp.uploads import decode_upload
+from webapp.rendering import render_page_or_fragment, show_rule_error, wants_fragment
 
 PAGE_SIZE = 25
 COVERAGE_PAGE_SIZE = 50
@@ -93,7 +93,7 @@ def account_form(account_id: int | None):
                 account = services.save_account(current_user, account, data)
             except services.VisitError as error:
                 db.session.rollback()
-                _apply_error(form, error)
+                show_rule_error(form, error)
             else:
                 db.session.commit()
                 flash(f"Account {account.name} is saved.", "success")
@@ -108,7 +108,7 @@ def account_form(account_id: int | None):
 def import_upload():
     form = AccountImportForm()
     if form.validate_on_submit():
-        content = _decode_upload(form)
+        content = decode_upload(form)
         if content is not None:
             pending, _ = services.stage_accounts_import(current_user, form.file.data.filename or "accounts.csv", content)
             db.session.commit()
@@ -221,7 +221,7 @@ def visit_form(visit_id: int | None):
             abort(403)
         except services.VisitError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            show_rule_error(form, error)
         else:
             db.session.commit()
             flash("The visit is saved." + ("" if visit.is_joint else " It is not joint: all attendees share one function."),
@@ -338,7 +338,7 @@ def _submit_visit_form(visit, form, form_name: str, write: Callable[[], object],
         if not error.field or isinstance(error, services.NotAllowed):
             return _refuse(visit, error)
         db.session.rollback()
-        _apply_error(form, error)
+        show_rule_error(form, error)
         return _detail(_visit_or_404(visit.id), 400, **{form_name: form})
     return _done(visit, success)
 

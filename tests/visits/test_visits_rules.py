@@ -99,7 +99,7 @@ def test_import_plan_creates_and_updates_by_name():
 
 @pytest.mark.parametrize("content, message", [
     ("", "empty"),
-    ("segment,region\nSMB,EMEA\n", "Missing column: name"),
+    ("segment,region\nSMB,EMEA\n", "Missing column(s): name"),
     ("name\n", "header but no rows"),
     ('name\n"unclosed\n', "not readable"),
 ])

@@ -5,7 +5,6 @@ and services.apply_people_import writes a valid plan in one transaction.
 """
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,6 +12,7 @@ from datetime import date
 import pandas as pd
 
 from webapp.people.roles import Role
+from webapp.uploads import read_csv_text
 
 REQUIRED_COLUMNS = ("email", "name", "function")
 OPTIONAL_COLUMNS = ("team", "manager_email", "roles", "hired_on", "job_title")
@@ -66,20 +66,8 @@ class ImportPlan:
 
 
 def read_people_csv(content: str) -> tuple[pd.DataFrame | None, list[str]]:
-    """Parse the text as CSV of strings; (frame, file-level errors)."""
-    if not content.strip():
-        return None, ["The file is empty."]
-    try:
-        frame = pd.read_csv(io.StringIO(content), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as error:
-        return None, [f"The file is not readable as CSV: {error}"]
-    frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        return None, [f"Missing column(s): {', '.join(missing)}. Required: {', '.join(REQUIRED_COLUMNS)}."]
-    if len(frame) > MAX_ROWS:
-        return None, [f"The file has {len(frame)} rows; at most {MAX_ROWS} can be imported at once."]
-    return frame.map(lambda v: v.strip() if isinstance(v, str) else v), []
+    """Parse the people file; (frame, file-level errors)."""
+    return read_csv_text(content, REQUIRED_COLUMNS, MAX_ROWS)
 
 
 def plan_people_import(content: str, existing: ExistingPeople, may_grant_admin: bool) -> ImportPlan:

@@ -28,7 +28,8 @@ from webapp.people.services import (
     set_active,
     stage_people_import,
 )
-from webapp.rendering import form_status, render_page_or_fragment, wants_fragment
+from webapp.uploads import decode_upload
+from webapp.rendering import form_status, render_page_or_fragment, show_rule_error, wants_fragment
 
 QUERY_MAX = 100
 ADMIN_KINDS = {"people": User, "functions": Function, "teams": Team}
@@ -66,14 +67,6 @@ def profile(user_id: int):
 
 # --- admin: people, functions, teams ---------------------------------------------------
 
-def _apply_error(form, error: PeopleError) -> None:
-    """Show a service's rule error beside the field it names (or as a flash for the whole form)."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-        flash(str(error), "danger")
 
 
 def _save(form, save: Callable[[], object]) -> object | None:
@@ -82,7 +75,7 @@ def _save(form, save: Callable[[], object]) -> object | None:
         saved = save()
     except PeopleError as error:
         db.session.rollback()
-        _apply_error(form, error)
+        show_rule_error(form, error)
         return None
     db.session.commit()
     return saved
@@ -215,25 +208,12 @@ def set_activity(kind: str, object_id: int):
 def import_upload():
     form = ImportForm()
     if form.validate_on_submit():
-        content = _decode_upload(form)
+        content = decode_upload(form)
         if content is not None:
             pending, _ = stage_people_import(current_user, form.file.data.filename or "upload.csv", content)
             db.session.commit()
             return redirect(url_for("people.import_preview", token=pending.token), code=303)
     return render_template("people/import.html", form=form), form_status(form)
-
-
-def _decode_upload(form: ImportForm) -> str | None:
-    raw = form.file.data.read()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in text:
-            return text
-    form.file.errors = [*form.file.errors, "The file is not a text CSV file (use UTF-8)."]
-    return None
 
 
 def _own_pending(token: str, lock: bool = False) -> PendingImport:
