@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from webapp import signals
 from webapp.auth.services import record_audit
 from webapp.db import utcnow
+from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.notifications.services import link, notify
 from webapp.people.models import RoleGrant, User
@@ -48,12 +49,8 @@ DEFAULT_BADGES = [
 BADGE_EVENTS = ("cross_kudos_given", "kudos_received", "joint_win", "rotation_completed", "visit_confirmed")
 
 
-class RecognitionError(ValueError):
-    """A broken rule; the message is for the user, field names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class RecognitionError(RuleError):
+    """A rule of this package was broken (see webapp.errors.RuleError)."""
 
 
 # --- policy and allowances ----------------------------------------------------------------

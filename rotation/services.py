@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from webapp import signals
 from webapp.auth.services import record_audit
 from webapp.db import utcnow
+from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.people.models import Function, User
 from webapp.people.roles import Role
@@ -21,12 +22,8 @@ from rotation.queries import (
 )
 
 
-class RotationError(ValueError):
-    """A rule was broken; the message is for the user, field names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class RotationError(RuleError):
+    """A rule of this package was broken (see webapp.errors.RuleError)."""
 
 
 def _names(functions) -> str:

@@ -1,11 +1,16 @@
 """Rendering helpers shared by every blueprint."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request
 
-from webapp.extensions import htmx
+from webapp.errors import RuleError
+from webapp.extensions import db, htmx
+
+T = TypeVar("T")
 
 
 def wants_fragment() -> bool:
@@ -76,3 +81,15 @@ def show_rule_error(form, error: Exception) -> None:
     else:
         form.form_errors.append(str(error))
         flash(str(error), "danger")
+
+
+def commit_or_show(form, write: Callable[[], T]) -> T | None:
+    """Run one service write: commit and return its result, or roll back and show its rule error on the form."""
+    try:
+        result = write()
+    except RuleError as error:
+        db.session.rollback()
+        show_rule_error(form, error)
+        return None
+    db.session.commit()
+    return result

@@ -43,6 +43,7 @@ from programs.trust.queries import (
 from webapp import signals
 from webapp.auth.services import record_audit
 from webapp.db import utcnow
+from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.notifications.services import link, notify
 from webapp.people.models import Function, User
@@ -50,12 +51,8 @@ from webapp.people.models import Function, User
 COMMENT_MAX = 2000
 
 
-class TrustError(ValueError):
-    """A rule was broken; the message is for the user, field names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class TrustError(RuleError):
+    """A rule of this package was broken (see webapp.errors.RuleError)."""
 
 
 # --- templates ------------------------------------------------------------------------------

@@ -1,8 +1,6 @@
 """Routes of the trust pulse: answering, results, waves, templates, business outcomes, CSV exports."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -69,28 +67,15 @@ from webapp.people.models import Function
 from webapp.people.queries import list_functions
 from webapp.people.roles import Role
 from webapp.uploads import decode_upload
-from webapp.rendering import render_page_or_fragment, show_rule_error
+from webapp.rendering import commit_or_show, render_page_or_fragment
 
 RESULTS = (Role.HR, Role.LEADER)
-T = TypeVar("T")
 
 
 def _today():
     return utcnow().date()
 
 
-
-
-def _commit(form, write: Callable[[], T]) -> T | None:
-    """One service call: committed when it keeps the rules; otherwise rolled back, the error beside its field."""
-    try:
-        result = write()
-    except TrustError as error:
-        db.session.rollback()
-        show_rule_error(form, error)
-        return None
-    db.session.commit()
-    return result
 
 
 def _csv(table: presenting.Table, filename: str) -> Response:
@@ -227,7 +212,7 @@ def wave_new():
         data = WaveData(title=form.title.data.strip(), template_id=form.template_id.data, opens_on=form.opens_on.data,
                         closes_on=form.closes_on.data, audience_ids=set(form.audience_ids.data or []),
                         target_ids=set(form.target_ids.data or []))
-        wave = _commit(form, lambda: announce_wave(create_wave(current_user, data), _today()))
+        wave = commit_or_show(form, lambda: announce_wave(create_wave(current_user, data), _today()))
         if wave is not None:
             flash(f"Wave {wave.title} is created.", "success")
             return redirect(url_for("trust.wave_detail", wave_id=wave.id), code=303)
@@ -269,7 +254,7 @@ def wave_close(wave_id: int):
 def wave_thresholds(wave_id: int):
     wave = db.get_or_404(TrustWave, wave_id)
     form = ThresholdsForm()
-    if form.validate_on_submit() and _commit(
+    if form.validate_on_submit() and commit_or_show(
             form, lambda: set_thresholds(current_user, wave, form.min_group.data, form.min_comment_group.data)):
         flash("The thresholds are saved.", "success")
         return redirect(url_for("trust.wave_detail", wave_id=wave_id), code=303)
@@ -293,7 +278,7 @@ def template_edit(template_id: int | None):
     form = TemplateForm(obj=template)
     if form.validate_on_submit():
         name, description = form.name.data.strip(), (form.description.data or "").strip()
-        saved = _commit(form, lambda: save_template(current_user, template, name, description))
+        saved = commit_or_show(form, lambda: save_template(current_user, template, name, description))
         if saved is not None:
             flash(f"Template {saved.name} is saved.", "success")
             return redirect(url_for("trust.template_edit", template_id=saved.id), code=303)
@@ -327,7 +312,7 @@ def item_edit(template_id: int, item_id: int | None):
     form = ItemForm(obj=item)
     refused = False
     if form.validate_on_submit():
-        saved = _commit(form, lambda: save_item(current_user, template, item, form.text.data.strip(),
+        saved = commit_or_show(form, lambda: save_item(current_user, template, item, form.text.data.strip(),
                                                 form.dimension.data.strip(), form.reverse.data, form.scale.data))
         if saved is not None:
             flash("The question is saved.", "success")
@@ -373,7 +358,7 @@ def metric_edit(metric_id: int | None):
     if request.method == "GET" and metric is not None:
         form.higher_is_better.data = "1" if metric.higher_is_better else "0"
     if form.validate_on_submit():
-        saved = _commit(form, lambda: save_metric(
+        saved = commit_or_show(form, lambda: save_metric(
             current_user, metric, form.name.data.strip(), (form.unit.data or "").strip(),
             form.higher_is_better.data == "1", form.frequency.data, form.scope.data))
         if saved is not None:
@@ -453,7 +438,7 @@ def metric_value_add(metric_id: int):
     metric = db.get_or_404(TrustMetric, metric_id)
     form = ValueForm()
     form.function_id.choices = _value_function_choices()
-    if form.validate_on_submit() and _commit(form, lambda: save_metric_value(
+    if form.validate_on_submit() and commit_or_show(form, lambda: save_metric_value(
             current_user, metric, form.period.data.strip(), form.function_id.data, form.value.data)):
         flash(f"{metric.name} for {form.period.data.strip()} is saved.", "success")
         return redirect(url_for("trust.metric_detail", metric_id=metric.id), code=303)

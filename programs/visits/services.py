@@ -25,18 +25,15 @@ from programs.visits.models import (
 from webapp import signals
 from webapp.auth.services import record_audit
 from webapp.db import utcnow
+from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.people.importing import ImportPlan
 from webapp.notifications.services import link, notify
 from webapp.people.models import User
 
 
-class VisitError(ValueError):
-    """A rule was broken; the message is for the user, field names the form field (if any)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class VisitError(RuleError):
+    """A rule of this package was broken (see webapp.errors.RuleError)."""
 
 
 class NotAllowed(VisitError):

@@ -1,7 +1,6 @@
 """People: the CSV import of 5,000 rows, and the directory search over 5,000 people."""
 from __future__ import annotations
 
-import io
 import random
 
 import pandas as pd

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from programs.visits.models import Account, PendingAccountImport
 from tests.conftest import sign_in
 from tests.factories import make_user
-from tests.visits.visits_factories import make_account, org  # noqa: F401
+from tests.visits.visits_factories import make_account
 from webapp.auth.models import AuditEntry
 from webapp.people.roles import Role
 

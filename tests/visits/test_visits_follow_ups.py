@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from programs.visits.models import FollowUp
 from tests.conftest import sign_in
-from tests.visits.visits_factories import make_follow_up, make_visit, org  # noqa: F401
+from tests.visits.visits_factories import make_follow_up, make_visit
 
 TODAY = date.today()
 

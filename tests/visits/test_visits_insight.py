@@ -13,7 +13,7 @@ from programs.visits.demo import seed_visits
 from programs.visits.models import Account, FollowUp, FollowUpStatus, FunctionNote, Learning, Visit
 from tests.bench.harness import count_queries
 from tests.conftest import sign_in
-from tests.visits.visits_factories import make_account, make_follow_up, make_visit, org  # noqa: F401
+from tests.visits.visits_factories import make_account, make_follow_up, make_visit
 from webapp.people.demo import seed_people
 
 TODAY = date.today()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.conftest import sign_in
-from tests.visits.visits_factories import make_account, make_visit, org  # noqa: F401  (org is a fixture)
+from tests.visits.visits_factories import make_account, make_visit
 from webapp.db import utcnow
 from webapp.main.periods import Quarter
 from webapp.notifications.models import Notification

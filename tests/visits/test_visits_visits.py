@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from programs.visits.models import FunctionNote, Visit
 from tests.conftest import sign_in
-from tests.visits.visits_factories import make_account, make_visit, org  # noqa: F401
+from tests.visits.visits_factories import make_account, make_visit
 from webapp import signals
 
 TODAY = date.today()

@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.auth.models import AuditEntry
 from webapp.db import utcnow
+from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.people.models import User
 
@@ -15,12 +16,11 @@ _DUMMY_HASH = generate_password_hash("timing-equaliser")
 PASSWORD_MIN = 10
 
 
-class PasswordError(ValueError):
-    """A password change that breaks a rule; the message is shown beside `field`."""
+class PasswordError(RuleError):
+    """A password change that breaks a rule; the message is shown beside `field` (default: the new password)."""
 
     def __init__(self, message: str, field: str = "new") -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -9,11 +9,11 @@ from flask_login import current_user
 
 from webapp.auth.access import public, roles_required, signed_in
 from webapp.db import utcnow
-from webapp.extensions import db
 from webapp.main import bp
 from webapp.main.periods import Quarter
 from webapp.main.scorecard import ROWS, active_functions, build_scorecard, default_pair
 from webapp.main.tiles import tiles_for
+from webapp.people.models import Function
 from webapp.people.roles import Role
 
 SCORECARD_ROLES = (Role.LEADER, Role.HR, Role.ADMIN)

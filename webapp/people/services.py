@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from webapp import signals
 from webapp.auth.services import record_audit
 from webapp.db import utcnow
+from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.people.importing import ExistingPeople, ImportPlan, PlannedRow, plan_people_import
 from webapp.people.models import Function, PendingImport, RoleGrant, Team, User
@@ -18,12 +19,8 @@ from webapp.people.queries import manager_chain_ids
 from webapp.people.roles import Role
 
 
-class PeopleError(ValueError):
-    """A rule was broken; the message is for the user, field names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class PeopleError(RuleError):
+    """A rule of this package was broken (see webapp.errors.RuleError)."""
 
 
 @dataclass

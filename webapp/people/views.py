@@ -1,7 +1,6 @@
 """Routes: the directory, profiles, admin of people, functions and teams, and the CSV import."""
 from __future__ import annotations
 
-from collections.abc import Callable
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -29,7 +28,7 @@ from webapp.people.services import (
     stage_people_import,
 )
 from webapp.uploads import decode_upload
-from webapp.rendering import form_status, render_page_or_fragment, show_rule_error, wants_fragment
+from webapp.rendering import commit_or_show, form_status, render_page_or_fragment, wants_fragment
 
 QUERY_MAX = 100
 ADMIN_KINDS = {"people": User, "functions": Function, "teams": Team}
@@ -67,18 +66,6 @@ def profile(user_id: int):
 
 # --- admin: people, functions, teams ---------------------------------------------------
 
-
-
-def _save(form, save: Callable[[], object]) -> object | None:
-    """Run a service write: commit and return its result, or show its rule error on the form."""
-    try:
-        saved = save()
-    except PeopleError as error:
-        db.session.rollback()
-        show_rule_error(form, error)
-        return None
-    db.session.commit()
-    return saved
 
 
 def _form_page(form, title: str, cancel: str):
@@ -126,7 +113,7 @@ def person_form(user_id: int | None):
                 hired_on=form.hired_on.data, roles={Role(r) for r in form.roles.data},
                 password=form.password.data or None,
             )
-            saved = _save(form, lambda: save_person(current_user, person, data))
+            saved = commit_or_show(form, lambda: save_person(current_user, person, data))
             if saved is not None:
                 flash(f"{saved.name} is saved.", "success")
                 return redirect(url_for("people.profile", user_id=saved.id))
@@ -148,7 +135,7 @@ def function_form(function_id: int | None):
     form = FunctionForm(obj=function)
     if form.validate_on_submit():
         name, code = form.name.data.strip(), form.code.data.strip()
-        if _save(form, lambda: save_function(current_user, function, name, code, form.colour.data)):
+        if commit_or_show(form, lambda: save_function(current_user, function, name, code, form.colour.data)):
             flash(f"Function {name} is saved.", "success")
             return redirect(url_for("people.functions"))
     return _form_page(form, f"Edit {function.name}" if function else "Add a function", url_for("people.functions"))
@@ -172,7 +159,7 @@ def team_form(team_id: int | None):
     if form.validate_on_submit():
         manager_id = _manager_id(form)
         name = form.name.data.strip()
-        if not form.manager_email.errors and _save(
+        if not form.manager_email.errors and commit_or_show(
             form, lambda: save_team(current_user, team, name, form.function_id.data, manager_id)
         ):
             flash(f"Team {name} is saved.", "success")
