@@ -9,7 +9,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.people.demo import DEMO_ANCHOR
 from webapp.people.models import User
-from webapp.people.roles import Role
+from webapp.roles import Role
 from recognition import services
 from recognition.models import Comment, FeedItem, Kudos, Win
 from recognition.rules import COMPANY_VALUES, REACTIONS

@@ -162,7 +162,7 @@ def may_see_win(user: User, win: Win) -> bool:
     managers and leaders of its functions, and admins."""
     if win.status == "published" or user.id == win.logger_id or any(c.user_id == user.id for c in win.credits):
         return True
-    from webapp.people.roles import Role
+    from webapp.roles import Role
 
     if user.has_role(Role.ADMIN):
         return True

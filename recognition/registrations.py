@@ -7,7 +7,7 @@ from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
 from recognition.scorecard import bridge_share_figure, joint_win_figure, kudos_flow_figure
 from webapp.people.models import User
-from webapp.people.roles import Role
+from webapp.roles import Role
 from recognition import queries, rules, services
 
 

@@ -22,7 +22,7 @@ from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.notifications.services import link, notify
 from webapp.people.models import RoleGrant, User
-from webapp.people.roles import Role
+from webapp.roles import Role
 from recognition import rules
 from recognition.markup import plain_html, story_html
 from recognition.models import (

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from webapp.auth.access import roles_required, signed_in
 from webapp.db import utcnow
 from webapp.extensions import db
-from webapp.people.roles import Role
+from webapp.roles import Role
 from webapp.rendering import redirect_back, render_page_or_fragment, show_rule_error, wants_fragment
 from recognition import bp, queries, rules, services
 from recognition.markup import story_html

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.people.demo import DEMO_ANCHOR, DEMO_DOMAIN
 from webapp.people.models import Function, Team, User
-from webapp.people.roles import Role
+from webapp.roles import Role
 from rotation import services
 from rotation.models import Application, Cohort, Placement
 

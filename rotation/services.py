@@ -12,7 +12,7 @@ from webapp.db import utcnow
 from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.people.models import Function, User
-from webapp.people.roles import Role
+from webapp.roles import Role
 from rotation import matching
 from rotation.models import (
     MAX_CHOICES, Application, CheckIn, Choice, Cohort, DraftMatch, HostRank, Opening, Placement, Program,

@@ -17,7 +17,7 @@ from webapp.extensions import db
 from webapp.notifications.services import notify
 from webapp.people.models import Function
 from webapp.people.queries import find_user_by_email
-from webapp.people.roles import Role
+from webapp.roles import Role
 from webapp.rendering import redirect_back, render_page_or_fragment, show_rule_error
 from rotation import bp, calendar, services
 from rotation.forms import (

@@ -6,7 +6,7 @@ from datetime import date
 
 from webapp.extensions import db
 from webapp.people.models import Function, Team, User
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"

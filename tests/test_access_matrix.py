@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import sign_in
 from tests.factories import make_team, make_user
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 ANONYMOUS = "anonymous"
 PUBLIC = "public"

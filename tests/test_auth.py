@@ -10,7 +10,7 @@ from tests.factories import PASSWORD, make_user
 from webapp import create_app
 from webapp.auth.models import AuditEntry
 from webapp.config import DEFAULT_SECRET_KEY, ProductionConfig
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 
 def post_login(client, email, password, next_url=None):

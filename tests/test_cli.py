@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from tests.factories import make_user
 from webapp.auth.models import AuditEntry
 from webapp.people.models import Function, Team, User
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 
 def run(app, *args, input=None):

@@ -6,7 +6,7 @@ import pytest
 from tests.bench.harness import count_queries
 from tests.conftest import sign_in
 from tests.factories import make_function, make_team, make_user
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 HTMX = {"HX-Request": "true"}
 

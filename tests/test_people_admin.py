@@ -7,7 +7,7 @@ from tests.conftest import sign_in
 from tests.factories import make_function, make_team, make_user
 from webapp.auth.models import AuditEntry
 from webapp.people.models import Function, Team, User
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from tests.conftest import sign_in
 from tests.factories import make_function, make_user
 from webapp.people.importing import ExistingPeople, plan_people_import
 from webapp.people.models import PendingImport, Team, User
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 HEADER = "email,name,function,team,manager_email,roles,hired_on\n"
 EXISTING = ExistingPeople(function_ids={"finance": 1, "fin": 1, "operations": 2}, manager_of={"boss@x.com": None})

@@ -8,7 +8,7 @@ from tests.factories import make_function, make_user
 from webapp.main import scorecard as registry
 from webapp.main.periods import Quarter
 from webapp.main.scorecard import Figure, quarterly_series, register_scorecard_figure
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 
 def test_quarters_parse_step_and_trail():

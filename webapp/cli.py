@@ -36,7 +36,7 @@ def create_admin(email: str, name: str, password: str) -> None:
     from webapp.auth.services import PASSWORD_MIN, record_audit
     from webapp.people.queries import find_user_by_email
     from webapp.people.models import User
-    from webapp.people.roles import Role
+    from webapp.roles import Role
 
     if len(password) < PASSWORD_MIN:
         raise click.UsageError(f"The password needs at least {PASSWORD_MIN} characters.")

@@ -12,7 +12,7 @@ from webapp.main.navigation import register_nav_item
 from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
 from webapp.people.models import User
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 
 def open_pulse_tile(viewer: User, subject: User) -> dict | None:

@@ -65,7 +65,7 @@ from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.people.models import Function
 from webapp.people.queries import list_functions
-from webapp.people.roles import Role
+from webapp.roles import Role
 from webapp.uploads import decode_upload
 from webapp.rendering import commit_or_show, render_page_or_fragment
 

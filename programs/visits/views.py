@@ -27,7 +27,7 @@ from webapp.auth.access import roles_required, signed_in
 from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.people.queries import find_user_by_email
-from webapp.people.roles import Role
+from webapp.roles import Role
 from webapp.uploads import decode_upload
 from webapp.rendering import render_page_or_fragment, show_rule_error, wants_fragment
 

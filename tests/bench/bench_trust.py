@@ -20,7 +20,7 @@ from programs.trust.services import ensure_builtin_template, store_results
 from tests.bench.harness import Bench, bench_app, count_queries, measure, time_request
 from webapp.extensions import db
 from webapp.people.models import Function, User
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 RESPONDENTS = 5_000
 FUNCTIONS = 6  # each respondent rates the 5 functions other than their own

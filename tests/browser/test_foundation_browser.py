@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import PASSWORD, make_function, make_team, make_user
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 pytestmark = pytest.mark.browser
 

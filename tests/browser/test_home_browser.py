@@ -10,7 +10,7 @@ from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import PASSWORD, make_user
 from tests.recognition.recognition_factories import log_joint_win, make_org
 from tests.trust.trust_factories import make_wave
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 HOME_TILES = {
     "employee": ["#tile-trust-pulse", "#tile-recognition"],

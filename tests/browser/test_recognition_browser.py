@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import PASSWORD, make_user
 from tests.recognition.recognition_factories import give, log_joint_win, make_org
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import PASSWORD, make_user
 from tests.rotation.rotation_factories import make_cohort, make_opening, make_org, make_program
 from webapp.db import utcnow
-from webapp.people.roles import Role
+from webapp.roles import Role
 from rotation import services
 from rotation.models import Application, Placement
 

@@ -7,7 +7,7 @@ from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import PASSWORD, make_function, make_user
 from webapp.main import scorecard as registry
 from webapp.main.scorecard import quarterly_series, register_scorecard_figure
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 
 def test_leader_reads_the_scorecard(page, db, monkeypatch):

@@ -8,7 +8,7 @@ from programs.trust.services import save_metric
 from tests.browser.conftest import assert_accessible, log_in, open_menu
 from tests.factories import PASSWORD, make_function, make_user
 from tests.trust.trust_factories import answer, make_wave
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import assert_accessible, log_in, open_menu
 from tests.factories import PASSWORD, make_function, make_team, make_user
 from tests.visits.visits_factories import make_account, make_follow_up, make_visit
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from tests.factories import make_function, make_team, make_user
 from webapp.extensions import db
 from webapp.people.models import User
-from webapp.people.roles import Role
+from webapp.roles import Role
 from recognition import services
 
 _keys = itertools.count(1)

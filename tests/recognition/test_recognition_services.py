@@ -12,7 +12,7 @@ from recognition.queries import allowance_left, points_balance, spent_in
 from tests.recognition.recognition_factories import MESSAGE, give, key, log_joint_win, make_org
 from webapp import signals
 from webapp.auth.models import AuditEntry
-from webapp.people.roles import Role
+from webapp.roles import Role
 from tests.factories import make_user
 
 NOW = datetime(2026, 6, 10, 12, tzinfo=timezone.utc)

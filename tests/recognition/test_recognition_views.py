@@ -12,7 +12,7 @@ from tests.conftest import sign_in
 from tests.factories import make_user
 from tests.recognition.recognition_factories import MESSAGE, give, key, log_joint_win, make_org
 from webapp.auth.models import AuditEntry
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 HX = {"HX-Request": "true"}
 

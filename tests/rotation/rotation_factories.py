@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from tests.factories import make_function, make_team, make_user
 from webapp.extensions import db
 from webapp.people.models import Function, Team, User
-from webapp.people.roles import Role
+from webapp.roles import Role
 from rotation import services
 from rotation.models import Application, Cohort, Opening, Program
 

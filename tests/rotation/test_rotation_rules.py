@@ -9,7 +9,7 @@ from tests.factories import make_team, make_user
 from tests.rotation.rotation_factories import (
     LONG_AGO, TODAY, make_application, make_cohort, make_opening, make_org, make_program,
 )
-from webapp.people.roles import Role
+from webapp.roles import Role
 from rotation import services
 from rotation.queries import host_order, months_between
 from rotation.services import RotationError

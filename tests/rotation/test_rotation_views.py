@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import sign_in
 from tests.factories import make_user
 from tests.rotation.rotation_factories import TODAY, make_application, make_cohort, make_opening, make_org, make_program
-from webapp.people.roles import Role
+from webapp.roles import Role
 from rotation import services
 from rotation.models import Application, Cohort, DraftMatch, Placement, Program
 from rotation.queries import host_order

@@ -21,7 +21,7 @@ from programs.trust.models import TrustParticipation, TrustResponse
 from programs.trust.services import TrustError, close_wave, set_thresholds
 from tests.factories import make_function, make_user
 from tests.trust.trust_factories import answer, make_wave, today
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 FUNCTIONS = ["A", "B", "C", "D"]
 TENURES = list(reporting.FILTERS["tenure"][1])

@@ -8,7 +8,7 @@ from tests.factories import make_function, make_user
 from tests.trust.trust_factories import answer, make_wave, today
 from webapp.main.periods import Quarter
 from webapp.notifications.models import Notification
-from webapp.people.roles import Role
+from webapp.roles import Role
 from programs.trust.models import TrustWave
 from programs.trust.scorecard import response_rate_figure, trust_figures
 from programs.trust.services import close_wave

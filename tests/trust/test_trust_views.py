@@ -22,7 +22,7 @@ from programs.trust.services import close_wave, ensure_builtin_template, save_me
 from tests.factories import make_function, make_user
 from tests.trust.trust_factories import answer, full_answers, make_wave, today
 from webapp import signals
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 
 @pytest.fixture

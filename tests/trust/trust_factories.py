@@ -15,7 +15,7 @@ from tests.factories import make_user
 from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.people.models import Function, User
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 
 def today() -> date:

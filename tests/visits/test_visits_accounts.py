@@ -10,7 +10,7 @@ from tests.conftest import sign_in
 from tests.factories import make_user
 from tests.visits.visits_factories import make_account
 from webapp.auth.models import AuditEntry
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 
 def accounts(db) -> dict[str, tuple[str, str, int | None]]:

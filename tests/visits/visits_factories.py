@@ -12,7 +12,7 @@ from programs.visits.rules import is_joint, quarter_of
 from webapp.extensions import db
 from tests.factories import make_function, make_team, make_user
 from webapp.people.models import User
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 _counter = itertools.count(1)
 

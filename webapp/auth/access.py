@@ -8,7 +8,7 @@ from typing import TypeVar
 from flask import abort, current_app, request
 from flask_login import current_user
 
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 View = TypeVar("View", bound=Callable)
 PUBLIC = "public"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 from flask_login import current_user
 
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from webapp.main.periods import Quarter
 from webapp.main.scorecard import active_functions, build_scorecard, default_pair
 from webapp.main.tiles import register_tile
 from webapp.people.models import User
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 
 def scorecard_tile(viewer: User, subject: User) -> dict | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from webapp.people.models import User
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 TileData = Callable[[User, User], dict[str, Any] | None]
 PAGES = ("home", "profile")

@@ -14,7 +14,7 @@ from webapp.main.periods import Quarter
 from webapp.main.scorecard import ROWS, active_functions, build_scorecard, default_pair
 from webapp.main.tiles import tiles_for
 from webapp.people.models import Function
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 SCORECARD_ROLES = (Role.LEADER, Role.HR, Role.ADMIN)
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from webapp.extensions import db
 from webapp.people.models import Function, Team, User
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 DEMO_PASSWORD = "demo-password"
 DEMO_DOMAIN = "demo.commonground.example"

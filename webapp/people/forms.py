@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.auth.services import PASSWORD_MIN
 from webapp.people.models import EMAIL_MAX, NAME_MAX
-from webapp.people.roles import GRANTABLE_ROLES
+from webapp.roles import GRANTABLE_ROLES
 
 
 def _none_if_blank(value):

@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from webapp.people.roles import Role
+from webapp.roles import Role
 from webapp.uploads import read_csv_text
 
 REQUIRED_COLUMNS = ("email", "name", "function")

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.db import TimestampMixin, UTCDateTime
 from webapp.extensions import db
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 NAME_MAX = 120
 EMAIL_MAX = 254

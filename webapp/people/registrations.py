@@ -7,7 +7,7 @@ from webapp.main.navigation import register_nav_item
 from webapp.main.tiles import register_tile
 from webapp.people.models import User
 from webapp.people.queries import count_active_people, count_people_by_function, list_direct_reports
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 
 def my_team_tile(viewer: User, subject: User) -> dict:

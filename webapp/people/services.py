@@ -16,7 +16,7 @@ from webapp.extensions import db
 from webapp.people.importing import ExistingPeople, ImportPlan, PlannedRow, plan_people_import
 from webapp.people.models import Function, PendingImport, RoleGrant, Team, User
 from webapp.people.queries import manager_chain_ids
-from webapp.people.roles import Role
+from webapp.roles import Role
 
 
 class PeopleError(RuleError):

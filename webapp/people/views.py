@@ -14,7 +14,7 @@ from webapp.people import bp
 from webapp.people.forms import FunctionForm, ImportForm, PersonForm, TeamForm
 from webapp.people.models import Function, PendingImport, Team, User
 from webapp.people.queries import find_user_by_email, list_direct_reports, list_functions, list_teams, search_people
-from webapp.people.roles import Role
+from webapp.roles import Role
 from webapp.people.services import (
     ImportRejected,
     PeopleError,
