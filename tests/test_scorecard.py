@@ -62,3 +62,10 @@ def test_csv_has_every_figure(client, leader):
     assert lines[1].startswith("Collaboration,Joint wins,2026-Q2,") and lines[1].endswith(",wins,,") is False
     assert len(lines) == 2
     assert client.get("/scorecard.csv?quarter=bad").status_code == 400
+
+
+def test_the_default_quarter_is_the_last_complete_one(client, leader):
+    from datetime import datetime, timezone
+
+    expected = Quarter.containing(datetime.now(timezone.utc).date()).previous()
+    assert f"Operations, {expected}</h1>" in client.get("/scorecard").get_data(as_text=True)

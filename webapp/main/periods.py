@@ -55,3 +55,8 @@ class Quarter:
 
     def __str__(self) -> str:
         return f"{self.year}-Q{self.number}"
+
+
+def last_complete_quarter() -> Quarter:
+    """The scorecard's default: the latest quarter that has ended (UTC)."""
+    return Quarter.containing(datetime.now(timezone.utc).date()).previous()

@@ -1,9 +1,8 @@
 """What webapp/main adds to itself: navigation, and the leadership scorecard tile on a leader's home."""
 from __future__ import annotations
 
-from webapp.db import utcnow
 from webapp.main.navigation import register_nav_item
-from webapp.main.periods import Quarter
+from webapp.main.periods import last_complete_quarter
 from webapp.main.scorecard import active_functions, build_scorecard, default_pair
 from webapp.main.tiles import register_tile
 from webapp.people.models import User
@@ -16,7 +15,7 @@ def scorecard_tile(viewer: User, subject: User) -> dict | None:
     pair = default_pair(functions)
     if pair is None:
         return None
-    quarter = Quarter.containing(utcnow().date())
+    quarter = last_complete_quarter()
     rows = build_scorecard(quarter, pair)
     names = {f.id: f.name for f in functions}
     return {"quarter": quarter, "pair": pair, "names": names,

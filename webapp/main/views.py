@@ -10,7 +10,7 @@ from flask_login import current_user
 from webapp.auth.access import public, roles_required, signed_in
 from webapp.db import utcnow
 from webapp.main import bp
-from webapp.main.periods import Quarter
+from webapp.main.periods import Quarter, last_complete_quarter
 from webapp.main.scorecard import ROWS, active_functions, build_scorecard, default_pair
 from webapp.main.tiles import tiles_for
 from webapp.people.models import Function
@@ -39,7 +39,7 @@ def _scorecard_choice() -> tuple[Quarter, tuple[int, int] | None, list[Function]
     quarter = Quarter.parse(request.args.get("quarter", "")) if request.args.get("quarter") else None
     if request.args.get("quarter") and quarter is None:
         problems.append("Choose a quarter like 2026-Q3.")
-    quarter = quarter or Quarter.containing(utcnow().date())
+    quarter = quarter or last_complete_quarter()
     ids = {f.id for f in functions}
     default = default_pair(functions)
     pair = (request.args.get("a", type=int), request.args.get("b", type=int))
