@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select, update
 
 from programs.visits import rules
 from programs.visits.importing import plan_accounts_import
 from programs.visits.models import (
+    OPEN_FOLLOW_UP_STATUSES,
     Account,
     CustomerContact,
     FollowUp,
@@ -28,6 +29,7 @@ from webapp.db import utcnow
 from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.people.importing import ImportPlan
+from webapp.notifications.queries import notified_since
 from webapp.notifications.services import link, notify
 from webapp.people.models import User
 
@@ -331,6 +333,23 @@ def add_follow_up(actor: User, visit: Visit, data: FollowUpData) -> FollowUp:
         notify(db.session.get(User, owner_id), "follow-up", f"You own a follow-up of the visit to {visit.account.name}: "
                f"{data.description} (due {data.due_on.isoformat()}).", link("visits.my_follow_ups"))
     return follow_up
+
+
+def remind_due_follow_ups(today: date) -> int:
+    """Notify the owners of open follow-ups due by tomorrow (overdue ones too), once a day each; returns how many."""
+    due = db.session.scalars(select(FollowUp).where(
+        FollowUp.status.in_(OPEN_FOLLOW_UP_STATUSES), FollowUp.due_on <= today + timedelta(days=1))).all()
+    already = notified_since("follow-up", datetime.combine(today, time.min, tzinfo=timezone.utc))
+    sent = 0
+    for follow_up in due:
+        url = f"{link('visits.my_follow_ups')}#follow-up-{follow_up.id}"
+        state = "overdue since" if follow_up.due_on < today else "due"
+        for owner_id in {follow_up.owner_id, follow_up.partner_owner_id} - {None}:
+            if (owner_id, url) not in already:
+                notify(db.session.get(User, owner_id), "follow-up", f"Follow-up {state} {follow_up.due_on.isoformat()}: "
+                       f"{follow_up.description} ({follow_up.visit.account.name}).", url)
+                sent += 1
+    return sent
 
 
 def update_follow_up(actor: User, follow_up: FollowUp, status: str, outcome: str, now: datetime) -> None:

@@ -43,3 +43,21 @@ def test_scorecard_counts_confirmed_visits_of_the_pair_and_their_coverage(app, d
     with app.test_request_context():
         visits, coverage = visit_figures(quarter, (org.finance.id, org.operations.id))
     assert visits.value == 1 and coverage.value == 100 / 3  # one of three accounts
+
+
+def test_due_and_overdue_follow_ups_are_reminded_once_a_day(app, db, org):
+    from tests.visits.visits_factories import make_follow_up
+
+    today = utcnow().date()
+    visit = make_visit([org.fin, org.ops])
+    make_follow_up(visit, org.fin, today - timedelta(days=3), partner=org.ops, description="Send the credit note")
+    make_follow_up(visit, org.fin, today + timedelta(days=1), description="Book the site tour")
+    make_follow_up(visit, org.fin, today + timedelta(days=9), description="Later")
+    make_follow_up(visit, org.fin, today - timedelta(days=1), status="done", description="Done already")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["visits", "remind-due"])
+    assert result.exit_code == 0 and "Sent 3 follow-up reminder(s)." in result.output
+    messages = sorted(n.message for n in db.session.query(Notification).filter_by(user_id=org.fin.id))
+    assert messages[0].startswith("Follow-up due ") and "Book the site tour" in messages[0]
+    assert messages[1].startswith("Follow-up overdue since ") and "Send the credit note" in messages[1]
+    assert "Sent 0 follow-up reminder(s)." in app.test_cli_runner().invoke(args=["visits", "remind-due"]).output

@@ -18,3 +18,11 @@ def list_notifications(user_id: int, before_id: int | None = None) -> Select:
     """Newest first, keyset-paged by id."""
     query = select(Notification).where(Notification.user_id == user_id).order_by(Notification.id.desc())
     return query.where(Notification.id < before_id) if before_id else query
+
+
+def notified_since(kind: str, since) -> set[tuple[int, str]]:
+    """(user id, link) of every notification of kind created since (for once-a-day reminders)."""
+    rows = db.session.execute(
+        select(Notification.user_id, Notification.url).where(Notification.kind == kind, Notification.created_at >= since)
+    )
+    return {(user_id, url) for user_id, url in rows}
