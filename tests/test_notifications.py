@@ -69,6 +69,12 @@ def test_links_must_be_local_and_messages_are_text(client, db):
 class Inbox:
     def __init__(self):
         self.messages: list = []
+        self.connections = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope)
@@ -142,3 +148,13 @@ def test_links_build_outside_a_request(app):
     from webapp.notifications.services import link
 
     assert link("people.profile", user_id=7) == "/people/7"
+
+
+def test_many_emails_after_one_commit_share_one_connection(db, smtp_server):
+    people = [make_user(email=f"reader{n}@example.com") for n in range(5)]
+    db.session.commit()
+    for person in people:
+        notify(person, "pulse", "The trust pulse is open", "/")
+    db.session.commit()
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == sorted(p.email for p in people)
+    assert smtp_server.connections == 1

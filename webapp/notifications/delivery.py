@@ -20,17 +20,33 @@ from webapp import signals
 from webapp.extensions import db
 
 log = logging.getLogger(__name__)
-PENDING_KEY = "after_commit_deliveries"
+ACTIONS_KEY = "after_commit_actions"
+EMAILS_KEY = "after_commit_emails"
 
 
 def queue_after_commit(action: Callable[[], None]) -> None:
     """Run action once the current transaction commits (dropped on rollback)."""
-    db.session.info.setdefault(PENDING_KEY, []).append(action)
+    db.session.info.setdefault(ACTIONS_KEY, []).append(action)
+
+
+def queue_email(to: str, subject: str, body: str, path: str = "") -> bool:
+    """Queue one plain-text e-mail for after the commit when MAIL_SERVER is set; returns whether it was queued."""
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        return False
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = config["MAIL_FROM"], to, subject
+    link = f"\n\n{config['PUBLIC_URL'].rstrip('/')}{path}" if path and config.get("PUBLIC_URL") else ""
+    message.set_content(body + link)
+    db.session.info.setdefault(EMAILS_KEY, []).append(message)
+    return True
 
 
 @event.listens_for(Session, "after_commit")
 def _deliver(session: Session) -> None:
-    for action in session.info.pop(PENDING_KEY, []):
+    emails = session.info.pop(EMAILS_KEY, [])
+    actions = [lambda: send_emails(emails)] if emails else []
+    for action in [*actions, *session.info.pop(ACTIONS_KEY, [])]:
         try:
             action()
         except Exception:  # delivery must never break the user's action
@@ -39,25 +55,20 @@ def _deliver(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop(session: Session) -> None:
-    session.info.pop(PENDING_KEY, None)
+    session.info.pop(ACTIONS_KEY, None)
+    session.info.pop(EMAILS_KEY, None)
 
 
-def send_email(to: str, subject: str, body: str, path: str = "") -> bool:
-    """Send one plain-text e-mail when MAIL_SERVER is set; returns whether it was sent."""
+def send_emails(messages: list[EmailMessage]) -> None:
+    """Send the messages over one SMTP connection (a pulse that opens for thousands is one connection)."""
     config = current_app.config
-    if not config.get("MAIL_SERVER"):
-        return False
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = config["MAIL_FROM"], to, subject
-    link = f"\n\n{config['PUBLIC_URL'].rstrip('/')}{path}" if path and config.get("PUBLIC_URL") else ""
-    message.set_content(body + link)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)
-    return True
+        for message in messages:
+            smtp.send_message(message)
 
 
 def post_webhook(url: str, payload: dict) -> None:

@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from webapp.db import utcnow
 from webapp.extensions import db
-from webapp.notifications.delivery import queue_after_commit, send_email
+from webapp.notifications.delivery import queue_email
 from webapp.notifications.models import MESSAGE_MAX, Notification
 from webapp.people.models import User
 
@@ -34,8 +34,7 @@ def notify(user: User, kind: str, message: str, url: str = "") -> Notification:
         url = ""
     notification = Notification(user_id=user.id, kind=kind, message=message[:MESSAGE_MAX], url=url)
     db.session.add(notification)
-    email, subject = user.email, f"{KINDS[kind]}: {message[:80]}"
-    queue_after_commit(lambda: send_email(email, subject, message, url))
+    queue_email(user.email, f"{KINDS[kind]}: {message[:80]}", message, url)
     return notification
 
 
