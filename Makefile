@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app webapp
 PORT ?= 5000
 
-.PHONY: install run test bench clean
+.PHONY: install run test lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -21,6 +21,9 @@ run: install
 
 test: install
 	bash .ci/test-suite
+
+lint: install
+	$(VENV)/bin/ruff check .
 
 bench: install
 	$(PY) -m tests.bench

@@ -5,9 +5,9 @@ import webapp.people  # noqa: F401  (people before auth, in the order create_app
 
 bp = Blueprint("recognition", __name__, template_folder="templates")
 
-from recognition import views  # noqa: E402,F401
-from recognition.registrations import register  # noqa: E402
-from recognition.services import connect_receivers  # noqa: E402
+from recognition import views  # noqa: F401
+from recognition.registrations import register
+from recognition.services import connect_receivers
 
 register()
 connect_receivers()

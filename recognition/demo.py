@@ -2,38 +2,38 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from recognition import services
+from recognition.models import Comment, FeedItem, Kudos, Win
+from recognition.rules import COMPANY_VALUES, REACTIONS
 from webapp.extensions import db
 from webapp.people.demo import DEMO_ANCHOR
 from webapp.people.models import User
 from webapp.roles import Role
-from recognition import services
-from recognition.models import Comment, FeedItem, Kudos, Win
-from recognition.rules import COMPANY_VALUES, REACTIONS
 
 SEED = 20261130
 MONTHS = 6
 KUDOS_PER_DAY = (2, 6)
 WINS = [
-    ("Month-end close two days faster", "Finance and Operations agreed one **cut-off calendar** for goods received, "
-     "so accruals no longer wait for late receipts."),
-    ("Freight invoices matched automatically", "Logistics shared carrier references with Accounting; "
-     "*three-way matching* now clears 90% of freight invoices without a touch."),
-    ("Inventory write-offs halved", "Quality and FP&A reviewed slow movers together every month and agreed "
-     "which stock to discount before it expired."),
-    ("Supplier terms renegotiated", "Treasury and Supply Chain went to the top ten suppliers together:\n\n"
-     "- longer payment terms\n- earlier delivery slots"),
-    ("Budget built with the floor", "Operations leads sat in every FP&A budget session, so the plan reflects "
-     "real capacity for once."),
-    ("Returns credited in a day", "Customer Success and Accounting rebuilt the returns hand-off; customers get "
-     "their credit notes the next day."),
-    ("Cash forecast accuracy up", "Sales shared pipeline timing with Treasury weekly; the 13-week cash forecast "
-     "is now within 3%."),
-    ("Capex requests simplified", "Engineering and Finance replaced a 40-field form with five questions "
-     "that actually decide the case."),
+    ("Month-end close two days faster", ("Finance and Operations agreed one **cut-off calendar** for goods received, "
+     "so accruals no longer wait for late receipts.")),
+    ("Freight invoices matched automatically", ("Logistics shared carrier references with Accounting; "
+     "*three-way matching* now clears 90% of freight invoices without a touch.")),
+    ("Inventory write-offs halved", ("Quality and FP&A reviewed slow movers together every month and agreed "
+     "which stock to discount before it expired.")),
+    ("Supplier terms renegotiated", ("Treasury and Supply Chain went to the top ten suppliers together:\n\n"
+     "- longer payment terms\n- earlier delivery slots")),
+    ("Budget built with the floor", ("Operations leads sat in every FP&A budget session, so the plan reflects "
+     "real capacity for once.")),
+    ("Returns credited in a day", ("Customer Success and Accounting rebuilt the returns hand-off; customers get "
+     "their credit notes the next day.")),
+    ("Cash forecast accuracy up", ("Sales shared pipeline timing with Treasury weekly; the 13-week cash forecast "
+     "is now within 3%.")),
+    ("Capex requests simplified", ("Engineering and Finance replaced a 40-field form with five questions "
+     "that actually decide the case.")),
 ]
 PRAISE = [
     "stayed late to reconcile the carrier invoices with us and found the duplicate charges before month end.",
@@ -50,7 +50,7 @@ COMMENTS = ["Well deserved!", "This made our quarter.", "Thank you for this!", "
 
 
 def _moment(day, rng: random.Random) -> datetime:
-    return datetime.combine(day, time(rng.randint(8, 17), rng.randint(0, 59)), tzinfo=timezone.utc)
+    return datetime.combine(day, time(rng.randint(8, 17), rng.randint(0, 59)), tzinfo=UTC)
 
 
 def seed_recognition() -> str:
@@ -128,7 +128,8 @@ def _demo_reactions(rng: random.Random, people: list[User]) -> None:
     items = list(db.session.scalars(select(FeedItem).order_by(FeedItem.id)))
     for item in items:
         for reactor in rng.sample(people, k=rng.randint(0, 4)):
-            _attempt(lambda: services.toggle_reaction(reactor, item, rng.choice(list(REACTIONS))))
+            emoji = rng.choice(list(REACTIONS))
+            _attempt(lambda reactor=reactor, item=item, emoji=emoji: services.toggle_reaction(reactor, item, emoji))
         if rng.random() < 0.2:
             db.session.add(Comment(item_id=item.id, author_id=rng.choice(people).id,
                                             body=rng.choice(COMMENTS), created_at=item.created_at + timedelta(hours=3)))

@@ -9,13 +9,25 @@ from typing import Any
 from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
-from webapp.extensions import db
-from webapp.people.models import Function, Team, User
 from recognition import rules
 from recognition.models import (
-    Allowance, BadgeAward, BadgeDefinition, Comment, FeedItem, FeedItemFunction, Kudos, KudosRecipient, LeaderboardOptOut,
-    LedgerEntry, Reaction, Win, WinCredit, WinFunction,
+    Allowance,
+    BadgeAward,
+    BadgeDefinition,
+    Comment,
+    FeedItem,
+    FeedItemFunction,
+    Kudos,
+    KudosRecipient,
+    LeaderboardOptOut,
+    LedgerEntry,
+    Reaction,
+    Win,
+    WinCredit,
+    WinFunction,
 )
+from webapp.extensions import db
+from webapp.people.models import Function, Team, User
 
 FILTERS = ("everyone", "my-function", "cross-functional")
 BOARD_SIZE = 10

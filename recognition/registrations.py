@@ -1,14 +1,14 @@
 """What recognition adds to the shell: navigation, the profile and home tiles, demo history."""
 from __future__ import annotations
 
+from recognition import queries, rules, services
+from recognition.scorecard import bridge_share_figure, joint_win_figure, kudos_flow_figure
 from webapp.db import utcnow
 from webapp.main.navigation import register_nav_item
 from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
-from recognition.scorecard import bridge_share_figure, joint_win_figure, kudos_flow_figure
 from webapp.people.models import User
 from webapp.roles import Role
-from recognition import queries, rules, services
 
 
 def profile_tile(viewer: User, subject: User) -> dict:
@@ -28,8 +28,8 @@ def cosign_tile(viewer: User, subject: User) -> dict | None:
 
 
 def register() -> None:
-    from webapp.cli import register_demo_seeder
     from recognition.demo import seed_recognition
+    from webapp.cli import register_demo_seeder
 
     register_demo_seeder(30, "recognition", seed_recognition)
     register_nav_item("Celebrate", "recognition.feed", group="Recognition")

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import and_, func, or_, select
 
+from recognition.models import Kudos, KudosRecipient, Win, WinFunction
 from webapp.extensions import db
 from webapp.main.periods import Quarter
 from webapp.main.scorecard import SPARK_QUARTERS, Figure, quarterly_series
 from webapp.people.models import User
-from recognition.models import Kudos, KudosRecipient, Win, WinFunction
 
 
 def _by_quarter(rows) -> dict[str, float]:

@@ -15,6 +15,28 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from recognition import rules
+from recognition.markup import plain_html, story_html
+from recognition.models import (
+    Allowance,
+    BadgeAward,
+    BadgeDefinition,
+    Comment,
+    FeedItem,
+    FeedItemFunction,
+    Kudos,
+    KudosAddon,
+    KudosRecipient,
+    LeaderboardOptOut,
+    LedgerEntry,
+    Milestone,
+    Reaction,
+    RecognitionPolicy,
+    Win,
+    WinCredit,
+    WinFunction,
+)
+from recognition.queries import count_direct_reports, invalidate_leaderboards, spent_in
 from webapp import signals
 from webapp.auth.services import record_audit
 from webapp.db import utcnow
@@ -23,14 +45,6 @@ from webapp.extensions import db
 from webapp.notifications.services import link, notify
 from webapp.people.models import RoleGrant, User
 from webapp.roles import Role
-from recognition import rules
-from recognition.markup import plain_html, story_html
-from recognition.models import (
-    Allowance, BadgeAward, BadgeDefinition, Comment, FeedItem, FeedItemFunction, Kudos, KudosAddon,
-    KudosRecipient, LeaderboardOptOut, LedgerEntry, Milestone, Reaction, RecognitionPolicy, Win, WinCredit,
-    WinFunction,
-)
-from recognition.queries import count_direct_reports, invalidate_leaderboards, spent_in
 
 log = logging.getLogger(__name__)
 MAX_RECIPIENTS = 10

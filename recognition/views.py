@@ -8,15 +8,15 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
+from recognition import bp, queries, rules, services
+from recognition.forms import AddonForm, BadgeForm, CommentForm, KudosForm, PolicyForm, ReasonForm, WinForm, new_key
+from recognition.markup import story_html
+from recognition.models import BadgeDefinition, FeedItem, Kudos, KudosAddon, Win
 from webapp.auth.access import roles_required, signed_in
 from webapp.db import utcnow
 from webapp.extensions import db
-from webapp.roles import Role
 from webapp.rendering import redirect_back, render_page_or_fragment, show_rule_error, wants_fragment
-from recognition import bp, queries, rules, services
-from recognition.markup import story_html
-from recognition.forms import new_key, AddonForm, BadgeForm, CommentForm, KudosForm, PolicyForm, ReasonForm, WinForm
-from recognition.models import BadgeDefinition, FeedItem, Kudos, KudosAddon, Win
+from webapp.roles import Role
 
 COSIGNERS = (Role.MANAGER, Role.LEADER)
 OVERSEERS = (Role.HR, Role.LEADER, Role.ADMIN)

@@ -5,7 +5,7 @@ import webapp.people  # noqa: F401  (people before auth, as create_app loads the
 
 bp = Blueprint("rotation", __name__, template_folder="templates")
 
-from rotation import views  # noqa: E402,F401
-from rotation.registrations import register  # noqa: E402
+from rotation import views  # noqa: F401
+from rotation.registrations import register
 
 register()

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 from icalendar import Calendar, Event
 
-from webapp.db import utcnow
 from rotation.models import Cohort, Placement
+from webapp.db import utcnow
 
 
 def _calendar() -> Calendar:

@@ -6,12 +6,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from rotation import services
+from rotation.models import Application, Cohort, Placement
 from webapp.extensions import db
 from webapp.people.demo import DEMO_ANCHOR, DEMO_DOMAIN
 from webapp.people.models import Function, Team, User
 from webapp.roles import Role
-from rotation import services
-from rotation.models import Application, Cohort, Placement
 
 SEED = 4
 PAST = [

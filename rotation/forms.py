@@ -6,9 +6,9 @@ from wtforms import DateField, EmailField, IntegerField, SelectField, StringFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from rotation.models import TEXT_MAX, TITLE_MAX
 from webapp.people.forms import MultiCheckboxField
 from webapp.people.models import EMAIL_MAX
-from rotation.models import TEXT_MAX, TITLE_MAX
 
 
 def _text(label: str, required: bool = True, description: str = "") -> TextAreaField:

@@ -7,12 +7,20 @@ from datetime import date
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from webapp.extensions import db
-from webapp.people.models import Function, User
 from rotation.matching import Instance
 from rotation.models import (
-    HOLDS_SEAT, Application, Choice, Cohort, DraftMatch, HostRank, Opening, Placement, Program,
+    HOLDS_SEAT,
+    Application,
+    Choice,
+    Cohort,
+    DraftMatch,
+    HostRank,
+    Opening,
+    Placement,
+    Program,
 )
+from webapp.extensions import db
+from webapp.people.models import Function, User
 
 
 def months_between(start: date, end: date) -> int:

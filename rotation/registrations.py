@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from rotation import queries
+from rotation.models import Cohort
+from rotation.scorecard import rotation_figures
 from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.main.navigation import register_nav_item
@@ -10,9 +13,6 @@ from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
 from webapp.people.models import User
 from webapp.roles import Role
-from rotation import queries
-from rotation.models import Cohort
-from rotation.scorecard import rotation_figures
 
 
 def my_rotation_tile(viewer: User, subject: User) -> dict | None:
@@ -51,8 +51,8 @@ def cohorts_tile(viewer: User, subject: User) -> dict | None:
 
 
 def register() -> None:
-    from webapp.cli import register_demo_seeder
     from rotation.demo import seed_rotations
+    from webapp.cli import register_demo_seeder
 
     register_demo_seeder(20, "rotations", seed_rotations)
     register_nav_item("Rotations", "rotation.index", group="Rotations")

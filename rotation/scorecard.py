@@ -7,11 +7,11 @@ from flask import url_for
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
+from rotation.models import Application, Cohort, Opening, Placement
 from webapp.extensions import db
 from webapp.main.periods import Quarter
 from webapp.main.scorecard import Figure, quarterly_series
 from webapp.people.models import User
-from rotation.models import Application, Cohort, Opening, Placement
 
 TAKEN = ("accepted", "completed")
 

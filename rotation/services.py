@@ -6,6 +6,27 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, select
 
+from rotation import matching
+from rotation.models import (
+    MAX_CHOICES,
+    Application,
+    CheckIn,
+    Choice,
+    Cohort,
+    DraftMatch,
+    HostRank,
+    Opening,
+    Placement,
+    Program,
+)
+from rotation.queries import (
+    count_released,
+    held_seats,
+    host_order,
+    match_instance,
+    months_between,
+    release_group_size,
+)
 from webapp import signals
 from webapp.auth.services import record_audit
 from webapp.db import utcnow
@@ -13,13 +34,6 @@ from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.people.models import Function, User
 from webapp.roles import Role
-from rotation import matching
-from rotation.models import (
-    MAX_CHOICES, Application, CheckIn, Choice, Cohort, DraftMatch, HostRank, Opening, Placement, Program,
-)
-from rotation.queries import (
-    count_released, held_seats, host_order, match_instance, months_between, release_group_size,
-)
 
 
 class RotationError(RuleError):

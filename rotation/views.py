@@ -11,23 +11,28 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
+from rotation import bp, calendar, queries, services
+from rotation.forms import (
+    ApplicationForm,
+    CheckInForm,
+    CohortForm,
+    DecisionForm,
+    HostFeedbackForm,
+    OpeningForm,
+    ProgramForm,
+    ReflectionForm,
+)
+from rotation.matching import blocking_pairs, explain_unmatched, over_capacity
+from rotation.models import MAX_CHOICES, Application, Cohort, Opening, Placement, Program
+from rotation.services import RotationError
 from webapp.auth.access import public, roles_required, signed_in
 from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.notifications.services import notify
 from webapp.people.models import Function
 from webapp.people.queries import find_user_by_email
-from webapp.roles import Role
 from webapp.rendering import redirect_back, render_page_or_fragment, show_rule_error
-from rotation import bp, calendar, services
-from rotation.forms import (
-    ApplicationForm, CheckInForm, CohortForm, DecisionForm, HostFeedbackForm, OpeningForm, ProgramForm,
-    ReflectionForm,
-)
-from rotation.matching import blocking_pairs, explain_unmatched, over_capacity
-from rotation.models import MAX_CHOICES, Application, Cohort, Opening, Placement, Program
-from rotation import queries
-from rotation.services import RotationError
+from webapp.roles import Role
 
 STATIC = Path(__file__).parent / "static"
 ALREADY_DONE = "That was already done (perhaps in another tab); nothing was changed. Reload the page."
@@ -119,8 +124,8 @@ def program_form(program_id: int | None):
     if request.method == "GET" and program is not None:
         form.host_function_ids.data = [f.id for f in program.host_functions]
         form.eligible_function_ids.data = [f.id for f in program.eligible_functions]
-    save = lambda: services.save_program(current_user, program, _form_data(services.ProgramData, form))  # noqa: E731
-    done = lambda saved: url_for("rotation.program", program_id=saved.id)  # noqa: E731
+    save = lambda: services.save_program(current_user, program, _form_data(services.ProgramData, form))
+    done = lambda saved: url_for("rotation.program", program_id=saved.id)
     title = f"Edit {program.name}" if program else "New rotation program"
     return _form_view(form, save, done, title, url_for("rotation.index"))
 
@@ -140,8 +145,8 @@ def cohort_form(program_id: int, cohort_id: int | None):
     if cohort is not None and cohort.program_id != program.id:
         abort(404)
     form = CohortForm(obj=cohort)
-    save = lambda: services.save_cohort(current_user, program, cohort, _form_data(services.CohortData, form))  # noqa: E731
-    done = lambda saved: url_for("rotation.cohort", cohort_id=saved.id)  # noqa: E731
+    save = lambda: services.save_cohort(current_user, program, cohort, _form_data(services.CohortData, form))
+    done = lambda saved: url_for("rotation.cohort", cohort_id=saved.id)
     title = f"Edit {cohort.name}" if cohort else f"New cohort of {program.name}"
     return _form_view(form, save, done, title, url_for("rotation.program", program_id=program.id))
 
@@ -187,7 +192,7 @@ def opening_form(cohort_id: int, opening_id: int | None):
         data = _form_data(services.OpeningData, form, mentor_id=mentor.id if mentor else 0)
         return services.save_opening(current_user, cohort, opening, data)
 
-    done = lambda saved: url_for("rotation.opening", opening_id=saved.id)  # noqa: E731
+    done = lambda saved: url_for("rotation.opening", opening_id=saved.id)
     title = f"Edit {opening.title}" if opening else f"Post an opening in {cohort.name}"
     return _form_view(form, save, done, title, url_for("rotation.cohort", cohort_id=cohort.id))
 
@@ -322,7 +327,7 @@ def application(application_id: int):
             abort(403)
         if form.validate_on_submit():
             approve = form.decision.data == "approve"
-            decide = lambda: services.decide_application(  # noqa: E731
+            decide = lambda: services.decide_application(
                 current_user, application, approve, form.comment.data or "", today())
             if _attempt(decide, form):
                 flash(f"The application of {application.applicant.name} is {application.status}.", "success")
@@ -478,7 +483,7 @@ def check_in(placement_id: int):
     placement, role = _placement_for_viewer(placement_id)
     form = CheckInForm()
     if form.validate_on_submit():
-        record = lambda: services.record_check_in(  # noqa: E731
+        record = lambda: services.record_check_in(
             current_user, placement, form.progress.data.strip(), form.surprise.data.strip(), today())
         if _attempt(record, form):
             flash("Your mid-point check-in is saved.", "success")
@@ -497,7 +502,7 @@ def sign_off(placement_id: int):
         text = form.text.data.strip() if hasattr(form, "text") else ""
         rating = getattr(form, "rating", None)
         completed = []
-        sign = lambda: completed.append(services.sign_off(  # noqa: E731
+        sign = lambda: completed.append(services.sign_off(
             current_user, placement, today(), text, rating.data if rating else None))
         if _attempt(sign, form):
             flash("The rotation is complete. Congratulations!" if completed[0] else "Your sign-off is saved.",

@@ -1,6 +1,8 @@
 """The scorecard lays out whatever the pillars register, for a quarter and a function pair."""
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from tests.conftest import sign_in
@@ -65,7 +67,7 @@ def test_csv_has_every_figure(client, leader):
 
 
 def test_the_default_quarter_is_the_last_complete_one(client, leader):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    expected = Quarter.containing(datetime.now(timezone.utc).date()).previous()
+    expected = Quarter.containing(datetime.now(UTC).date()).previous()
     assert f"Operations, {expected}</h1>" in client.get("/scorecard").get_data(as_text=True)

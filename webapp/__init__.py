@@ -5,9 +5,8 @@ import importlib
 
 from flask import Flask
 
-from webapp.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_environment
 from webapp import extensions as ext
-
+from webapp.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_environment
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
@@ -73,8 +72,8 @@ def _register_blueprints(app: Flask) -> None:
 def _register_hooks(app: Flask) -> None:
     from webapp.auth.access import refuse_undeclared_views
     from webapp.main.errors import register_error_handlers
-    from webapp.main.security import set_security_headers
     from webapp.main.navigation import inject_navigation
+    from webapp.main.security import set_security_headers
     from webapp.rendering import field_aria, sparkline_points
 
     app.before_request(refuse_undeclared_views)

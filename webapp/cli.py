@@ -34,8 +34,8 @@ def register_commands(app: Flask) -> None:
 def create_admin(email: str, name: str, password: str) -> None:
     """Create an admin (or make an existing person admin and set their password)."""
     from webapp.auth.services import PASSWORD_MIN, record_audit
-    from webapp.people.queries import find_user_by_email
     from webapp.people.models import User
+    from webapp.people.queries import find_user_by_email
     from webapp.roles import Role
 
     if len(password) < PASSWORD_MIN:

@@ -1,7 +1,6 @@
 """Routes of the trust pulse: answering, results, waves, templates, business outcomes, CSV exports."""
 from __future__ import annotations
 
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -42,10 +41,10 @@ from programs.trust.queries import (
     wave_has_responses,
 )
 from programs.trust.services import (
-    announce_wave,
     Answers,
     TrustError,
     WaveData,
+    announce_wave,
     close_wave,
     copy_template,
     create_wave,
@@ -65,9 +64,9 @@ from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.people.models import Function
 from webapp.people.queries import list_functions
+from webapp.rendering import commit_or_show, render_page_or_fragment
 from webapp.roles import Role
 from webapp.uploads import decode_upload
-from webapp.rendering import commit_or_show, render_page_or_fragment
 
 RESULTS = (Role.HR, Role.LEADER)
 

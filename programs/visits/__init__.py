@@ -3,7 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("visits", __name__, template_folder="templates")
 
-from programs.visits import commands, views  # noqa: E402,F401
-from programs.visits.registrations import register  # noqa: E402
+from programs.visits import commands, views  # noqa: F401
+from programs.visits.registrations import register
 
 register()

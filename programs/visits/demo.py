@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -16,8 +16,7 @@ SEED = 20261205
 ACCOUNTS = 60
 VISITS = 260
 PLANNED = 25
-PREFIXES = ("Northwind Acme Globex Initech Umbrella Stark Wayne Tyrell Cyberdyne Soylent Hooli Vandelay Wonka "
-            "Gringotts Monarch Oscorp Pied Piper Aperture Black Mesa Massive Dynamic").split()
+PREFIXES = ["Northwind", "Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent", "Hooli", "Vandelay", "Wonka", "Gringotts", "Monarch", "Oscorp", "Pied", "Piper", "Aperture", "Black", "Mesa", "Massive", "Dynamic"]
 SUFFIXES = ["Logistics", "Foods", "Retail", "Health", "Energy", "Manufacturing"]
 SEGMENTS = ["Enterprise", "Mid-Market", "SMB"]
 REGIONS = ["EMEA", "North America", "APAC", "LATAM"]
@@ -35,7 +34,7 @@ CONTACTS = ["Jo Smith, CFO", "Sam Lee, Head of Procurement", "Ana Ruiz, COO", "T
 
 
 def _at(day: date) -> datetime:
-    return datetime.combine(day, time(16), tzinfo=timezone.utc)
+    return datetime.combine(day, time(16), tzinfo=UTC)
 
 
 def seed_visits() -> str:

@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -16,7 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, ValidationError, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from programs.visits import rules
 from programs.visits.models import ACCOUNT_NAME_MAX, LABEL_MAX, PURPOSE_MAX, TEXT_MAX, FollowUpStatus, VisitMode

@@ -31,8 +31,8 @@ def activity_tile(viewer: User, subject: User) -> dict:
 
 
 def register() -> None:
-    from webapp.cli import register_demo_seeder
     from programs.visits.demo import seed_visits
+    from webapp.cli import register_demo_seeder
 
     register_demo_seeder(40, "visits", seed_visits)
     register_nav_item("Visits", "visits.visit_list", group="Visits")

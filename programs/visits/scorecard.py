@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import func, select
 
+from programs.visits.models import Account, Visit, VisitAttendee
 from webapp.extensions import db
 from webapp.main.periods import Quarter
 from webapp.main.scorecard import Figure, quarterly_series
-from programs.visits.models import Account, Visit, VisitAttendee
 
 
 def _confirmed_pair_visits(pair: tuple[int, int]):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -28,9 +28,9 @@ from webapp.auth.services import record_audit
 from webapp.db import utcnow
 from webapp.errors import RuleError
 from webapp.extensions import db
-from webapp.people.importing import ImportPlan
 from webapp.notifications.queries import notified_since
 from webapp.notifications.services import link, notify
+from webapp.people.importing import ImportPlan
 from webapp.people.models import User
 
 
@@ -339,7 +339,7 @@ def remind_due_follow_ups(today: date) -> int:
     """Notify the owners of open follow-ups due by tomorrow (overdue ones too), once a day each; returns how many."""
     due = db.session.scalars(select(FollowUp).where(
         FollowUp.status.in_(OPEN_FOLLOW_UP_STATUSES), FollowUp.due_on <= today + timedelta(days=1))).all()
-    already = notified_since("follow-up", datetime.combine(today, time.min, tzinfo=timezone.utc))
+    already = notified_since("follow-up", datetime.combine(today, time.min, tzinfo=UTC))
     sent = 0
     for follow_up in due:
         url = f"{link('visits.my_follow_ups')}#follow-up-{follow_up.id}"

@@ -27,9 +27,9 @@ from webapp.auth.access import roles_required, signed_in
 from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.people.queries import find_user_by_email
+from webapp.rendering import render_page_or_fragment, show_rule_error, wants_fragment
 from webapp.roles import Role
 from webapp.uploads import decode_upload
-from webapp.rendering import render_page_or_fragment, show_rule_error, wants_fragment
 
 PAGE_SIZE = 25
 COVERAGE_PAGE_SIZE = 50

@@ -8,8 +8,8 @@ import pandas as pd
 from tests.bench.harness import Bench, bench_app, measure, session_cookie, throughput_ratio, time_request
 from webapp.extensions import db
 from webapp.people.models import Function, User
-from webapp.roles import Role
 from webapp.people.services import apply_pending_import, stage_people_import
+from webapp.roles import Role
 
 PEOPLE = 5_000
 FUNCTIONS = ["Finance", "Operations", "Sales", "Customer Success", "Engineering", "People"]

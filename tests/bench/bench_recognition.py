@@ -4,23 +4,29 @@ from __future__ import annotations
 import random
 import statistics
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
+from recognition.models import Comment, FeedItem, FeedItemFunction, Kudos, KudosRecipient, Reaction
+from recognition.rules import COMPANY_VALUES, REACTIONS
 from tests.bench.harness import (
-    REPEATS, Bench, bench_app, count_queries, session_cookie, throughput_ratio, time_request,
+    REPEATS,
+    Bench,
+    bench_app,
+    count_queries,
+    session_cookie,
+    throughput_ratio,
+    time_request,
 )
 from webapp.extensions import db
 from webapp.people.models import Function, User
-from recognition.models import Comment, FeedItem, FeedItemFunction, Kudos, KudosRecipient, Reaction
-from recognition.rules import COMPANY_VALUES, REACTIONS
 
 PEOPLE = 5_000
 ITEMS = 100_000
 CHUNK = 10_000
 FUNCTIONS = ["Finance", "Operations", "Sales", "Customer Success", "Engineering", "People"]
-START = datetime(2025, 11, 1, tzinfo=timezone.utc)
+START = datetime(2025, 11, 1, tzinfo=UTC)
 
 
 def _bulk(model, rows: list[dict]) -> None:
@@ -33,7 +39,7 @@ def seed(rng: random.Random) -> None:
     db.session.add_all(Function(name=name, code=f"F{i}") for i, name in enumerate(FUNCTIONS))
     db.session.flush()
     function_ids = list(db.session.scalars(select(Function.id)))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     _bulk(User, [{"email": f"p{i}@bench.example", "name": f"Person {i}", "job_title": "", "function_id":
                   function_ids[i % len(function_ids)], "hired_on": date(2015, 1, 1) + timedelta(days=rng.randrange(3650)),
                   "active": True, "session_version": 1, "created_at": now} for i in range(PEOPLE)])

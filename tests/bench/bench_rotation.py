@@ -7,8 +7,8 @@ import threading
 import time
 import warnings
 
-from tests.bench.harness import Bench, measure
 from rotation.matching import Instance, blocking_pairs, deferred_acceptance, over_capacity
+from tests.bench.harness import Bench, measure
 
 APPLICANTS = 10_000
 OPENINGS = 1_000

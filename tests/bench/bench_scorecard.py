@@ -13,7 +13,6 @@ from webapp.cli import DEMO_SEEDERS
 from webapp.extensions import db
 from webapp.people.models import User
 
-
 PEOPLE = 5_000
 
 

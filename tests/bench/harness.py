@@ -23,7 +23,7 @@ from webapp import create_app
 from webapp.config import TestConfig
 from webapp.extensions import db
 
-REPEATS = int(os.environ.get("BENCH_REPEATS", 30))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "30"))
 BENCH_SECRET_KEY = "bench-secret-key-" + "x" * 32  # shared by bench_app and gunicorn, so cookies work in both
 
 

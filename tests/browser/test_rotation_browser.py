@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 import re
-
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from rotation import services
+from rotation.models import Application, Placement
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import PASSWORD, make_user
 from tests.rotation.rotation_factories import make_cohort, make_opening, make_org, make_program
 from webapp.db import utcnow
 from webapp.roles import Role
-from rotation import services
-from rotation.models import Application, Placement
 
 pytestmark = pytest.mark.browser
 
@@ -108,7 +107,7 @@ def test_apply_approve_rank_match_publish_accept(page, db, world):
 
 
 def test_ranking_works_without_javascript(browser, base_url, db, world):
-    org, applicant, cohort, seats = world
+    _org, applicant, cohort, _seats = world
     context = browser.new_context(base_url=base_url, java_script_enabled=False)
     page = context.new_page()
     log_in(page, applicant.email, PASSWORD)

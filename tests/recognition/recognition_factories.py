@@ -4,11 +4,11 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from recognition import services
 from tests.factories import make_function, make_team, make_user
 from webapp.extensions import db
 from webapp.people.models import User
 from webapp.roles import Role
-from recognition import services
 
 _keys = itertools.count(1)
 MESSAGE = "Thank you for reconciling the freight invoices with us before the close."

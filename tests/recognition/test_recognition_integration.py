@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
+from recognition import rules
+from recognition.scorecard import bridge_share_figure, joint_win_figure, kudos_flow_figure
 from tests.conftest import sign_in
 from tests.recognition.recognition_factories import give, log_joint_win, make_org
 from webapp.main.periods import Quarter
 from webapp.notifications.models import Notification
-from recognition import rules
-from recognition.scorecard import bridge_share_figure, joint_win_figure, kudos_flow_figure
 
 
 @pytest.fixture

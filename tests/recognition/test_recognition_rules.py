@@ -1,21 +1,21 @@
 """The pure rules, and property tests of the ledger: allowances never negative, balances are sums."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from recognition import rules, services
-from tests.conftest import wipe_database
 from recognition.models import LedgerEntry
 from recognition.queries import points_balance, spent_in
+from tests.conftest import wipe_database
 from tests.recognition.recognition_factories import key, make_org
 
 
 def test_periods_and_quarters():
-    moment = datetime(2026, 11, 25, tzinfo=timezone.utc)
+    moment = datetime(2026, 11, 25, tzinfo=UTC)
     assert rules.period_of(moment) == "2026-11"
     assert rules.quarter_of(moment) == "2026-Q4"
     assert rules.months_of_quarter("2026-Q2") == ["2026-04", "2026-05", "2026-06"]
@@ -62,7 +62,7 @@ def test_any_sequence_of_gifts_keeps_allowances_non_negative_and_balances_sums(a
         else:
             savepoint.commit()
             accepted += 1
-    period = rules.period_of(datetime.now(timezone.utc))
+    period = rules.period_of(datetime.now(UTC))
     for person in people:
         assert spent_in(person.id, period) <= 100
         entries = db.session.scalars(select(LedgerEntry.amount).where(

@@ -5,12 +5,12 @@ import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from rotation import services
+from rotation.models import Application, Cohort, Opening, Program
 from tests.factories import make_function, make_team, make_user
 from webapp.extensions import db
 from webapp.people.models import Function, Team, User
 from webapp.roles import Role
-from rotation import services
-from rotation.models import Application, Cohort, Opening, Program
 
 TODAY = date(2026, 11, 25)
 LONG_AGO = date(2020, 1, 6)

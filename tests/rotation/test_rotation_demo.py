@@ -1,9 +1,9 @@
 """The demo: two past cohorts with completed, reflected placements, and one cohort open for applications."""
 from __future__ import annotations
 
-from webapp.people.demo import DEMO_ANCHOR, seed_people
 from rotation.demo import seed_rotations
 from rotation.models import Application, Cohort, Placement
+from webapp.people.demo import DEMO_ANCHOR, seed_people
 
 
 def test_demo_has_two_completed_cohorts_and_one_open(db):

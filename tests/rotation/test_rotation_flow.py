@@ -6,13 +6,13 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 
-from tests.rotation.rotation_factories import TODAY, make_application, make_cohort, make_opening, make_org, make_program
-from webapp import signals
-from webapp.auth.models import AuditEntry
 from rotation import calendar, services
 from rotation.models import DraftMatch
 from rotation.queries import draft_assignment, match_instance, program_health
 from rotation.services import RotationError
+from tests.rotation.rotation_factories import TODAY, make_application, make_cohort, make_opening, make_org, make_program
+from webapp import signals
+from webapp.auth.models import AuditEntry
 
 
 @pytest.fixture

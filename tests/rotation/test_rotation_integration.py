@@ -5,13 +5,13 @@ from datetime import timedelta
 
 import pytest
 
+from rotation import services
+from rotation.scorecard import rotation_figures
 from tests.conftest import sign_in
 from tests.rotation.rotation_factories import make_application, make_cohort, make_opening, make_org, make_program
 from webapp.db import utcnow
 from webapp.main.periods import Quarter
 from webapp.notifications.models import Notification
-from rotation import services
-from rotation.scorecard import rotation_figures
 
 
 @pytest.fixture

@@ -5,14 +5,20 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.factories import make_team, make_user
-from tests.rotation.rotation_factories import (
-    LONG_AGO, TODAY, make_application, make_cohort, make_opening, make_org, make_program,
-)
-from webapp.roles import Role
 from rotation import services
 from rotation.queries import host_order, months_between
 from rotation.services import RotationError
+from tests.factories import make_team, make_user
+from tests.rotation.rotation_factories import (
+    LONG_AGO,
+    TODAY,
+    make_application,
+    make_cohort,
+    make_opening,
+    make_org,
+    make_program,
+)
+from webapp.roles import Role
 
 
 @pytest.fixture

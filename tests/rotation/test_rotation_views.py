@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 
+from rotation import services
+from rotation.models import Application, Cohort, DraftMatch, Placement, Program
+from rotation.queries import host_order
 from tests.conftest import sign_in
 from tests.factories import make_user
 from tests.rotation.rotation_factories import TODAY, make_application, make_cohort, make_opening, make_org, make_program
 from webapp.roles import Role
-from rotation import services
-from rotation.models import Application, Cohort, DraftMatch, Placement, Program
-from rotation.queries import host_order
 
 
 @pytest.fixture

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from programs.trust.models import TrustWave
+from programs.trust.scorecard import response_rate_figure, trust_figures
+from programs.trust.services import close_wave
 from tests.conftest import sign_in
 from tests.factories import make_function, make_user
 from tests.trust.trust_factories import answer, make_wave, today
 from webapp.main.periods import Quarter
 from webapp.notifications.models import Notification
 from webapp.roles import Role
-from programs.trust.models import TrustWave
-from programs.trust.scorecard import response_rate_figure, trust_figures
-from programs.trust.services import close_wave
 
 
 def test_creating_an_open_wave_notifies_its_audience_only(db, client):

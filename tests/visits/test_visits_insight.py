@@ -22,7 +22,7 @@ TODAY = date.today()
 def matrix(html: str) -> dict[str, list[str]]:
     """Account name -> the cells of its row in the coverage table."""
     rows = {}
-    for name, cells in re.findall(r'<th scope="row" class="fw-normal"><a [^>]*>([^<]+)</a></th>(.*?)</tr>', html, re.S):
+    for name, cells in re.findall(r'<th scope="row" class="fw-normal"><a [^>]*>([^<]+)</a></th>(.*?)</tr>', html, re.DOTALL):
         rows[name] = re.findall(r"<td[^>]*>([^<]*)</td>", cells)
     return rows
 
@@ -69,7 +69,7 @@ def test_suggested_pairs_are_people_of_two_functions_who_never_went_together(cli
     make_visit([org.fin2], account=account)
     sign_in(client, org.fin)
     html = client.get(f"/accounts/{account.id}").get_data(as_text=True)
-    pairs = re.search(r'<ul id="suggested-pairs">(.*?)</ul>', html, re.S).group(1)
+    pairs = re.search(r'<ul id="suggested-pairs">(.*?)</ul>', html, re.DOTALL).group(1)
     assert "Fay Finance (Finance) and Olga Ops (Operations)" in pairs
     assert "Finn Finance (Finance) and Otto Ops (Operations)" in pairs
     assert "Fay Finance (Finance) and Otto Ops (Operations)" not in pairs  # they went together already
@@ -91,7 +91,7 @@ def test_learnings_count_tags_by_function_and_period_with_the_latest_notes(clien
     ])
     sign_in(client, org.fin)
     html = client.get("/learnings").get_data(as_text=True)
-    table = re.search(r'<table class="table table-sm" id="learning-counts">(.*?)</table>', html, re.S).group(1)
+    table = re.search(r'<table class="table table-sm" id="learning-counts">(.*?)</table>', html, re.DOTALL).group(1)
     assert re.search(r">payment terms</th><td[^>]*>2</td><td[^>]*>1</td><td[^>]*>3</td>", table)
     assert html.index("New terms note") < html.index("Old terms note")
     quarter = client.get("/learnings?period=2025-Q4").get_data(as_text=True)

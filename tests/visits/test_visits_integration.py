@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from programs.visits.scorecard import visit_figures
+from programs.visits.services import confirm_visit
 from tests.conftest import sign_in
 from tests.visits.visits_factories import make_account, make_visit
 from webapp.db import utcnow
 from webapp.main.periods import Quarter
 from webapp.notifications.models import Notification
-from programs.visits.scorecard import visit_figures
-from programs.visits.services import confirm_visit
 
 
 def kinds(db, user) -> list[str]:

@@ -1,7 +1,7 @@
 """The pure rules, the import planner and the exports, without Flask or a database."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from icalendar import Calendar
@@ -125,7 +125,7 @@ def test_import_row_errors_name_each_line():
 
 def test_planned_visits_calendar_round_trips():
     entries = [CalendarEntry("visit-1@example", date(2026, 12, 3), "Customer visit: Acme", "QBR\nAgenda", "On site")]
-    calendar = Calendar.from_ical(visits_calendar(entries, datetime(2026, 11, 25, tzinfo=timezone.utc)))
+    calendar = Calendar.from_ical(visits_calendar(entries, datetime(2026, 11, 25, tzinfo=UTC)))
     events = list(calendar.walk("VEVENT"))
     assert len(events) == 1
     assert str(events[0]["summary"]) == "Customer visit: Acme"

@@ -9,8 +9,8 @@ import pytest
 
 from programs.visits.models import Account, FollowUp, Visit, VisitAttendee
 from programs.visits.rules import is_joint, quarter_of
-from webapp.extensions import db
 from tests.factories import make_function, make_team, make_user
+from webapp.extensions import db
 from webapp.people.models import User
 from webapp.roles import Role
 

@@ -10,8 +10,8 @@ from webapp.auth.forms import LoginForm, PasswordChangeForm
 from webapp.auth.queries import list_audit_entries
 from webapp.auth.services import PasswordError, authenticate, change_password
 from webapp.extensions import db, limiter
-from webapp.roles import Role
 from webapp.rendering import form_status, render_page_or_fragment, safe_next
+from webapp.roles import Role
 
 AUDIT_PAGE_SIZE = 50
 

@@ -3,7 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
-from webapp.main import views  # noqa: E402,F401
-from webapp.main.registrations import register  # noqa: E402
+from webapp.main import views  # noqa: F401
+from webapp.main.registrations import register
 
 register()

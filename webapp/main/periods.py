@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
 
@@ -34,11 +34,11 @@ class Quarter:
 
     @property
     def start_utc(self) -> datetime:
-        return datetime(self.start.year, self.start.month, 1, tzinfo=timezone.utc)
+        return datetime(self.start.year, self.start.month, 1, tzinfo=UTC)
 
     @property
     def end_utc(self) -> datetime:
-        return datetime(self.end.year, self.end.month, 1, tzinfo=timezone.utc)
+        return datetime(self.end.year, self.end.month, 1, tzinfo=UTC)
 
     def previous(self) -> Quarter:
         return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
@@ -59,4 +59,4 @@ class Quarter:
 
 def last_complete_quarter() -> Quarter:
     """The scorecard's default: the latest quarter that has ended (UTC)."""
-    return Quarter.containing(datetime.now(timezone.utc).date()).previous()
+    return Quarter.containing(datetime.now(UTC).date()).previous()

@@ -3,7 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
-from webapp.notifications import views  # noqa: E402,F401
-from webapp.notifications.delivery import connect_receivers  # noqa: E402
+from webapp.notifications import views  # noqa: F401
+from webapp.notifications.delivery import connect_receivers
 
 connect_receivers()

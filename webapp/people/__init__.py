@@ -3,7 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("people", __name__, template_folder="templates")
 
-from webapp.people import views  # noqa: E402,F401
-from webapp.people.registrations import register  # noqa: E402
+from webapp.people import views  # noqa: F401
+from webapp.people.registrations import register
 
 register()

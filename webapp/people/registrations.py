@@ -1,7 +1,6 @@
 """What the people package adds to the shell: navigation and home-page tiles."""
 from __future__ import annotations
 
-
 from webapp.extensions import db
 from webapp.main.navigation import register_nav_item
 from webapp.main.tiles import register_tile

@@ -1,7 +1,6 @@
 """Routes: the directory, profiles, admin of people, functions and teams, and the CSV import."""
 from __future__ import annotations
 
-
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,7 +13,6 @@ from webapp.people import bp
 from webapp.people.forms import FunctionForm, ImportForm, PersonForm, TeamForm
 from webapp.people.models import Function, PendingImport, Team, User
 from webapp.people.queries import find_user_by_email, list_direct_reports, list_functions, list_teams, search_people
-from webapp.roles import Role
 from webapp.people.services import (
     ImportRejected,
     PeopleError,
@@ -27,8 +25,9 @@ from webapp.people.services import (
     set_active,
     stage_people_import,
 )
-from webapp.uploads import decode_upload
 from webapp.rendering import commit_or_show, form_status, render_page_or_fragment, wants_fragment
+from webapp.roles import Role
+from webapp.uploads import decode_upload
 
 QUERY_MAX = 100
 ADMIN_KINDS = {"people": User, "functions": Function, "teams": Team}
