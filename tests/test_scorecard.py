@@ -56,13 +56,15 @@ def test_the_pair_can_be_chosen_and_bad_choices_are_explained(client, leader):
 
 
 def test_csv_has_every_figure(client, leader):
+    finance, operations = leader
     register_scorecard_figure("Collaboration", "joint-wins", joint_wins)
     register_scorecard_figure("Trust", "none", lambda q, pair: None)
     response = client.get("/scorecard.csv?quarter=2026-Q2")
     lines = response.get_data(as_text=True).strip().splitlines()
-    assert response.mimetype == "text/csv" and lines[0].startswith("row,figure,quarter,value")
-    assert lines[1].startswith("Collaboration,Joint wins,2026-Q2,") and lines[1].endswith(",wins,,") is False
-    assert len(lines) == 2
+    offset = (finance.id + operations.id) % 3  # joint_wins: quarter number x 10 + this offset
+    assert response.mimetype == "text/csv"
+    assert lines == ["row,figure,quarter,value,unit,previous quarter,change",
+                     f"Collaboration,Joint wins,2026-Q2,{20 + offset},wins,{10 + offset},10"]
     assert client.get("/scorecard.csv?quarter=bad").status_code == 400
 
 

@@ -1,4 +1,4 @@
-"""Rendering helpers shared by every blueprint."""
+"""View helpers shared by every blueprint: page-or-fragment rendering, form errors and status, safe redirects."""
 from __future__ import annotations
 
 from collections.abc import Callable

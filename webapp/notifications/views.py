@@ -17,10 +17,11 @@ PAGE_SIZE = 30
 
 @bp.app_context_processor
 def inject_unread_count() -> dict:
-    """Every page's bell shows the unread count (one indexed count query)."""
+    """The bell's unread count, counted (one indexed query) only when a template draws the bell, not per fragment."""
     if not current_user.is_authenticated:
         return {}
-    return {"unread_count": count_unread(current_user.id), "bell_poll_seconds": current_app.config["NOTIFICATION_POLL_SECONDS"]}
+    user_id = current_user.id
+    return {"unread_count": lambda: count_unread(user_id), "bell_poll_seconds": current_app.config["NOTIFICATION_POLL_SECONDS"]}
 
 
 @bp.route("/notifications")
