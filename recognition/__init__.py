@@ -1,13 +1,16 @@
 """Recognition: joint wins, kudos, the celebration feed, the points ledger, badges and leaderboards."""
-from flask import Blueprint
-
-import webapp.people  # noqa: F401  (people before auth, in the order create_app loads them)
+from flask import Blueprint, Flask
 
 bp = Blueprint("recognition", __name__, template_folder="templates")
 
-from recognition import views  # noqa: F401
-from recognition.registrations import register
-from recognition.services import connect_receivers
 
-register()
-connect_receivers()
+def init_app(app: Flask) -> None:
+    """Attach the routes, register what this package adds to the shell, then the blueprint."""
+    from recognition import views  # noqa: F401  (their routes and commands attach to bp)
+    from recognition.registrations import register
+    from recognition.services import connect_receivers
+
+    register()
+    connect_receivers()
+
+    app.register_blueprint(bp)

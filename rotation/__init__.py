@@ -1,11 +1,13 @@
 """Rotations: programs, cohorts, host openings, applications, a stable matching, placements and completion."""
-from flask import Blueprint
-
-import webapp.people  # noqa: F401  (people before auth, as create_app loads them; lets rotation.matching load cold)
+from flask import Blueprint, Flask
 
 bp = Blueprint("rotation", __name__, template_folder="templates")
 
-from rotation import views  # noqa: F401
-from rotation.registrations import register
 
-register()
+def init_app(app: Flask) -> None:
+    """Attach the routes, register what this package adds to the shell, then the blueprint."""
+    from rotation import views  # noqa: F401  (their routes and commands attach to bp)
+    from rotation.registrations import register
+    register()
+
+    app.register_blueprint(bp)

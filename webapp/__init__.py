@@ -17,7 +17,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     INSTANCE_DIR.mkdir(exist_ok=True)
 
     _init_extensions(app)
-    _register_blueprints(app)
+    _init_packages(app)
     _register_hooks(app)
 
     from webapp.cli import register_commands
@@ -51,8 +51,9 @@ def _init_extensions(app: Flask) -> None:
     ext.login_manager.session_protection = "basic"
 
 
-# Every package with a blueprint `bp`; importing one registers its tiles, nav items, demo data and receivers.
-BLUEPRINT_PACKAGES = (
+# Every package of the product, in wiring order; each init_app(app) registers its blueprint, navigation,
+# tiles, scorecard figures, demo seeders and receivers. Importing a package registers nothing.
+PACKAGES = (
     "webapp.main",
     "webapp.people",
     "webapp.auth",
@@ -64,9 +65,9 @@ BLUEPRINT_PACKAGES = (
 )
 
 
-def _register_blueprints(app: Flask) -> None:
-    for package in BLUEPRINT_PACKAGES:
-        app.register_blueprint(importlib.import_module(package).bp)
+def _init_packages(app: Flask) -> None:
+    for package in PACKAGES:
+        importlib.import_module(package).init_app(app)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -1,10 +1,15 @@
 """Sign-in, sign-out, passwords, role checks and the audit log."""
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
-from webapp.auth import views  # noqa: F401
-from webapp.main.navigation import register_nav_item
-from webapp.roles import Role
 
-register_nav_item("Audit log", "auth.audit_log", Role.ADMIN, group="People")
+def init_app(app: Flask) -> None:
+    """Attach the routes, register what this package adds to the shell, then the blueprint."""
+    from webapp.auth import views  # noqa: F401  (their routes and commands attach to bp)
+    from webapp.main.navigation import register_nav_item
+    from webapp.roles import Role
+
+    register_nav_item("Audit log", "auth.audit_log", Role.ADMIN, group="People")
+
+    app.register_blueprint(bp)
