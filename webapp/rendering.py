@@ -5,9 +5,10 @@ from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request
+from flask import abort, flash, redirect, render_template, request
+from sqlalchemy.exc import IntegrityError
 
-from webapp.errors import RuleError
+from webapp.errors import AlreadyRecorded, Refused, RuleError
 from webapp.extensions import db, htmx
 
 T = TypeVar("T")
@@ -84,12 +85,39 @@ def show_rule_error(form, error: Exception) -> None:
 
 
 def commit_or_show(form, write: Callable[[], T]) -> T | None:
-    """Run one service write: commit and return its result, or roll back and show its rule error on the form."""
+    """The transaction boundary for a form: run one service write and commit, returning its result.
+
+    A rule error rolls back and shows beside the form's field (or as a flash); a unique-key clash
+    (a replay racing the first request) shows "already recorded"; a refusal answers 403.
+    """
     try:
         result = write()
+        db.session.commit()
+    except Refused as refusal:
+        db.session.rollback()
+        abort(403, description=str(refusal))
+    except IntegrityError:
+        db.session.rollback()
+        show_rule_error(form, AlreadyRecorded())
+        return None
     except RuleError as error:
         db.session.rollback()
         show_rule_error(form, error)
         return None
-    db.session.commit()
     return result
+
+
+def commit_or_flash(write: Callable[[], T], success: str | None = None) -> T | None:
+    """The transaction boundary without a form: as commit_or_show, the outcome said in a flash message."""
+    form = _FormlessErrors()
+    result = commit_or_show(form, write)
+    if result is not None and success:
+        flash(success, "success")
+    return result
+
+
+class _FormlessErrors:
+    """Stands in for a form where a write has none: its errors become flash messages."""
+
+    def __init__(self) -> None:
+        self.form_errors: list[str] = []
