@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from recognition import queries, rules, services
 from recognition.scorecard import bridge_share_figure, joint_win_figure, kudos_flow_figure
-from webapp.db import utcnow
+from webapp import clock
 from webapp.main.navigation import register_nav_item
 from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
@@ -15,7 +15,7 @@ def profile_tile(viewer: User, subject: User) -> dict:
     """Balance, allowance left this month, badges, and recognition given and received."""
     policy = services.get_policy()
     given, received = queries.recognition_counts(subject.id)
-    left = queries.allowance_left(subject, rules.period_of(utcnow()), policy.monthly_allowance,
+    left = queries.allowance_left(subject, rules.period_of(clock.now()), policy.monthly_allowance,
                                   policy.per_report_extra)
     return {"person": subject, "balance": queries.points_balance(subject.id), "given": given, "received": received,
             "allowance_left": left if viewer.id == subject.id else None, "badges": queries.badges_of(subject.id)}

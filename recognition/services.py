@@ -37,9 +37,8 @@ from recognition.models import (
     WinFunction,
 )
 from recognition.queries import count_direct_reports, invalidate_leaderboards, spent_in
-from webapp import signals
+from webapp import clock, signals
 from webapp.auth.services import record_audit
-from webapp.db import utcnow
 from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.notifications.services import link, notify
@@ -133,7 +132,7 @@ def give_kudos(giver: User, recipient_ids: list[int], message: str, value_tag: s
     existing = db.session.scalar(select(Kudos).where(Kudos.idempotency_key == key))
     if existing is not None:
         return existing
-    now = now or utcnow()
+    now = now or clock.now()
     policy = get_policy()
     recipients = _check_kudos(giver, recipient_ids, message, value_tag, points_each, policy)
     period = rules.period_of(now)
@@ -253,7 +252,7 @@ def add_to_kudos(giver: User, kudos: Kudos, points_each: int, key: str, now: dat
     existing = db.session.scalar(select(KudosAddon).where(KudosAddon.idempotency_key == key))
     if existing is not None:
         return existing
-    now = now or utcnow()
+    now = now or clock.now()
     policy = get_policy()
     recipients = [r.user for r in kudos.recipients]
     if giver.id == kudos.giver_id or giver.id in {r.id for r in recipients}:
@@ -290,14 +289,14 @@ def log_win(logger: User, title: str, story: str, credited_ids: list[int], value
     function_ids = sorted({p.function_id for p in credited})
     win = Win(logger=logger, title=title.strip(), story=story.strip(), value_tags=",".join(value_tags),
               impact_amount=impact[0], impact_unit=impact[1].strip(), impact_outcome=impact[2].strip(),
-              status="pending", is_joint=len(function_ids) > 1, idempotency_key=key, created_at=now or utcnow())
+              status="pending", is_joint=len(function_ids) > 1, idempotency_key=key, created_at=now or clock.now())
     win.credits = [WinCredit(user=p) for p in credited]
     win.functions = [WinFunction(function_id=f, cosign="not_needed" if f == logger.function_id else "pending")
                      for f in function_ids]
     db.session.add(win)
     db.session.flush()
     if all(f.cosign == "not_needed" for f in win.functions):
-        _publish(win, now or utcnow())
+        _publish(win, now or clock.now())
     else:
         _ask_for_cosigns(win)
     return win
@@ -343,7 +342,7 @@ def cosign_win(signer: User, win: Win, now: datetime | None = None) -> Win:
     pending = may_cosign(signer, win)
     if not pending:
         raise RecognitionError("This win is not waiting for your function's co-sign.")
-    now = now or utcnow()
+    now = now or clock.now()
     for wf in pending:
         wf.cosign, wf.signer_id, wf.decided_at = "approved", signer.id, now
     if all(f.cosign in ("approved", "not_needed") for f in win.functions):
@@ -360,7 +359,7 @@ def decline_win(signer: User, win: Win, reason: str, now: datetime | None = None
     if not reason.strip():
         raise RecognitionError("Say why you decline.", "reason")
     for wf in pending:
-        wf.cosign, wf.signer_id, wf.decided_at, wf.reason = "declined", signer.id, now or utcnow(), reason.strip()[:500]
+        wf.cosign, wf.signer_id, wf.decided_at, wf.reason = "declined", signer.id, now or clock.now(), reason.strip()[:500]
     win.status = "declined"
     db.session.flush()
     return win
@@ -472,7 +471,7 @@ def record_anniversaries(today: date) -> int:
         for person_id, name, hired_on, function_id in people:
             years = rules.anniversary_years(hired_on, day)
             if years:
-                moment = datetime(day.year, day.month, day.day, 8, tzinfo=utcnow().tzinfo)
+                moment = datetime(day.year, day.month, day.day, 8, tzinfo=clock.now().tzinfo)
                 noun = "year" if years == 1 else "years"
                 added += add_feed_item("anniversary", f"anniversary:{person_id}:{day.year}",
                                        f"{name} celebrates {years} {noun} with us", "", moment,
@@ -515,7 +514,7 @@ def record_milestone(person: User, event: str, source_key: str, now: datetime | 
     if db.session.scalar(select(Milestone.id).where(Milestone.user_id == person.id, Milestone.event == event,
                                                     Milestone.source_key == source_key)) is not None:
         return []
-    db.session.add(Milestone(user_id=person.id, event=event, source_key=source_key, created_at=now or utcnow()))
+    db.session.add(Milestone(user_id=person.id, event=event, source_key=source_key, created_at=now or clock.now()))
     db.session.flush()
     count = db.session.scalar(select(func.count()).select_from(Milestone).where(
         Milestone.user_id == person.id, Milestone.event == event))
@@ -523,10 +522,10 @@ def record_milestone(person: User, event: str, source_key: str, now: datetime | 
     due = db.session.scalars(select(BadgeDefinition).where(
         BadgeDefinition.event == event, BadgeDefinition.threshold <= count, BadgeDefinition.id.not_in(held))).all()
     for badge in due:
-        db.session.add(BadgeAward(badge_id=badge.id, user_id=person.id, created_at=now or utcnow()))
+        db.session.add(BadgeAward(badge_id=badge.id, user_id=person.id, created_at=now or clock.now()))
         notify(person, "badge", f"You earned the {badge.name} badge.", link("people.profile", user_id=person.id))
         add_feed_item("badge", f"badge:{badge.id}:{person.id}", f"{person.name} earned the {badge.name} badge",
-                      plain_html(badge.description), now or utcnow(), function_ids={person.function_id} - {None})
+                      plain_html(badge.description), now or clock.now(), function_ids={person.function_id} - {None})
     return due
 
 
@@ -561,7 +560,7 @@ def on_visit_confirmed(sender, visit_id: int, attendees: list[User], function_id
                        internal_only: bool, confirmed_by: User, held_on: date, **_) -> None:
     """A confirmed joint visit: points and the Field Partner count for attendees; a feed item unless internal."""
     key = f"visit:{visit_id}"
-    moment = utcnow()
+    moment = clock.now()
     if db.session.scalar(select(FeedItem.id).where(FeedItem.source_key == key)) is not None:
         return
     if not internal_only:

@@ -12,8 +12,8 @@ from recognition import bp, queries, rules, services
 from recognition.forms import AddonForm, BadgeForm, CommentForm, KudosForm, PolicyForm, ReasonForm, WinForm, new_key
 from recognition.markup import story_html
 from recognition.models import BadgeDefinition, FeedItem, Kudos, KudosAddon, Win
+from webapp import clock
 from webapp.auth.access import roles_required, signed_in
-from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.rendering import redirect_back, render_page_or_fragment, show_rule_error, wants_fragment
 from webapp.roles import Role
@@ -66,7 +66,7 @@ def _feed_filter() -> queries.FeedFilter:
 
 def _ensure_anniversaries() -> None:
     """Add today's work anniversaries once per day per process."""
-    today = utcnow().date()
+    today = clock.today()
     if today not in _anniversaries_checked:
         services.record_anniversaries(today)
         _commit_or_replay()  # another worker may have added the same anniversaries a moment ago
@@ -235,7 +235,7 @@ def give_kudos():
 
 def _kudos_context() -> dict:
     policy = services.get_policy()  # again: a rolled-back attempt may have created it
-    period = rules.period_of(utcnow())
+    period = rules.period_of(clock.now())
     left = queries.allowance_left(current_user, period, policy.monthly_allowance, policy.per_report_extra)
     return {"allowance_left": left, "policy": policy}
 
@@ -351,7 +351,7 @@ def approvals():
 @bp.route("/recognition/leaderboards")
 @signed_in
 def leaderboards():
-    quarter = rules.parse_quarter(request.args.get("quarter", ""), rules.quarter_of(utcnow()))
+    quarter = rules.parse_quarter(request.args.get("quarter", ""), rules.quarter_of(clock.now()))
     boards = {name: queries.leaderboard(name, quarter) for name in queries.BOARDS}
     return render_template("recognition/leaderboards.html", boards=boards, quarter=quarter,
                            opted_out=queries.is_opted_out(current_user.id))
@@ -372,7 +372,7 @@ def opt_out():
 @bp.route("/recognition/flow")
 @roles_required(*OVERSEERS)
 def flow():
-    quarter = rules.parse_quarter(request.args.get("quarter", ""), rules.quarter_of(utcnow()))
+    quarter = rules.parse_quarter(request.args.get("quarter", ""), rules.quarter_of(clock.now()))
     functions, flows = queries.flow_matrix(rules.months_of_quarter(quarter))
     return render_template("recognition/flow.html", quarter=quarter, functions=functions, flows=flows,
                            one_way=rules.one_way_pairs(flows))

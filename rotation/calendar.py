@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from icalendar import Calendar, Event
 
 from rotation.models import Cohort, Placement
-from webapp.db import utcnow
+from webapp import clock
 
 
 def _calendar() -> Calendar:
@@ -20,7 +20,7 @@ def _all_day(uid: str, summary: str, first: date, last: date, description: str =
     """An all-day event from first to last (inclusive)."""
     event = Event()
     event.add("uid", uid)
-    event.add("dtstamp", utcnow())
+    event.add("dtstamp", clock.now())
     event.add("summary", summary)
     event.add("dtstart", first)
     event.add("dtend", last + timedelta(days=1))

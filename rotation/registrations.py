@@ -6,7 +6,7 @@ from sqlalchemy import select
 from rotation import queries
 from rotation.models import Cohort
 from rotation.scorecard import rotation_figures
-from webapp.db import utcnow
+from webapp import clock
 from webapp.extensions import db
 from webapp.main.navigation import register_nav_item
 from webapp.main.scorecard import register_scorecard_figure
@@ -17,7 +17,7 @@ from webapp.roles import Role
 
 def my_rotation_tile(viewer: User, subject: User) -> dict | None:
     """My latest application and placement, and cohorts open for applications today."""
-    today = utcnow().date()
+    today = clock.today()
     application = db.session.scalars(queries.list_my_applications(subject).limit(1)).first()
     placement = queries.placement_for(application) if application else None
     open_cohorts = db.session.scalars(select(Cohort).where(
@@ -31,7 +31,7 @@ def approvals_tile(viewer: User, subject: User) -> dict | None:
     """Applications waiting for my decision, and openings I host with applicants to rank."""
     waiting = db.session.scalars(queries.list_waiting_approvals(subject)).all()
     hosted = [o for o in db.session.scalars(queries.list_hosted_openings(subject))
-              if o.cohort.matching_on >= utcnow().date()]
+              if o.cohort.matching_on >= clock.today()]
     if not waiting and not hosted:
         return None
     return {"waiting": waiting, "hosted": hosted}
@@ -46,7 +46,7 @@ def rotations_profile_tile(viewer: User, subject: User) -> dict | None:
 
 def cohorts_tile(viewer: User, subject: User) -> dict | None:
     """HR: every cohort not yet over, its phase, and applications still waiting for a manager."""
-    cohorts = queries.cohort_status(utcnow().date())
+    cohorts = queries.cohort_status(clock.today())
     return {"cohorts": cohorts} if cohorts else None
 
 

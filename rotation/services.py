@@ -27,9 +27,8 @@ from rotation.queries import (
     months_between,
     release_group_size,
 )
-from webapp import signals
+from webapp import clock, signals
 from webapp.auth.services import record_audit
-from webapp.db import utcnow
 from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.people.models import Function, User
@@ -219,7 +218,7 @@ def decide_application(manager: User, application: Application, approve: bool, c
         _ensure_within_release_cap(application, today)
     application.status = "approved" if approve else "declined"
     application.decision_comment = comment.strip()
-    application.decided_at = utcnow()
+    application.decided_at = clock.now()
     db.session.flush()
     record_audit(manager, f"rotation.application.{application.status}", application, None,
                  {"comment": application.decision_comment})
@@ -333,7 +332,7 @@ def respond_to_offer(person: User, placement: Placement, accept: bool, today: da
     if placement.status != "offered":
         raise RotationError(f"This offer is {placement.status}; it can no longer be answered.")
     placement.status = "accepted" if accept else "declined"
-    placement.responded_at = utcnow()
+    placement.responded_at = clock.now()
     db.session.flush()
 
 
@@ -382,7 +381,7 @@ def sign_off(user: User, placement: Placement, today: date, text: str = "", rati
     if role is None:
         raise RotationError("Only the rotator, the host and the home manager sign off.")
     _ensure_active(placement, today)
-    now = utcnow()
+    now = clock.now()
     if role == "rotator":
         if placement.reflected_at:
             raise RotationError("Your reflection is already recorded.")
@@ -404,7 +403,7 @@ def sign_off(user: User, placement: Placement, today: date, text: str = "", rati
 def _complete_if_signed(placement: Placement) -> bool:
     if not (placement.reflected_at and placement.host_feedback_at and placement.home_confirmed_at):
         return False
-    placement.status, placement.completed_at = "completed", utcnow()
+    placement.status, placement.completed_at = "completed", clock.now()
     db.session.flush()
     rotator = placement.application.applicant
     signals.rotation_completed.send(

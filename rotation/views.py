@@ -25,8 +25,8 @@ from rotation.forms import (
 from rotation.matching import blocking_pairs, explain_unmatched, over_capacity
 from rotation.models import MAX_CHOICES, Application, Cohort, Opening, Placement, Program
 from rotation.services import RotationError
+from webapp import clock
 from webapp.auth.access import public, roles_required, signed_in
-from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.notifications.services import notify
 from webapp.people.models import Function
@@ -39,7 +39,7 @@ ALREADY_DONE = "That was already done (perhaps in another tab); nothing was chan
 
 
 def today() -> date:
-    return utcnow().date()
+    return clock.today()
 
 
 

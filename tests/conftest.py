@@ -9,10 +9,12 @@ import contextvars
 import os
 
 import pytest
+import time_machine
 from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from tests import timeline
 from webapp import create_app
 from webapp.config import TestConfig
 from webapp.extensions import db as _db
@@ -24,7 +26,19 @@ STRICT = os.environ.get("CG_STRICT") == "1"
 
 def pytest_report_header(config) -> str:
     backend = "PostgreSQL" if TEST_DATABASE_URL.startswith("postgresql") else "SQLite"
-    return f"database: {backend}; strict (skips fail): {STRICT}"
+    return f"database: {backend}; strict (skips fail): {STRICT}; clock starts at {timeline.START:%Y-%m-%d %H:%M} UTC"
+
+
+_session_travel = time_machine.travel(timeline.START, tick=True)
+
+
+def pytest_configure(config) -> None:
+    """Move the clock before collection, so module-level dates agree with the session's day."""
+    _session_travel.start()
+
+
+def pytest_unconfigure(config) -> None:
+    _session_travel.stop()
 
 
 def _fail_skips(report) -> None:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from programs.trust.models import TrustWave
 from programs.trust.queries import open_waves_for, response_rates
 from programs.trust.scorecard import outcome_figures, response_rate_figure, trust_figures
-from webapp.db import utcnow
+from webapp import clock
 from webapp.extensions import db
 from webapp.main.navigation import register_nav_item
 from webapp.main.scorecard import register_scorecard_figure
@@ -17,13 +17,13 @@ from webapp.roles import Role
 
 def open_pulse_tile(viewer: User, subject: User) -> dict | None:
     """The pulses waiting for this person's answer; hidden once answered."""
-    waves = open_waves_for(viewer, utcnow().date())
+    waves = open_waves_for(viewer, clock.today())
     return {"waves": waves} if waves else None
 
 
 def response_rates_tile(viewer: User, subject: User) -> dict | None:
     """HR: response rates of every open wave by function (counts of people, never of answers)."""
-    today = utcnow().date()
+    today = clock.today()
     waves = db.session.scalars(select(TrustWave).where(
         TrustWave.closed_at.is_(None), TrustWave.opens_on <= today).order_by(TrustWave.closes_on)).all()
     return {"waves": [(wave, response_rates(wave)) for wave in waves]} if waves else None

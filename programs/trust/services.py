@@ -40,9 +40,8 @@ from programs.trust.queries import (
     wave_frames,
     wave_has_responses,
 )
-from webapp import signals
+from webapp import clock, signals
 from webapp.auth.services import record_audit
-from webapp.db import utcnow
 from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.notifications.services import link, notify
@@ -214,7 +213,7 @@ def close_wave(actor: User | None, wave: TrustWave, today: date) -> None:
     """Close a wave now (or on its date): answers stop, results are computed once, wave_closed is sent."""
     if wave.closed_at is not None:
         raise TrustError("This wave is already closed.")
-    wave.closed_at = utcnow()
+    wave.closed_at = clock.now()
     wave.closes_on = min(wave.closes_on, max(today, wave.opens_on))
     wave.period = quarter_label(wave.closes_on)
     db.session.flush()
@@ -237,7 +236,7 @@ def store_results(wave: TrustWave) -> TrustWaveResult:
     answers, recommend = wave_frames(wave.id)
     reports = reporting.wave_reports(answers, recommend, wave.min_group)
     result = db.session.get(TrustWaveResult, wave.id) or TrustWaveResult(wave_id=wave.id)
-    result.min_group, result.computed_at, result.reports = wave.min_group, utcnow(), reports
+    result.min_group, result.computed_at, result.reports = wave.min_group, clock.now(), reports
     db.session.add(result)
     db.session.flush()
     return result

@@ -59,8 +59,8 @@ from programs.trust.services import (
     submit_response,
     targets_for,
 )
+from webapp import clock
 from webapp.auth.access import roles_required, signed_in
-from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.people.models import Function
 from webapp.people.queries import list_functions
@@ -72,7 +72,7 @@ RESULTS = (Role.HR, Role.LEADER)
 
 
 def _today():
-    return utcnow().date()
+    return clock.today()
 
 
 

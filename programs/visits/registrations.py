@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from programs.visits.queries import activity_summary, my_open_follow_ups, visits_to_confirm
 from programs.visits.scorecard import visit_figures
-from webapp.db import utcnow
+from webapp import clock
 from webapp.main.navigation import register_nav_item
 from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
@@ -15,7 +15,7 @@ TILE_ITEMS = 5
 
 def my_follow_ups_tile(viewer: User, subject: User) -> dict:
     """The viewer's open follow-ups, overdue first."""
-    today = utcnow().date()
+    today = clock.today()
     return {"items": my_open_follow_ups(subject, today, limit=TILE_ITEMS), "today": today}
 
 
@@ -27,7 +27,7 @@ def visits_to_confirm_tile(viewer: User, subject: User) -> dict | None:
 
 def activity_tile(viewer: User, subject: User) -> dict:
     """HR and leaders: this quarter's visit activity and follow-ups past due."""
-    return activity_summary(utcnow().date())
+    return activity_summary(clock.today())
 
 
 def register() -> None:

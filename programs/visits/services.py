@@ -23,9 +23,8 @@ from programs.visits.models import (
     VisitMode,
     VisitStatus,
 )
-from webapp import signals
+from webapp import clock, signals
 from webapp.auth.services import record_audit
-from webapp.db import utcnow
 from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.notifications.queries import notified_since
@@ -117,7 +116,7 @@ def apply_accounts_import(actor: User | None, pending: PendingAccountImport) -> 
             db.session.add(account)
         account.segment, account.region = row.segment, row.region
         account.owner_id = row.owner_id if row.owner_email else account.owner_id
-    pending.applied_at = utcnow()
+    pending.applied_at = clock.now()
     db.session.flush()
     created, updated = plan.count("create"), plan.count("update")
     record_audit(actor, "accounts.import", pending, None, {"file": pending.filename, "created": created,

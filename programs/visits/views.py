@@ -23,8 +23,8 @@ from programs.visits.forms import (
     VisitForm,
 )
 from programs.visits.models import Account, FollowUp, PendingAccountImport, VisitStatus
+from webapp import clock
 from webapp.auth.access import roles_required, signed_in
-from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.people.queries import find_user_by_email
 from webapp.rendering import render_page_or_fragment, show_rule_error, wants_fragment
@@ -40,7 +40,7 @@ IMPORT_TEMPLATE = "name,segment,region,owner_email\nNorthwind Traders,Enterprise
 
 
 def today() -> date:
-    return utcnow().date()
+    return clock.today()
 
 
 def _csv_response(text: str, filename: str) -> Response:
@@ -358,7 +358,7 @@ def note(visit_id: int):
     """Save the note of the signed-in attendee's own function (there is no way to name another)."""
     visit, form = _visit_or_404(visit_id), NoteForm(prefix="note")
     return _submit_visit_form(visit, form, "note_form", lambda: services.save_function_note(
-        current_user, visit, (form.body.data or "").strip(), rules.parse_tags(form.learnings.data or ""), utcnow()),
+        current_user, visit, (form.body.data or "").strip(), rules.parse_tags(form.learnings.data or ""), clock.now()),
         "Your function's note is saved.")
 
 
@@ -367,7 +367,7 @@ def note(visit_id: int):
 def confirm(visit_id: int):
     visit = _visit_or_404(visit_id)
     try:
-        services.confirm_visit(current_user, visit, utcnow())
+        services.confirm_visit(current_user, visit, clock.now())
     except services.VisitError as error:
         return _refuse(visit, error)
     db.session.commit()
@@ -411,7 +411,7 @@ def update_follow_up(follow_up_id: int):
     if form.validate_on_submit():
         try:
             services.update_follow_up(current_user, follow_up, form.status.data, (form.outcome.data or "").strip(),
-                                      utcnow())
+                                      clock.now())
         except services.VisitError as exc:
             db.session.rollback()
             error = exc
@@ -484,7 +484,7 @@ def planned_calendar():
         )
         for v in queries.planned_visits(None if everyone else current_user)
     ]
-    return Response(visits_calendar(entries, utcnow()), mimetype="text/calendar",
+    return Response(visits_calendar(entries, clock.now()), mimetype="text/calendar",
                     headers={"Content-Disposition": "attachment; filename=planned-visits.ics"})
 
 

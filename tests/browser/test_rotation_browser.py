@@ -12,7 +12,7 @@ from rotation.models import Application, Placement
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import PASSWORD, make_user
 from tests.rotation.rotation_factories import make_cohort, make_opening, make_org, make_program
-from webapp.db import utcnow
+from webapp import clock
 from webapp.roles import Role
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def world(db):
         person.set_password(PASSWORD)
     applicant = org.finance_person(name="Ada Applicant", email="ada@example.com", password=PASSWORD)
     cohort = make_cohort(make_program(org, name="Finance and Operations exchange"),
-                         opens_on=utcnow().date() - timedelta(days=2))
+                         opens_on=clock.today() - timedelta(days=2))
     seats = [make_opening(cohort, org.ops_manager, title=t) for t in ("Alpha docks", "Bravo stock", "Charlie quality")]
     make_user(Role.LEADER, email="leader@example.com", password=PASSWORD)
     db.session.commit()
@@ -122,7 +122,7 @@ def test_active_placement_check_in_and_sign_offs(page, db):
     for person in (org.finance_manager, org.ops_manager):
         person.set_password(PASSWORD)
     rotator = org.finance_person(name="Ria Rotator", email="ria@example.com", password=PASSWORD)
-    today = utcnow().date()
+    today = clock.today()
     cohort = make_cohort(make_program(org), opens_on=today - timedelta(days=60))  # started 20 days ago
     seat = make_opening(cohort, org.ops_manager, title="Warehouse flow")
     application = services.submit_application(rotator, cohort, [seat.id], "s", "g", cohort.applications_open_on)

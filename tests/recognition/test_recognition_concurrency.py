@@ -11,7 +11,7 @@ from recognition import rules, services
 from recognition.models import Kudos, LedgerEntry
 from tests.factories import make_user
 from tests.recognition.recognition_factories import MESSAGE, key, make_org
-from webapp.db import utcnow
+from webapp import clock
 from webapp.extensions import db as _db
 from webapp.people.models import User
 
@@ -53,7 +53,7 @@ def test_parallel_gifts_never_overspend_the_allowance(app, db):
     assert all(o == f"That needs {POINTS} points but you have 10 left to give this month." for o in refusals)
     spent = db.session.scalar(select(func.sum(LedgerEntry.amount)).where(
         LedgerEntry.user_id == giver_id, LedgerEntry.account == "allowance",
-        LedgerEntry.period == rules.period_of(utcnow())))
+        LedgerEntry.period == rules.period_of(clock.now())))
     assert spent == -90
     assert db.session.scalar(select(func.count()).select_from(Kudos)) == 3
 

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from rotation import services
 from rotation.models import Application, Cohort, Opening, Program
 from tests.factories import make_function, make_team, make_user
+from tests.timeline import TODAY
 from webapp.extensions import db
 from webapp.people.models import Function, Team, User
 from webapp.roles import Role
 
-TODAY = date(2026, 11, 25)
 LONG_AGO = date(2020, 1, 6)
 _programs = itertools.count(1)
 

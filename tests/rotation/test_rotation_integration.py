@@ -9,7 +9,7 @@ from rotation import services
 from rotation.scorecard import rotation_figures
 from tests.conftest import sign_in
 from tests.rotation.rotation_factories import make_application, make_cohort, make_opening, make_org, make_program
-from webapp.db import utcnow
+from webapp import clock
 from webapp.main.periods import Quarter
 from webapp.notifications.models import Notification
 
@@ -21,7 +21,7 @@ def org(db):
 
 @pytest.fixture
 def cohort(org):
-    return make_cohort(make_program(org), opens_on=utcnow().date() - timedelta(days=2))
+    return make_cohort(make_program(org), opens_on=clock.today() - timedelta(days=2))
 
 
 def notes_for(db, user) -> list[Notification]:
@@ -39,7 +39,7 @@ def test_applying_asks_the_home_manager_and_publishing_offers_the_seat(app, db, 
     assert approval.kind == "approval" and "Ann Applicant applied" in approval.message
     assert approval.url.startswith("/rotation/applications/")
     application = db.session.scalar(db.select(services.Application))
-    services.decide_application(org.finance_manager, application, True, "", utcnow().date())
+    services.decide_application(org.finance_manager, application, True, "", clock.today())
     sign_in(client, org.hr)
     client.post(f"/rotation/cohorts/{cohort.id}/match/run")
     client.post(f"/rotation/cohorts/{cohort.id}/match/publish")
@@ -49,7 +49,7 @@ def test_applying_asks_the_home_manager_and_publishing_offers_the_seat(app, db, 
 
 def test_scorecard_counts_rotations_between_the_pair_in_either_direction(app, db, org):
     program = make_program(org)
-    cohort = make_cohort(program, opens_on=utcnow().date() - timedelta(days=60))
+    cohort = make_cohort(program, opens_on=clock.today() - timedelta(days=60))
     finance_seat = make_opening(cohort, org.finance_manager, title="Into finance")
     ops_seat = make_opening(cohort, org.ops_manager, title="Into ops")
     for person, seat in ((org.finance_person(), ops_seat), (org.ops_person(), finance_seat)):

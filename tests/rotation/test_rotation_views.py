@@ -22,10 +22,8 @@ def org(db):
 
 @pytest.fixture
 def cohort(org):
-    """A cohort whose window is open on the real date the app uses."""
-    from webapp.db import utcnow
-
-    return make_cohort(make_program(org), opens_on=utcnow().date() - timedelta(days=2))
+    """A cohort whose window is open on the test session's date."""
+    return make_cohort(make_program(org))
 
 
 @pytest.fixture

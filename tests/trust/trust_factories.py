@@ -12,14 +12,14 @@ from programs.trust.services import (
     submit_response,
 )
 from tests.factories import make_user
-from webapp.db import utcnow
+from webapp import clock
 from webapp.extensions import db
 from webapp.people.models import Function, User
 from webapp.roles import Role
 
 
 def today() -> date:
-    return utcnow().date()
+    return clock.today()
 
 
 def make_wave(functions: list[Function], actor: User | None = None, title: str = "Pulse", **dates) -> TrustWave:

@@ -1,16 +1,15 @@
 """Follow-ups: ownership (one owner, or one per function), who may update them, my follow-ups, the tile."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from programs.visits.models import FollowUp
 from tests.conftest import sign_in
+from tests.timeline import TODAY
 from tests.visits.visits_factories import make_follow_up, make_visit
-
-TODAY = date.today()
 
 
 def add(client, visit, **fields):

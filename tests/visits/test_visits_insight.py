@@ -13,10 +13,9 @@ from programs.visits.demo import seed_visits
 from programs.visits.models import Account, FollowUp, FollowUpStatus, FunctionNote, Learning, Visit
 from tests.bench.harness import count_queries
 from tests.conftest import sign_in
+from tests.timeline import TODAY
 from tests.visits.visits_factories import make_account, make_follow_up, make_visit
 from webapp.people.demo import seed_people
-
-TODAY = date.today()
 
 
 def matrix(html: str) -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ from programs.visits.scorecard import visit_figures
 from programs.visits.services import confirm_visit
 from tests.conftest import sign_in
 from tests.visits.visits_factories import make_account, make_visit
-from webapp.db import utcnow
+from webapp import clock
 from webapp.main.periods import Quarter
 from webapp.notifications.models import Notification
 
@@ -26,7 +26,7 @@ def test_logging_a_joint_visit_asks_the_other_function_to_confirm(db, client, or
 def test_follow_up_owners_other_than_the_author_are_notified(db, client, org):
     visit = make_visit([org.fin, org.ops])
     sign_in(client, org.fin)
-    due = (utcnow().date() + timedelta(days=7)).isoformat()
+    due = (clock.today() + timedelta(days=7)).isoformat()
     response = client.post(f"/visits/{visit.id}/follow-ups", data={
         "follow-up-description": "Send the revised payment terms", "follow-up-owner_id": org.fin.id,
         "follow-up-due_on": due, "follow-up-needs_both": "y", "follow-up-partner_owner_id": org.ops.id})
@@ -38,7 +38,7 @@ def test_scorecard_counts_confirmed_visits_of_the_pair_and_their_coverage(app, d
     make_account()  # a second account, never visited
     visit = make_visit([org.fin, org.ops])
     make_visit([org.fin, org.outsider])  # another pair
-    confirm_visit(org.ops, visit, utcnow())
+    confirm_visit(org.ops, visit, clock.now())
     quarter = Quarter.parse(visit.quarter)
     with app.test_request_context():
         visits, coverage = visit_figures(quarter, (org.finance.id, org.operations.id))
@@ -48,7 +48,7 @@ def test_scorecard_counts_confirmed_visits_of_the_pair_and_their_coverage(app, d
 def test_due_and_overdue_follow_ups_are_reminded_once_a_day(app, db, org):
     from tests.visits.visits_factories import make_follow_up
 
-    today = utcnow().date()
+    today = clock.today()
     visit = make_visit([org.fin, org.ops])
     make_follow_up(visit, org.fin, today - timedelta(days=3), partner=org.ops, description="Send the credit note")
     make_follow_up(visit, org.fin, today + timedelta(days=1), description="Book the site tour")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -11,10 +11,9 @@ from sqlalchemy import func, select
 
 from programs.visits.models import FunctionNote, Visit
 from tests.conftest import sign_in
+from tests.timeline import TODAY
 from tests.visits.visits_factories import make_account, make_visit
 from webapp import signals
-
-TODAY = date.today()
 
 
 @contextmanager

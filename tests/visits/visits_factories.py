@@ -10,6 +10,7 @@ import pytest
 from programs.visits.models import Account, FollowUp, Visit, VisitAttendee
 from programs.visits.rules import is_joint, quarter_of
 from tests.factories import make_function, make_team, make_user
+from webapp import clock
 from webapp.extensions import db
 from webapp.people.models import User
 from webapp.roles import Role
@@ -28,7 +29,7 @@ def make_account(name: str | None = None, owner: User | None = None, segment: st
 def make_visit(attendees: list[User], account: Account | None = None, status: str = "held",
                visit_on: date | None = None, author: User | None = None, purpose: str | None = None) -> Visit:
     """A visit of these attendees (the first is planner and, when held, author)."""
-    visit_on = visit_on or date.today() - timedelta(days=10)
+    visit_on = visit_on or clock.today() - timedelta(days=10)
     visit = Visit(
         account=account or make_account(), visit_on=visit_on, quarter=quarter_of(visit_on), mode="on_site",
         purpose=purpose or f"Review {next(_counter)}", status=status, planned_by_id=attendees[0].id,

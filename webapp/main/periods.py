@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from webapp import clock
+
 QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
@@ -58,5 +60,5 @@ class Quarter:
 
 
 def last_complete_quarter() -> Quarter:
-    """The scorecard's default: the latest quarter that has ended (UTC)."""
-    return Quarter.containing(datetime.now(UTC).date()).previous()
+    """The scorecard's default: the latest quarter that has ended."""
+    return Quarter.containing(clock.today()).previous()

@@ -7,8 +7,8 @@ import io
 from flask import Response, render_template, request
 from flask_login import current_user
 
+from webapp import clock
 from webapp.auth.access import public, roles_required, signed_in
-from webapp.db import utcnow
 from webapp.main import bp
 from webapp.main.periods import Quarter, last_complete_quarter
 from webapp.main.scorecard import ROWS, active_functions, build_scorecard, default_pair
@@ -57,7 +57,7 @@ def scorecard():
     quarter, pair, functions, problems = _scorecard_choice()
     rows = build_scorecard(quarter, pair) if pair else {row: [] for row in ROWS}
     names = {f.id: f.name for f in functions}
-    quarters = [str(q) for q in Quarter.containing(utcnow().date()).trailing(8)][::-1]
+    quarters = [str(q) for q in Quarter.containing(clock.today()).trailing(8)][::-1]
     return render_template(
         "main/scorecard.html", quarter=quarter, pair=pair, names=names, functions=functions, rows=rows,
         quarters=quarters, problems=problems,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import update
 
-from webapp.db import utcnow
+from webapp import clock
 from webapp.extensions import db
 from webapp.notifications.delivery import queue_email
 from webapp.notifications.models import MESSAGE_MAX, Notification
@@ -42,7 +42,7 @@ def mark_read(user: User, notification: Notification) -> None:
     """Mark one of user's own notifications read (someone else's raises PermissionError)."""
     if notification.user_id != user.id:
         raise PermissionError("not your notification")
-    notification.read_at = notification.read_at or utcnow()
+    notification.read_at = notification.read_at or clock.now()
 
 
 def mark_all_read(user: User) -> int:
@@ -50,6 +50,6 @@ def mark_all_read(user: User) -> int:
     result = db.session.execute(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
+        .values(read_at=clock.now())
     )
     return result.rowcount

@@ -8,9 +8,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from webapp import signals
+from webapp import clock, signals
 from webapp.auth.services import record_audit
-from webapp.db import utcnow
 from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.people.importing import ExistingPeople, ImportPlan, PlannedRow, plan_people_import
@@ -227,7 +226,7 @@ def apply_pending_import(actor: User | None, pending: PendingImport) -> tuple[in
     db.session.flush()
     for row in plan.rows:
         people[row.email].manager_id = people[row.manager_email].id if row.manager_email else None
-    pending.applied_at = utcnow()
+    pending.applied_at = clock.now()
     db.session.flush()
     created, updated = plan.count("create"), plan.count("update")
     record_audit(actor, "people.import", pending, None, {"file": pending.filename, "created": created, "updated": updated})
