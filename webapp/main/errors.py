@@ -1,10 +1,11 @@
 """Friendly error pages (and short plain answers for htmx requests)."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, make_response, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp.extensions import db
+from webapp.rendering import wants_fragment
 
 MESSAGES = {
     400: ("Bad request", "The request was not understood. If you submitted a form, reload the page and try again."),
@@ -24,7 +25,20 @@ def render_error(error: HTTPException):
     title, message = MESSAGES.get(code, (error.name, error.description))
     if code == 400 and "CSRF" in (error.description or ""):
         message = "Your form expired or was sent twice. Reload the page and try again."
+    if wants_fragment():
+        return _error_alert(code, title, message)
     return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def _error_alert(code: int, title: str, message: str):
+    """For htmx: the error as an alert in the page's message area, whatever the request meant to replace.
+
+    htmx swaps 4xx and 5xx answers (base.html's responseHandling), so a form that answers 400 with its
+    own errors re-renders in place, and any other error lands here instead of vanishing.
+    """
+    response = make_response(render_template("errors/_alert.html", code=code, title=title, message=message), code)
+    response.headers.update({"HX-Retarget": "#flash-messages", "HX-Reswap": "innerHTML"})
+    return response
 
 
 def render_unexpected(error: Exception):
