@@ -4,12 +4,13 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app webapp
 PORT ?= 5000
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean lock
 
-$(VENV)/.installed: pyproject.toml
+# Installs the pinned versions of requirements-lock.txt (refresh them with `make lock`).
+$(VENV)/.installed: pyproject.toml requirements-lock.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e '.[dev]'
+	$(PY) -m pip install -c requirements-lock.txt -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -28,5 +29,12 @@ lint: install
 bench: install
 	$(PY) -m tests.bench
 
+# Re-resolve every dependency (pyproject.toml) to the newest allowed versions and pin them.
+lock: install
+	$(PY) -m pip install -q pip-tools
+	$(VENV)/bin/pip-compile -q --extra dev --strip-extras --no-header --unsafe-package common-ground --no-emit-index-url \
+	  --no-emit-find-links -o requirements-lock.txt pyproject.toml
+
+# Removes what the build made; instance/ (the database) stays.
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) .pytest_cache
