@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 COMPANY_VALUES = ("customer-first", "one-team", "ownership", "candour", "curiosity", "craft")
-REACTIONS = {"clap": "👏", "heart": "❤️", "party": "🎉", "bulb": "💡", "handshake": "🤝"}
+# Each reaction and its icon (a symbol of the vendored Bootstrap Icons subset): no emoji font is needed.
+REACTIONS = {"clap": "hand-thumbs-up", "heart": "heart", "party": "stars", "bulb": "lightbulb", "handshake": "people"}
 RECIPROCITY_WINDOW_DAYS = 30
 RECIPROCITY_FLOOR_PCT = 25
 
