@@ -94,5 +94,10 @@ def worker(once: bool) -> None:
 
     if once:
         click.echo(f"Outbox: {drain()}.")
-    else:
-        run_worker(current_app.config["OUTBOX_POLL_SECONDS"])
+        return
+    poll_seconds = current_app.config["OUTBOX_POLL_SECONDS"]
+    click.echo(f"Outbox worker: delivering every {poll_seconds:g} s; Ctrl-C stops it.")
+    try:
+        run_worker(poll_seconds)
+    except KeyboardInterrupt:
+        click.echo("Outbox worker stopped.")
