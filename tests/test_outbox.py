@@ -84,6 +84,9 @@ def rejecting_smtp_server(app, monkeypatch):
         yield inbox
 
 
+HOOK_TOKEN = "T0KEN-in-the-path"  # chat tools put the hook's secret in its URL
+
+
 class Receiver:
     """A chat webhook's state: the JSON posts it accepted, and the status it answers (set it to fail)."""
 
@@ -109,7 +112,7 @@ def webhook_receiver(app, monkeypatch):
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setitem(app.config, "WIN_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/hook")
+    monkeypatch.setitem(app.config, "WIN_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/hooks/{HOOK_TOKEN}")
     yield receiver
     server.shutdown()
 
@@ -341,19 +344,32 @@ def test_published_joint_wins_are_posted_to_the_webhook_by_the_worker(app, db, w
     assert drain().claimed == 0 and len(webhook_receiver.posts) == 1
 
 
-def test_a_failing_webhook_is_retried(app, db, webhook_receiver):
+def test_a_failing_webhook_is_retried_and_its_secret_url_stays_out_of_the_log(app, db, webhook_receiver, caplog):
     webhook_receiver.status = 500
     publish_win(make_user(name="Ada"))
     db.session.commit()
     start = clock.now()
-    with time_machine.travel(start, tick=False):
+    with caplog.at_level(logging.WARNING, logger="webapp.notifications.delivery"), \
+            time_machine.travel(start, tick=False):
         assert drain().retrying == 1
     [message] = outbox(db)
     assert message.status == PENDING and message.last_error == "HTTPError: HTTP Error 500: Internal Server Error"
+    assert "attempt 1 failed" in caplog.text and "127.0.0.1" in caplog.text and HOOK_TOKEN not in caplog.text
     webhook_receiver.status = 200
     with time_machine.travel(message.next_attempt_at, tick=False):
         assert drain().sent == 1
     assert len(webhook_receiver.posts) == 1
+
+
+def test_a_webhook_url_that_is_not_http_is_never_opened(app, db, monkeypatch, tmp_path):
+    hook = tmp_path / "hook"
+    hook.write_text("{}")  # urllib would read a file: URL
+    monkeypatch.setitem(app.config, "WIN_WEBHOOK_URL", hook.as_uri())
+    publish_win(make_user(name="Ada"))
+    db.session.commit()
+    assert drain().retrying == 1
+    [message] = outbox(db)
+    assert message.last_error == "ValueError: a webhook URL starts with http:// or https://"
 
 
 # --- two workers ----------------------------------------------------------------------------------------------

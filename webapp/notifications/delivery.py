@@ -16,8 +16,9 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import Row, select, update
@@ -44,6 +45,9 @@ class PassReport:
     def claimed(self) -> int:
         return self.sent + self.retrying + self.failed
 
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
     def __add__(self, other: PassReport) -> PassReport:
         return PassReport(self.sent + other.sent, self.retrying + other.retrying, self.failed + other.failed)
 
@@ -59,7 +63,6 @@ def run_worker(poll_seconds: float) -> None:
             drain()
         except Exception:  # the database may be away for a moment: log it and try again next poll
             log.exception("outbox pass failed")
-            db.session.rollback()
         finally:
             db.session.remove()
         time.sleep(poll_seconds)
@@ -144,7 +147,9 @@ def _send_email(smtp: smtplib.SMTP, message: Row) -> None:
 
 
 def post_webhook(url: str, payload: str) -> None:
-    """POST a JSON payload to an incoming-webhook URL; an answer other than 2xx raises."""
+    """POST a JSON payload to an incoming-webhook URL (http or https only); an answer other than 2xx raises."""
+    if urlsplit(url).scheme not in {"http", "https"}:
+        raise ValueError("a webhook URL starts with http:// or https://")
     request = urllib.request.Request(
         url, data=payload.encode(), headers={"Content-Type": "application/json"}, method="POST"
     )
@@ -173,25 +178,30 @@ def retry_delay(attempts: int) -> timedelta:
 
 def record_outcomes(messages: Iterable[Row], outcomes: dict[int, str | None]) -> PassReport:
     """Mark each claimed message sent, due again after its backoff, or failed after the last attempt."""
-    now, max_attempts, report = clock.now(), current_app.config["OUTBOX_MAX_ATTEMPTS"], PassReport()
+    now, report = clock.now(), PassReport()
     for message in messages:
-        error = outcomes[message.id]
-        if error is None:
-            values, report.sent = {"status": SENT, "sent_at": now, "last_error": ""}, report.sent + 1
-        elif message.attempts >= max_attempts:
-            values, report.failed = {"status": FAILED, "last_error": error}, report.failed + 1
-            log.error("outbox message %s (%s to %s) failed after %s attempts: %s",
-                      message.id, message.kind, message.recipient, message.attempts, error)
-        else:
-            retry_at = now + retry_delay(message.attempts)
-            values, report.retrying = {"next_attempt_at": retry_at, "last_error": error}, report.retrying + 1
-            log.warning("outbox message %s (%s to %s) attempt %s failed, retrying at %s: %s",
-                        message.id, message.kind, message.recipient, message.attempts, retry_at.isoformat(), error)
+        outcome, values = _outcome(message, outcomes[message.id], now)
+        report.count(outcome)
         _record(message, values)
     db.session.commit()
     if report.claimed:
         log.info("outbox pass: %s", report)
     return report
+
+
+def _outcome(message: Row, error: str | None, now: datetime) -> tuple[str, dict]:
+    """What became of one delivery ("sent", "retrying" or "failed") and the values to write; failures are logged."""
+    if error is None:
+        return "sent", {"status": SENT, "sent_at": now, "last_error": ""}
+    target = message.recipient if message.kind == EMAIL else urlsplit(message.recipient).netloc  # hooks hold tokens
+    if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        log.error("outbox message %s (%s to %s) failed after %s attempts: %s",
+                  message.id, message.kind, target, message.attempts, error)
+        return "failed", {"status": FAILED, "last_error": error}
+    retry_at = now + retry_delay(message.attempts)
+    log.warning("outbox message %s (%s to %s) attempt %s failed, retrying at %s: %s",
+                message.id, message.kind, target, message.attempts, retry_at.isoformat(), error)
+    return "retrying", {"next_attempt_at": retry_at, "last_error": error}
 
 
 def _record(message: Row, values: dict) -> None:
