@@ -1,12 +1,15 @@
 """Forms for accounts, visits, notes, follow-ups and the accounts import."""
 from __future__ import annotations
 
+import secrets
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -15,10 +18,18 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from programs.visits import rules
-from programs.visits.models import ACCOUNT_NAME_MAX, LABEL_MAX, PURPOSE_MAX, TEXT_MAX, FollowUpStatus, VisitMode
+from programs.visits.models import (
+    ACCOUNT_NAME_MAX,
+    KEY_MAX,
+    LABEL_MAX,
+    PURPOSE_MAX,
+    TEXT_MAX,
+    FollowUpStatus,
+    VisitMode,
+)
 from webapp.people.models import EMAIL_MAX
 
 MODE_LABELS = {VisitMode.ON_SITE.value: "On site", VisitMode.VIRTUAL.value: "Virtual"}
@@ -30,6 +41,19 @@ def _int_or_none(value):
     return None if value in ("", None, "None") else int(value)
 
 
+def new_key() -> str:
+    """A fresh idempotency key for a create form."""
+    return secrets.token_urlsafe(24)
+
+
+class KeyedForm(FlaskForm):
+    """A create form whose hidden idempotency key makes a replayed submission record nothing."""
+
+    idempotency_key = HiddenField(default=new_key, validators=[
+        DataRequired("This form is out of date; reload the page."),
+        Regexp(rf"^[A-Za-z0-9_-]{{16,{KEY_MAX}}}$", message="This form is out of date; reload the page.")])
+
+
 class AccountForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=ACCOUNT_NAME_MAX)])
     segment = StringField("Segment", validators=[Optional(), Length(max=LABEL_MAX)], description="For example Enterprise.")
@@ -39,7 +63,7 @@ class AccountForm(FlaskForm):
     submit = SubmitField("Save")
 
 
-class VisitForm(FlaskForm):
+class VisitForm(KeyedForm):
     account_id = SelectField("Account", coerce=int, validators=[DataRequired("Choose an account.")])
     visit_on = DateField("Date", validators=[DataRequired("Give the date (YYYY-MM-DD).")])
     mode = RadioField("Where", choices=[SelectChoice(v, label) for v, label in MODE_LABELS.items()], default=VisitMode.ON_SITE.value,
@@ -81,7 +105,7 @@ class NoteForm(FlaskForm):
     submit = SubmitField("Save the note")
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(KeyedForm):
     description = StringField("What needs doing", validators=[DataRequired(), Length(max=PURPOSE_MAX * 2)])
     owner_id = SelectField("Owner", coerce=int, validators=[DataRequired("Choose an owner.")])
     due_on = DateField("Due on", validators=[DataRequired("Give a due date (YYYY-MM-DD).")])

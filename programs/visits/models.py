@@ -16,6 +16,7 @@ LABEL_MAX = 60
 PURPOSE_MAX = 200
 TEXT_MAX = 5000
 TAG_MAX = 40
+KEY_MAX = 64  # a create form's idempotency key
 
 
 class VisitStatus(StrEnum):
@@ -79,6 +80,7 @@ class Visit(TimestampMixin, db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # who logged it as held
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    idempotency_key: Mapped[str | None] = mapped_column(String(KEY_MAX), unique=True)  # of the form that created it
 
     account: Mapped[Account] = relationship()
     planned_by: Mapped[User] = relationship(foreign_keys=[planned_by_id])
@@ -178,6 +180,7 @@ class FollowUp(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(16), default=FollowUpStatus.OPEN.value)
     outcome: Mapped[str] = mapped_column(Text, default="")
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    idempotency_key: Mapped[str | None] = mapped_column(String(KEY_MAX), unique=True)  # of the form that created it
 
     visit: Mapped[Visit] = relationship(back_populates="follow_ups")
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])

@@ -335,3 +335,13 @@ def activity_summary(today: date) -> dict:
         FollowUp.due_on < today, FollowUp.status.in_(OPEN_FOLLOW_UP_STATUSES)))
     return {"quarter": quarter, "visits": row[0], "held": row[1], "joint": row[2], "confirmed": row[3],
             "overdue": overdue or 0}
+
+
+def visit_id_by_key(key: str | None) -> int | None:
+    """The visit a create form with this idempotency key made, if any."""
+    return db.session.scalar(select(Visit.id).where(Visit.idempotency_key == key)) if key else None
+
+
+def follow_up_key_used(key: str | None) -> bool:
+    """True when a follow-up was already made by a create form with this idempotency key."""
+    return bool(key) and db.session.scalar(select(FollowUp.id).where(FollowUp.idempotency_key == key)) is not None

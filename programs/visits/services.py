@@ -25,7 +25,7 @@ from programs.visits.models import (
 )
 from webapp import clock, signals
 from webapp.auth.services import record_audit
-from webapp.errors import RuleError
+from webapp.errors import AlreadyRecorded, Refused, RuleError
 from webapp.extensions import db
 from webapp.notifications.queries import notified_since
 from webapp.notifications.services import link, notify
@@ -37,8 +37,20 @@ class VisitError(RuleError):
     """A rule of this package was broken (see webapp.errors.RuleError)."""
 
 
-class NotAllowed(VisitError):
+class NotAllowed(VisitError, Refused):
     """The person may not do this to this visit or follow-up (a 403)."""
+
+
+def _locked(model, row_id: int):
+    """The row, locked until commit and re-read, so a concurrent change is seen and never overwritten."""
+    query = select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
+    return db.session.scalars(query).one()
+
+
+def _refuse_replay(model, key: str | None) -> None:
+    """A create form whose key was already used is a replay: the first submission counts."""
+    if key and db.session.scalar(select(model.id).where(model.idempotency_key == key)) is not None:
+        raise AlreadyRecorded()
 
 
 # --- accounts -------------------------------------------------------------------------------
@@ -136,6 +148,7 @@ class VisitData:
     agenda: str = ""
     contacts: list[tuple[str, str]] = field(default_factory=list)
     already_held: bool = False
+    idempotency_key: str | None = None  # of the create form (a replay with it records nothing)
 
 
 def _require_attendee(actor: User, visit: Visit, doing: str) -> VisitAttendee:
@@ -147,7 +160,10 @@ def _require_attendee(actor: User, visit: Visit, doing: str) -> VisitAttendee:
 
 def save_visit(actor: User, visit: Visit | None, data: VisitData, today: date) -> Visit:
     """Plan (or log, when already held) a new visit, or change a planned one; the actor attends it."""
-    if visit is not None:
+    if visit is None:
+        _refuse_replay(Visit, data.idempotency_key)
+    else:
+        visit = _locked(Visit, visit.id)
         _require_attendee(actor, visit, "change it")
         if visit.status != VisitStatus.PLANNED.value:
             raise VisitError("Only a planned visit can be changed.")
@@ -162,7 +178,7 @@ def save_visit(actor: User, visit: Visit | None, data: VisitData, today: date) -
         raise VisitError("A visit in the future cannot have been held yet.", "visit_on")
     _refuse_duplicate(visit, data)
     is_new = visit is None
-    visit = visit or Visit(planned_by_id=actor.id)
+    visit = visit or Visit(planned_by_id=actor.id, idempotency_key=data.idempotency_key)
     visit.account_id, visit.visit_on, visit.mode = data.account_id, data.visit_on, data.mode
     visit.purpose, visit.agenda, visit.quarter = data.purpose, data.agenda, rules.quarter_of(data.visit_on)
     visit.attendees = [visit.attendee(p) or VisitAttendee(user_id=p.id, function_id=p.function_id)
@@ -200,8 +216,9 @@ def _refuse_duplicate(visit: Visit | None, data: VisitData) -> None:
         raise VisitError("A visit to this account on this date with this purpose already exists.", "purpose")
 
 
-def mark_held(actor: User, visit: Visit, today: date) -> None:
+def mark_held(actor: User, visit: Visit, today: date) -> Visit:
     """Log a planned visit as held; the attendee who logs it becomes its author."""
+    visit = _locked(Visit, visit.id)
     _require_attendee(actor, visit, "log it")
     if visit.status != VisitStatus.PLANNED.value:
         raise VisitError(f"This visit is {visit.status}, not planned.")
@@ -211,6 +228,7 @@ def mark_held(actor: User, visit: Visit, today: date) -> None:
     db.session.flush()
     if visit.is_joint:
         _ask_to_confirm(actor, visit)
+    return visit
 
 
 def _ask_to_confirm(author: User, visit: Visit) -> None:
@@ -222,17 +240,20 @@ def _ask_to_confirm(author: User, visit: Visit) -> None:
                    "please confirm it.", link("visits.visit", visit_id=visit.id))
 
 
-def cancel_visit(actor: User, visit: Visit) -> None:
+def cancel_visit(actor: User, visit: Visit) -> Visit:
     """Cancel a planned visit."""
+    visit = _locked(Visit, visit.id)
     _require_attendee(actor, visit, "cancel it")
     if visit.status != VisitStatus.PLANNED.value:
         raise VisitError(f"This visit is {visit.status}; only a planned visit can be cancelled.")
     visit.status = VisitStatus.CANCELLED.value
     db.session.flush()
+    return visit
 
 
-def save_outcome(actor: User, visit: Visit, summary: str, sentiment: int | None, internal_only: bool) -> None:
+def save_outcome(actor: User, visit: Visit, summary: str, sentiment: int | None, internal_only: bool) -> Visit:
     """The shared summary, customer sentiment (1-5) and the internal-only flag of a held visit."""
+    visit = _locked(Visit, visit.id)
     _require_attendee(actor, visit, "write its summary")
     _require_held(visit)
     if sentiment is not None and not 1 <= sentiment <= 5:
@@ -241,6 +262,7 @@ def save_outcome(actor: User, visit: Visit, summary: str, sentiment: int | None,
         raise VisitError("The visit is confirmed; whether it is internal-only cannot change now.", "internal_only")
     visit.summary, visit.sentiment, visit.internal_only = summary, sentiment, internal_only
     db.session.flush()
+    return visit
 
 
 def _require_held(visit: Visit) -> None:
@@ -250,6 +272,7 @@ def _require_held(visit: Visit) -> None:
 
 def save_function_note(actor: User, visit: Visit, body: str, tags: list[str], now: datetime) -> FunctionNote:
     """Write the actor's function's note and learnings; nobody can write another function's note."""
+    visit = _locked(Visit, visit.id)
     attendance = _require_attendee(actor, visit, "write notes")
     _require_held(visit)
     if attendance.function_id is None:
@@ -268,8 +291,9 @@ def save_function_note(actor: User, visit: Visit, body: str, tags: list[str], no
     return note
 
 
-def confirm_visit(actor: User, visit: Visit, now: datetime) -> None:
+def confirm_visit(actor: User, visit: Visit, now: datetime) -> Visit:
     """One click by an attendee of another function than the author's; then visit_confirmed is sent once."""
+    visit = _locked(Visit, visit.id)
     attendance = visit.attendee(actor)
     if visit.confirmed_at is not None:
         raise VisitError("This visit is already confirmed.")
@@ -296,6 +320,7 @@ def confirm_visit(actor: User, visit: Visit, now: datetime) -> None:
         confirmed_by=db.session.get(User, actor.id),
         held_on=visit.visit_on,
     )
+    return visit
 
 
 # --- follow-ups -----------------------------------------------------------------------------
@@ -307,10 +332,13 @@ class FollowUpData:
     due_on: date
     needs_both: bool = False
     partner_owner_id: int | None = None
+    idempotency_key: str | None = None  # of the create form (a replay with it records nothing)
 
 
 def add_follow_up(actor: User, visit: Visit, data: FollowUpData) -> FollowUp:
     """A follow-up owned by attendees: one owner, or one from each function when it needs both."""
+    visit = _locked(Visit, visit.id)
+    _refuse_replay(FollowUp, data.idempotency_key)
     _require_attendee(actor, visit, "add follow-ups")
     if visit.status == VisitStatus.CANCELLED.value:
         raise VisitError("A cancelled visit has no follow-ups.")
@@ -322,11 +350,13 @@ def add_follow_up(actor: User, visit: Visit, data: FollowUpData) -> FollowUp:
                                             data.needs_both, data.partner_owner_id is not None)
     if problem:
         raise VisitError(problem, "partner_owner_id")
-    if any(f.description.lower() == data.description.lower() for f in visit.follow_ups):
+    same = select(FollowUp.id).where(FollowUp.visit_id == visit.id,
+                                     func.lower(FollowUp.description) == data.description.lower())
+    if db.session.scalar(same) is not None:
         raise VisitError("This visit already has a follow-up with this description.", "description")
-    follow_up = FollowUp(description=data.description, owner_id=data.owner_id, due_on=data.due_on,
-                         partner_owner_id=data.partner_owner_id)
-    visit.follow_ups.append(follow_up)
+    follow_up = FollowUp(visit_id=visit.id, description=data.description, owner_id=data.owner_id, due_on=data.due_on,
+                         partner_owner_id=data.partner_owner_id, idempotency_key=data.idempotency_key)
+    db.session.add(follow_up)
     db.session.flush()
     for owner_id in {data.owner_id, data.partner_owner_id} - {None, actor.id}:
         notify(db.session.get(User, owner_id), "follow-up", f"You own a follow-up of the visit to {visit.account.name}: "
@@ -351,8 +381,9 @@ def remind_due_follow_ups(today: date) -> int:
     return sent
 
 
-def update_follow_up(actor: User, follow_up: FollowUp, status: str, outcome: str, now: datetime) -> None:
+def update_follow_up(actor: User, follow_up: FollowUp, status: str, outcome: str, now: datetime) -> FollowUp:
     """An owner moves the follow-up along; done needs an outcome."""
+    follow_up = _locked(FollowUp, follow_up.id)
     if actor.id not in follow_up.owner_ids:
         raise NotAllowed("Only the follow-up's owners can update it.")
     if status not in {s.value for s in FollowUpStatus}:
@@ -365,3 +396,4 @@ def update_follow_up(actor: User, follow_up: FollowUp, status: str, outcome: str
         follow_up.completed_at = None
     follow_up.status, follow_up.outcome = status, outcome
     db.session.flush()
+    return follow_up
