@@ -10,6 +10,7 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -18,7 +19,16 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from programs.visits import rules
 from programs.visits.models import (
@@ -102,7 +112,12 @@ class NoteForm(FlaskForm):
     body = TextAreaField("Your function's note", validators=[Optional(), Length(max=TEXT_MAX)])
     learnings = StringField("Learnings (tags)", validators=[Optional(), Length(max=600)],
                             description="Comma-separated, e.g. payment terms, cost to serve.")
+    revision = HiddenField(validators=[Optional(), Regexp(r"^\d{1,6}$", message="This form is out of date; reload the page.")])
     submit = SubmitField("Save the note")
+
+    def seen_revisions(self) -> int | None:
+        """How many versions of the note the writer saw when the form was drawn (None: not said)."""
+        return int(self.revision.data) if self.revision.data else None
 
 
 class FollowUpForm(KeyedForm):
@@ -119,6 +134,16 @@ class FollowUpUpdateForm(FlaskForm):
     outcome = TextAreaField("Outcome", validators=[Optional(), Length(max=TEXT_MAX)],
                             description="Needed to mark it done.")
     submit = SubmitField("Update")
+
+
+class VisitPolicyForm(FlaskForm):
+    backdate_days = IntegerField(
+        "How far back a visit may be logged as held (days)", validators=[InputRequired(), NumberRange(1, 3650)],
+        description="Older visits cannot be logged, so points always belong to recent, checkable visits.")
+    pair_monthly_cap = IntegerField(
+        "Visits with points per pair and month", validators=[InputRequired(), NumberRange(1, 100)],
+        description="Per author and confirmer, by the month of the visit; further visits are confirmed without points.")
+    submit = SubmitField("Save the settings")
 
 
 class AccountImportForm(FlaskForm):

@@ -17,6 +17,8 @@ PURPOSE_MAX = 200
 TEXT_MAX = 5000
 TAG_MAX = 40
 KEY_MAX = 64  # a create form's idempotency key
+DEFAULT_BACKDATE_DAYS = 90
+DEFAULT_PAIR_MONTHLY_CAP = 4
 
 
 class VisitStatus(StrEnum):
@@ -81,6 +83,7 @@ class Visit(TimestampMixin, db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     idempotency_key: Mapped[str | None] = mapped_column(String(KEY_MAX), unique=True)  # of the form that created it
+    earned_points: Mapped[bool] = mapped_column(Boolean, default=False)  # visit_confirmed was sent (within the cap)
 
     account: Mapped[Account] = relationship()
     planned_by: Mapped[User] = relationship(foreign_keys=[planned_by_id])
@@ -151,6 +154,25 @@ class FunctionNote(db.Model):
     learnings: Mapped[list[Learning]] = relationship(
         back_populates="note", cascade="all, delete-orphan", order_by="Learning.tag"
     )
+    revisions: Mapped[list[NoteRevision]] = relationship(
+        back_populates="note", cascade="all, delete-orphan", order_by="NoteRevision.id"
+    )
+
+
+class NoteRevision(db.Model):
+    """One saved version of a function's note: who wrote it, when, the text and the tags."""
+
+    __tablename__ = "visits_note_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("visits_function_note.id"), index=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[str] = mapped_column(Text, default="")  # comma-separated, in the order given
+    edited_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    note: Mapped[FunctionNote] = relationship(back_populates="revisions")
+    edited_by: Mapped[User] = relationship()
 
 
 class Learning(db.Model):
@@ -193,6 +215,16 @@ class FollowUp(TimestampMixin, db.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_FOLLOW_UP_STATUSES
+
+
+class VisitPolicy(db.Model):
+    """The admin's numbers for visits (one row, id 1): how far back a visit may be logged, the pair's points cap."""
+
+    __tablename__ = "visits_policy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    backdate_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_BACKDATE_DAYS)
+    pair_monthly_cap: Mapped[int] = mapped_column(Integer, default=DEFAULT_PAIR_MONTHLY_CAP)
 
 
 class PendingAccountImport(TimestampMixin, db.Model):

@@ -22,6 +22,7 @@ from programs.visits.forms import (
     NoteForm,
     OutcomeForm,
     VisitForm,
+    VisitPolicyForm,
 )
 from programs.visits.models import Account, FollowUp, PendingAccountImport, VisitStatus
 from webapp import clock
@@ -256,15 +257,23 @@ def _detail(visit, status: int = 200, **forms):
     note = next((n for n in visit.notes if mine and n.function_id == mine.function_id), None)
     note_form = forms.get("note_form") or NoteForm(
         prefix="note", body=note.body if note else "",
-        learnings=", ".join(t.tag for t in note.learnings) if note else "")
+        learnings=", ".join(t.tag for t in note.learnings) if note else "",
+        revision=str(len(note.revisions)) if note else "0")
     outcome_form = forms.get("outcome_form") or OutcomeForm(
         prefix="outcome", summary=visit.summary, sentiment=visit.sentiment, internal_only=visit.internal_only)
     return render_template(
         "visits/visit.html", visit=visit, mine=mine, functions=queries.function_names(), modes=MODE_LABELS,
         note_form=note_form, outcome_form=outcome_form, today=today(), statuses=FOLLOW_UP_LABELS,
         follow_up_form=forms.get("follow_up_form") or _follow_up_form(visit),
-        confirm_refusal=_confirm_refusal(visit),
+        confirm_refusal=_confirm_refusal(visit), may_withdraw=_may_withdraw(visit),
+        pair_cap_reached=services.pair_cap_reached(visit), note_history=queries.note_history(visit),
     ), status
+
+
+def _may_withdraw(visit) -> bool:
+    """Whether the current person may cancel the held visit or withdraw its confirmation (its author, an admin)."""
+    return visit.status == VisitStatus.HELD.value and (
+        visit.author_id == current_user.id or Role.ADMIN in current_user.roles)
 
 
 def _confirm_refusal(visit) -> str | None:
@@ -306,7 +315,16 @@ def mark_held(visit_id: int):
 @signed_in
 def cancel(visit_id: int):
     visit = _visit_or_404(visit_id)
-    return _transition(visit_id, lambda: services.cancel_visit(current_user, visit), "The visit is cancelled.")
+    return _transition(visit_id, lambda: services.cancel_visit(current_user, visit, clock.now()),
+                       "The visit is cancelled; any points it earned are given back.")
+
+
+@bp.route("/visits/<int:visit_id>/unconfirm", methods=["POST"])
+@signed_in
+def unconfirm(visit_id: int):
+    visit = _visit_or_404(visit_id)
+    return _transition(visit_id, lambda: services.unconfirm_visit(current_user, visit, clock.now()),
+                       "The confirmation is withdrawn; any points it earned are given back.")
 
 
 def _submit_visit_form(visit, form, form_name: str, write: Callable[[], object], success: str,
@@ -339,8 +357,8 @@ def note(visit_id: int):
     """Save the note of the signed-in attendee's own function (there is no way to name another)."""
     visit, form = _visit_or_404(visit_id), NoteForm(prefix="note")
     return _submit_visit_form(visit, form, "note_form", lambda: services.save_function_note(
-        current_user, visit, (form.body.data or "").strip(), rules.parse_tags(form.learnings.data or ""), clock.now()),
-        "Your function's note is saved.")
+        current_user, visit, (form.body.data or "").strip(), rules.parse_tags(form.learnings.data or ""), clock.now(),
+        form.seen_revisions()), "Your function's note is saved.")
 
 
 @bp.route("/visits/<int:visit_id>/confirm", methods=["POST"])
@@ -350,7 +368,9 @@ def confirm(visit_id: int):
     if commit_or_flash(lambda: services.confirm_visit(current_user, visit, clock.now())) is None:
         return _refused(visit_id)
     if wants_fragment():
-        return render_template("visits/_confirmation.html", visit=_visit_or_404(visit_id), confirm_refusal=None)
+        confirmed = _visit_or_404(visit_id)
+        return render_template("visits/_confirmation.html", visit=confirmed, confirm_refusal=None,
+                               pair_cap_reached=services.pair_cap_reached(confirmed))
     flash("Thank you: the joint visit is confirmed.", "success")
     return redirect(url_for("visits.visit", visit_id=visit.id), code=303)
 
@@ -363,7 +383,7 @@ def add_follow_up(visit_id: int):
     return _submit_visit_form(visit, form, "follow_up_form", lambda: services.add_follow_up(
         current_user, visit, services.FollowUpData(form.description.data.strip(), form.owner_id.data,
                                                    form.due_on.data, form.needs_both.data, form.partner_owner_id.data,
-                                                   form.idempotency_key.data)),
+                                                   form.idempotency_key.data), today()),
         "The follow-up is added.", replayed=lambda: queries.follow_up_key_used(form.idempotency_key.data))
 
 
@@ -400,6 +420,20 @@ def update_follow_up(follow_up_id: int):
     if wants_fragment():
         return "", 400, {"HX-Redirect": target}
     return _follow_ups_page(400) if back_to_mine else _detail(_visit_or_404(visit_id), 400)
+
+
+# --- settings -------------------------------------------------------------------------------
+
+@bp.route("/visits/settings", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def settings():
+    form = VisitPolicyForm(obj=services.get_policy())
+    if form.validate_on_submit() and commit_or_show(form, lambda: services.save_policy(
+            current_user, {name: getattr(form, name).data for name in services.POLICY_LIMITS})):
+        flash("Visit settings saved.", "success")
+        return redirect(url_for("visits.settings"), code=303)
+    return render_template("people/admin_form.html", form=form, title="Visit settings",
+                           cancel=url_for("visits.visit_list")), form_status(form)
 
 
 # --- coverage and learnings -----------------------------------------------------------------
