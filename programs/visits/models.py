@@ -108,6 +108,11 @@ class Visit(TimestampMixin, db.Model):
     def function_ids(self) -> set[int]:
         return {a.function_id for a in self.attendees if a.function_id is not None}
 
+    @property
+    def confirmed_without_points(self) -> bool:
+        """Confirmed beyond its pair's monthly cap, so it earned no points."""
+        return self.confirmed_at is not None and not self.earned_points
+
 
 class VisitAttendee(db.Model):
     """An internal attendee, with the function they represented (kept if they later move)."""

@@ -441,11 +441,6 @@ def _within_pair_cap(visit: Visit, confirmer_id: int) -> bool:
     return paid < get_policy().pair_monthly_cap
 
 
-def pair_cap_reached(visit: Visit) -> bool:
-    """A confirmed visit that earned no points because its pair had reached the monthly cap."""
-    return visit.confirmed_at is not None and not visit.earned_points
-
-
 # --- follow-ups -----------------------------------------------------------------------------
 
 @dataclass

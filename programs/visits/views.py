@@ -266,7 +266,7 @@ def _detail(visit, status: int = 200, **forms):
         note_form=note_form, outcome_form=outcome_form, today=today(), statuses=FOLLOW_UP_LABELS,
         follow_up_form=forms.get("follow_up_form") or _follow_up_form(visit),
         confirm_refusal=_confirm_refusal(visit), may_withdraw=_may_withdraw(visit),
-        pair_cap_reached=services.pair_cap_reached(visit), note_history=queries.note_history(visit),
+        note_history=queries.note_history(visit),
     ), status
 
 
@@ -368,9 +368,7 @@ def confirm(visit_id: int):
     if commit_or_flash(lambda: services.confirm_visit(current_user, visit, clock.now())) is None:
         return _refused(visit_id)
     if wants_fragment():
-        confirmed = _visit_or_404(visit_id)
-        return render_template("visits/_confirmation.html", visit=confirmed, confirm_refusal=None,
-                               pair_cap_reached=services.pair_cap_reached(confirmed))
+        return render_template("visits/_confirmation.html", visit=_visit_or_404(visit_id), confirm_refusal=None)
     flash("Thank you: the joint visit is confirmed.", "success")
     return redirect(url_for("visits.visit", visit_id=visit.id), code=303)
 
