@@ -256,9 +256,8 @@ def _detail(visit, status: int = 200, **forms):
     mine = visit.attendee(current_user)
     note = next((n for n in visit.notes if mine and n.function_id == mine.function_id), None)
     note_form = forms.get("note_form") or NoteForm(
-        prefix="note", body=note.body if note else "",
-        learnings=", ".join(t.tag for t in note.learnings) if note else "",
-        revision=str(len(note.revisions)) if note else "0")
+        prefix="note", body=note.body if note else "", learnings=", ".join(t.tag for t in note.learnings) if note else "")
+    note_form.revision.data = str(len(note.revisions)) if note else "0"  # the version shown above the form
     outcome_form = forms.get("outcome_form") or OutcomeForm(
         prefix="outcome", summary=visit.summary, sentiment=visit.sentiment, internal_only=visit.internal_only)
     return render_template(

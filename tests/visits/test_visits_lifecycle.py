@@ -196,3 +196,5 @@ def test_a_stale_note_form_does_not_overwrite_a_colleagues_note(client, db, org)
     assert stale.status_code == 400 and b"Fay Finance changed this note since you opened it" in stale.data
     assert b"My version, written without seeing the first." in stale.data  # the writer's text is kept in the form
     assert db.session.scalar(select(FunctionNote.body)) == "First version."
+    assert b'name="note-revision" type="hidden" value="1"' in stale.data  # saving again now is deliberate
+    assert note(client, visit, "Merged version.", revision=1).status_code == 303
