@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -558,21 +558,46 @@ def on_rotation_completed(sender, placement_id: int, person: User, home_function
 
 def on_visit_confirmed(sender, visit_id: int, attendees: list[User], function_ids: set[int], account_name: str,
                        internal_only: bool, confirmed_by: User, held_on: date, **_) -> None:
-    """A confirmed joint visit: points and the Field Partner count for attendees; a feed item unless internal."""
+    """A confirmed joint visit: points and the Field Partner count for attendees; a feed item unless internal.
+
+    Dated by the visit (held_on). Paid once per confirmation: a replay pays nothing, a confirmation after a
+    withdrawal (on_visit_withdrawn) pays again.
+    """
     key = f"visit:{visit_id}"
-    moment = clock.now()
-    if db.session.scalar(select(FeedItem.id).where(FeedItem.source_key == key)) is not None:
-        return
+    moment = min(clock.now(), datetime.combine(held_on, time(12), tzinfo=UTC))
     if not internal_only:
         add_feed_item("visit", key, f"Joint visit to {account_name}: {', '.join(a.name for a in attendees)}", "",
                       moment, function_ids=set(function_ids), cross_functional=len(function_ids) > 1,
                       points=VISIT_POINTS * len(attendees))
     for person in attendees:
-        if db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.idempotency_key == f"{key}:{person.id}")):
+        standing, entries = _visit_points(visit_id, person.id)
+        if standing > 0:
             continue
         _entry(person.id, "points", VISIT_POINTS, "visit", ("visit", visit_id), rules.period_of(moment),
-               f"{key}:{person.id}", moment)
+               f"{key}:{person.id}" + (f":{entries}" if entries else ""), moment)
         record_milestone(person, "visit_confirmed", key, moment)
+    invalidate_leaderboards()
+
+
+def _visit_points(visit_id: int, user_id: int) -> tuple[int, int]:
+    """(points standing, ledger entries) of one person from one visit."""
+    return db.session.execute(select(func.coalesce(func.sum(LedgerEntry.amount), 0), func.count()).where(
+        LedgerEntry.account == "points", LedgerEntry.source_type == "visit", LedgerEntry.source_id == visit_id,
+        LedgerEntry.user_id == user_id)).one()
+
+
+def on_visit_withdrawn(sender, visit_id: int, withdrawn_at: datetime, **_) -> None:
+    """A visit's confirmation was withdrawn: reversal entries give its points back (in their period); its feed item hides."""
+    standing = db.session.execute(
+        select(LedgerEntry.user_id, LedgerEntry.period, func.sum(LedgerEntry.amount), func.count()).where(
+            LedgerEntry.account == "points", LedgerEntry.source_type == "visit", LedgerEntry.source_id == visit_id)
+        .group_by(LedgerEntry.user_id, LedgerEntry.period)).all()
+    for user_id, period, points, entries in standing:
+        if points:
+            _entry(user_id, "points", -points, "visit-reversal", ("visit", visit_id), period,
+                   f"visit:{visit_id}:{user_id}:{period}:reversal:{entries}", withdrawn_at)
+    db.session.execute(update(FeedItem).where(FeedItem.source_key == f"visit:{visit_id}", FeedItem.state == "visible")
+                       .values(state="hidden", hidden_reason="The visit's confirmation was withdrawn."))
     invalidate_leaderboards()
 
 
@@ -580,3 +605,4 @@ def connect_receivers() -> None:
     """Listen to the other pillars' events (weakly held functions are module-level, so they stay)."""
     signals.rotation_completed.connect(on_rotation_completed)
     signals.visit_confirmed.connect(on_visit_confirmed)
+    signals.visit_withdrawn.connect(on_visit_withdrawn)

@@ -25,7 +25,14 @@ completed_at (aware UTC datetime)."""
 visit_confirmed = _events.signal("visit-confirmed")
 """A joint customer visit was confirmed by an attendee of another function. sender "visits";
 kwargs: visit_id (int), attendees (list[User]), function_ids (set[int]), account_name (str),
-internal_only (bool: no feed item), confirmed_by (User), held_on (date)."""
+internal_only (bool: no feed item), confirmed_by (User), held_on (date).
+Not sent for a visit beyond its pair's monthly cap of visits with points (a visits setting): that one earns nothing."""
+
+visit_withdrawn = _events.signal("visit-withdrawn")
+"""The confirmation of a visit that earned points no longer stands: its author or an admin cancelled the visit
+(logged as held by mistake) or withdrew the confirmation; recognition reverses what visit_confirmed paid.
+sender "visits"; kwargs: visit_id (int), withdrawn_by (User), withdrawn_at (aware UTC datetime),
+cancelled (bool: False when only the confirmation was withdrawn and the visit may be confirmed again)."""
 
 win_published = _events.signal("win-published")
 """A joint (or team) win was published after its co-signs. sender "recognition"; kwargs:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from programs.visits.models import FunctionNote, Visit
 from tests.conftest import sign_in
 from tests.timeline import TODAY
-from tests.visits.visits_factories import make_account, make_visit
+from tests.visits.visits_factories import form_key, make_account, make_visit
 from webapp import signals
 
 
@@ -33,7 +33,7 @@ def captured_confirmations():
 def plan_form(account, attendees, **overrides) -> dict:
     data = {"account_id": account.id, "visit_on": (TODAY + timedelta(days=7)).isoformat(), "mode": "on_site",
             "purpose": "Quarterly review", "attendee_ids": [u.id for u in attendees],
-            "contacts": "Jo Smith, CFO\nAna Ruiz", "agenda": "Terms"}
+            "contacts": "Jo Smith, CFO\nAna Ruiz", "agenda": "Terms", "idempotency_key": form_key()}
     return {**data, **overrides}
 
 
@@ -96,13 +96,32 @@ def test_the_planner_must_attend_and_attendees_must_be_active_people(client, db,
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
 
 
-def test_a_replayed_plan_form_does_not_make_a_second_visit(client, db, org):
+def test_a_replayed_plan_form_answers_already_recorded_on_the_visit_it_made(client, db, org):
+    data = plan_form(make_account(), [org.fin, org.ops])
+    sign_in(client, org.fin)
+    first = client.post("/visits/new", data=data)
+    assert first.status_code == 303
+    again = client.post("/visits/new", data=data)
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert "That was already recorded." in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
+
+
+def test_a_second_form_for_the_same_account_date_and_purpose_is_refused(client, db, org):
     data = plan_form(make_account(), [org.fin, org.ops])
     sign_in(client, org.fin)
     assert client.post("/visits/new", data=data).status_code == 303
-    again = client.post("/visits/new", data=data)
+    again = client.post("/visits/new", data={**data, "idempotency_key": form_key()})
     assert again.status_code == 400 and b"already exists" in again.data
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
+
+
+@pytest.mark.parametrize("key", ["", "short", "x" * 65, "not a key!!!!!!!!!!"])
+def test_a_plan_form_without_a_valid_key_is_refused(client, db, org, key):
+    sign_in(client, org.fin)
+    response = client.post("/visits/new", data=plan_form(make_account(), [org.fin, org.ops], idempotency_key=key))
+    assert response.status_code == 400 and b"This form is out of date; reload the page." in response.data
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
 
 
 def test_html_in_the_purpose_is_shown_as_text(client, db, org):
