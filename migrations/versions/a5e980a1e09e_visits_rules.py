@@ -1,7 +1,7 @@
 """visits: idempotency keys, settings, note revisions, points earned
 
 Revision ID: a5e980a1e09e
-Revises: cb36e06905e7
+Revises: 80cb6494454a
 Create Date: 2026-12-01 20:54:40.825960
 
 """
@@ -13,7 +13,7 @@ import webapp.db  # noqa: F401  (custom column types such as UTCDateTime)
 
 # revision identifiers, used by Alembic.
 revision = 'a5e980a1e09e'
-down_revision = 'cb36e06905e7'
+down_revision = '80cb6494454a'
 branch_labels = None
 depends_on = None
 
