@@ -9,6 +9,7 @@ from sqlalchemy import select
 from recognition import services
 from recognition.models import Comment, FeedItem, Kudos, Win
 from recognition.rules import COMPANY_VALUES, REACTIONS
+from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.people.demo import DEMO_ANCHOR
 from webapp.people.models import User
@@ -81,7 +82,7 @@ def _attempt(action) -> bool:
     try:
         with db.session.begin_nested():
             action()
-    except services.RecognitionError:
+    except RuleError:
         return False
     return True
 
@@ -131,5 +132,6 @@ def _demo_reactions(rng: random.Random, people: list[User]) -> None:
             emoji = rng.choice(list(REACTIONS))
             _attempt(lambda reactor=reactor, item=item, emoji=emoji: services.toggle_reaction(reactor, item, emoji))
         if rng.random() < 0.2:
-            db.session.add(Comment(item_id=item.id, author_id=rng.choice(people).id,
-                                            body=rng.choice(COMMENTS), created_at=item.created_at + timedelta(hours=3)))
+            db.session.add(Comment(item_id=item.id, author_id=rng.choice(people).id, body=rng.choice(COMMENTS),
+                                   idempotency_key=f"demo-comment-{item.id}",
+                                   created_at=item.created_at + timedelta(hours=3)))

@@ -66,7 +66,7 @@ class ReasonForm(FlaskForm):
     reason = StringField("Reason", validators=[DataRequired("Give a reason."), Length(max=500)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(KeyedForm):
     body = StringField("Comment", validators=[DataRequired("Write a comment first."), Length(max=1000)])
 
 

@@ -226,6 +226,7 @@ class Comment(TimestampMixin, db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("recognition_feed_item.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     body: Mapped[str] = mapped_column(String(1000))
+    idempotency_key: Mapped[str] = mapped_column(String(KEY_MAX), unique=True)
 
 
 class BadgeDefinition(db.Model):

@@ -107,11 +107,6 @@ def item_extras(item_ids: list[int], viewer_id: int) -> ItemExtras:
     return extras
 
 
-def key_was_used(model, key: str) -> bool:
-    """True when a Kudos, KudosAddon or Win with this idempotency key exists (a replayed form)."""
-    return db.session.scalar(select(model.id).where(model.idempotency_key == key)) is not None
-
-
 # --- balances and profile ------------------------------------------------------------------
 
 def points_balance(user_id: int) -> int:

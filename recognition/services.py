@@ -11,9 +11,11 @@ import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from recognition import rules
 from recognition.markup import plain_html, story_html
@@ -39,7 +41,7 @@ from recognition.models import (
 from recognition.queries import count_direct_reports, invalidate_leaderboards, spent_in
 from webapp import clock, signals
 from webapp.auth.services import record_audit
-from webapp.errors import RuleError
+from webapp.errors import AlreadyRecorded, Refused, RuleError
 from webapp.extensions import db
 from webapp.notifications.services import link, notify
 from webapp.people.models import RoleGrant, User
@@ -115,7 +117,7 @@ def _spend(giver: User, amount: int, period: str, kind: str, source: tuple[str, 
         raise RecognitionError(
             f"That needs {amount} points but you have {left} left to give this month.", "points"
         )
-    _entry(giver.id, "allowance", -amount, kind, source, period, f"{key}:spend", now)
+    _entry(giver.id, "allowance", -amount, kind, source, period, f"{source[0]}:{key}:spend", now)
 
 
 def _entry(user_id: int, account: str, amount: int, kind: str, source: tuple[str, int], period: str, key: str,
@@ -128,29 +130,40 @@ def _entry(user_id: int, account: str, amount: int, kind: str, source: tuple[str
 
 def give_kudos(giver: User, recipient_ids: list[int], message: str, value_tag: str, points_each: int, key: str,
                now: datetime | None = None) -> Kudos:
-    """Kudos to colleagues from the giver's allowance. A replayed key returns the first kudos unchanged."""
-    existing = db.session.scalar(select(Kudos).where(Kudos.idempotency_key == key))
-    if existing is not None:
-        return existing
+    """Kudos to colleagues from the giver's allowance.
+
+    The giver's allowance row is locked first; the replay check, the pair caps and the spending all
+    read state after that lock, so parallel requests from one giver queue and see each other's gifts.
+    A replayed key raises AlreadyRecorded.
+    """
     now = now or clock.now()
     policy = get_policy()
-    recipients = _check_kudos(giver, recipient_ids, message, value_tag, points_each, policy)
     period = rules.period_of(now)
+    lock_allowance(giver, period)
+    _refuse_replay(Kudos, key)
+    recipients = _check_kudos(giver, recipient_ids, message, value_tag, points_each, policy)
+    _check_pair_caps(giver, recipients, points_each, now, policy)
     kudos = Kudos(giver=giver, message=message.strip(), value_tag=value_tag, points_each=points_each, period=period,
                   quarter=rules.quarter_of(now), idempotency_key=key, created_at=now)
     kudos.recipients = [KudosRecipient(user=r, giver_function_id=giver.function_id,
                                        receiver_function_id=r.function_id) for r in recipients]
     db.session.add(kudos)
     db.session.flush()
-    _check_pair_caps(giver, recipients, points_each, now, policy, exclude_kudos=kudos.id)
-    _spend(giver, points_each * len(recipients), period, "kudos_given", ("kudos", kudos.id), key, now)
-    received = _credit_receivers(giver, recipients, points_each, ("kudos", kudos.id), key, now, policy, kudos.id)
+    source = ("kudos", kudos.id)
+    _spend(giver, points_each * len(recipients), period, "kudos_given", source, key, now)
+    received = _credit_receivers(giver, recipients, points_each, source, key, now, policy, kudos.id)
     _kudos_feed_item(kudos, recipients, received, now)
     _count_kudos_milestones(giver, recipients, kudos.id, now)
     db.session.flush()
     invalidate_leaderboards()
     log.info("kudos %s from %s to %s", kudos.id, giver.id, [r.id for r in recipients])
     return kudos
+
+
+def _refuse_replay(model, key: str) -> None:
+    """A Kudos, KudosAddon, Win or Comment with this idempotency key exists: the form was sent before."""
+    if db.session.scalar(select(model.id).where(model.idempotency_key == key)) is not None:
+        raise AlreadyRecorded(field="idempotency_key")
 
 
 def _check_kudos(giver: User, recipient_ids: list[int], message: str, value_tag: str, points_each: int,
@@ -176,24 +189,25 @@ def _check_kudos(giver: User, recipient_ids: list[int], message: str, value_tag:
     return sorted(recipients, key=lambda r: r.id)
 
 
-def _paid_today(giver_id: int, receiver_id: int, now: datetime, exclude_kudos: int | None) -> int:
-    """Points the giver already paid to this receiver today (kudos and add-ons)."""
+def _paid_today(giver_id: int, receiver_id: int, now: datetime) -> int:
+    """Points the giver already paid to this receiver today (kudos and add-ons).
+
+    No upper bound on the time: a gift committed by a parallel request a moment "later" still counts.
+    """
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     kudos = select(func.coalesce(func.sum(Kudos.points_each), 0)).join(KudosRecipient).where(
-        Kudos.giver_id == giver_id, KudosRecipient.user_id == receiver_id, Kudos.created_at >= start,
-        Kudos.created_at <= now, Kudos.id != (exclude_kudos or 0),
-    )
+        Kudos.giver_id == giver_id, KudosRecipient.user_id == receiver_id, Kudos.created_at >= start)
     addons = select(func.coalesce(func.sum(KudosAddon.points_each), 0)).join(
         KudosRecipient, KudosRecipient.kudos_id == KudosAddon.kudos_id
-    ).where(KudosAddon.giver_id == giver_id, KudosRecipient.user_id == receiver_id, KudosAddon.created_at >= start,
-            KudosAddon.created_at <= now)
+    ).where(KudosAddon.giver_id == giver_id, KudosRecipient.user_id == receiver_id, KudosAddon.created_at >= start)
     return int(db.session.scalar(kudos) or 0) + int(db.session.scalar(addons) or 0)
 
 
 def _check_pair_caps(giver: User, recipients: list[User], points_each: int, now: datetime,
-                     policy: RecognitionPolicy, exclude_kudos: int | None = None) -> None:
+                     policy: RecognitionPolicy) -> None:
+    """Refuse a gift over the pair's daily cap. Call with the giver's allowance locked."""
     for receiver in recipients:
-        already = _paid_today(giver.id, receiver.id, now, exclude_kudos)
+        already = _paid_today(giver.id, receiver.id, now)
         if already + points_each > policy.pair_daily_cap:
             room = max(0, policy.pair_daily_cap - already)
             raise RecognitionError(
@@ -222,10 +236,11 @@ def _credit_receivers(giver: User, recipients: list[User], points_each: int, sou
         crosses = receiver.function_id != giver.function_id
         got = rules.receipt(points_each, _previous_exchanges(giver.id, receiver.id, now, kudos_id), crosses,
                             policy.bridge_multiplier_pct)
-        _entry(receiver.id, "points", got.base, source[0], source, period, f"{key}:recv:{receiver.id}", now)
+        _entry(receiver.id, "points", got.base, source[0], source, period, f"{source[0]}:{key}:recv:{receiver.id}",
+               now)
         if got.bridge_bonus:
             _entry(receiver.id, "points", got.bridge_bonus, "bridge_bonus", source, period,
-                   f"{key}:bridge:{receiver.id}", now)
+                   f"{source[0]}:{key}:bridge:{receiver.id}", now)
         total += got.total
     return total
 
@@ -248,28 +263,27 @@ def _count_kudos_milestones(giver: User, recipients: list[User], kudos_id: int, 
 
 
 def add_to_kudos(giver: User, kudos: Kudos, points_each: int, key: str, now: datetime | None = None) -> KudosAddon:
-    """+points on someone else's kudos, to each of its receivers, from the giver's allowance."""
-    existing = db.session.scalar(select(KudosAddon).where(KudosAddon.idempotency_key == key))
-    if existing is not None:
-        return existing
+    """+points on someone else's kudos, to each of its receivers, from the giver's allowance (locked first)."""
     now = now or clock.now()
     policy = get_policy()
+    period = rules.period_of(now)
+    lock_allowance(giver, period)
+    _refuse_replay(KudosAddon, key)
     recipients = [r.user for r in kudos.recipients]
     if giver.id == kudos.giver_id or giver.id in {r.id for r in recipients}:
         raise RecognitionError("Add-ons are for kudos between other people.", "points")
     if points_each < 1:
         raise RecognitionError("Add at least 1 point.", "points")
+    _check_pair_caps(giver, recipients, points_each, now, policy)
     addon = KudosAddon(kudos_id=kudos.id, giver_id=giver.id, points_each=points_each, idempotency_key=key,
                        created_at=now)
     db.session.add(addon)
     db.session.flush()
-    _check_pair_caps(giver, recipients, points_each, now - timedelta(microseconds=1), policy)
     source = ("kudos_addon", addon.id)
-    _spend(giver, points_each * len(recipients), rules.period_of(now), "addon_given", source, key, now)
+    _spend(giver, points_each * len(recipients), period, "addon_given", source, key, now)
     received = _credit_receivers(giver, recipients, points_each, source, key, now, policy, kudos.id)
-    item = db.session.scalar(select(FeedItem).where(FeedItem.kudos_id == kudos.id))
-    if item is not None:
-        item.points += received
+    db.session.execute(update(FeedItem).where(FeedItem.kudos_id == kudos.id)
+                       .values(points=FeedItem.points + received))  # atomic: parallel add-ons never lose points
     db.session.flush()
     invalidate_leaderboards()
     return addon
@@ -280,9 +294,7 @@ def add_to_kudos(giver: User, kudos: Kudos, points_each: int, key: str, now: dat
 def log_win(logger: User, title: str, story: str, credited_ids: list[int], value_tags: list[str],
             impact: tuple[Decimal | None, str, str], key: str, now: datetime | None = None) -> Win:
     """Log a win; it publishes at once unless other credited functions must co-sign it first."""
-    existing = db.session.scalar(select(Win).where(Win.idempotency_key == key))
-    if existing is not None:
-        return existing
+    _refuse_replay(Win, key)
     if not logger.has_role(*COSIGNER_ROLES):
         raise RecognitionError("Only managers and leaders log wins.")
     credited = _check_win(title, story, credited_ids, value_tags)
@@ -337,11 +349,29 @@ def may_cosign(user: User, win: Win) -> list[WinFunction]:
     return [f for f in win.functions if f.cosign == "pending" and f.function_id == user.function_id]
 
 
-def cosign_win(signer: User, win: Win, now: datetime | None = None) -> Win:
-    """Co-sign for the signer's function; the last co-sign publishes the win."""
+def _lock_win(win: Win) -> Win:
+    """The win locked until commit (SELECT ... FOR UPDATE), its status and co-signs re-read after the lock."""
+    query = (select(Win).where(Win.id == win.id).with_for_update().options(selectinload(Win.functions))
+             .execution_options(populate_existing=True))
+    return db.session.scalars(query).one()
+
+
+def _pending_for(signer: User, win: Win) -> list[WinFunction]:
+    """Lock the win and return the co-signs the signer may give, or refuse saying what happened to it."""
+    win = _lock_win(win)
     pending = may_cosign(signer, win)
-    if not pending:
-        raise RecognitionError("This win is not waiting for your function's co-sign.")
+    if pending:
+        return pending
+    if win.status == "published":
+        raise RecognitionError("This win is already published; nothing changed.")
+    if win.status == "declined":
+        raise RecognitionError("This win was already declined; nothing changed.")
+    raise RecognitionError("This win is not waiting for your function's co-sign.")
+
+
+def cosign_win(signer: User, win: Win, now: datetime | None = None) -> Win:
+    """Co-sign for the signer's function; the last co-sign publishes the win (exactly once: the win is locked)."""
+    pending = _pending_for(signer, win)
     now = now or clock.now()
     for wf in pending:
         wf.cosign, wf.signer_id, wf.decided_at = "approved", signer.id, now
@@ -353,11 +383,9 @@ def cosign_win(signer: User, win: Win, now: datetime | None = None) -> Win:
 
 def decline_win(signer: User, win: Win, reason: str, now: datetime | None = None) -> Win:
     """Decline a pending win for the signer's function, with a reason; it will not be published."""
-    pending = may_cosign(signer, win)
-    if not pending:
-        raise RecognitionError("This win is not waiting for your function's co-sign.")
     if not reason.strip():
         raise RecognitionError("Say why you decline.", "reason")
+    pending = _pending_for(signer, win)
     for wf in pending:
         wf.cosign, wf.signer_id, wf.decided_at, wf.reason = "declined", signer.id, now or clock.now(), reason.strip()[:500]
     win.status = "declined"
@@ -421,15 +449,16 @@ def toggle_reaction(user: User, item: FeedItem, emoji: str) -> bool:
     return existing is None
 
 
-def add_comment(user: User, item: FeedItem, body: str) -> Comment:
-    """A comment under a visible item (plain text)."""
+def add_comment(user: User, item: FeedItem, body: str, key: str) -> Comment:
+    """A comment under a visible item (plain text); a replayed key raises AlreadyRecorded."""
     _require_visible(item)
+    _refuse_replay(Comment, key)
     text = body.strip()
     if not text:
         raise RecognitionError("Write a comment first.", "body")
     if len(text) > COMMENT_MAX:
         raise RecognitionError(f"Keep comments under {COMMENT_MAX} characters.", "body")
-    comment = Comment(item_id=item.id, author_id=user.id, body=text)
+    comment = Comment(item_id=item.id, author_id=user.id, body=text, idempotency_key=key)
     db.session.add(comment)
     db.session.flush()
     return comment
@@ -440,11 +469,17 @@ def _require_visible(item: FeedItem) -> None:
         raise RecognitionError("This post is no longer on the feed.")
 
 
+def _lock_item(item: FeedItem) -> FeedItem:
+    """The feed item locked until commit, its state re-read after the lock."""
+    query = select(FeedItem).where(FeedItem.id == item.id).with_for_update()
+    return db.session.scalars(query.execution_options(populate_existing=True)).one()
+
+
 def delete_own_item(user: User, item: FeedItem) -> None:
-    """Authors take their own post off the feed (points already given stay in the ledger)."""
+    """Authors take their own post off the feed."""
     if item.author_id != user.id:
-        raise RecognitionError("You can only delete your own posts.")
-    _require_visible(item)
+        raise Refused("You can only delete your own posts.")
+    _require_visible(_lock_item(item))
     item.state = "deleted"
     db.session.flush()
 
@@ -453,7 +488,7 @@ def hide_item(admin: User, item: FeedItem, reason: str) -> None:
     """An admin hides any post with a reason; audit-logged."""
     if not reason.strip():
         raise RecognitionError("Give a reason for hiding this post.", "reason")
-    _require_visible(item)
+    _require_visible(_lock_item(item))
     item.state, item.hidden_reason = "hidden", reason.strip()[:500]
     db.session.flush()
     record_audit(admin, "recognition.hide", item, {"state": "visible"}, {"state": "hidden", "reason": item.hidden_reason})
@@ -473,10 +508,19 @@ def record_anniversaries(today: date) -> int:
             if years:
                 moment = datetime(day.year, day.month, day.day, 8, tzinfo=clock.now().tzinfo)
                 noun = "year" if years == 1 else "years"
-                added += add_feed_item("anniversary", f"anniversary:{person_id}:{day.year}",
-                                       f"{name} celebrates {years} {noun} with us", "", moment,
-                                       function_ids={function_id} - {None}) is not None
+                added += _add_unless_there("anniversary", f"anniversary:{person_id}:{day.year}",
+                                           f"{name} celebrates {years} {noun} with us", moment,
+                                           function_ids={function_id} - {None})
     return added
+
+
+def _add_unless_there(kind: str, source_key: str, headline: str, moment: datetime, **extra) -> bool:
+    """add_feed_item in a savepoint: an item another worker is adding at the same moment is skipped, not an error."""
+    try:
+        with db.session.begin_nested():
+            return add_feed_item(kind, source_key, headline, "", moment, **extra) is not None
+    except IntegrityError:
+        return False
 
 
 # --- badges -------------------------------------------------------------------------------

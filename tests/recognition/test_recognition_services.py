@@ -13,6 +13,7 @@ from tests.factories import make_user
 from tests.recognition.recognition_factories import MESSAGE, give, key, log_joint_win, make_org
 from webapp import signals
 from webapp.auth.models import AuditEntry
+from webapp.errors import AlreadyRecorded, Refused
 from webapp.roles import Role
 
 NOW = datetime(2026, 6, 10, 12, tzinfo=UTC)
@@ -95,10 +96,20 @@ def test_trading_back_and_forth_has_a_diminishing_return(org, db):
 
 def test_a_replayed_key_changes_nothing(org, db):
     same = key()
-    first = services.give_kudos(org.fin[0], [org.fin[1].id], MESSAGE, "one-team", 10, same)
-    again = services.give_kudos(org.fin[0], [org.fin[1].id], MESSAGE, "one-team", 10, same)
-    assert again.id == first.id
+    services.give_kudos(org.fin[0], [org.fin[1].id], MESSAGE, "one-team", 10, same)
+    with pytest.raises(AlreadyRecorded):
+        services.give_kudos(org.fin[0], [org.fin[1].id], MESSAGE, "one-team", 10, same)
     assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 2
+
+
+def test_an_add_on_key_equal_to_a_kudos_key_does_not_collide_in_the_ledger(org, db):
+    shared = key()
+    kudos = services.give_kudos(org.fin[0], [org.fin[1].id], MESSAGE, "one-team", 10, shared)
+    services.add_to_kudos(org.ops[0], kudos, 5, shared)
+    keys = set(db.session.scalars(select(LedgerEntry.idempotency_key)))
+    assert len(keys) == 5  # kudos: spend + receive; add-on: spend + receive + bridge bonus
+    assert {k.split(":")[0] for k in keys} == {"kudos", "kudos_addon"}
+    assert points_balance(org.fin[1].id) == 10 + 5 + 2
 
 
 def test_add_on_pays_each_receiver_from_the_backers_allowance(org, db):
@@ -188,7 +199,7 @@ def test_an_internal_visit_gives_no_feed_item(org, db):
 def test_authors_delete_own_posts_and_admins_hide_with_an_audited_reason(org, db):
     kudos = give(org.fin[0], org.fin[1])
     item = db.session.scalar(select(FeedItem).where(FeedItem.kudos_id == kudos.id))
-    with pytest.raises(services.RecognitionError):
+    with pytest.raises(Refused, match="only delete your own"):
         services.delete_own_item(org.fin[1], item)
     admin = make_user(Role.ADMIN)
     with pytest.raises(services.RecognitionError):

@@ -43,9 +43,9 @@ def test_giving_kudos_through_the_htmx_form_returns_the_fresh_form(client, org, 
 
 def test_a_replayed_form_changes_nothing(client, org, db):
     data = _kudos_form(org.ops[0])
-    _as(client, org.fin[0]).post("/recognition/kudos/new", data=data)
-    assert client.post("/recognition/kudos/new", data=data).status_code == 303
-    assert "already recorded" in client.get("/recognition").get_data(as_text=True)
+    assert _as(client, org.fin[0]).post("/recognition/kudos/new", data=data).status_code == 303
+    replay = client.post("/recognition/kudos/new", data=data, headers=HX)
+    assert replay.status_code == 400 and "That was already recorded." in replay.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.account == "allowance")) == 1
 
 
@@ -123,7 +123,8 @@ def test_feed_page_queries_do_not_grow_with_the_page_size(client, app, org, db):
     for n in range(12):
         kudos = give(org.fin[n % 2], org.ops[n % 2], points=1)
         item = db.session.scalar(select(FeedItem).where(FeedItem.kudos_id == kudos.id))
-        db.session.add(Comment(item_id=item.id, author_id=org.ops_manager.id, body=f"Well done {n}"))
+        db.session.add(Comment(item_id=item.id, author_id=org.ops_manager.id, body=f"Well done {n}",
+                               idempotency_key=key()))
     viewer = _as(client, org.fin_manager)
     viewer.get("/recognition")  # today's anniversaries are checked once a day per process
     assert _feed_queries(viewer, app, 3) == _feed_queries(viewer, app, 10)
@@ -163,9 +164,14 @@ def test_react_and_comment_return_their_fragments(client, org, db):
     assert reacted.get_data(as_text=True).lstrip().startswith(f'<form id="reactions-{item.id}"')
     assert 'aria-pressed="true"' in reacted.get_data(as_text=True)
     assert viewer.post(f"/recognition/items/{item.id}/react", data={"emoji": "nope"}, headers=HX).status_code == 400
-    commented = viewer.post(f"/recognition/items/{item.id}/comments", data={"body": "<b>Bravo</b>"}, headers=HX)
+    comment = {"body": "<b>Bravo</b>", "idempotency_key": key()}
+    commented = viewer.post(f"/recognition/items/{item.id}/comments", data=comment, headers=HX)
     assert "&lt;b&gt;Bravo&lt;/b&gt;" in commented.get_data(as_text=True)
-    empty = viewer.post(f"/recognition/items/{item.id}/comments", data={"body": ""}, headers=HX)
+    replayed = viewer.post(f"/recognition/items/{item.id}/comments", data=comment, headers=HX)
+    assert replayed.status_code == 400 and "That was already recorded." in replayed.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Comment)) == 1
+    empty = viewer.post(f"/recognition/items/{item.id}/comments", data={"body": "", "idempotency_key": key()},
+                        headers=HX)
     assert empty.status_code == 400 and "Write a comment first" in empty.get_data(as_text=True)
 
 
