@@ -175,12 +175,17 @@ class WinFunction(db.Model):
 
 
 class FeedItem(TimestampMixin, db.Model):
-    """One celebration on the feed. Ordered by id (newest first); keyset pagination on id."""
+    """One celebration on the feed, dated (created_at) by the event it describes.
+
+    The feed orders by (created_at, id), newest first, with keyset pages on that pair; the poll for news
+    counts by id (what arrived since), so a late-reported old event is news without jumping the queue.
+    """
 
     __tablename__ = "recognition_feed_item"
     __table_args__ = (
         CheckConstraint("state IN ('visible', 'deleted', 'hidden')", name="state"),
         Index("ix_recognition_feed_item_state_id", "state", "id"),
+        Index("ix_recognition_feed_item_state_created_at_id", "state", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -44,10 +44,15 @@ class FeedFilter:
 
 
 def feed_items(flt: FeedFilter, before_id: int | None, limit: int) -> Select:
-    """Visible items newest first (keyset: id < before_id)."""
-    query = _filtered(select(FeedItem), flt).order_by(FeedItem.id.desc())
+    """Visible items, latest event first: ordered by (created_at, id), the time of what each item describes.
+
+    Keyset: the page after the item before_id holds the items that sort after it on (created_at, id).
+    """
+    query = _filtered(select(FeedItem), flt).order_by(FeedItem.created_at.desc(), FeedItem.id.desc())
     if before_id is not None:
-        query = query.where(FeedItem.id < before_id)
+        cursor = select(FeedItem.created_at).where(FeedItem.id == before_id).scalar_subquery()
+        query = query.where(or_(FeedItem.created_at < cursor,
+                                and_(FeedItem.created_at == cursor, FeedItem.id < before_id)))
     return query.limit(limit)
 
 

@@ -414,7 +414,7 @@ def _publish(win: Win, now: datetime) -> None:
     db.session.flush()
     invalidate_leaderboards()
     signals.win_published.send("recognition", win_id=win.id, title=win.title, credited=credited,
-                               function_ids=function_ids)
+                               function_ids=function_ids, occurred_at=now)
 
 
 # --- the feed -----------------------------------------------------------------------------
@@ -587,36 +587,40 @@ def set_leaderboard_opt_out(user: User, opt_out: bool) -> None:
 # --- events from the other pillars ------------------------------------------------------------
 
 def on_rotation_completed(sender, placement_id: int, person: User, home_function_id: int, host_function_id: int,
-                          completed_at: datetime, **_) -> None:
-    """A finished rotation: points, the Rotation Graduate count and a feed item (once per placement)."""
+                          occurred_at: datetime, **_) -> None:
+    """A finished rotation: points, the Rotation Graduate count and a feed item (once per placement), dated
+    by the completion (occurred_at)."""
     key = f"rotation:{placement_id}"
-    if add_feed_item("rotation", key, f"{person.name} completed a cross-functional rotation", "", completed_at,
+    if add_feed_item("rotation", key, f"{person.name} completed a cross-functional rotation", "", occurred_at,
                      author_id=None, function_ids={home_function_id, host_function_id},
                      cross_functional=home_function_id != host_function_id, points=ROTATION_POINTS) is None:
         return
     _entry(person.id, "points", ROTATION_POINTS, "rotation", ("rotation", placement_id),
-           rules.period_of(completed_at), key, completed_at)
-    record_milestone(person, "rotation_completed", key, completed_at)
+           rules.period_of(occurred_at), key, occurred_at)
+    record_milestone(person, "rotation_completed", key, occurred_at)
     invalidate_leaderboards()
 
 
 def on_visit_confirmed(sender, visit_id: int, attendees: list[User], function_ids: set[int], account_name: str,
-                       internal_only: bool, confirmed_by: User, held_on: date, **_) -> None:
-    """A confirmed joint visit: points and the Field Partner count for attendees; a feed item unless internal."""
+                       internal_only: bool, occurred_at: datetime, **_) -> None:
+    """A confirmed joint visit: points and the Field Partner count for attendees; a feed item unless internal.
+
+    All dated by when the visit was held (occurred_at), not by when it was confirmed: a visit held last
+    year pays into last year's period and sits at last year's place on the feed.
+    """
     key = f"visit:{visit_id}"
-    moment = clock.now()
     if db.session.scalar(select(FeedItem.id).where(FeedItem.source_key == key)) is not None:
         return
     if not internal_only:
         add_feed_item("visit", key, f"Joint visit to {account_name}: {', '.join(a.name for a in attendees)}", "",
-                      moment, function_ids=set(function_ids), cross_functional=len(function_ids) > 1,
+                      occurred_at, function_ids=set(function_ids), cross_functional=len(function_ids) > 1,
                       points=VISIT_POINTS * len(attendees))
     for person in attendees:
         if db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.idempotency_key == f"{key}:{person.id}")):
             continue
-        _entry(person.id, "points", VISIT_POINTS, "visit", ("visit", visit_id), rules.period_of(moment),
-               f"{key}:{person.id}", moment)
-        record_milestone(person, "visit_confirmed", key, moment)
+        _entry(person.id, "points", VISIT_POINTS, "visit", ("visit", visit_id), rules.period_of(occurred_at),
+               f"{key}:{person.id}", occurred_at)
+        record_milestone(person, "visit_confirmed", key, occurred_at)
     invalidate_leaderboards()
 
 

@@ -68,7 +68,7 @@ def feed():
     }
     if before is not None and wants_fragment():
         return render_template("recognition/_feed_items.html", **context)
-    context["newest_id"] = items[0].id if items and before is None else queries.latest_item_id()
+    context["newest_id"] = queries.latest_item_id()  # the poll's watermark: by arrival (id), not by event time
     context["poll_seconds"] = _poll_seconds()
     if wants_fragment():
         return render_template("recognition/_feed.html", **context)

@@ -1,4 +1,4 @@
-"""recognition: idempotent comments
+"""recognition: idempotent comments, the feed ordered by event time
 
 Revision ID: d4e1c0a7b9f2
 Revises: cb36e06905e7
@@ -25,9 +25,14 @@ def upgrade():
     with op.batch_alter_table('recognition_comment', schema=None) as batch_op:
         batch_op.alter_column('idempotency_key', existing_type=sa.String(length=64), nullable=False)
         batch_op.create_unique_constraint(batch_op.f('uq_recognition_comment_idempotency_key'), ['idempotency_key'])
+    with op.batch_alter_table('recognition_feed_item', schema=None) as batch_op:
+        batch_op.create_index('ix_recognition_feed_item_state_created_at_id', ['state', 'created_at', 'id'],
+                              unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('recognition_feed_item', schema=None) as batch_op:
+        batch_op.drop_index('ix_recognition_feed_item_state_created_at_id')
     with op.batch_alter_table('recognition_comment', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_recognition_comment_idempotency_key'), type_='unique')
         batch_op.drop_column('idempotency_key')

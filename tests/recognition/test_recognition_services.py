@@ -177,10 +177,11 @@ def test_other_pillars_events_make_feed_items_points_and_badges_once(org, db):
     person = org.ops[0]
     for _ in range(2):
         signals.rotation_completed.send("rotation", placement_id=7, person=person, home_function_id=person.function_id,
-                                        host_function_id=org.fin[0].function_id, completed_at=NOW)
+                                        host_function_id=org.fin[0].function_id, completed_at=NOW, occurred_at=NOW)
         signals.visit_confirmed.send("visits", visit_id=3, attendees=[person, org.fin[0]],
                                      function_ids={person.function_id, org.fin[0].function_id}, account_name="Acme",
-                                     internal_only=False, confirmed_by=org.fin[0], held_on=date(2026, 6, 1))
+                                     internal_only=False, confirmed_by=org.fin[0], held_on=date(2026, 6, 1),
+                                     occurred_at=datetime(2026, 6, 1, 12, tzinfo=UTC))
     kinds = sorted(db.session.scalars(select(FeedItem.kind).where(FeedItem.kind.in_(["rotation", "visit"]))))
     assert kinds == ["rotation", "visit"]
     assert points_balance(person.id) == services.ROTATION_POINTS + services.VISIT_POINTS
@@ -191,7 +192,7 @@ def test_other_pillars_events_make_feed_items_points_and_badges_once(org, db):
 def test_an_internal_visit_gives_no_feed_item(org, db):
     signals.visit_confirmed.send("visits", visit_id=4, attendees=[org.ops[0]], function_ids={org.ops[0].function_id},
                                  account_name="Internal", internal_only=True, confirmed_by=org.ops[0],
-                                 held_on=date(2026, 6, 1))
+                                 held_on=date(2026, 6, 1), occurred_at=datetime(2026, 6, 1, 12, tzinfo=UTC))
     assert list(db.session.scalars(select(FeedItem.kind))) == ["badge"]  # Field Partner, but no visit post
     assert db.session.scalar(select(func.count()).select_from(Milestone)) == 1
 
