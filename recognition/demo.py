@@ -106,9 +106,9 @@ def _demo_kudos(rng: random.Random, people: list[User], now: datetime) -> bool:
 
 def _demo_win(rng: random.Random, people: list[User], cosigners: list[User], now: datetime, publish: bool) -> bool:
     logger = rng.choice(cosigners)
-    partner_function = rng.choice([p.function_id for p in cosigners if p.function_id != logger.function_id])
-    credited = rng.sample([p for p in people if p.function_id == logger.function_id], 2) + \
-        rng.sample([p for p in people if p.function_id == partner_function], 2)
+    signer = rng.choice([p for p in cosigners if p.function_id != logger.function_id])
+    credited = [*rng.sample([p for p in people if p.function_id == logger.function_id and p.id != logger.id], 2),
+                *rng.sample([p for p in people if p.function_id == signer.function_id and p.id != signer.id], 2)]
     title, story = WINS[rng.randrange(len(WINS))]
     impact = (rng.choice([None, 12000, 45000]), "EUR", "working capital")
     key = f"demo-win-{now.isoformat()}"
@@ -117,7 +117,6 @@ def _demo_win(rng: random.Random, people: list[User], cosigners: list[User], now
         return False
     if publish:
         win = db.session.scalar(select(Win).where(Win.idempotency_key == key))
-        signer = next(p for p in cosigners if p.function_id == partner_function)
         if rng.random() < 0.1:
             _attempt(lambda: services.decline_win(signer, win, "We did not take part in this one.", now + timedelta(days=1)))
         else:

@@ -38,6 +38,8 @@ class RecognitionPolicy(db.Model):
     pair_daily_cap: Mapped[int] = mapped_column(Integer, default=50)
     bridge_multiplier_pct: Mapped[int] = mapped_column(Integer, default=150)
     win_points_per_function: Mapped[int] = mapped_column(Integer, default=100)
+    reciprocity_window_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    allowance_reminder_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
 
 
 class Allowance(db.Model):

@@ -176,7 +176,8 @@ def give_kudos():
     form = KudosForm()
     form.recipients.choices = _colleague_choices()
     policy = services.get_policy()
-    form.message.description = f"At least {policy.message_min} characters: what they did and why it mattered."
+    form.message.description = (f"At least {policy.message_min} letters or digits (spaces, punctuation and repeats "
+                                "do not count): what they did and why it mattered.")
     if form.validate_on_submit():
         kudos = commit_or_show(form, lambda: services.give_kudos(
             current_user, form.recipients.data, form.message.data, form.value_tag.data, form.points.data,
@@ -196,9 +197,11 @@ def give_kudos():
 
 def _kudos_context() -> dict:
     policy = services.get_policy()  # again: a rolled-back attempt may have created it
-    period = rules.period_of(clock.now())
-    left = queries.allowance_left(current_user, period, policy.monthly_allowance, policy.per_report_extra)
-    return {"allowance_left": left, "policy": policy}
+    now = clock.now()
+    left = queries.allowance_left(current_user, rules.period_of(now), policy.monthly_allowance,
+                                  policy.per_report_extra)
+    return {"allowance_left": left, "policy": policy, "expiry": queries.allowance_expiry(now),
+            "trading": queries.trading_partners(current_user, now, policy.reciprocity_window_days)}
 
 
 @bp.route("/recognition/kudos/<int:kudos_id>/addon", methods=["POST"])
@@ -220,7 +223,7 @@ def add_kudos_points(kudos_id: int):
 @roles_required(*COSIGNERS)
 def log_win():
     form = WinForm()
-    form.credited.choices = [*_colleague_choices(), SelectChoice(current_user.id, f"{current_user.name} (you)")]
+    form.credited.choices = _colleague_choices()
     if form.validate_on_submit():
         impact = (form.impact_amount.data, form.impact_unit.data or "", form.impact_outcome.data or "")
         win = commit_or_show(form, lambda: services.log_win(current_user, form.title.data, form.story.data,
@@ -338,10 +341,11 @@ def badges():
 def badge_form(badge_id: int | None):
     badge = db.get_or_404(BadgeDefinition, badge_id) if badge_id else None
     form = BadgeForm(obj=badge)
-    if form.validate_on_submit() and commit_or_show(form, lambda: services.save_badge(
-            current_user, badge, form.name.data.strip(), form.description.data.strip(), form.event.data,
-            form.threshold.data)):
-        flash("Badge saved.", "success")
+    saved = form.validate_on_submit() and commit_or_show(form, lambda: services.save_badge(
+        current_user, badge, form.name.data.strip(), form.description.data.strip(), form.event.data,
+        form.threshold.data))
+    if saved:
+        flash(f"Badge saved; {saved[1]} who already qualified by their history now hold it.", "success")
         return redirect(url_for("recognition.badges"), code=303)
     title = f"Edit {badge.name}" if badge else "Add a badge"
     return render_template("recognition/badge_form.html", form=form, title=title), form_status(form)

@@ -140,7 +140,7 @@ def test_parallel_kudos_between_one_pair_never_exceed_the_daily_cap(app, db):
     outcomes = run_together(5, gift)
     assert outcomes.count("ok") == 2
     assert sorted(o for o in outcomes if o != "ok") == [
-        f"RecognitionError: You can give Ops 0 at most {cap} points a day; 10 left today."] * 3
+        f"RecognitionError: You can give Ops 0 at most {cap} points in any 24 hours; 10 left now."] * 3
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Kudos)) == 2
     spent = db.session.scalar(select(func.sum(LedgerEntry.amount)).where(LedgerEntry.user_id == giver_id,

@@ -50,8 +50,8 @@ def test_a_replayed_form_changes_nothing(client, org, db):
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"message": "too short"}, "at least 40 characters"),
-    ({"points": 60}, "at most 50 points a day"),
+    ({"message": "too short"}, "at least 40 letters or digits"),
+    ({"points": 60}, "at most 50 points in any 24 hours"),
     ({"points": "lots"}, "Give some points"),
     ({"value_tag": "greed"}, "Not a valid choice"),
     ({"idempotency_key": "x"}, "out of date"),

@@ -1,4 +1,4 @@
-"""recognition: idempotent comments, the feed ordered by event time
+"""recognition: idempotent comments, the feed ordered by event time, trading window and reminder settings
 
 Revision ID: d4e1c0a7b9f2
 Revises: cb36e06905e7
@@ -19,6 +19,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('recognition_policy', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reciprocity_window_days', sa.Integer(), server_default='30', nullable=False))
+        batch_op.add_column(sa.Column('allowance_reminder_days', sa.Integer(), server_default='3', nullable=False))
     with op.batch_alter_table('recognition_comment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('idempotency_key', sa.String(length=64), nullable=True))
     op.execute("UPDATE recognition_comment SET idempotency_key = 'legacy-comment-' || id")
@@ -36,3 +39,6 @@ def downgrade():
     with op.batch_alter_table('recognition_comment', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_recognition_comment_idempotency_key'), type_='unique')
         batch_op.drop_column('idempotency_key')
+    with op.batch_alter_table('recognition_policy', schema=None) as batch_op:
+        batch_op.drop_column('allowance_reminder_days')
+        batch_op.drop_column('reciprocity_window_days')
