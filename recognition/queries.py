@@ -113,6 +113,12 @@ def item_extras(item_ids: list[int], viewer_id: int) -> ItemExtras:
     return extras
 
 
+def kept_kudos():
+    """A condition on Kudos: its post was not removed (removed kudos gave their points back and count nowhere)."""
+    removed = select(FeedItem.kudos_id).where(FeedItem.kudos_id.is_not(None), FeedItem.state != "visible")
+    return Kudos.id.not_in(removed)
+
+
 # --- balances and profile ------------------------------------------------------------------
 
 def points_balance(user_id: int) -> int:
@@ -176,9 +182,10 @@ def trading_partners(user: User, now: datetime, window_days: int) -> list[tuple[
 
 def recognition_counts(user_id: int) -> tuple[int, int]:
     """(kudos given, kudos received) by a person."""
-    given = db.session.scalar(select(func.count()).select_from(Kudos).where(Kudos.giver_id == user_id)) or 0
-    received = db.session.scalar(select(func.count()).select_from(KudosRecipient).where(
-        KudosRecipient.user_id == user_id)) or 0
+    given = db.session.scalar(select(func.count()).select_from(Kudos).where(Kudos.giver_id == user_id,
+                                                                            kept_kudos())) or 0
+    received = db.session.scalar(select(func.count()).select_from(KudosRecipient).join(Kudos).where(
+        KudosRecipient.user_id == user_id, kept_kudos())) or 0
     return given, received
 
 
@@ -276,7 +283,7 @@ def _pair_board(quarter: str) -> list[dict[str, Any]]:
         _smaller(KudosRecipient.giver_function_id, KudosRecipient.receiver_function_id).label("a"),
         _larger(KudosRecipient.giver_function_id, KudosRecipient.receiver_function_id).label("b"),
         literal(0).label("wins"), literal(1).label("kudos"),
-    ).join(Kudos).where(Kudos.quarter == quarter,
+    ).join(Kudos).where(Kudos.quarter == quarter, kept_kudos(),
                         KudosRecipient.giver_function_id != KudosRecipient.receiver_function_id)
     links = union_all(wins, kudos).subquery()
     fa, fb = aliased(Function), aliased(Function)
@@ -333,7 +340,7 @@ def flow_matrix(periods: list[str]) -> tuple[list[Function], dict[tuple[int, int
     """Kudos counts giver function -> receiver function over the periods (one grouped query)."""
     rows = db.session.execute(
         select(KudosRecipient.giver_function_id, KudosRecipient.receiver_function_id, func.count())
-        .join(Kudos).where(Kudos.period.in_(periods), KudosRecipient.giver_function_id.is_not(None),
+        .join(Kudos).where(Kudos.period.in_(periods), kept_kudos(), KudosRecipient.giver_function_id.is_not(None),
                            KudosRecipient.receiver_function_id.is_not(None))
         .group_by(KudosRecipient.giver_function_id, KudosRecipient.receiver_function_id)
     )

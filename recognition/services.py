@@ -605,6 +605,13 @@ def save_badge(actor: User, badge: BadgeDefinition | None, name: str, descriptio
     return badge, awarded
 
 
+def award_all_badges_from_history(actor: User) -> int:
+    """The admin action: award every badge to everyone whose history already meets it, audited."""
+    awarded = award_badges_from_history()
+    record_audit(actor, "recognition.badges_from_history", None, None, {"awarded": awarded})
+    return awarded
+
+
 def award_badges_from_history(badge_id: int | None = None) -> int:
     """Award a badge (or every badge) to everyone whose counted history already reaches it; returns how many.
 

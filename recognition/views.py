@@ -349,3 +349,13 @@ def badge_form(badge_id: int | None):
         return redirect(url_for("recognition.badges"), code=303)
     title = f"Edit {badge.name}" if badge else "Add a badge"
     return render_template("recognition/badge_form.html", form=form, title=title), form_status(form)
+
+
+@bp.route("/recognition/badges/award-from-history", methods=["POST"])
+@roles_required(Role.ADMIN)
+def award_badges_from_history():
+    """Give every badge to everyone whose history already meets it (no notifications, no feed posts)."""
+    awarded = commit_or_flash(lambda: services.award_all_badges_from_history(current_user))
+    if awarded is not None:
+        flash(f"{awarded} badge(s) awarded to people whose history already met them (quietly).", "success")
+    return redirect(url_for("recognition.badges"), code=303)

@@ -15,6 +15,7 @@ from tests.conftest import sign_in
 from tests.factories import make_user
 from tests.recognition.recognition_factories import give, key, log_joint_win, make_org
 from webapp import clock
+from webapp.auth.models import AuditEntry
 from webapp.notifications.models import Notification
 from webapp.roles import Role
 
@@ -77,6 +78,17 @@ def test_add_ons_to_a_removed_post_are_refused(org, db, client):
     assert _ledger_sum(db, org.ops[0].id, "allowance") == 0 and points_balance(org.fin[1].id) == 0
 
 
+def test_a_removed_kudos_counts_on_no_board_figure_or_profile(org, db):
+    kudos = give(org.fin[0], org.ops[0], points=10)
+    give(org.fin[1], org.ops[1], points=10)
+    services.delete_own_item(org.fin[0], _item_of(db, kudos))
+    quarter = rules.quarter_of(clock.now())
+    assert [row["kudos"] for row in queries.leaderboard("pairs", quarter)] == [1]
+    _, flows = queries.flow_matrix(rules.months_of_quarter(quarter))
+    assert flows == {(org.fin[0].function_id, org.ops[0].function_id): 1}
+    assert queries.recognition_counts(org.fin[0].id) == (0, 0) and queries.recognition_counts(org.ops[0].id) == (0, 0)
+
+
 # --- opting out means out ----------------------------------------------------------------------
 
 def test_opted_out_people_count_on_no_board_and_show_their_points_to_nobody_else(org, db, client):
@@ -108,6 +120,18 @@ def test_a_new_badge_goes_to_everyone_who_already_qualifies_quietly(org, db, cli
     assert "3 who already qualified" in client.get("/recognition/badges").get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Notification)) == before  # no flood
     assert db.session.scalar(select(func.count()).select_from(FeedItem).where(FeedItem.kind == "badge")) == 0
+
+
+def test_the_admin_action_awards_every_badge_from_history_audited(org, db, client):
+    for n in range(5):
+        give(org.fin[0], org.ops[n % 2], points=1, now=clock.now() - timedelta(hours=n + 1))
+    db.session.execute(BadgeAward.__table__.delete())  # as if the Bridge Builder badge were new
+    sign_in(client, make_user(Role.ADMIN))
+    assert client.post("/recognition/badges/award-from-history").status_code == 303
+    assert "1 badge(s) awarded" in client.get("/recognition/badges").get_data(as_text=True)
+    assert db.session.scalars(select(BadgeAward.user_id)).all() == [org.fin[0].id]
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "recognition.badges_from_history"))
+    assert audit.after == {"awarded": 1}
 
 
 def test_the_backfill_command_awards_every_badge_from_history_once(app, org, db):

@@ -100,6 +100,14 @@ def test_padding_is_not_substance(org, db):
         assert error.value.field == "message"
 
 
+def test_the_trading_window_is_a_setting(org, db):
+    services.get_policy().reciprocity_window_days = 1
+    a, b = org.fin
+    give(a, b, points=20, now=NOW)
+    give(b, a, points=20, now=NOW + timedelta(days=2))  # outside the 1-day window: not trading
+    assert points_balance(a.id) == 20
+
+
 def test_one_way_thanks_pay_in_full(org, db):
     ada, kofi = org.fin
     give(ada, kofi, points=20, now=NOW)

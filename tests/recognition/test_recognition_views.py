@@ -240,11 +240,15 @@ def test_the_flow_matrix_highlights_one_way_flows(client, org, db):
 def test_admins_change_the_policy_with_an_audit(client, org, db):
     admin = make_user(Role.ADMIN)
     data = {"monthly_allowance": 200, "per_report_extra": 5, "message_min": 20, "pair_daily_cap": 80,
-            "bridge_multiplier_pct": 200, "win_points_per_function": 50}
+            "bridge_multiplier_pct": 200, "win_points_per_function": 50, "reciprocity_window_days": 14,
+            "allowance_reminder_days": 5}
     assert _as(client, admin).post("/recognition/settings", data=data).status_code == 303
-    assert db.session.get(RecognitionPolicy, 1).monthly_allowance == 200
+    policy = db.session.get(RecognitionPolicy, 1)
+    assert (policy.monthly_allowance, policy.reciprocity_window_days, policy.allowance_reminder_days) == (200, 14, 5)
     assert client.post("/recognition/settings", data={**data, "bridge_multiplier_pct": 50}).status_code == 400
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "recognition.policy")) is not None
+    assert client.post("/recognition/settings", data={**data, "allowance_reminder_days": 40}).status_code == 400
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "recognition.policy"))
+    assert audit.before["reciprocity_window_days"] == 30 and audit.after["reciprocity_window_days"] == 14
 
 
 def test_the_profile_tile_shows_balance_allowance_and_badges(client, org, db):
