@@ -160,7 +160,7 @@ def give_kudos(giver: User, recipient_ids: list[int], message: str, value_tag: s
     _count_kudos_milestones(giver, recipients, kudos.id, now)
     for receiver in recipients:
         notify(receiver, "info", f"{giver.name} gave you kudos: “{kudos.message[:120]}”",
-               f"{link('recognition.feed')}#feed-item-{item.id}")
+               f"{link('recognition.feed')}#feed-item-{item.id}").created_at = now
     db.session.flush()
     invalidate_leaderboards()
     log.info("kudos %s from %s to %s", kudos.id, giver.id, [r.id for r in recipients])
@@ -432,7 +432,7 @@ def _publish(win: Win, now: datetime) -> None:
     )
     for person in credited:
         notify(person, "info", f"The joint win “{win.title}” is published: {share} points for you.",
-               link("recognition.win_detail", win_id=win.id))
+               link("recognition.win_detail", win_id=win.id)).created_at = now
     db.session.flush()
     invalidate_leaderboards()
     signals.win_published.send("recognition", win_id=win.id, title=win.title, credited=credited,
@@ -503,28 +503,31 @@ def _lock_item_of(kudos: Kudos) -> FeedItem:
     return db.session.scalars(query.execution_options(populate_existing=True)).one()
 
 
-def delete_own_item(user: User, item: FeedItem, now: datetime | None = None) -> None:
+def delete_own_item(user: User, item: FeedItem, now: datetime | None = None) -> FeedItem:
     """Authors take their own post off the feed; a kudos gives its points back."""
     if item.author_id != user.id:
         raise Refused("You can only delete your own posts.")
-    _remove(item, "deleted", now or clock.now())
+    return _remove(item, "deleted", now or clock.now())
 
 
-def hide_item(admin: User, item: FeedItem, reason: str, now: datetime | None = None) -> None:
+def hide_item(admin: User, item: FeedItem, reason: str, now: datetime | None = None) -> FeedItem:
     """An admin hides any post with a reason, audit-logged; a kudos gives its points back."""
     if not reason.strip():
         raise RecognitionError("Give a reason for hiding this post.", "reason")
     _remove(item, "hidden", now or clock.now(), reason.strip()[:500])
     record_audit(admin, "recognition.hide", item, {"state": "visible"}, {"state": "hidden", "reason": item.hidden_reason})
+    return item
 
 
-def _remove(item: FeedItem, state: str, now: datetime, reason: str = "") -> None:
+def _remove(item: FeedItem, state: str, now: datetime, reason: str = "") -> FeedItem:
+    """Take a post off the feed (locked, still visible after the lock), reversing a kudos' points."""
     _require_visible(_lock_item(item))
     item.state, item.hidden_reason = state, reason
     if item.kudos_id is not None:
         _reverse_kudos(item.kudos_id, now)
     db.session.flush()
     invalidate_leaderboards()
+    return item
 
 
 def _reverse_kudos(kudos_id: int, now: datetime) -> None:
@@ -672,8 +675,8 @@ def remind_unspent_allowances(now: datetime) -> int:
     return sent
 
 
-def set_leaderboard_opt_out(user: User, opt_out: bool) -> None:
-    """Leave (or rejoin) the individual leaderboard."""
+def set_leaderboard_opt_out(user: User, opt_out: bool) -> bool:
+    """Leave (or rejoin) the leaderboards; returns whether the user is now out."""
     existing = db.session.get(LeaderboardOptOut, user.id)
     if opt_out and existing is None:
         db.session.add(LeaderboardOptOut(user_id=user.id))
@@ -681,6 +684,7 @@ def set_leaderboard_opt_out(user: User, opt_out: bool) -> None:
         db.session.delete(existing)
     db.session.flush()
     invalidate_leaderboards()
+    return opt_out
 
 
 # --- events from the other pillars ------------------------------------------------------------

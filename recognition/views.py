@@ -142,7 +142,7 @@ def comment(item_id: int):
 @signed_in
 def delete_item(item_id: int):
     item = _item_or_404(item_id)
-    done = commit_or_flash(lambda: services.delete_own_item(current_user, item) or True)
+    done = commit_or_flash(lambda: services.delete_own_item(current_user, item))
     if wants_fragment():
         if done is None:
             return Response(_flashed_text(), status=409)
@@ -158,7 +158,7 @@ def hide_item(item_id: int):
     item = _item_or_404(item_id)
     form = ReasonForm()
     if form.validate_on_submit() and commit_or_show(
-            form, lambda: services.hide_item(current_user, item, form.reason.data) or True):
+            form, lambda: services.hide_item(current_user, item, form.reason.data)):
         flash("The post is hidden; the audit log has the reason.", "success")
         return redirect(url_for("recognition.feed"), code=303)
     return render_template("recognition/hide.html", item=item, form=form), form_status(form)
@@ -230,8 +230,7 @@ def log_win():
                                                             form.credited.data, form.value_tags.data, impact,
                                                             form.idempotency_key.data))
         if win is not None:
-            flash("The win is published." if win.status == "published"
-                  else "The win waits for the other functions' co-signs.", "success")
+            flash("The win waits for the co-signs of the other functions.", "success")
             return redirect(url_for("recognition.win_detail", win_id=win.id), code=303)
     return render_template("recognition/win_form.html", form=form), form_status(form)
 
@@ -303,8 +302,8 @@ def opt_out():
     choice = request.form.get("opt_out")
     if choice not in ("0", "1"):
         abort(400)
-    commit_or_flash(lambda: services.set_leaderboard_opt_out(current_user, choice == "1") or True,
-                    "You are off the individual leaderboard." if choice == "1" else "You are back on the leaderboard.")
+    commit_or_flash(lambda: services.set_leaderboard_opt_out(current_user, choice == "1"),
+                    "You are off the leaderboards." if choice == "1" else "You are back on the leaderboards.")
     return redirect(url_for("recognition.leaderboards"), code=303)
 
 
