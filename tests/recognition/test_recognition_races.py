@@ -180,3 +180,28 @@ def test_a_comment_posted_twice_at_once_is_recorded_once(app, db):
     assert ALREADY in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Comment)) == 1
+
+
+def test_an_add_on_racing_the_removal_of_its_post_leaves_no_points_behind(app, db):
+    org = make_org()
+    kudos = services.give_kudos(org.fin[0], [org.ops[0].id], MESSAGE, "one-team", 10, key())
+    item_id, kudos_id = db.session.scalar(select(FeedItem.id).where(FeedItem.kudos_id == kudos.id)), kudos.id
+    author_id, backer_id, receiver_id = org.fin[0].id, org.fin[1].id, org.ops[0].id
+    db.session.commit()
+
+    def act(i: int) -> str:
+        if i == 0:
+            return in_own_session(app, lambda: services.delete_own_item(_db.session.get(User, author_id),
+                                                                        _db.session.get(FeedItem, item_id)))
+        return in_own_session(app, lambda: services.add_to_kudos(_db.session.get(User, backer_id),
+                                                                 _db.session.get(Kudos, kudos_id), 7, key("addon")))
+
+    deleted, added = run_together(2, act)
+    assert deleted == "ok"
+    assert added in ("ok", "RecognitionError: This post is no longer on the feed.")
+    db.session.expire_all()
+    balance = db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+        LedgerEntry.user_id == receiver_id))
+    spent = {uid: db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+        LedgerEntry.user_id == uid, LedgerEntry.account == "allowance")) for uid in (author_id, backer_id)}
+    assert balance == 0 and spent == {author_id: 0, backer_id: 0}  # everything paid was given back
