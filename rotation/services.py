@@ -409,6 +409,6 @@ def _complete_if_signed(placement: Placement) -> bool:
     signals.rotation_completed.send(
         "rotation", placement_id=placement.id, person=rotator,
         home_function_id=rotator.function_id, host_function_id=placement.opening.function_id,
-        completed_at=placement.completed_at,
+        completed_at=placement.completed_at, occurred_at=placement.completed_at,
     )
     return True

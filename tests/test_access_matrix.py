@@ -118,6 +118,7 @@ ACCESS: dict[str, object] = {
     "recognition.settings": ADMIN,
     "recognition.badges": EVERYONE,
     "recognition.badge_form": ADMIN,
+    "recognition.award_badges_from_history": ADMIN,
     "trust.pulse": EVERYONE,
     "trust.results": frozenset({Role.HR, Role.LEADER}),
     "trust.results_csv": frozenset({Role.HR, Role.LEADER}),

@@ -419,7 +419,7 @@ def confirm_visit(actor: User, visit: Visit, now: datetime) -> Visit:
         "visits", visit_id=visit.id, attendees=[a.user for a in visit.attendees], function_ids=visit.function_ids,
         account_name=visit.account.name, internal_only=visit.internal_only,
         confirmed_by=db.session.get(User, actor.id),
-        held_on=visit.visit_on,
+        held_on=visit.visit_on, occurred_at=datetime.combine(visit.visit_on, time(12), tzinfo=UTC),
     )
     return visit
 

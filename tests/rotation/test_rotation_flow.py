@@ -152,6 +152,7 @@ def test_three_sign_offs_complete_the_rotation_and_announce_it_once(org, cohort)
     assert received == [("rotation", {
         "placement_id": placement.id, "person": rotator, "home_function_id": org.finance.id,
         "host_function_id": org.operations.id, "completed_at": placement.completed_at,
+        "occurred_at": placement.completed_at,
     })]
     assert placement.completed_at.tzinfo is not None
     with pytest.raises(RotationError, match="placement is completed"):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -196,12 +196,13 @@ def test_an_attendee_of_another_function_confirms_and_the_event_fires_once(clien
     assert len(received) == 1
     event = received[0]
     assert set(event) == {"sender", "visit_id", "attendees", "function_ids", "account_name", "internal_only",
-                          "confirmed_by", "held_on"}
+                          "confirmed_by", "held_on", "occurred_at"}
     assert event["sender"] == "visits" and event["visit_id"] == visit.id
     assert {u.id for u in event["attendees"]} == {org.fin.id, org.ops.id}
     assert event["function_ids"] == {org.finance.id, org.operations.id}
     assert event["account_name"] == visit.account.name and event["internal_only"] is True
     assert event["confirmed_by"].id == org.ops.id and event["held_on"] == TODAY - timedelta(days=3)
+    assert event["occurred_at"] == datetime.combine(TODAY - timedelta(days=3), time(12), tzinfo=UTC)
     confirmed = db.session.get(Visit, visit.id)
     assert confirmed.confirmed_by_id == org.ops.id and confirmed.confirmed_at is not None
 
