@@ -7,6 +7,7 @@ from flask import Flask
 
 from webapp import extensions as ext
 from webapp.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_environment
+from webapp.logs import configure_logging
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
@@ -14,6 +15,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or config_from_environment())
     refuse_insecure_production(app)
+    configure_logging(app)
     INSTANCE_DIR.mkdir(exist_ok=True)
 
     _init_extensions(app)

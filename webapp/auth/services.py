@@ -1,6 +1,7 @@
 """Sign-in, passwords and the audit log."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.people.models import User
 
+log = logging.getLogger(__name__)
 _DUMMY_HASH = generate_password_hash("timing-equaliser")
 PASSWORD_MIN = 10
 
@@ -54,7 +56,7 @@ def record_audit(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> AuditEntry:
-    """Append one audit entry for an administrative action."""
+    """Append one audit entry for an administrative action, and log it at info."""
     entry = AuditEntry(
         actor=actor,
         action=action,
@@ -64,4 +66,15 @@ def record_audit(
         after=after,
     )
     db.session.add(entry)
+    log.info(
+        "audit %s by user %s on %s %s (changed: %s)",
+        action, actor.id if actor else "-", entry.object_type, entry.object_id or "-", _changed_keys(before, after),
+    )
     return entry
+
+
+def _changed_keys(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    """The names of the values an action changed (never the values: they may be personal)."""
+    before, after = before or {}, after or {}
+    changed = sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+    return ", ".join(map(str, changed)) or "-"

@@ -1,10 +1,15 @@
 """Friendly error pages (and short plain answers for htmx requests)."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+import logging
+
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp.extensions import db
+from webapp.logs import request_id
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: ("Bad request", "The request was not understood. If you submitted a form, reload the page and try again."),
@@ -24,11 +29,12 @@ def render_error(error: HTTPException):
     title, message = MESSAGES.get(code, (error.name, error.description))
     if code == 400 and "CSRF" in (error.description or ""):
         message = "Your form expired or was sent twice. Reload the page and try again."
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+    return render_template("errors/error.html", code=code, title=title, message=message, request_id=request_id()), code
 
 
 def render_unexpected(error: Exception):
-    """An unhandled exception: roll back so nothing is half-written, then show the 500 page."""
+    """An unhandled exception: log it with its traceback, roll back so nothing is half-written, show the 500 page."""
+    log.exception("unexpected error on %s %s", request.method, request.path, exc_info=error)
     db.session.rollback()
     return render_error(InternalServerError())
 
