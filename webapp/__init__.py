@@ -7,6 +7,7 @@ from flask import Flask
 
 from webapp import extensions as ext
 from webapp.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_environment
+from webapp.input_guard import BoundedIntConverter
 from webapp.logs import configure_logging
 
 
@@ -17,6 +18,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     refuse_insecure_production(app)
     configure_logging(app)
     INSTANCE_DIR.mkdir(exist_ok=True)
+    app.url_map.converters["int"] = BoundedIntConverter
 
     _init_extensions(app)
     _init_packages(app)
@@ -74,12 +76,14 @@ def _init_packages(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from webapp.auth.access import refuse_undeclared_views
+    from webapp.input_guard import refuse_hostile_input
     from webapp.main.errors import register_error_handlers
     from webapp.main.navigation import inject_navigation
     from webapp.main.security import set_security_headers
     from webapp.rendering import field_aria, sparkline_points
 
     app.before_request(refuse_undeclared_views)
+    app.before_request(refuse_hostile_input)
     app.after_request(set_security_headers)
     app.context_processor(inject_navigation)
     app.jinja_env.globals.update(field_aria=field_aria, sparkline_points=sparkline_points)

@@ -22,6 +22,8 @@ MESSAGES = {
     500: ("Something went wrong", "An unexpected error happened. Nothing was saved; please try again."),
 }
 
+REASONED_CODES = frozenset({400, 403, 404})  # where our own code gives a reason worth showing (abort(..., description=))
+
 
 def render_error(error: HTTPException):
     """Render an HTTP error with a friendly message and the right status."""
@@ -29,6 +31,8 @@ def render_error(error: HTTPException):
     title, message = MESSAGES.get(code, (error.name, error.description))
     if code == 400 and "CSRF" in (error.description or ""):
         message = "Your form expired or was sent twice. Reload the page and try again."
+    elif code in REASONED_CODES and error.description and error.description != type(error).description:
+        message = error.description  # the reason given where the error was raised
     return render_template("errors/error.html", code=code, title=title, message=message, request_id=request_id()), code
 
 
