@@ -10,7 +10,7 @@ from programs.trust.services import save_metric
 from tests.conftest import sign_in
 from tests.factories import PASSWORD, make_user
 from webapp.auth.models import AuditEntry
-from webapp.input_guard import MAX_DATABASE_INT, is_too_large_integer, parse_ids
+from webapp.input_guard import MAX_BIG_INT, MAX_ID, exceeds, parse_ids
 from webapp.main.periods import Quarter
 from webapp.people.models import Function
 from webapp.roles import Role
@@ -47,19 +47,19 @@ def test_a_nul_byte_in_json_is_a_400(client, db):
     assert client.post("/visits/joint-check", json={"attendee_ids": ["1\x00"]}).status_code == 400
 
 
-@pytest.mark.parametrize("path", [f"/people/{HUGE}", f"/people/{MAX_DATABASE_INT + 1}", f"/accounts/{HUGE}"])
+@pytest.mark.parametrize("path", [f"/people/{HUGE}", f"/people/{MAX_ID + 1}", f"/accounts/{MAX_BIG_INT}"])
 def test_ids_beyond_64_bits_in_paths_are_not_found(client, db, path):
     sign_in(client, make_user())
     assert client.get(path).status_code == 404
 
 
-def test_the_largest_64_bit_id_is_looked_up_and_not_found(client, db):
+def test_the_largest_id_is_looked_up_and_not_found(client, db):
     sign_in(client, make_user())
-    assert client.get(f"/people/{MAX_DATABASE_INT}").status_code == 404
+    assert client.get(f"/people/{MAX_ID}").status_code == 404
 
 
-@pytest.mark.parametrize("query", [f"after={HUGE}", f"before={HUGE}", f"before=-{HUGE}"])
-def test_ids_beyond_64_bits_in_keyset_parameters_are_a_400_with_a_message(client, db, query):
+@pytest.mark.parametrize("query", [f"after={HUGE}", f"before={MAX_ID + 1}", f"before=-{HUGE}"])
+def test_ids_beyond_the_id_column_in_keyset_parameters_are_a_400_with_a_message(client, db, query):
     sign_in(client, make_user(Role.ADMIN))
     for path in ("/people", "/admin/audit", "/notifications", "/feed"):
         response = client.get(f"{path}?{query}")
@@ -67,10 +67,18 @@ def test_ids_beyond_64_bits_in_keyset_parameters_are_a_400_with_a_message(client
         assert b"too large" in response.data, path
 
 
-def test_ids_beyond_64_bits_in_form_fields_are_a_400(client, db):
+@pytest.mark.parametrize("value", [HUGE, str(MAX_ID + 1)])
+def test_ids_beyond_the_id_column_in_form_fields_are_a_400(client, db, value):
     sign_in(client, make_user())
-    response = client.post("/visits/joint-check", data={"attendee_ids": [HUGE, "1"]})
+    response = client.post("/visits/joint-check", data={"attendee_ids": [value, "1"]})
     assert response.status_code == 400 and b"too large" in response.data
+
+
+def test_other_form_numbers_may_be_large_up_to_64_bits(client, db):
+    sign_in(client, make_user(Role.ADMIN))
+    response = client.post("/admin/functions/new", data={"name": "3000000000", "code": "BIG", "colour": "#112233"})
+    assert response.status_code in (302, 303)
+    assert client.post("/admin/functions/new", data={"name": HUGE, "code": "HUGE"}).status_code == 400
 
 
 def test_unicode_digits_in_id_fields_are_ignored_not_a_500(client, db):
@@ -80,9 +88,9 @@ def test_unicode_digits_in_id_fields_are_ignored_not_a_500(client, db):
 
 
 def test_integer_bounds():
-    assert not is_too_large_integer(str(MAX_DATABASE_INT)) and is_too_large_integer(str(MAX_DATABASE_INT + 1))
-    assert is_too_large_integer("-" + HUGE) and is_too_large_integer("9" * 5000)
-    assert not is_too_large_integer("0000000000000000000000001") and not is_too_large_integer("12 monkeys")
+    assert not exceeds(str(MAX_ID), MAX_ID) and exceeds(str(MAX_ID + 1), MAX_ID)
+    assert exceeds("-" + HUGE, MAX_BIG_INT) and exceeds("9" * 5000, MAX_BIG_INT)
+    assert not exceeds("0000000000000000000000001", MAX_ID) and not exceeds("12 monkeys", MAX_ID)
 
 
 @pytest.mark.parametrize("quarter", ["9999-Q4", "0000-Q1", "1899-Q4", "2201-Q1"])

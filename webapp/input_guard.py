@@ -1,9 +1,13 @@
-"""Hostile input stops at the door: text with NUL characters and integers beyond 64 bits get a clear 400.
+"""Hostile input stops at the door: text with NUL characters and integers the database cannot hold get a 400.
 
-PostgreSQL refuses NUL in text and both databases overflow on integers beyond 64 bits, so a request
-carrying either would end in a 500 deep inside a view. One before_request check over every query
-argument, form field, JSON value and path value answers them first; the int URL converter bounds ids
-in paths (a 404, as for any id that does not exist).
+PostgreSQL refuses NUL in text, every id column is a 32-bit INTEGER on PostgreSQL, and SQLite overflows
+beyond 64 bits, so a request carrying such values would end in a 500 deep inside a view. One
+before_request check answers them first with a message:
+- NUL anywhere (path, query, form fields, file names, JSON);
+- an integer beyond 64 bits anywhere;
+- an integer beyond MAX_ID in the query string (ids, keyset cursors, pages) and in form fields named like
+  ids (`id`, `*_id`, `*_ids`).
+The int URL converter is bounded to MAX_ID too: a larger id in a path is simply not found (404).
 """
 from __future__ import annotations
 
@@ -14,27 +18,19 @@ from typing import Any
 from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
-MAX_DATABASE_INT = 2**63 - 1
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER: the type of every id column
+MAX_BIG_INT = 2**63 - 1  # the widest integer either database holds
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+_ID_FIELD = re.compile(r"(^|_)ids?$")
 NUL_MESSAGE = "The request contains a NUL character (\\0), which text cannot hold. Remove it and try again."
-TOO_LARGE_MESSAGE = f"A number in the request is too large (at most {MAX_DATABASE_INT:,})."
 
 
 class BoundedIntConverter(IntegerConverter):
-    """The "int" URL converter, bounded to what the database can store: a larger id is simply not found."""
+    """The "int" URL converter, bounded to what an id column can store: a larger id is simply not found."""
 
     def __init__(self, map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", MAX_DATABASE_INT)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
-
-
-def is_too_large_integer(text: str) -> bool:
-    """True for an integer literal (ASCII digits, optional sign) beyond a signed 64-bit column."""
-    text = text.strip()
-    if not _INTEGER.fullmatch(text):
-        return False
-    digits = text.lstrip("+-").lstrip("0")
-    return len(digits) > len(str(MAX_DATABASE_INT)) or int(digits or "0") > MAX_DATABASE_INT
 
 
 def is_plain_digits(text: str) -> bool:
@@ -42,10 +38,19 @@ def is_plain_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+def exceeds(text: str, bound: int) -> bool:
+    """True for an integer literal (ASCII digits, optional sign) whose size is beyond bound."""
+    text = text.strip()
+    if not _INTEGER.fullmatch(text):
+        return False
+    digits = text.lstrip("+-").lstrip("0")
+    return len(digits) > len(str(bound)) or int(digits or "0") > bound
+
+
 def parse_id(text: str | None) -> int | None:
-    """An id from a query or form value: a positive integer the database can hold, else None."""
+    """An id from a query or form value: a positive integer an id column can hold, else None."""
     text = (text or "").strip()
-    if not is_plain_digits(text) or is_too_large_integer(text):
+    if not is_plain_digits(text) or exceeds(text, MAX_ID):
         return None
     return int(text) or None
 
@@ -56,27 +61,29 @@ def parse_ids(values: list[str]) -> list[int]:
 
 
 def refuse_hostile_input() -> None:
-    """before_request: a 400 with a message for NUL characters or too-large integers anywhere in the request."""
-    for value in _request_values():
+    """before_request: a 400 with a message for NUL characters or integers too large for the database."""
+    for value, bound in _request_values():
         if "\x00" in value:
             abort(400, description=NUL_MESSAGE)
-        if is_too_large_integer(value):
-            abort(400, description=TOO_LARGE_MESSAGE)
+        if exceeds(value, bound):
+            abort(400, description=f"A number in the request is too large (at most {bound:,}).")
 
 
-def _request_values() -> Iterator[str]:
-    """Every name and text value the request carries: path, query, form fields, file names, JSON."""
-    yield request.path
-    yield from (v for v in (request.view_args or {}).values() if isinstance(v, str))
-    for multidict in (request.args, request.form):
-        for name, value in multidict.items(multi=True):
-            yield name
-            yield value
+def _request_values() -> Iterator[tuple[str, int]]:
+    """Every name and text value the request carries, each with the largest integer it may be."""
+    yield request.path, MAX_BIG_INT
+    yield from ((v, MAX_BIG_INT) for v in (request.view_args or {}).values() if isinstance(v, str))
+    for name, value in request.args.items(multi=True):
+        yield name, MAX_BIG_INT
+        yield value, MAX_ID
+    for name, value in request.form.items(multi=True):
+        yield name, MAX_BIG_INT
+        yield value, MAX_ID if _ID_FIELD.search(name) else MAX_BIG_INT
     for name, upload in request.files.items(multi=True):
-        yield name
-        yield upload.filename or ""
+        yield name, MAX_BIG_INT
+        yield upload.filename or "", MAX_BIG_INT
     if request.is_json:
-        yield from _json_strings(request.get_json(silent=True))
+        yield from ((text, MAX_BIG_INT) for text in _json_strings(request.get_json(silent=True)))
 
 
 def _json_strings(value: Any) -> Iterator[str]:
