@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import extensions as ext
 from webapp.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_environment
@@ -19,6 +20,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     configure_logging(app)
     INSTANCE_DIR.mkdir(exist_ok=True)
     app.url_map.converters["int"] = BoundedIntConverter
+    trust_proxies(app)
 
     _init_extensions(app)
     _init_packages(app)
@@ -38,6 +40,13 @@ def refuse_insecure_production(app: Flask) -> None:
             "Refusing to start in production without a real SECRET_KEY "
             "(set SECRET_KEY to a random string of at least 32 characters)."
         )
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address, scheme and host from their headers."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:

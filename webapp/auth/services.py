@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp import clock
@@ -35,6 +35,11 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     user.last_login_at = clock.now()
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Sign the person out on every device: each session and remember cookie names the old version, now refused."""
+    db.session.execute(update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
 
 
 def change_password(user: User, current: str, new: str) -> None:
