@@ -7,13 +7,21 @@ route. Runs on SQLite and PostgreSQL (where NUL in text and 64-bit overflow used
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
 
-from programs.visits.models import Account, Visit, VisitAttendee
+from programs.trust.services import save_metric
+from recognition import services as recognition
 from tests.conftest import sign_in
-from tests.factories import make_function, make_team, make_user
+from tests.factories import make_user
+from tests.rotation.rotation_factories import make_application, make_cohort, make_opening, make_org, make_program
+from tests.trust.trust_factories import make_wave
+from tests.visits.visits_factories import make_account, make_visit
+from webapp import clock
+from webapp.extensions import db
+from webapp.people.models import User
 from webapp.roles import Role
 
 ANONYMOUS = "anonymous"
@@ -43,28 +51,24 @@ SKIPPED_ENDPOINTS = {"auth.logout", "static", "rotation.asset"}
 FIELD_NAME = re.compile(r"<(?:input|select|textarea)\b[^>]*\bname=\"([^\"]+)\"")
 
 
-def _seed() -> dict[str, object]:
-    """A small organisation with one object of each kind the paths point at, and one person per role."""
-    finance, operations = make_function("Finance", "FIN"), make_function("Operations", "OPS")
-    fpa, logistics = make_team(finance, "FP&A"), make_team(operations, "Logistics")
-    people = {role: make_user(role, team=fpa if n % 2 else logistics) for n, role in enumerate(Role)}
-    fpa.manager = logistics.manager = people[Role.MANAGER]
-    account = Account(name="Acme", segment="Enterprise", region="EMEA", owner=people[Role.MANAGER])
-    visit = Visit(account=account, visit_on=_today(), quarter="2026-Q1", mode="on_site", purpose="Review",
-                  status="planned", planned_by_id=people[Role.EMPLOYEE].id, is_joint=True,
-                  attendees=[VisitAttendee(user_id=u.id, function_id=u.function_id)
-                             for u in (people[Role.EMPLOYEE], people[Role.MANAGER])])
-    from webapp.extensions import db
-
-    db.session.add_all([account, visit])
+def _seed() -> dict[Role, User]:
+    """A small organisation with an object of each kind the paths point at, and one person per role."""
+    org = make_org()
+    employee = org.finance_person()
+    people = {Role.EMPLOYEE: employee, Role.MANAGER: org.finance_manager, Role.HR: org.hr,
+              Role.LEADER: make_user(Role.LEADER, team=org.logistics), Role.ADMIN: make_user(Role.ADMIN, team=org.fpa)}
+    partner = org.ops_person()
+    cohort = make_cohort(make_program(org))
+    make_application(employee, cohort, [make_opening(cohort, org.ops_manager)])
+    make_visit([employee, partner], account=make_account(owner=org.finance_manager), status="planned",
+               visit_on=clock.today() + timedelta(days=3))
+    recognition.ensure_default_badges()
+    recognition.give_kudos(employee, [partner.id], "Thanks for walking me through the cut-off calendar.",
+                           "one-team", 10, "fuzz-kudos")
+    make_wave([org.finance, org.operations], actor=org.hr)
+    save_metric(org.hr, None, "Revenue", "EUR", True, "monthly", "organisation")
     db.session.flush()
     return people
-
-
-def _today():
-    from webapp import clock
-
-    return clock.today()
 
 
 def _url(rule: str, value: str) -> str:

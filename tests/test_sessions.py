@@ -1,6 +1,7 @@
 """Sessions and sign-in behind a proxy: server-side sign-out, failed-login limits, HSTS, no-store."""
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -80,13 +81,16 @@ def _bad_logins(client, count, address=None, email="nobody@example.com"):
     return [post_login(client, email, "wrong password", address).status_code for _ in range(count)]
 
 
-def test_behind_a_trusted_proxy_each_client_address_has_its_own_failed_login_budget(database_url, app, db):
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_failed_login_budget(database_url, app, db, caplog):
     make_user(password=PASSWORD, email="bob@example.com")
     db.session.commit()
     proxied = create_app(config_for(database_url, TRUSTED_PROXIES=1, LOGIN_RATE_LIMIT="3 per minute"))
     attacker, colleague = proxied.test_client(), proxied.test_client()
 
-    assert _bad_logins(attacker, 4, "203.0.113.9") == [400, 400, 400, 429]
+    with caplog.at_level(logging.WARNING, logger="webapp.auth.views"):
+        assert _bad_logins(attacker, 4, "203.0.113.9") == [400, 400, 400, 429]
+    assert [r.getMessage() for r in caplog.records if r.name == "webapp.auth.views"] == [
+        "failed sign-in from 203.0.113.9"] * 3
 
     assert post_login(colleague, "bob@example.com", address="198.51.100.7").status_code == 302
     assert colleague.get("/").status_code == 200

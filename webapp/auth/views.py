@@ -1,6 +1,8 @@
 """Routes for signing in and out, the password, and the audit log."""
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -15,6 +17,7 @@ from webapp.rendering import form_status, render_page_or_fragment, safe_next
 from webapp.roles import Role
 
 AUDIT_PAGE_SIZE = 50
+log = logging.getLogger(__name__)
 
 
 def _address_limit() -> str:
@@ -46,6 +49,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
+            log.warning("failed sign-in from %s", request.remote_addr)
             form.password.errors.append("That email and password do not match an active account.")
         else:
             session.clear()  # a fresh session on every sign-in
