@@ -115,5 +115,5 @@ def anniversary_years(hired_on: date, today: date) -> int | None:
 
 def parse_quarter(text: str, default: str) -> str:
     """text when it is a quarter like "2026-Q4", else default."""
-    ok = len(text) == 7 and text[:4].isdigit() and text[4:6] == "-Q" and text[6] in "1234"
+    ok = len(text) == 7 and text[:4].isascii() and text[:4].isdigit() and text[4:6] == "-Q" and text[6] in "1234"
     return text if ok else default

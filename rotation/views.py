@@ -28,6 +28,7 @@ from rotation.services import RotationError
 from webapp import clock
 from webapp.auth.access import public, roles_required, signed_in
 from webapp.extensions import db
+from webapp.input_guard import is_plain_digits, parse_ids
 from webapp.notifications.services import notify
 from webapp.people.models import Function
 from webapp.people.queries import find_user_by_email
@@ -207,7 +208,7 @@ def opening(opening_id: int):
 def _reordered(ids: list[int], move: str) -> list[int]:
     """ids after moving one of them up or down ("<id>:up" or "<id>:down"); unchanged when malformed."""
     item, _, direction = move.partition(":")
-    if not item.isdigit() or int(item) not in ids or direction not in ("up", "down"):
+    if not is_plain_digits(item) or int(item) not in ids or direction not in ("up", "down"):
         return ids
     at = ids.index(int(item))
     to = at - 1 if direction == "up" else at + 1
@@ -217,7 +218,7 @@ def _reordered(ids: list[int], move: str) -> list[int]:
 
 
 def _posted_ids(name: str) -> list[int]:
-    return [int(v) for v in request.form.getlist(name) if v.isdigit()][:200]
+    return parse_ids(request.form.getlist(name))[:200]
 
 
 @bp.route("/rotation/openings/<int:opening_id>/ranking", methods=["GET", "POST"])

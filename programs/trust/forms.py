@@ -32,6 +32,7 @@ from programs.trust.models import (
     QUARTERLY,
 )
 from webapp.people.forms import MultiCheckboxField
+from webapp.validators import FiniteNumber
 
 
 def _none_if_blank(value):
@@ -84,7 +85,7 @@ class MetricForm(FlaskForm):
 class ValueForm(FlaskForm):
     period = StringField("Period", validators=[DataRequired(), Length(max=7)], description="2025-07 or 2025-Q3.")
     function_id = SelectField("Function", coerce=_none_if_blank, validators=[Optional()])
-    value = FloatField("Value", validators=[InputRequired(message="Enter a number.")])
+    value = FloatField("Value", validators=[InputRequired(message="Enter a number."), FiniteNumber()])
     submit = SubmitField("Save value")
 
 

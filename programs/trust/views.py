@@ -62,6 +62,7 @@ from programs.trust.services import (
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
+from webapp.input_guard import is_plain_digits
 from webapp.people.models import Function
 from webapp.people.queries import list_functions
 from webapp.rendering import commit_or_show, render_page_or_fragment
@@ -114,7 +115,7 @@ def _parse_answers(targets: list[Function], items: list[TrustItem]) -> Answers:
     for target in targets:
         for item in items:
             raw = request.form.get(f"s-{target.id}-{item.id}", "")
-            if raw.isdigit():
+            if is_plain_digits(raw):
                 scores[(target.id, item.id)] = int(raw)
         text = request.form.get(f"c-{target.id}", "").strip()
         if text:

@@ -28,6 +28,7 @@ from programs.visits.models import Account, FollowUp, PendingAccountImport, Visi
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
+from webapp.input_guard import parse_ids
 from webapp.people.queries import find_user_by_email
 from webapp.rendering import commit_or_flash, commit_or_show, form_status, render_page_or_fragment, wants_fragment
 from webapp.roles import Role
@@ -228,7 +229,7 @@ def visit_form(visit_id: int | None):
 @signed_in
 def joint_check():
     """The live "is it joint?" answer of the visit form, as attendees are picked."""
-    ids = [int(v) for v in request.form.getlist("attendee_ids") if v.isdigit()]
+    ids = parse_ids(request.form.getlist("attendee_ids"))
     return render_template("visits/_joint_status.html", joint=queries.joint_preview(ids))
 
 
