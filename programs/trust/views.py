@@ -1,12 +1,14 @@
 """Routes of the trust pulse: answering, results, waves, templates, business outcomes, CSV exports."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from programs.trust import analysis, bp, presenting, reporting
+from programs.trust import analysis, bp, outcome_report, presenting, reporting
 from programs.trust.builtin import AGREEMENT_LABELS
 from programs.trust.forms import (
     ItemForm,
@@ -369,7 +371,7 @@ def metric_edit(metric_id: int | None):
 
 
 def _outcome_context(metric: TrustMetric) -> dict:
-    """The outcome against the index: aligned series, lagged correlations, pooled within functions."""
+    """The outcome against the index: aligned series, tests on changes, pooled within functions and quarters."""
     names = function_names()
     history = closed_wave_reports("")
     values = metric_values(metric.id)
@@ -382,21 +384,38 @@ def _outcome_context(metric: TrustMetric) -> dict:
                "tables": {"values": presenting.values_table(values, names, metric.unit)}, "spec": None}
     if not series or values.empty:
         return context
+    outcome = analysis.Outcome(metric.name, metric.higher_is_better, metric.unit)
     kind, _, key = series.partition(":")
     index = index_series(history, kind, tuple(int(k) for k in key.split("-")) if key else ())
     own = values[values["function"] == int(key)] if kind == "target" else values
     aligned = analysis.align(index, own[["period", "value"]])
-    context["spec"] = presenting.outcome_chart(aligned, label)
-    context["tables"]["aligned"] = presenting.aligned_table(aligned, label)
-    context["tables"]["lags"] = presenting.correlation_table(
-        analysis.lagged_correlations(aligned), "lags", "Correlation of the index with the outcome, same quarter and later")
+    frames = [analysis.lagged_correlations(aligned)]
     if metric.scope == PER_FUNCTION:
         per_function = {fid: analysis.align(index_series(history, "target", (fid,)), part[["period", "value"]])
                         for fid, part in values.groupby("function")}
-        context["tables"]["pooled"] = presenting.correlation_table(
-            analysis.pooled_within(per_function), "pooled",
-            "Pooled within-function correlation (each function's own averages removed)")
+        frames.append(analysis.pooled_within(per_function))
+    frames = analysis.adjust_family(frames)
+    context["spec"] = presenting.outcome_chart(aligned, label)
+    context["tables"]["aligned"] = outcome_report.aligned_table(aligned, label)
+    context["tables"]["lags"] = outcome_report.lags_table(frames[0], outcome)
+    if len(frames) > 1:
+        context["tables"]["pooled"] = outcome_report.pooled_table(frames[1], outcome)
+    lag0 = frames[0].iloc[0]
+    if not lag0["too_few"] and not lag0["constant"]:
+        points = analysis.changes_at(aligned, 0)
+        context["scatter_spec"] = outcome_report.scatter_chart(points, label)
+        context["tables"]["points"] = outcome_report.points_table(points, label)
+    context["partial"] = analysis.partial_quarters(aligned)
+    context["tests"] = int(frames[0]["tests"].iloc[0])
+    context["timing"] = analysis.lag0_timing([_days_into_quarter(wave.closes_on) for wave, _ in history])
     return context
+
+
+def _days_into_quarter(day: date) -> tuple[int, int]:
+    """(days from the start of day's quarter to day, days in that quarter)."""
+    start = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    end = date(day.year + 1, 1, 1) if start.month == 10 else date(day.year, start.month + 3, 1)
+    return (day - start).days, (end - start).days
 
 
 def _series_options(history, names: dict[int, str], metric: TrustMetric) -> list[tuple[str, str]]:

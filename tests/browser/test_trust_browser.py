@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from programs.trust.services import save_metric
 from tests.browser.conftest import assert_accessible, log_in, open_menu
 from tests.factories import PASSWORD, make_function, make_user
-from tests.trust.trust_factories import answer, make_wave
+from tests.trust.trust_factories import answer, make_wave, quarterly_history
 from webapp.roles import Role
 
 pytestmark = pytest.mark.browser
@@ -85,5 +85,19 @@ def test_hr_pages_and_the_outcome_chart_render_without_errors(page, pulse, db):
         assert_accessible(page)
     page.goto(f"/trust/outcomes/{pulse['metric'].id}")
     expect(page.locator("#outcome-chart[data-vega-ready='1'] svg")).to_have_count(1)
-    expect(page.locator("#table-lags")).to_contain_text("Too few points")
+    expect(page.locator("#table-lags")).to_contain_text("Too few quarter-on-quarter changes")
+    assert_accessible(page)
+
+
+def test_the_outcome_scatter_renders_with_its_line_and_table(page, db):
+    finance, operations = make_function("Finance", "FIN"), make_function("Operations", "OPS")
+    hr = make_user(Role.HR, email="hr@example.com", function=finance, password=PASSWORD)
+    cycle = quarterly_history([finance, operations], finance, hr, [3, 4, 3, 5, 4, 5, 3, 4, 5])
+    db.session.commit()
+    log_in(page, "hr@example.com", PASSWORD)
+    page.goto(f"/trust/outcomes/{cycle.id}?series=cell:{finance.id}-{operations.id}")
+    expect(page.locator("#outcome-scatter[data-vega-ready='1'] svg")).to_have_count(1)
+    expect(page.locator("#table-lags")).to_contain_text("shortened (better)")
+    page.locator("#points-table summary").click()
+    expect(page.locator("#table-points tbody tr")).to_have_count(8)
     assert_accessible(page)

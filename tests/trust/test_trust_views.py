@@ -20,7 +20,7 @@ from programs.trust.models import (
 )
 from programs.trust.services import close_wave, ensure_builtin_template, save_metric
 from tests.factories import make_function, make_user
-from tests.trust.trust_factories import answer, full_answers, make_wave, today
+from tests.trust.trust_factories import answer, full_answers, make_wave, quarterly_history, today
 from webapp import signals
 from webapp.roles import Role
 
@@ -283,17 +283,31 @@ def test_a_per_function_import_needs_known_functions(db, org, signed_in_client):
     assert count(db, TrustMetricValue) == 0
 
 
-def test_outcome_analysis_states_association_and_small_n(db, org, metric, signed_in_client):
+def test_outcome_analysis_shows_no_r_below_the_minimum(db, org, metric, signed_in_client):
     _closed_wave(org, finance_n=6, operations_n=6)
     db.session.add_all(TrustMetricValue(metric_id=metric.id, period=f"{today().year}-{m:02d}", value=80 + m,
                                         function_key=0) for m in range(1, 13))
     page = signed_in_client(org["leader"]).get(f"/trust/outcomes/{metric.id}").get_data(as_text=True)
     assert "association, not cause" in page
-    assert "Too few points for a conclusion (n = 1" in page
-    assert 'id="outcome-chart"' in page and "data-vega-spec='{" in page
+    assert "Too few quarter-on-quarter changes to say anything: 0 paired, at least 7 needed." in page
+    assert 'id="outcome-chart"' in page and 'id="outcome-scatter"' not in page
     csv = signed_in_client(org["leader"]).get(f"/trust/outcomes/{metric.id}/lags.csv").get_data(as_text=True)
-    assert csv.splitlines()[0] == "Outcome later by,n,r,95% interval,p,What it says"
+    assert csv.splitlines()[0] == ("Outcome later by,Quarters paired,r of levels,Effective n of levels,Changes paired,"
+                                   "r of changes,95% interval,p (Holm-corrected),What it says")
+    assert csv.splitlines()[1].startswith("0 quarters,1,,,0,,,,")  # no r and no p at all
     assert db.session.scalar(select(func.count()).select_from(TrustMetric)) == 1
+
+
+def test_outcome_verdict_reads_the_changes_with_the_metrics_direction_and_a_scatter(db, org, signed_in_client):
+    cycle = quarterly_history([org["finance"], org["operations"]], org["finance"], org["hr"], [3, 4, 3, 5, 4, 5, 3, 4, 5])
+    client = signed_in_client(org["leader"])
+    series = f"cell:{org['finance'].id}-{org['operations'].id}"
+    page = client.get(f"/trust/outcomes/{cycle.id}?series={series}").get_data(as_text=True)
+    assert "In quarters when trust rose, cash conversion cycle shortened (better) in the same quarter" in page
+    assert "p &lt; 0.001" in page and "One test on this page" in page  # lags 1 and 2 have too few changes
+    assert 'id="outcome-scatter"' in page and "most of that quarter&#39;s outcome came before the answers" in page
+    points = client.get(f"/trust/outcomes/{cycle.id}/points.csv?series={series}").get_data(as_text=True)
+    assert len(points.splitlines()) == 1 + 8
 
 
 def test_the_daily_job_closes_only_waves_past_their_date(app, db, org):
