@@ -123,6 +123,8 @@ ACCESS: dict[str, object] = {
     "trust.wave_new": frozenset({Role.HR}),
     "trust.wave_detail": ADMIN_HR,
     "trust.wave_close": frozenset({Role.HR}),
+    "trust.wave_preview": ADMIN_HR,
+    "trust.wave_remind": frozenset({Role.HR}),
     "trust.wave_thresholds": ADMIN,
     "trust.templates": frozenset({Role.HR}),
     "trust.template_edit": frozenset({Role.HR}),

@@ -5,6 +5,10 @@ flipped before scoring.
 """
 from __future__ import annotations
 
+import math
+
+from programs.trust.models import AGREE5
+
 BUILTIN_NAME = "Cross-functional trust pulse"
 BUILTIN_DESCRIPTION = (
     "Twelve statements about each function you work with, on six dimensions of trust between functions, "
@@ -29,3 +33,16 @@ AGREEMENT_ITEMS = [
 ]
 RECOMMEND_ITEM = ("recommendation", "How likely are you to recommend working with them to a colleague?")
 AGREEMENT_LABELS = {1: "Strongly disagree", 2: "Disagree", 3: "Neither", 4: "Agree", 5: "Strongly agree"}
+
+SECONDS_PER_RATING = 8  # a five-point agreement item in a web survey takes about 5-10 seconds to read and answer
+SECONDS_PER_SCALE_11 = 6  # the optional 0-10 question
+SECONDS_PER_FUNCTION = 15  # reading who it is about, deciding whether you work with them, an optional comment glance
+SECONDS_TO_START = 20
+
+
+def time_estimate(items, functions: int) -> str:
+    """"at most about 2 minutes" for the real item count asked about each of functions (people skip some)."""
+    per_function = SECONDS_PER_FUNCTION + sum(
+        SECONDS_PER_RATING if item.scale == AGREE5 else SECONDS_PER_SCALE_11 for item in items)
+    minutes = max(1, math.ceil((SECONDS_TO_START + functions * per_function) / 60))
+    return f"at most about {minutes} minute{'s' if minutes > 1 else ''}"

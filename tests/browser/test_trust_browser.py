@@ -51,7 +51,11 @@ def test_an_employee_answers_on_a_phone_and_hr_closes_the_wave_and_reads_the_mat
     page.get_by_role("link", name="Pulse Q4").click()
     expect(page.locator("#table-rates")).to_contain_text("Operations")
     assert_accessible(page)
-    page.get_by_role("button", name="Close this wave now").click()
+    page.get_by_role("link", name="Close this wave now…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Close Pulse Q4?")
+    assert_accessible(page)
+    page.get_by_label("I understand: nobody can answer after this").check()
+    page.get_by_role("button", name="Close the wave now").click()
     expect(page.locator("#wave-status")).to_have_text("closed")
     page.get_by_role("link", name="See the results").click()
 
@@ -80,7 +84,8 @@ def test_hr_pages_and_the_outcome_chart_render_without_errors(page, pulse, db):
                                         value=80.0 + m, function_key=0) for m in range(1, 13))
     db.session.commit()
     log_in(page, "hr@example.com", PASSWORD)
-    for path in ["/trust/waves/new", "/trust/templates", "/trust/templates/1", "/trust/outcomes", "/trust/outcomes/new"]:
+    for path in ["/trust/waves/new", "/trust/templates", "/trust/templates/1", "/trust/outcomes", "/trust/outcomes/new",
+                 f"/trust/waves/{pulse['wave'].id}/preview"]:
         page.goto(path)
         assert_accessible(page)
     page.goto(f"/trust/outcomes/{pulse['metric'].id}")
