@@ -302,6 +302,7 @@ def store_results(wave: TrustWave) -> TrustWaveResult:
 class Answers:
     scores: dict[tuple[int, int], int]  # (target function id, item id) -> 1..5, or 0..10 for the NPS item
     comments: dict[int, str] = field(default_factory=dict)  # target function id -> text
+    skipped: set[int] = field(default_factory=set)  # "I don't work with them": no answer about these targets
 
 
 def targets_for(wave: TrustWave, user: User) -> list[Function]:
@@ -351,9 +352,16 @@ def _check_answers(wave: TrustWave, targets: set[int], answers: Answers) -> None
             raise TrustError("An answer names a function or question that is not in this pulse.")
         if not (0 if item.scale == NPS11 else 1) <= score <= (10 if item.scale == NPS11 else 5):
             raise TrustError("An answer is outside its scale.")
-    required = {(t, i) for t in targets for i, item in items.items() if item.scale == AGREE5}
+    rated = targets - answers.skipped
+    if not rated:
+        raise TrustError("Tell us about at least one function you work with.")
+    if any(target in answers.skipped for target, _ in answers.scores) or answers.comments.keys() & answers.skipped:
+        raise TrustError("An answer is about a function you said you do not work with.")
+    required = {(t, i) for t in rated for i, item in items.items() if item.scale == AGREE5}
     if missing := required - answers.scores.keys():
-        raise TrustError(f"Please answer every statement ({len(missing)} left).")
+        names = sorted({s.function.name for s in wave.scopes if s.function_id in {t for t, _ in missing}})
+        raise TrustError(f"Please answer every statement about {', '.join(names)} ({len(missing)} left), "
+                         "or tick “I don't work with them”.")
     for target, text in answers.comments.items():
         if target not in targets:
             raise TrustError("A comment names a function that is not in this pulse.")

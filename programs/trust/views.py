@@ -116,9 +116,13 @@ def _pulse_context(wave: TrustWave, targets: list[Function], items: list[TrustIt
 
 
 def _parse_answers(targets: list[Function], items: list[TrustItem]) -> Answers:
-    """Scores from radio buttons named s-<target>-<item>; comments from c-<target> (blank ones dropped)."""
-    scores, comments = {}, {}
+    """Scores from radio buttons named s-<target>-<item>; comments from c-<target> (blank ones dropped);
+    skip-<target> ticked: "I don't work with them", and whatever else was sent about that target is dropped."""
+    scores, comments, skipped = {}, {}, set()
     for target in targets:
+        if request.form.get(f"skip-{target.id}"):
+            skipped.add(target.id)
+            continue
         for item in items:
             raw = request.form.get(f"s-{target.id}-{item.id}", "")
             if raw.isdigit():
@@ -126,7 +130,7 @@ def _parse_answers(targets: list[Function], items: list[TrustItem]) -> Answers:
         text = request.form.get(f"c-{target.id}", "").strip()
         if text:
             comments[target.id] = text
-    return Answers(scores=scores, comments=comments)
+    return Answers(scores=scores, comments=comments, skipped=skipped)
 
 
 # --- results --------------------------------------------------------------------------------------

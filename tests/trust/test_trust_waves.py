@@ -39,8 +39,9 @@ def _create(client, org, **change):
 
 
 def _form_markup(page: str) -> str:
-    """The questions of a pulse page: from the first function's card to the send button."""
-    return page[page.index('<section class="card mb-4"'):page.index("<button", page.index('<section class="card mb-4"'))]
+    """The questions of a pulse page: from the first function's card to the end of the last."""
+    start = page.index('<section class="card')
+    return page[start:page.rindex("</section>", start, page.index("</form>", start))]
 
 
 def test_the_preview_shows_exactly_the_respondents_questions_and_sends_nothing(db, org, signed_in_client):
