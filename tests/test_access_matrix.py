@@ -118,6 +118,7 @@ ACCESS: dict[str, object] = {
     "recognition.badge_form": ADMIN,
     "trust.pulse": EVERYONE,
     "trust.results": frozenset({Role.HR, Role.LEADER}),
+    "trust.summary": EVERYONE,
     "trust.results_csv": frozenset({Role.HR, Role.LEADER}),
     "trust.waves": ADMIN_HR,
     "trust.wave_new": frozenset({Role.HR}),

@@ -36,6 +36,7 @@ def register() -> None:
     from programs.trust.demo import seed_trust
     from webapp.cli import register_demo_seeder
 
+    register_nav_item("How we see each other", "trust.summary", *Role, group="Trust")
     register_nav_item("Trust results", "trust.results", Role.HR, Role.LEADER, group="Trust")
     register_nav_item("Outcomes", "trust.outcomes", Role.HR, Role.LEADER, group="Trust")
     register_nav_item("Pulse waves", "trust.waves", Role.HR, Role.ADMIN, group="Trust")

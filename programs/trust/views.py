@@ -7,7 +7,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from programs.trust import analysis, bp, outcome_report, presenting, reporting
+from programs.trust import analysis, bp, outcome_report, plain, presenting, reporting
 from programs.trust.builtin import AGREEMENT_LABELS, time_estimate
 from programs.trust.forms import (
     CloseWaveForm,
@@ -135,29 +135,45 @@ def _parse_answers(targets: list[Function], items: list[TrustItem]) -> Answers:
 
 # --- results --------------------------------------------------------------------------------------
 
+def _chosen_wave(waves: list[TrustWave], wave_id: int | None) -> TrustWave:
+    return next((w for w in waves if w.id == wave_id), waves[-1]) if wave_id else waves[-1]
+
+
+def _headline(history: list, wave: TrustWave, report: dict, names: dict[int, str]) -> dict:
+    """What both the results page and everyone's summary open with: what moved, the overall figure, the matrix."""
+    trend = presenting.trend_frame([(w.period, r) for w, r in history], names)
+    order = next(i for i, (w, _) in enumerate(history) if w.id == wave.id)
+    headline = {"trend": trend, "moves": plain.moved_most(trend, order), "overall_text": plain.overall_sentence(report),
+                "previous": history[order - 1][0] if order else None}
+    if not report["refused"]:
+        headline["grid"] = presenting.matrix_grid(report, names)
+        headline["matrix_spec"] = presenting.matrix_chart(report, names)
+    return headline
+
+
 def _results_context(wave_id: int | None, filter_key: str) -> dict:
     """Everything the results page and its CSV exports show, from the stored reports."""
     history = closed_wave_reports("")
     if not history:
         return {"wave": None, "waves": []}
     waves = [w for w, _ in history]
-    wave = next((w for w in waves if w.id == wave_id), waves[-1]) if wave_id else waves[-1]
+    wave = _chosen_wave(waves, wave_id)
     chosen = reporting.parse_filter(filter_key)
     key = filter_key if chosen else ""
     report = dict(history)[wave] if not key else dict(closed_wave_reports(key))[wave]
     names = function_names()
-    trend = presenting.trend_frame([(w.period, r) for w, r in history], names)
+    headline = _headline(history, wave, report, names)
     tables = {
         "pairs": presenting.pairs_table(report, names),
         "dimensions": presenting.dimensions_table(report, names),
         "asymmetry": presenting.asymmetry_table(report, names),
         "enps": presenting.enps_table(report, names),
         "alpha": presenting.alpha_table(report),
-        "trends": presenting.trends_table(trend),
+        "trends": presenting.trends_table(headline["trend"]),
         "rates": presenting.rates_table(response_rates(wave)),
     }
     return {"wave": wave, "waves": waves, "report": report, "names": names, "tables": tables, "filter": key,
-            "filter_options": reporting.filter_options(), "trend": trend}
+            "filter_options": reporting.filter_options(), **headline}
 
 
 @bp.route("/trust")
@@ -166,11 +182,23 @@ def results():
     context = _results_context(request.args.get("wave", type=int), request.args.get("filter", ""))
     wave = context["wave"]
     if wave is not None and not context["report"]["refused"]:
-        context["grid"] = presenting.matrix_grid(context["report"], context["names"])
-        context["matrix_spec"] = presenting.matrix_chart(context["report"], context["names"])
         context["trends_spec"] = presenting.trends_chart(context["trend"]) if not context["trend"].empty else None
         context["comments"] = [] if context["filter"] else _visible_comments(wave, context)
     return render_page_or_fragment("trust/results.html", "trust/_results.html", **context)
+
+
+@bp.route("/trust/summary")
+@signed_in
+def summary():
+    """Every employee: the organisation-level picture of each closed wave, with the stored (suppressed) figures."""
+    history = closed_wave_reports("")
+    if not history:
+        return render_template("trust/summary.html", wave=None, waves=[])
+    waves = [w for w, _ in history]
+    wave = _chosen_wave(waves, request.args.get("wave", type=int))
+    report = dict(history)[wave]
+    return render_page_or_fragment("trust/summary.html", "trust/_summary.html", wave=wave, waves=waves, report=report,
+                                   **_headline(history, wave, report, function_names()))
 
 
 def _visible_comments(wave: TrustWave, context: dict) -> list[dict]:

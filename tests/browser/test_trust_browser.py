@@ -73,6 +73,13 @@ def test_an_employee_answers_on_a_phone_and_hr_closes_the_wave_and_reads_the_mat
     expect(page.locator("#filter-refused")).to_contain_text("not available")
     assert_accessible(page)
 
+    page.get_by_role("button", name="Sign out").click()
+    log_in(page, "employee@example.com", PASSWORD)
+    open_menu(page, "Trust", "How we see each other")
+    expect(page.locator("#matrix-chart[data-vega-ready='1'] svg")).to_have_count(1)
+    expect(page.locator("#trust-moves")).to_contain_text("first wave")
+    assert_accessible(page)
+
 
 def test_hr_pages_and_the_outcome_chart_render_without_errors(page, pulse, db):
     from programs.trust.models import TrustMetricValue

@@ -167,7 +167,7 @@ def test_results_htmx_request_gets_the_fragment_with_its_wrapper(db, org, signed
     response = signed_in_client(org["hr"]).get("/trust?filter=tenure:<1y", headers={"HX-Request": "true"})
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<div id="trust-results">') and "<html" not in html
-    assert "leave out fewer than 5" in html or "fewer than 5 respondents" in html
+    assert "Where fewer than 5 people answered, the figure is hidden" in html
 
 
 def test_comments_need_ten_respondents_show_as_text_and_come_in_random_order(db, org, signed_in_client):
