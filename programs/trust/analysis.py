@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -442,11 +443,18 @@ def fit_line(x: np.ndarray, y: np.ndarray, points: int = 20) -> pd.DataFrame:
     return pd.DataFrame({"x": grid, "fit": fit, "low": fit - half, "high": fit + half})
 
 
-def lag0_timing(close_days_into_quarter: list[tuple[int, int]]) -> str:
-    """Which came first at lag 0: (days from the quarter's start to the wave's close, days in the quarter)."""
-    if not close_days_into_quarter:
+def days_into_quarter(day: date) -> tuple[int, int]:
+    """(days from the start of day's quarter to day, days in that quarter)."""
+    start = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    end = date(day.year + 1, 1, 1) if start.month == 10 else date(day.year, start.month + 3, 1)
+    return (day - start).days, (end - start).days
+
+
+def lag0_timing(close_dates: list[date]) -> str:
+    """Which came first at lag 0, from the waves' closing dates: the answers or most of the quarter's outcome."""
+    if not close_dates:
         return ""
-    share = float(np.mean([day / length for day, length in close_days_into_quarter]))
+    share = float(np.mean([day / length for day, length in map(days_into_quarter, close_dates)]))
     if share >= 0.5:
         return (f"The waves closed on average {share:.0%} of the way through their quarter, so at lag 0 most of "
                 "that quarter's outcome came before the answers; from lag 1 on, the outcome comes entirely after them.")

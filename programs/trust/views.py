@@ -1,8 +1,6 @@
 """Routes of the trust pulse: answering, results, waves, templates, business outcomes, CSV exports."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -462,15 +460,8 @@ def _outcome_context(metric: TrustMetric) -> dict:
         context["tables"]["points"] = outcome_report.points_table(points, label)
     context["partial"] = analysis.partial_quarters(aligned)
     context["tests"] = int(frames[0]["tests"].iloc[0])
-    context["timing"] = analysis.lag0_timing([_days_into_quarter(wave.closes_on) for wave, _ in history])
+    context["timing"] = analysis.lag0_timing([wave.closes_on for wave, _ in history])
     return context
-
-
-def _days_into_quarter(day: date) -> tuple[int, int]:
-    """(days from the start of day's quarter to day, days in that quarter)."""
-    start = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-    end = date(day.year + 1, 1, 1) if start.month == 10 else date(day.year, start.month + 3, 1)
-    return (day - start).days, (end - start).days
 
 
 def _series_options(history, names: dict[int, str], metric: TrustMetric) -> list[tuple[str, str]]:

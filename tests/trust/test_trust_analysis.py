@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -300,8 +301,11 @@ def test_the_fitted_line_and_its_band_match_the_regression_formulas():
 
 
 def test_lag_0_says_which_came_first():
-    assert "most of that quarter's outcome came before the answers" in analysis.lag0_timing([(75, 92), (80, 91)])
-    assert "came after the answers" in analysis.lag0_timing([(10, 92)])
+    assert analysis.days_into_quarter(date(2026, 12, 15)) == (75, 92)
+    assert analysis.days_into_quarter(date(2026, 2, 1)) == (31, 90)
+    late = analysis.lag0_timing([date(2026, 12, 15), date(2026, 9, 20)])
+    assert late.startswith("The waves closed on average 85% of the way")  # (75/92 + 81/92) / 2 and "came before the answers" in late
+    assert "came after the answers" in analysis.lag0_timing([date(2026, 10, 10)])
 
 
 def test_the_trend_chart_keeps_the_pairs_that_moved_most():
