@@ -1,7 +1,7 @@
 """trust wave schedule: when the invitation went out and the last reminder's day
 
 Revision ID: 3f7b2c1d9e40
-Revises: cb36e06905e7
+Revises: d4e1c0a7b9f2
 Create Date: 2026-12-01 21:00:00
 
 """
@@ -13,7 +13,7 @@ import webapp.db  # noqa: F401  (custom column types such as UTCDateTime)
 
 # revision identifiers, used by Alembic.
 revision = '3f7b2c1d9e40'
-down_revision = 'cb36e06905e7'
+down_revision = 'd4e1c0a7b9f2'
 branch_labels = None
 depends_on = None
 
