@@ -12,6 +12,7 @@ from webapp.people.models import Function, Team, User
 
 TITLE_MAX = 120
 TEXT_MAX = 4000
+KEY_MAX = 64
 MAX_CHOICES = 5
 FULL_TIME = 100
 
@@ -40,6 +41,7 @@ class Program(TimestampMixin, db.Model):
     min_tenure_months: Mapped[int] = mapped_column(Integer, default=0)
     release_cap_percent: Mapped[int] = mapped_column(Integer, default=20)
     offer_days: Mapped[int] = mapped_column(Integer, default=7)
+    idempotency_key: Mapped[str | None] = mapped_column(String(KEY_MAX), unique=True)
 
     host_functions: Mapped[list[Function]] = relationship(secondary=program_host_function, order_by=Function.name)
     eligible_functions: Mapped[list[Function]] = relationship(
@@ -68,6 +70,7 @@ class Cohort(TimestampMixin, db.Model):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     match_rounds: Mapped[int] = mapped_column(Integer, default=0)
+    idempotency_key: Mapped[str | None] = mapped_column(String(KEY_MAX), unique=True)
 
     program: Mapped[Program] = relationship(back_populates="cohorts")
     openings: Mapped[list[Opening]] = relationship(back_populates="cohort", order_by="Opening.title")
@@ -97,6 +100,7 @@ class Opening(TimestampMixin, db.Model):
     skills: Mapped[str] = mapped_column(Text, default="")
     capacity: Mapped[int] = mapped_column(Integer, default=1)
     time_share_percent: Mapped[int] = mapped_column(Integer, default=FULL_TIME)
+    idempotency_key: Mapped[str | None] = mapped_column(String(KEY_MAX), unique=True)
 
     cohort: Mapped[Cohort] = relationship(back_populates="openings")
     function: Mapped[Function] = relationship()

@@ -1,8 +1,9 @@
 """Writes of the rotation program. Each enforces its rules, audits administrative acts, and flushes."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
+from typing import TypeVar
 
 from sqlalchemy import delete, select
 
@@ -29,18 +30,46 @@ from rotation.queries import (
 )
 from webapp import clock, signals
 from webapp.auth.services import record_audit
-from webapp.errors import RuleError
+from webapp.errors import AlreadyRecorded, RuleError
 from webapp.extensions import db
-from webapp.people.models import Function, User
+from webapp.people.models import Function, Team, User
 from webapp.roles import Role
+
+Row = TypeVar("Row", Application, Cohort, Opening, Placement, Team, User)
 
 
 class RotationError(RuleError):
     """A rule of this package was broken (see webapp.errors.RuleError)."""
 
 
+class RotationRecorded(RotationError, AlreadyRecorded):
+    """The same rotation write arrived twice: the first one counts."""
+
+
 def _names(functions) -> str:
     return ", ".join(f.name for f in functions)
+
+
+def locked(row: Row) -> Row:
+    """The row re-read from the database and locked until commit (FOR UPDATE on PostgreSQL; SQLite has one writer at a time)."""
+    model = type(row)
+    return db.session.scalars(select(model).where(model.id == row.id).with_for_update()
+                              .execution_options(populate_existing=True)).one()
+
+
+def _ensure_not_replayed(model, key: str | None) -> None:
+    """A create form sent twice (same hidden key) is refused as already recorded; the unique key backs this."""
+    if key and db.session.scalar(select(model.id).where(model.idempotency_key == key)) is not None:
+        raise AlreadyRecorded()
+
+
+def _copy_fields(data, row, skip: tuple[str, ...] = ()) -> dict:
+    """Set the row's columns from the dataclass (the idempotency key only on create); the values set, for audit."""
+    values = {f.name: getattr(data, f.name) for f in fields(data)
+              if f.name not in skip and (f.name != "idempotency_key" or row.id is None)}
+    for name, value in values.items():
+        setattr(row, name, value)
+    return values
 
 
 # --- programs and cohorts (HR) -----------------------------------------------------------
@@ -56,10 +85,13 @@ class ProgramData:
     min_tenure_months: int
     release_cap_percent: int = 20
     offer_days: int = 7
+    idempotency_key: str | None = None
 
 
 def save_program(actor: User, program: Program | None, data: ProgramData) -> Program:
     """Create or update a program; its name is unique and it names host and eligible functions."""
+    if program is None:
+        _ensure_not_replayed(Program, data.idempotency_key)
     program = program or Program()
     clash = select(Program.id).where(Program.name == data.name, Program.id != (program.id or 0))
     if db.session.scalar(clash) is not None:
@@ -67,9 +99,7 @@ def save_program(actor: User, program: Program | None, data: ProgramData) -> Pro
     hosts = _functions(data.host_function_ids, "host_function_ids")
     eligible = _functions(data.eligible_function_ids, "eligible_function_ids")
     action = "rotation.program.update" if program.id else "rotation.program.create"
-    for name in ("name", "purpose", "duration_weeks", "time_share_percent", "min_tenure_months",
-                 "release_cap_percent", "offer_days"):
-        setattr(program, name, getattr(data, name))
+    _copy_fields(data, program, skip=("host_function_ids", "eligible_function_ids"))
     program.host_functions, program.eligible_functions = hosts, eligible
     db.session.add(program)
     db.session.flush()
@@ -93,6 +123,7 @@ class CohortData:
     matching_on: date
     starts_on: date
     ends_on: date
+    idempotency_key: str | None = None
 
 
 COHORT_ORDER = (
@@ -109,13 +140,14 @@ def save_cohort(actor: User, program: Program, cohort: Cohort | None, data: Coho
         first, second = getattr(data, earlier), getattr(data, later)
         if second < first or (strict and second == first):
             raise RotationError(message, later)
+    if cohort is None:
+        _ensure_not_replayed(Cohort, data.idempotency_key)
     cohort = cohort or Cohort(program=program)
     action = "rotation.cohort.update" if cohort.id else "rotation.cohort.create"
-    for name, value in vars(data).items():
-        setattr(cohort, name, value)
+    values = _copy_fields(data, cohort)
     db.session.add(cohort)
     db.session.flush()
-    record_audit(actor, action, cohort, None, {k: str(v) for k, v in vars(data).items()})
+    record_audit(actor, action, cohort, None, {k: str(v) for k, v in values.items() if k != "idempotency_key"})
     return cohort
 
 
@@ -130,6 +162,7 @@ class OpeningData:
     capacity: int
     mentor_id: int
     time_share_percent: int
+    idempotency_key: str | None = None
 
 
 def save_opening(actor: User, cohort: Cohort, opening: Opening | None, data: OpeningData) -> Opening:
@@ -143,11 +176,14 @@ def save_opening(actor: User, cohort: Cohort, opening: Opening | None, data: Ope
     mentor = db.session.get(User, data.mentor_id)
     if mentor is None or not mentor.active or mentor.function_id != actor.function_id:
         raise RotationError("The host mentor must be an active person of your function.", "mentor_email")
-    if opening is not None and data.capacity < len(held_seats(opening)):
-        raise RotationError("Offers already hold more seats than that.", "capacity")
+    if opening is None:
+        _ensure_not_replayed(Opening, data.idempotency_key)
+    else:
+        opening = locked(opening)
+        if data.capacity < len(held_seats(opening)):
+            raise RotationError("Offers already hold more seats than that.", "capacity")
     opening = opening or Opening(cohort=cohort, host_manager_id=actor.id, function_id=actor.function_id)
-    for name, value in vars(data).items():
-        setattr(opening, name, value)
+    _copy_fields(data, opening)
     db.session.add(opening)
     db.session.flush()
     return opening
@@ -172,7 +208,7 @@ def ensure_eligible(person: User, cohort: Cohort, today: date) -> None:
         raise RotationError(f"{program.name} needs at least {program.min_tenure_months} months with us; {known}.")
     if db.session.scalar(select(Application.id).where(Application.cohort_id == cohort.id,
                                                       Application.applicant_id == person.id)):
-        raise RotationError("You have already applied to this cohort.")
+        raise RotationRecorded("Your application is already recorded: you have already applied to this cohort.")
     if _home_manager(person) is None:
         raise RotationError("You need a manager on record to approve your application; ask HR.")
 
@@ -206,14 +242,21 @@ def submit_application(person: User, cohort: Cohort, opening_ids: list[int], sta
     return application
 
 
-def decide_application(manager: User, application: Application, approve: bool, comment: str, today: date) -> None:
-    """The home manager approves (within the team's release cap) or declines (with a comment)."""
+def decide_application(manager: User, application: Application, approve: bool, comment: str,
+                       today: date) -> Application:
+    """The home manager approves (within the team's release cap) or declines (with a comment).
+
+    The release group is locked first (so concurrent approvals count each other), then the application.
+    """
     if application.home_manager_id != manager.id:
         raise RotationError("Only the applicant's home manager decides on this application.")
-    if application.status != "submitted":
-        raise RotationError(f"This application was already {application.status}.")
     if not approve and not comment.strip():
         raise RotationError("Say why, so the applicant knows.", "comment")
+    if approve:
+        _lock_release_group(application)
+    application = locked(application)
+    if application.status != "submitted":
+        raise RotationRecorded(f"This application was already {application.status}; that decision is recorded.")
     if approve:
         _ensure_within_release_cap(application, today)
     application.status = "approved" if approve else "declined"
@@ -222,6 +265,15 @@ def decide_application(manager: User, application: Application, approve: bool, c
     db.session.flush()
     record_audit(manager, f"rotation.application.{application.status}", application, None,
                  {"comment": application.decision_comment})
+    return application
+
+
+def _lock_release_group(application: Application) -> None:
+    """Serialise approvals of one release group: lock its team row (or, without a team, the home manager's)."""
+    if application.home_team_id is not None:
+        locked(db.session.get(Team, application.home_team_id))
+    else:
+        locked(db.session.get(User, application.home_manager_id))
 
 
 def _ensure_within_release_cap(application: Application, today: date) -> None:
@@ -238,10 +290,11 @@ def _ensure_within_release_cap(application: Application, today: date) -> None:
 
 # --- host ranking ---------------------------------------------------------------------------
 
-def rank_applicants(user: User, opening: Opening, application_ids: list[int]) -> None:
+def rank_applicants(user: User, opening: Opening, application_ids: list[int]) -> Opening:
     """The host mentor (or host manager) orders the approved applicants to their opening."""
     if not opening.is_hosted_by(user):
         raise RotationError("Only this opening's host mentor or manager ranks its applicants.")
+    opening = locked(opening)
     expected = {a.id for a in host_order(opening)}
     if sorted(application_ids) != sorted(expected):
         raise RotationError("The list of applicants changed; reload the page and rank again.")
@@ -249,6 +302,7 @@ def rank_applicants(user: User, opening: Opening, application_ids: list[int]) ->
     db.session.add_all(HostRank(opening_id=opening.id, application_id=aid, rank=rank)
                        for rank, aid in enumerate(application_ids, start=1))
     db.session.flush()
+    return opening
 
 
 # --- matching (HR) --------------------------------------------------------------------------
@@ -267,6 +321,7 @@ def expire_offers(cohort: Cohort, today: date) -> int:
 
 def run_match(actor: User, cohort: Cohort, today: date) -> dict[int, int]:
     """Match the remaining approved applicants to the remaining seats and keep the result as a draft."""
+    cohort = locked(cohort)
     expire_offers(cohort, today)
     instance = match_instance(cohort)
     if not instance.applicant_prefs:
@@ -281,8 +336,9 @@ def run_match(actor: User, cohort: Cohort, today: date) -> dict[int, int]:
     return result
 
 
-def adjust_match(actor: User, cohort: Cohort, application_id: int, opening_id: int | None) -> None:
+def adjust_match(actor: User, cohort: Cohort, application_id: int, opening_id: int | None) -> DraftMatch:
     """Move one applicant of the draft to another opening (or leave them unmatched), within capacity."""
+    cohort = locked(cohort)
     draft = db.session.get(DraftMatch, application_id)
     if draft is None or draft.cohort_id != cohort.id:
         raise RotationError("That applicant is not in this draft; run the match again.")
@@ -301,10 +357,12 @@ def adjust_match(actor: User, cohort: Cohort, application_id: int, opening_id: i
     db.session.flush()
     record_audit(actor, "rotation.match.adjust", cohort, None, {"application": application_id,
                                                                 "opening": opening_id})
+    return draft
 
 
 def publish_match(actor: User, cohort: Cohort, today: date) -> list[Placement]:
     """Turn the draft into offers that the matched applicants answer within the program's days."""
+    cohort = locked(cohort)
     drafts = db.session.scalars(select(DraftMatch).where(DraftMatch.cohort_id == cohort.id).with_for_update()).all()
     if not drafts:
         raise RotationError("Run the match first; there is nothing to publish.")
@@ -322,10 +380,11 @@ def publish_match(actor: User, cohort: Cohort, today: date) -> list[Placement]:
 
 # --- offers and placements ------------------------------------------------------------------
 
-def respond_to_offer(person: User, placement: Placement, accept: bool, today: date) -> None:
+def respond_to_offer(person: User, placement: Placement, accept: bool, today: date) -> Placement:
     """The matched applicant accepts or declines by the offer's date; a declined seat goes to the next run."""
     if placement.application.applicant_id != person.id:
         raise RotationError("Only the person offered this rotation may answer.")
+    placement = locked(placement)
     if placement.status == "offered" and placement.respond_by < today:
         placement.status = "expired"
         db.session.flush()
@@ -334,15 +393,18 @@ def respond_to_offer(person: User, placement: Placement, accept: bool, today: da
     placement.status = "accepted" if accept else "declined"
     placement.responded_at = clock.now()
     db.session.flush()
+    return placement
 
 
-def withdraw_placement(actor: User, placement: Placement) -> None:
+def withdraw_placement(actor: User, placement: Placement) -> Placement:
     """HR or the rotator withdraws an offered or accepted placement."""
+    placement = locked(placement)
     if placement.status not in ("offered", "accepted"):
         raise RotationError(f"A {placement.status} placement cannot be withdrawn.")
     placement.status = "withdrawn"
     db.session.flush()
     record_audit(actor, "rotation.placement.withdraw", placement, None, None)
+    return placement
 
 
 def _ensure_active(placement: Placement, today: date) -> None:
@@ -366,9 +428,10 @@ def record_check_in(user: User, placement: Placement, progress: str, surprise: s
     role = author_role(user, placement)
     if role not in ("rotator", "host"):
         raise RotationError("Only the rotator and the host mentor check in.")
+    placement = locked(placement)
     _ensure_active(placement, today)
-    if any(c.author == role for c in placement.check_ins):
-        raise RotationError("Your check-in is already recorded.")
+    if db.session.scalar(select(CheckIn.id).where(CheckIn.placement_id == placement.id, CheckIn.author == role)):
+        raise RotationRecorded("Your check-in is already recorded.")
     check_in = CheckIn(placement=placement, author=role, progress=progress, surprise=surprise)
     db.session.add(check_in)
     db.session.flush()
@@ -376,25 +439,29 @@ def record_check_in(user: User, placement: Placement, progress: str, surprise: s
 
 
 def sign_off(user: User, placement: Placement, today: date, text: str = "", rating: int | None = None) -> bool:
-    """Record the signer's part (reflection, host feedback or home confirmation); True when completed."""
+    """Record the signer's part (reflection, host feedback or home confirmation); True when completed.
+
+    The placement is locked and re-read first, so the last of concurrent sign-offs sees the others and completes.
+    """
     role = author_role(user, placement)
     if role is None:
         raise RotationError("Only the rotator, the host and the home manager sign off.")
+    placement = locked(placement)
     _ensure_active(placement, today)
     now = clock.now()
     if role == "rotator":
         if placement.reflected_at:
-            raise RotationError("Your reflection is already recorded.")
+            raise RotationRecorded("Your reflection is already recorded.")
         if rating not in range(1, 6):
             raise RotationError("Rate the rotation from 1 to 5.", "rating")
         placement.reflection, placement.rating, placement.reflected_at = text, rating, now
     elif role == "host":
         if placement.host_feedback_at:
-            raise RotationError("The host's feedback is already recorded.")
+            raise RotationRecorded("The host's feedback is already recorded.")
         placement.host_feedback, placement.host_feedback_at = text, now
     else:
         if placement.home_confirmed_at:
-            raise RotationError("The home manager has already confirmed.")
+            raise RotationRecorded("The home manager has already confirmed; that is recorded.")
         placement.home_confirmed_at = now
     db.session.flush()
     return _complete_if_signed(placement)

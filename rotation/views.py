@@ -8,7 +8,6 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from rotation import bp, calendar, queries, services
@@ -31,39 +30,14 @@ from webapp.extensions import db
 from webapp.notifications.services import notify
 from webapp.people.models import Function
 from webapp.people.queries import find_user_by_email
-from webapp.rendering import redirect_back, render_page_or_fragment, show_rule_error
+from webapp.rendering import commit_or_flash, commit_or_show, redirect_back, render_page_or_fragment
 from webapp.roles import Role
 
 STATIC = Path(__file__).parent / "static"
-ALREADY_DONE = "That was already done (perhaps in another tab); nothing was changed. Reload the page."
 
 
 def today() -> date:
     return clock.today()
-
-
-
-
-def _attempt(action, form: FlaskForm | None = None) -> bool:
-    """Run one service call: commit on success, roll back and report the rule on failure.
-
-    A unique constraint that fires (a replayed or concurrent request) is reported like a rule.
-    """
-    try:
-        action()
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        flash(ALREADY_DONE, "danger")
-        return False
-    except RotationError as error:
-        db.session.rollback()
-        if form is None:
-            flash(str(error), "danger")
-        else:
-            show_rule_error(form, error)
-        return False
-    return True
 
 
 def _form_data(cls, form: FlaskForm, **given):
@@ -75,10 +49,10 @@ def _form_data(cls, form: FlaskForm, **given):
 def _form_view(form: FlaskForm, save, done, title: str, cancel: str):
     """A create-or-edit page: on a valid post, save through the service and redirect to done(saved)."""
     if form.validate_on_submit():
-        saved = []
-        if _attempt(lambda: saved.append(save()), form):
-            flash(f"{getattr(saved[0], 'title', None) or saved[0].name} is saved.", "success")
-            return redirect(done(saved[0]), code=303)
+        saved = commit_or_show(form, save)
+        if saved is not None:
+            flash(f"{getattr(saved, 'title', None) or saved.name} is saved.", "success")
+            return redirect(done(saved), code=303)
     return _page("people/admin_form.html", form, title=title, cancel=cancel)
 
 
@@ -234,8 +208,7 @@ def ranking(opening_id: int):
         posted = [i for i in _posted_ids("order") if i in applicants]
         if "move" in request.form:
             order = _reordered(posted, request.form["move"])
-        elif _attempt(lambda: services.rank_applicants(current_user, opening, posted)):
-            flash("Your ranking is saved.", "success")
+        elif commit_or_flash(lambda: services.rank_applicants(current_user, opening, posted), "Your ranking is saved."):
             return _back("rotation.ranking", opening_id=opening.id)
     items = [(a.id, a.applicant.name, f"Applied {a.created_at:%d %b %Y %H:%M} UTC", None)
              for a in (applicants[i] for i in order)]
@@ -252,7 +225,7 @@ def apply(cohort_id: int):
     openings = {o.id: o for o in db.session.scalars(queries.list_openings(cohort))
                 if o.function_id != current_user.function_id}
     form = ApplicationForm()
-    order, chosen, choice_error = list(openings), set(), None
+    order, chosen = list(openings), set()
     refusal = _refusal(cohort)
     if request.method == "POST" and refusal is None:
         order = [i for i in _posted_ids("order") if i in openings]
@@ -262,29 +235,24 @@ def apply(cohort_id: int):
             order = _reordered(order, request.form["move"])
         elif form.validate_on_submit():
             ranked = [i for i in order if i in chosen]
-            try:
-                application = services.submit_application(current_user, cohort, ranked, form.statement.data.strip(),
-                                                          form.learning_goals.data.strip(), today())
-                _ask_for_approval(application)
-                db.session.commit()
-            except (RotationError, IntegrityError) as error:
-                db.session.rollback()
-                choice_error = str(error) if isinstance(error, RotationError) else ALREADY_DONE
-            else:
+            submit = lambda: _ask_for_approval(services.submit_application(
+                current_user, cohort, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today()))
+            if commit_or_show(form, submit) is not None:
                 flash("Your application is submitted; your manager will decide on it.", "success")
                 return _back("rotation.cohort", cohort_id=cohort.id)
     items = [(i, openings[i].title, _opening_summary(openings[i]), i in chosen) for i in order]
-    status = 400 if request.method == "POST" and (refusal or choice_error or form.errors) else 200
+    status = 400 if request.method == "POST" and (refusal or form.errors or form.form_errors) else 200
     return render_template("rotation/apply.html", cohort=cohort, form=form, items=items, refusal=refusal,
-                           choice_error=choice_error, max_choices=MAX_CHOICES), status
+                           choice_error=" ".join(form.openings.errors), max_choices=MAX_CHOICES), status
 
 
-def _ask_for_approval(application: Application) -> None:
+def _ask_for_approval(application: Application) -> Application:
     """Tell the home manager that an application waits for their decision."""
     if application.home_manager is not None:
         notify(application.home_manager, "approval",
                f"{application.applicant.name} applied to {application.cohort.name}; your decision is needed.",
                url_for("rotation.application", application_id=application.id))
+    return application
 
 
 def _announce_offer(placement: Placement) -> None:
@@ -329,7 +297,7 @@ def application(application_id: int):
             approve = form.decision.data == "approve"
             decide = lambda: services.decide_application(
                 current_user, application, approve, form.comment.data or "", today())
-            if _attempt(decide, form):
+            if commit_or_show(form, decide) is not None:
                 flash(f"The application of {application.applicant.name} is {application.status}.", "success")
                 return _back("rotation.approvals")
     placement = queries.placement_for(application)
@@ -389,8 +357,8 @@ def _explanations(instance, assigned: dict[int, int], cohort: Cohort) -> list[tu
 @roles_required(Role.HR)
 def match_run(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
-    if _attempt(lambda: services.run_match(current_user, cohort, today())):
-        flash("The match ran; review it, adjust if needed, then publish.", "success")
+    commit_or_flash(lambda: services.run_match(current_user, cohort, today()),
+                    "The match ran; review it, adjust if needed, then publish.")
     return _back("rotation.match", cohort_id=cohort.id)
 
 
@@ -402,8 +370,8 @@ def match_adjust(cohort_id: int):
     opening_id = request.form.get("opening_id", type=int)
     if application_id is None:
         abort(400)
-    if _attempt(lambda: services.adjust_match(current_user, cohort, application_id, opening_id)):
-        flash("The draft is adjusted.", "success")
+    commit_or_flash(lambda: services.adjust_match(current_user, cohort, application_id, opening_id),
+                    "The draft is adjusted.")
     return _back("rotation.match", cohort_id=cohort.id)
 
 
@@ -411,13 +379,14 @@ def match_adjust(cohort_id: int):
 @roles_required(Role.HR)
 def match_publish(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
-    placements = []
-    def publish():
-        placements.extend(services.publish_match(current_user, cohort, today()))
+    def publish() -> list[Placement]:
+        placements = services.publish_match(current_user, cohort, today())
         for placement in placements:
             _announce_offer(placement)
+        return placements
 
-    if _attempt(publish):
+    placements = commit_or_flash(publish)
+    if placements is not None:
         flash(f"The match is published: {len(placements)} offers sent.", "success")
     return _back("rotation.match", cohort_id=cohort.id)
 
@@ -460,9 +429,8 @@ def respond(placement_id: int):
     answer = request.form.get("answer")
     if answer not in ("accept", "decline") or not FlaskForm().validate_on_submit():
         abort(400)
-    if _attempt(lambda: services.respond_to_offer(current_user, placement, answer == "accept", today())):
-        flash("You accepted the rotation. Welcome aboard!" if answer == "accept" else "You declined the offer.",
-              "success")
+    commit_or_flash(lambda: services.respond_to_offer(current_user, placement, answer == "accept", today()),
+                    "You accepted the rotation. Welcome aboard!" if answer == "accept" else "You declined the offer.")
     return _back("rotation.placement", placement_id=placement.id)
 
 
@@ -472,8 +440,9 @@ def withdraw(placement_id: int):
     placement, role = _placement_for_viewer(placement_id)
     if role != "rotator" and not current_user.has_role(Role.HR):
         abort(403)
-    if FlaskForm().validate_on_submit() and _attempt(lambda: services.withdraw_placement(current_user, placement)):
-        flash("The placement is withdrawn; its seat is free for the next run.", "success")
+    if FlaskForm().validate_on_submit():
+        commit_or_flash(lambda: services.withdraw_placement(current_user, placement),
+                        "The placement is withdrawn; its seat is free for the next run.")
     return _back("rotation.placement", placement_id=placement.id)
 
 
@@ -485,7 +454,7 @@ def check_in(placement_id: int):
     if form.validate_on_submit():
         record = lambda: services.record_check_in(
             current_user, placement, form.progress.data.strip(), form.surprise.data.strip(), today())
-        if _attempt(record, form):
+        if commit_or_show(form, record) is not None:
             flash("Your mid-point check-in is saved.", "success")
             return _back("rotation.placement", placement_id=placement.id)
     return _placement_page(placement, role, check_in_form=form)
@@ -501,11 +470,10 @@ def sign_off(placement_id: int):
     if form.validate_on_submit():
         text = form.text.data.strip() if hasattr(form, "text") else ""
         rating = getattr(form, "rating", None)
-        completed = []
-        sign = lambda: completed.append(services.sign_off(
-            current_user, placement, today(), text, rating.data if rating else None))
-        if _attempt(sign, form):
-            flash("The rotation is complete. Congratulations!" if completed[0] else "Your sign-off is saved.",
+        sign = lambda: services.sign_off(current_user, placement, today(), text, rating.data if rating else None)
+        completed = commit_or_show(form, sign)
+        if completed is not None:
+            flash("The rotation is complete. Congratulations!" if completed else "Your sign-off is saved.",
                   "success")
             return _back("rotation.placement", placement_id=placement.id)
     return _placement_page(placement, role, sign_off_form=form)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from rotation import services
-from rotation.models import Application, Cohort, DraftMatch, Placement, Program
+from rotation.models import Application, Cohort, DraftMatch, Opening, Placement, Program
 from rotation.queries import host_order
 from tests.conftest import sign_in
 from tests.factories import make_user
@@ -252,7 +252,7 @@ def test_a_conflicting_replay_is_refused_with_a_message_not_a_500(db, client, or
     db.session.add(DraftMatch(application_id=application.id, cohort_id=cohort.id, opening_id=seats[1].id))
     _as(client, org.hr)
     assert client.post(f"/rotation/cohorts/{cohort.id}/match/publish").status_code == 303
-    assert b"That was already done" in client.get(f"/rotation/cohorts/{cohort.id}/match").data
+    assert b"That was already recorded" in client.get(f"/rotation/cohorts/{cohort.id}/match").data
     assert db.session.scalar(db.select(db.func.count()).select_from(Placement)) == 1
     assert cohort.match_rounds == 1
 
@@ -263,3 +263,39 @@ def test_an_unanswered_offer_shows_as_expired_after_its_date(org, cohort, seats)
     [offer] = services.publish_match(org.hr, cohort, TODAY)
     assert offer.state(offer.respond_by) == "offered"
     assert offer.state(offer.respond_by + timedelta(days=1)) == "expired"
+
+
+def _hidden_key(page) -> str:
+    return re.search(rb'name="idempotency_key" type="hidden" value="([^"]+)"|name="idempotency_key" value="([^"]+)"',
+                     page.data).group(0).split(b'value="')[1].rstrip(b'"').decode()
+
+
+def test_create_forms_replayed_with_their_key_answer_already_recorded(db, client, org, cohort):
+    _as(client, org.hr)
+    program = {"name": "Exchange replay", "purpose": "p", "host_function_ids": [org.operations.id],
+               "eligible_function_ids": [org.finance.id], "duration_weeks": "12", "time_share_percent": "100",
+               "min_tenure_months": "6", "release_cap_percent": "20", "offer_days": "7"}
+    cohort_dates = {"name": "Replayed", "applications_open_on": "2027-01-04", "applications_close_on": "2027-01-20",
+                    "matching_on": "2027-02-01", "starts_on": "2027-03-01", "ends_on": "2027-05-31"}
+    opening = {"title": "Dock scheduling", "activities": "Plan", "learning": "Flow", "skills": "", "capacity": "1",
+               "time_share_percent": "100", "mentor_email": org.ops_manager.email}
+    forms = [(org.hr, "/rotation/programs/new", program, Program),
+             (org.hr, f"/rotation/programs/{cohort.program_id}/cohorts/new", cohort_dates, Cohort),
+             (org.ops_manager, f"/rotation/cohorts/{cohort.id}/openings/new", opening, Opening)]
+    for user, url, data, model in forms:
+        sign_in(client, user)
+        key = _hidden_key(client.get(url))
+        before = db.session.scalar(db.select(db.func.count()).select_from(model))
+        assert client.post(url, data={**data, "idempotency_key": key}).status_code == 303
+        replay = client.post(url, data={**data, "idempotency_key": key})
+        assert replay.status_code == 400 and b"That was already recorded." in replay.data
+        assert db.session.scalar(db.select(db.func.count()).select_from(model)) == before + 1
+
+
+def test_a_replayed_application_answers_already_recorded(db, client, org, cohort, seats):
+    _as(client, org.finance_person())
+    data = {"order": [str(seats[0].id)], "chosen": [str(seats[0].id)], "statement": "s", "learning_goals": "g"}
+    assert client.post(f"/rotation/cohorts/{cohort.id}/apply", data=data).status_code == 303
+    replay = client.post(f"/rotation/cohorts/{cohort.id}/apply", data=data)
+    assert replay.status_code == 400 and b"already recorded" in replay.data
+    assert db.session.scalar(db.select(db.func.count()).select_from(Application)) == 1
