@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
 from sqlalchemy import delete, select
@@ -48,6 +48,16 @@ class RotationRecorded(RotationError, AlreadyRecorded):
 
 def _names(functions) -> str:
     return ", ".join(f.name for f in functions)
+
+
+def event_time(today: date) -> datetime:
+    """When an event of the given day happened: now for today; midday (organisation time) of an earlier day.
+
+    Services take the day they act on; records of a past day (the demo's history) carry that day, not today.
+    """
+    if today == clock.today():
+        return clock.now()
+    return datetime.combine(today, time(12), clock.zone()).astimezone(UTC)
 
 
 def locked(row: Row) -> Row:
@@ -234,7 +244,7 @@ def submit_application(person: User, cohort: Cohort, opening_ids: list[int], sta
                                 "a rotation takes you to another one.", "openings")
     application = Application(
         cohort=cohort, applicant=person, home_manager=_home_manager(person), home_team_id=person.team_id,
-        statement=statement, learning_goals=learning_goals,
+        statement=statement, learning_goals=learning_goals, created_at=event_time(today),
         choices=[Choice(rank=rank, opening_id=oid) for rank, oid in enumerate(opening_ids, start=1)],
     )
     db.session.add(application)
@@ -261,10 +271,10 @@ def decide_application(manager: User, application: Application, approve: bool, c
         _ensure_within_release_cap(application, today)
     application.status = "approved" if approve else "declined"
     application.decision_comment = comment.strip()
-    application.decided_at = clock.now()
+    application.decided_at = event_time(today)
     db.session.flush()
     record_audit(manager, f"rotation.application.{application.status}", application, None,
-                 {"comment": application.decision_comment})
+                 {"comment": application.decision_comment}).created_at = application.decided_at
     return application
 
 
@@ -332,7 +342,8 @@ def run_match(actor: User, cohort: Cohort, today: date) -> dict[int, int]:
                        for aid in instance.applicant_prefs)
     db.session.flush()
     record_audit(actor, "rotation.match.run", cohort, None, {"matched": len(result),
-                                                             "applicants": len(instance.applicant_prefs)})
+                                                             "applicants": len(instance.applicant_prefs)}
+                 ).created_at = event_time(today)
     return result
 
 
@@ -369,12 +380,13 @@ def publish_match(actor: User, cohort: Cohort, today: date) -> list[Placement]:
     cohort.match_rounds += 1
     respond_by = today + timedelta(days=cohort.program.offer_days)
     placements = [Placement(application_id=d.application_id, opening_id=d.opening_id, round=cohort.match_rounds,
-                            respond_by=respond_by) for d in drafts if d.opening_id is not None]
+                            respond_by=respond_by, created_at=event_time(today))
+                  for d in drafts if d.opening_id is not None]
     db.session.add_all(placements)
     db.session.execute(delete(DraftMatch).where(DraftMatch.cohort_id == cohort.id))
     db.session.flush()
     record_audit(actor, "rotation.match.publish", cohort, None, {"round": cohort.match_rounds,
-                                                                 "offers": len(placements)})
+                                                                 "offers": len(placements)}).created_at = event_time(today)
     return placements
 
 
@@ -391,7 +403,7 @@ def respond_to_offer(person: User, placement: Placement, accept: bool, today: da
     if placement.status != "offered":
         raise RotationError(f"This offer is {placement.status}; it can no longer be answered.")
     placement.status = "accepted" if accept else "declined"
-    placement.responded_at = clock.now()
+    placement.responded_at = event_time(today)
     db.session.flush()
     return placement
 
@@ -432,7 +444,8 @@ def record_check_in(user: User, placement: Placement, progress: str, surprise: s
     _ensure_active(placement, today)
     if db.session.scalar(select(CheckIn.id).where(CheckIn.placement_id == placement.id, CheckIn.author == role)):
         raise RotationRecorded("Your check-in is already recorded.")
-    check_in = CheckIn(placement=placement, author=role, progress=progress, surprise=surprise)
+    check_in = CheckIn(placement=placement, author=role, progress=progress, surprise=surprise,
+                       created_at=event_time(today))
     db.session.add(check_in)
     db.session.flush()
     return check_in
@@ -448,7 +461,7 @@ def sign_off(user: User, placement: Placement, today: date, text: str = "", rati
         raise RotationError("Only the rotator, the host and the home manager sign off.")
     placement = locked(placement)
     _ensure_active(placement, today)
-    now = clock.now()
+    now = event_time(today)
     if role == "rotator":
         if placement.reflected_at:
             raise RotationRecorded("Your reflection is already recorded.")
@@ -464,13 +477,13 @@ def sign_off(user: User, placement: Placement, today: date, text: str = "", rati
             raise RotationRecorded("The home manager has already confirmed; that is recorded.")
         placement.home_confirmed_at = now
     db.session.flush()
-    return _complete_if_signed(placement)
+    return _complete_if_signed(placement, now)
 
 
-def _complete_if_signed(placement: Placement) -> bool:
+def _complete_if_signed(placement: Placement, now: datetime) -> bool:
     if not (placement.reflected_at and placement.host_feedback_at and placement.home_confirmed_at):
         return False
-    placement.status, placement.completed_at = "completed", clock.now()
+    placement.status, placement.completed_at = "completed", now
     db.session.flush()
     rotator = placement.application.applicant
     signals.rotation_completed.send(
