@@ -51,7 +51,7 @@ def seed_rotations() -> str:
         _post_openings(cohort, functions)
         _apply_and_approve(rng, cohort, functions, approve_all=True)
         services.run_match(hr, cohort, cohort.matching_on)
-        for placement in services.publish_match(hr, cohort, cohort.matching_on):
+        for placement in services.publish_match(hr, cohort, cohort.matching_on, confirmed=True):
             completed += _complete(rng, placement, cohort)
     cohort = _cohort(hr, program, *OPEN)
     _post_openings(cohort, functions)

@@ -116,3 +116,15 @@ class ReflectionForm(FlaskForm):
 class HostFeedbackForm(FlaskForm):
     text = _text("Feedback for the rotator")
     submit = SubmitField("Sign off")
+
+
+class RotationPolicyForm(FlaskForm):
+    decision_grace_days = IntegerField("Days after the window closes that managers may still decide",
+                                       validators=[InputRequired(), NumberRange(0, 60)])
+    sign_off_opens_days = IntegerField("Sign-offs open this many days before a rotation's planned end",
+                                       validators=[InputRequired(), NumberRange(0, 365)])
+    nudge_every_days = IntegerField("Remind pending sign-offs of ended rotations every (days)",
+                                    validators=[InputRequired(), NumberRange(1, 90)])
+    match_page_size = IntegerField("Applicants per page of the match draft", validators=[InputRequired(),
+                                                                                        NumberRange(10, 500)])
+    submit = SubmitField("Save settings")

@@ -35,6 +35,8 @@ class Rejection:
     opening: Hashable
     ranked_higher: tuple[Hashable, ...]  # who holds the seats, all ranked higher by the host
     not_ranked: bool = False  # the host did not list the applicant at all
+    free_seat: bool = False  # the opening has a seat left in this assignment (a hand-made draft): a blocking pair
+    ranked_lower: tuple[Hashable, ...] = ()  # holders the host ranks below the applicant (a hand-made draft)
 
 
 def deferred_acceptance(instance: Instance) -> dict[Hashable, Hashable]:
@@ -115,8 +117,11 @@ def explain_unmatched(instance: Instance, assignment: Mapping[Hashable, Hashable
             if rank is None:
                 reasons.append(Rejection(opening, (), not_ranked=True))
                 continue
-            ahead = sorted((a for a in seats.get(opening, []) if ranks[opening].get(a, rank + 1) < rank),
+            taken = seats.get(opening, [])
+            ahead = sorted((a for a in taken if ranks[opening].get(a, rank + 1) < rank),
                            key=lambda a: ranks[opening][a])
-            reasons.append(Rejection(opening, tuple(ahead)))
+            below = tuple(a for a in taken if ranks[opening].get(a, rank + 1) > rank)
+            reasons.append(Rejection(opening, tuple(ahead), free_seat=len(taken) < instance.capacities.get(opening, 0),
+                                     ranked_lower=below))
         explanations[applicant] = reasons
     return explanations

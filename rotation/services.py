@@ -5,10 +5,13 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rotation import matching
 from rotation.models import (
+    HOLDS_SEAT,
     MAX_CHOICES,
     Application,
     CheckIn,
@@ -19,9 +22,11 @@ from rotation.models import (
     Opening,
     Placement,
     Program,
+    RotationPolicy,
 )
 from rotation.queries import (
     count_released,
+    draft_assignment,
     held_seats,
     host_order,
     match_instance,
@@ -32,10 +37,11 @@ from webapp import clock, signals
 from webapp.auth.services import record_audit
 from webapp.errors import AlreadyRecorded, RuleError
 from webapp.extensions import db
+from webapp.notifications.services import link, notify
 from webapp.people.models import Function, Team, User
 from webapp.roles import Role
 
-Row = TypeVar("Row", Application, Cohort, Opening, Placement, Team, User)
+Row = TypeVar("Row", Application, Cohort, Opening, Placement, RotationPolicy, Team, User)
 
 
 class RotationError(RuleError):
@@ -80,6 +86,32 @@ def _copy_fields(data, row, skip: tuple[str, ...] = ()) -> dict:
     for name, value in values.items():
         setattr(row, name, value)
     return values
+
+
+# --- policy (admin) ---------------------------------------------------------------------------
+
+POLICY_FIELDS = ("decision_grace_days", "sign_off_opens_days", "nudge_every_days", "match_page_size")
+
+
+def get_policy() -> RotationPolicy:
+    """The policy row, created with the column defaults on first use (safely under concurrency)."""
+    policy = db.session.get(RotationPolicy, 1)
+    if policy is None:
+        insert_ignoring = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(insert_ignoring(RotationPolicy).values(id=1).on_conflict_do_nothing())
+        policy = db.session.get(RotationPolicy, 1)
+    return policy
+
+
+def save_policy(actor: User, values: dict[str, int]) -> RotationPolicy:
+    """Change the rotation numbers (admin), audited with before and after."""
+    policy = locked(get_policy())
+    before = {name: getattr(policy, name) for name in POLICY_FIELDS}
+    for name in POLICY_FIELDS:
+        setattr(policy, name, int(values[name]))
+    db.session.flush()
+    record_audit(actor, "rotation.policy", policy, before, {name: getattr(policy, name) for name in POLICY_FIELDS})
+    return policy
 
 
 # --- programs and cohorts (HR) -----------------------------------------------------------
@@ -158,6 +190,23 @@ def save_cohort(actor: User, program: Program, cohort: Cohort | None, data: Coho
     db.session.add(cohort)
     db.session.flush()
     record_audit(actor, action, cohort, None, {k: str(v) for k, v in values.items() if k != "idempotency_key"})
+    return cohort
+
+
+def close_applications(actor: User, cohort: Cohort, today: date, confirmed: bool) -> Cohort:
+    """HR closes the application window before its date (confirmed), so the match may run."""
+    if not confirmed:
+        raise RotationError("Tick the box to confirm: nobody can apply or change an application afterwards.",
+                            "confirm")
+    cohort = locked(cohort)
+    if cohort.applications_closed(today):
+        raise RotationRecorded(f"Applications to {cohort.name} are already closed.")
+    if today < cohort.applications_open_on:
+        raise RotationError(f"Applications to {cohort.name} have not opened yet.")
+    cohort.closed_early_at = event_time(today)
+    db.session.flush()
+    record_audit(actor, "rotation.cohort.close_early", cohort, {"closes_on": str(cohort.applications_close_on)},
+                 {"closed_on": str(today)})
     return cohort
 
 
@@ -262,6 +311,7 @@ def decide_application(manager: User, application: Application, approve: bool, c
         raise RotationError("Only the applicant's home manager decides on this application.")
     if not approve and not comment.strip():
         raise RotationError("Say why, so the applicant knows.", "comment")
+    _ensure_deciding_window(application.cohort, today)
     if approve:
         _lock_release_group(application)
     application = locked(application)
@@ -275,7 +325,39 @@ def decide_application(manager: User, application: Application, approve: bool, c
     db.session.flush()
     record_audit(manager, f"rotation.application.{application.status}", application, None,
                  {"comment": application.decision_comment}).created_at = application.decided_at
+    _notify_decision(application)
     return application
+
+
+def withdraw_application(person: User, application: Application) -> Application:
+    """The applicant withdraws an application that holds no seat (withdraw an accepted rotation first)."""
+    if application.applicant_id != person.id:
+        raise RotationError("Only the applicant withdraws an application.")
+    application = locked(application)
+    if application.status == "withdrawn":
+        raise RotationRecorded("Your application is already withdrawn.")
+    if db.session.scalar(select(Placement.id).where(Placement.application_id == application.id,
+                                                    Placement.status.in_(HOLDS_SEAT))):
+        raise RotationError("Your application holds a rotation offer or seat; answer or withdraw that first.")
+    application.status = "withdrawn"
+    db.session.execute(delete(DraftMatch).where(DraftMatch.application_id == application.id))
+    db.session.flush()
+    return application
+
+
+def _ensure_deciding_window(cohort: Cohort, today: date) -> None:
+    """Decisions are taken while applications are open and a few days after (a setting)."""
+    last = cohort.applications_close_on + timedelta(days=get_policy().decision_grace_days)
+    if today > last:
+        raise RotationError(f"Decisions on applications to {cohort.name} closed on {last:%d %b %Y}.")
+
+
+def _notify_decision(application: Application) -> None:
+    """Tell the applicant the home manager's decision, with the comment."""
+    comment = f" Their comment: {application.decision_comment}" if application.decision_comment else ""
+    notify(application.applicant, "info",
+           f"{application.home_manager.name} {application.status} your application to {application.cohort.name}."
+           f"{comment}", link("rotation.application", application_id=application.id))
 
 
 def _lock_release_group(application: Application) -> None:
@@ -301,16 +383,17 @@ def _ensure_within_release_cap(application: Application, today: date) -> None:
 # --- host ranking ---------------------------------------------------------------------------
 
 def rank_applicants(user: User, opening: Opening, application_ids: list[int]) -> Opening:
-    """The host mentor (or host manager) orders the approved applicants to their opening."""
+    """The host mentor (or host manager) orders the approved applicants they accept; the others are not acceptable."""
     if not opening.is_hosted_by(user):
         raise RotationError("Only this opening's host mentor or manager ranks its applicants.")
     opening = locked(opening)
     expected = {a.id for a in host_order(opening)}
-    if sorted(application_ids) != sorted(expected):
+    if len(set(application_ids)) != len(application_ids) or not set(application_ids) <= expected:
         raise RotationError("The list of applicants changed; reload the page and rank again.")
     db.session.execute(delete(HostRank).where(HostRank.opening_id == opening.id))
     db.session.add_all(HostRank(opening_id=opening.id, application_id=aid, rank=rank)
                        for rank, aid in enumerate(application_ids, start=1))
+    opening.ranked_at = clock.now()
     db.session.flush()
     return opening
 
@@ -332,14 +415,18 @@ def expire_offers(cohort: Cohort, today: date) -> int:
 def run_match(actor: User, cohort: Cohort, today: date) -> dict[int, int]:
     """Match the remaining approved applicants to the remaining seats and keep the result as a draft."""
     cohort = locked(cohort)
+    if not cohort.applications_closed(today):
+        raise RotationError(f"Applications to {cohort.name} are open until {cohort.applications_close_on:%d %b %Y}; "
+                            "the match runs after they close (or close them early).")
     expire_offers(cohort, today)
     instance = match_instance(cohort)
     if not instance.applicant_prefs:
         raise RotationError("No approved applicants are waiting for a match.")
     result = matching.deferred_acceptance(instance)
     db.session.execute(delete(DraftMatch).where(DraftMatch.cohort_id == cohort.id))
-    db.session.add_all(DraftMatch(cohort_id=cohort.id, application_id=aid, opening_id=result.get(aid))
-                       for aid in instance.applicant_prefs)
+    db.session.execute(insert(DraftMatch), [
+        {"cohort_id": cohort.id, "application_id": aid, "opening_id": result.get(aid), "adjusted": False}
+        for aid in instance.applicant_prefs])
     db.session.flush()
     record_audit(actor, "rotation.match.run", cohort, None, {"matched": len(result),
                                                              "applicants": len(instance.applicant_prefs)}
@@ -347,12 +434,17 @@ def run_match(actor: User, cohort: Cohort, today: date) -> dict[int, int]:
     return result
 
 
-def adjust_match(actor: User, cohort: Cohort, application_id: int, opening_id: int | None) -> DraftMatch:
-    """Move one applicant of the draft to another opening (or leave them unmatched), within capacity."""
+def adjust_match(actor: User, cohort: Cohort, application_id: int, opening_id: int | None,
+                 reason: str = "") -> DraftMatch:
+    """Move one applicant of the draft to another opening (or leave them unmatched), within capacity.
+
+    A move to an opening the applicant did not choose, or whose host did not accept them, needs a reason.
+    """
     cohort = locked(cohort)
     draft = db.session.get(DraftMatch, application_id)
     if draft is None or draft.cohort_id != cohort.id:
         raise RotationError("That applicant is not in this draft; run the match again.")
+    reason = reason.strip()
     if opening_id is not None:
         opening = db.session.get(Opening, opening_id)
         application = db.session.get(Application, application_id)
@@ -360,23 +452,49 @@ def adjust_match(actor: User, cohort: Cohort, application_id: int, opening_id: i
             raise RotationError("Choose an opening of this cohort.")
         if opening.function_id == application.applicant.function_id:
             raise RotationError(f"{opening.title} is in the applicant's own function.")
+        refusal = _off_list(match_instance(cohort), application, opening)
+        if refusal and not reason:
+            raise RotationError(f"{refusal}; to move them anyway, give a reason (it is audited).", "reason")
         taken = db.session.scalars(select(DraftMatch.application_id).where(
             DraftMatch.opening_id == opening_id, DraftMatch.application_id != application_id)).all()
         if len(taken) + len(held_seats(opening)) >= opening.capacity:
             raise RotationError(f"{opening.title} has no free seat; move someone out first.")
-    draft.opening_id, draft.adjusted = opening_id, True
+        reason = reason if refusal else ""
+    draft.opening_id, draft.adjusted, draft.override_reason = opening_id, True, reason or None
     db.session.flush()
     record_audit(actor, "rotation.match.adjust", cohort, None, {"application": application_id,
-                                                                "opening": opening_id})
+                                                                "opening": opening_id, "override_reason": reason})
     return draft
 
 
-def publish_match(actor: User, cohort: Cohort, today: date) -> list[Placement]:
-    """Turn the draft into offers that the matched applicants answer within the program's days."""
+def _off_list(instance: matching.Instance, application: Application, opening: Opening) -> str | None:
+    """Why the pair is not acceptable (not on the applicant's list, or not accepted by the host); None if it is."""
+    name = application.applicant.name
+    if opening.id not in instance.applicant_prefs.get(application.id, ()):
+        return f"{opening.title} is not on {name}'s list"
+    if application.id not in instance.host_prefs.get(opening.id, ()):
+        return f"{opening.title}'s host did not rank {name}"
+    return None
+
+
+def publish_match(actor: User, cohort: Cohort, today: date, confirmed: bool = False,
+                  unstable_confirmed: bool = False) -> list[Placement]:
+    """Turn the draft into offers that the matched applicants answer within the program's days.
+
+    Asks for confirmation (and a second one naming the blocking pairs of an unstable draft), and re-checks the
+    world since the draft: applicants who left or withdrew, and openings whose capacity went down.
+    """
+    if not confirmed:
+        raise RotationError("Tick the box to confirm: publishing sends the offers.", "confirm")
     cohort = locked(cohort)
     drafts = db.session.scalars(select(DraftMatch).where(DraftMatch.cohort_id == cohort.id).with_for_update()).all()
     if not drafts:
         raise RotationError("Run the match first; there is nothing to publish.")
+    _ensure_draft_still_holds(cohort, drafts)
+    pairs = draft_blocking_pairs(cohort)
+    if pairs and not unstable_confirmed:
+        raise RotationError(f"This draft is not stable: {pairs}. Tick the second box to publish it anyway.",
+                            "unstable_confirmed")
     cohort.match_rounds += 1
     respond_by = today + timedelta(days=cohort.program.offer_days)
     placements = [Placement(application_id=d.application_id, opening_id=d.opening_id, round=cohort.match_rounds,
@@ -388,6 +506,40 @@ def publish_match(actor: User, cohort: Cohort, today: date) -> list[Placement]:
     record_audit(actor, "rotation.match.publish", cohort, None, {"round": cohort.match_rounds,
                                                                  "offers": len(placements)}).created_at = event_time(today)
     return placements
+
+
+def draft_blocking_pairs(cohort: Cohort) -> str:
+    """The draft's blocking pairs in words ("Ada and Dock scheduling; ..."), empty when it is stable."""
+    instance = match_instance(cohort)
+    assigned = {a: o for a, o in draft_assignment(cohort).items() if o is not None}
+    pairs = matching.blocking_pairs(instance, assigned)
+    if not pairs:
+        return ""
+    names = dict(db.session.execute(select(Application.id, User.name).join(User, User.id == Application.applicant_id)
+                                    .where(Application.id.in_({a for a, _ in pairs}))).all())
+    titles = dict(db.session.execute(select(Opening.id, Opening.title).where(Opening.cohort_id == cohort.id)).all())
+    return "; ".join(f"{names[a]} and {titles[o]}" for a, o in pairs)
+
+
+def _ensure_draft_still_holds(cohort: Cohort, drafts: list[DraftMatch]) -> None:
+    """Refuse a draft the world changed under: a matched person left or withdrew, or an opening lost seats."""
+    matched = [d for d in drafts if d.opening_id is not None]
+    seated = db.session.scalars(select(Placement.application_id).where(
+        Placement.application_id.in_([d.application_id for d in matched]), Placement.status.in_(HOLDS_SEAT))).all()
+    if seated:
+        raise RotationRecorded("An offer to this draft's applicants was already recorded; run the match again.")
+    applications = {a.id: a for a in db.session.scalars(
+        select(Application).where(Application.id.in_([d.application_id for d in matched])))}
+    gone = sorted(applications[d.application_id].applicant.name for d in matched
+                  if not applications[d.application_id].applicant.active
+                  or applications[d.application_id].status != "approved")
+    if gone:
+        raise RotationError(f"Since the draft, {', '.join(gone)} left or withdrew; run the match again.")
+    for opening in db.session.scalars(select(Opening).where(Opening.cohort_id == cohort.id).with_for_update()):
+        wanted = sum(d.opening_id == opening.id for d in matched) + len(held_seats(opening))
+        if wanted > opening.capacity:
+            raise RotationError(f"{opening.title} now has {opening.capacity} seat{'s' * (opening.capacity != 1)} "
+                                f"and the draft fills {wanted}; run the match again or move someone.")
 
 
 # --- offers and placements ------------------------------------------------------------------
@@ -422,6 +574,21 @@ def withdraw_placement(actor: User, placement: Placement) -> Placement:
 def _ensure_active(placement: Placement, today: date) -> None:
     if placement.state(today) != "active":
         raise RotationError(f"This placement is {placement.state(today)}; that can be done only while it is active.")
+
+
+def sign_off_opens_on(placement: Placement) -> date:
+    """The first day of sign-offs: a few days (a setting) before the planned end."""
+    return placement.opening.cohort.ends_on - timedelta(days=get_policy().sign_off_opens_days)
+
+
+def _ensure_signable(placement: Placement, today: date) -> None:
+    """Sign-offs open near the planned end and stay open once the placement has ended."""
+    state = placement.state(today)
+    if state not in ("active", "ended"):
+        raise RotationError(f"This placement is {state}; sign-offs are for a rotation under way or ended.")
+    opens_on = sign_off_opens_on(placement)
+    if today < opens_on:
+        raise RotationError(f"Sign-offs open on {opens_on:%d %b %Y}, near the planned end of the rotation.")
 
 
 def author_role(user: User, placement: Placement) -> str | None:
@@ -460,7 +627,7 @@ def sign_off(user: User, placement: Placement, today: date, text: str = "", rati
     if role is None:
         raise RotationError("Only the rotator, the host and the home manager sign off.")
     placement = locked(placement)
-    _ensure_active(placement, today)
+    _ensure_signable(placement, today)
     now = event_time(today)
     if role == "rotator":
         if placement.reflected_at:
@@ -492,3 +659,31 @@ def _complete_if_signed(placement: Placement, now: datetime) -> bool:
         completed_at=placement.completed_at,
     )
     return True
+
+
+def nudge_pending_sign_offs(today: date) -> int:
+    """Remind the parties of ended placements whose sign-offs are pending, every few days (a setting)."""
+    every = timedelta(days=get_policy().nudge_every_days)
+    ended = db.session.scalars(
+        select(Placement).join(Opening).join(Cohort)
+        .where(Placement.status == "accepted", Cohort.ends_on < today,
+               (Placement.nudged_on.is_(None)) | (Placement.nudged_on <= today - every))
+        .with_for_update(of=Placement)).all()
+    sent = 0
+    for placement in ended:
+        for person in _pending_signers(placement):
+            notify(person, "info", f"The rotation {placement.opening.title} ended on "
+                   f"{placement.opening.cohort.ends_on:%d %b %Y}; your sign-off is still needed.",
+                   link("rotation.placement", placement_id=placement.id))
+            sent += 1
+        placement.nudged_on = today
+    db.session.flush()
+    return sent
+
+
+def _pending_signers(placement: Placement) -> list[User]:
+    """Who still has to sign off: the rotator, the host mentor, the home manager."""
+    pending = [(placement.reflected_at, placement.application.applicant),
+               (placement.host_feedback_at, placement.opening.mentor),
+               (placement.home_confirmed_at, placement.application.home_manager)]
+    return [person for signed, person in pending if signed is None]

@@ -6,12 +6,20 @@ from datetime import timedelta
 
 import pytest
 
-from rotation import services
 from rotation.models import Application, Cohort, DraftMatch, Opening, Placement, Program
-from rotation.queries import host_order
+from rotation.queries import host_order, ranked_ids
 from tests.conftest import sign_in
 from tests.factories import make_user
-from tests.rotation.rotation_factories import TODAY, make_application, make_cohort, make_opening, make_org, make_program
+from tests.rotation.rotation_factories import (
+    TODAY,
+    make_application,
+    make_cohort,
+    make_opening,
+    make_org,
+    make_program,
+    publish,
+    run_match,
+)
 from webapp.roles import Role
 
 
@@ -157,8 +165,8 @@ def test_applications_and_placements_are_private_to_their_people(db, client, org
     for url in (f"/rotation/applications/{application.id}", f"/rotation/openings/{seats[0].id}/ranking"):
         assert _as(client, stranger).get(url).status_code == 403
     assert _as(client, org.ops_manager).get(f"/rotation/applications/{application.id}").status_code == 200
-    services.run_match(org.hr, cohort, TODAY)
-    [placement] = services.publish_match(org.hr, cohort, TODAY)
+    run_match(org, cohort)
+    [placement] = publish(org, cohort)
     for url in (f"/rotation/placements/{placement.id}", f"/rotation/placements/{placement.id}/calendar.ics"):
         assert _as(client, stranger).get(url).status_code == 403
         assert _as(client, org.hr).get(url).status_code == 200
@@ -174,8 +182,13 @@ def test_host_ranks_with_buttons_and_saves(db, client, org, cohort, seats):
     order = [str(a.id) for a in apps]
     moved = client.post(url, data={"order": order, "move": f"{apps[2].id}:up"})
     assert _listed(moved) == [apps[0].id, apps[2].id, apps[1].id]
-    assert client.post(url, data={"order": [order[2], order[0], order[1]]}).status_code == 303
+    assert client.post(url, data={"order": [order[2], order[0], order[1]], "chosen": order}).status_code == 303
     assert [a.id for a in host_order(seats[0])] == [apps[2].id, apps[0].id, apps[1].id]
+    partial = client.post(url, data={"order": [order[2], order[0], order[1]], "chosen": [order[2], order[1]]})
+    assert partial.status_code == 303  # a host may leave someone unranked: not acceptable to this opening
+    assert ranked_ids(seats[0]) == {apps[2].id, apps[1].id}
+    page = client.get(url).get_data(as_text=True)
+    assert f'value="{apps[0].id}" id="ranking-list-choose-{apps[0].id}">' in page  # shown unticked
 
 
 def test_hr_runs_adjusts_and_publishes_and_the_applicant_accepts(db, client, org, cohort, seats):
@@ -183,10 +196,16 @@ def test_hr_runs_adjusts_and_publishes_and_the_applicant_accepts(db, client, org
     second = make_application(org.finance_person(name="Ben Second"), cohort, seats[:1], approve=True)
     _as(client, org.hr)
     empty = client.get(f"/rotation/cohorts/{cohort.id}/match")
-    assert b"2 approved applicants waiting" in empty.data
+    assert b"2 approved applicants waiting" in empty.data and b'id="window-open"' in empty.data
+    client.post(f"/rotation/cohorts/{cohort.id}/match/run")
+    assert db.session.scalar(db.select(DraftMatch)) is None  # the window is open: no match yet
+    assert client.post(f"/rotation/cohorts/{cohort.id}/match/close").status_code == 303
+    assert not cohort.applications_closed(TODAY)  # closing early needs the confirmation
+    client.post(f"/rotation/cohorts/{cohort.id}/match/close", data={"confirm": "yes"})
+    assert cohort.applications_closed(TODAY)
     assert client.post(f"/rotation/cohorts/{cohort.id}/match/run").status_code == 303
     preview = client.get(f"/rotation/cohorts/{cohort.id}/match")
-    assert b"Ben Second</strong>: Alpha was full with Ann First, whom the host ranked higher" in preview.data
+    assert b"Alpha was full with Ann First, whom the host ranked higher" in preview.data
     fragment = client.get(f"/rotation/cohorts/{cohort.id}/match", headers={"HX-Request": "true"})
     assert fragment.data.startswith(b'<div id="match-panel">') and b"<html" not in fragment.data
     client.post(f"/rotation/cohorts/{cohort.id}/match/adjust", data={"application_id": first.id, "opening_id": ""})
@@ -194,10 +213,18 @@ def test_hr_runs_adjusts_and_publishes_and_the_applicant_accepts(db, client, org
                 data={"application_id": second.id, "opening_id": seats[0].id})
     warned = client.get(f"/rotation/cohorts/{cohort.id}/match")
     assert b'id="blocking-warning"' in warned.data and b"Ann First and Alpha" in warned.data
+    assert b"Alpha holds Ben Second, whom the host ranks below them: a blocking pair" in warned.data  # the draft
     assert client.post(f"/rotation/cohorts/{cohort.id}/match/publish").status_code == 303
+    assert db.session.scalar(db.select(Placement)) is None  # publishing needs the confirmation
+    unconfirmed = client.post(f"/rotation/cohorts/{cohort.id}/match/publish", data={"confirm": "yes"},
+                              follow_redirects=True)
+    assert b"This draft is not stable: Ann First and Alpha" in unconfirmed.data
+    assert db.session.scalar(db.select(Placement)) is None
+    confirmed = {"confirm": "yes", "unstable_confirmed": "yes"}
+    assert client.post(f"/rotation/cohorts/{cohort.id}/match/publish", data=confirmed).status_code == 303
     placement = db.session.scalar(db.select(Placement))
     assert placement.application_id == second.id
-    replay = client.post(f"/rotation/cohorts/{cohort.id}/match/publish")
+    replay = client.post(f"/rotation/cohorts/{cohort.id}/match/publish", data=confirmed)
     assert replay.status_code == 303 and db.session.scalar(db.select(db.func.count()).select_from(Placement)) == 1
     _as(client, second.applicant)
     assert b"Answer the offer by" in client.get("/").data
@@ -208,8 +235,8 @@ def test_hr_runs_adjusts_and_publishes_and_the_applicant_accepts(db, client, org
 
 def test_sign_off_form_errors_stay_on_the_placement_page(db, client, org, cohort, seats):
     application = make_application(org.finance_person(), cohort, seats[:1], approve=True)
-    services.run_match(org.hr, cohort, TODAY)
-    [placement] = services.publish_match(org.hr, cohort, TODAY)
+    run_match(org, cohort)
+    [placement] = publish(org, cohort)
     _as(client, application.applicant)
     early = client.post(f"/rotation/placements/{placement.id}/check-in", data={"progress": "p", "surprise": "s"})
     assert early.status_code == 400 and b"only while it is active" in early.data
@@ -247,20 +274,20 @@ def test_health_page_for_hr_and_leaders(db, client, org, cohort):
 
 def test_a_conflicting_replay_is_refused_with_a_message_not_a_500(db, client, org, cohort, seats):
     application = make_application(org.finance_person(), cohort, seats[:1], approve=True)
-    services.run_match(org.hr, cohort, TODAY)
-    services.publish_match(org.hr, cohort, TODAY)
+    run_match(org, cohort)
+    publish(org, cohort)
     db.session.add(DraftMatch(application_id=application.id, cohort_id=cohort.id, opening_id=seats[1].id))
     _as(client, org.hr)
-    assert client.post(f"/rotation/cohorts/{cohort.id}/match/publish").status_code == 303
-    assert b"That was already recorded" in client.get(f"/rotation/cohorts/{cohort.id}/match").data
+    assert client.post(f"/rotation/cohorts/{cohort.id}/match/publish", data={"confirm": "yes"}).status_code == 303
+    assert b"already recorded" in client.get(f"/rotation/cohorts/{cohort.id}/match").data
     assert db.session.scalar(db.select(db.func.count()).select_from(Placement)) == 1
     assert cohort.match_rounds == 1
 
 
 def test_an_unanswered_offer_shows_as_expired_after_its_date(org, cohort, seats):
     make_application(org.finance_person(), cohort, seats[:1], approve=True)
-    services.run_match(org.hr, cohort, TODAY)
-    [offer] = services.publish_match(org.hr, cohort, TODAY)
+    run_match(org, cohort)
+    [offer] = publish(org, cohort)
     assert offer.state(offer.respond_by) == "offered"
     assert offer.state(offer.respond_by + timedelta(days=1)) == "expired"
 
