@@ -103,13 +103,14 @@ def over_capacity(instance: Instance, assignment: Mapping[Hashable, Hashable]) -
     }
 
 
-def explain_unmatched(instance: Instance, assignment: Mapping[Hashable, Hashable]) -> dict[Hashable, list[Rejection]]:
-    """For each unmatched applicant, each preferred opening and who holds its seats ahead of them."""
+def explain_unmatched(instance: Instance, assignment: Mapping[Hashable, Hashable],
+                      only: set | None = None) -> dict[Hashable, list[Rejection]]:
+    """For each unmatched applicant (of only, when given), each preferred opening and who holds its seats."""
     ranks = instance.host_ranks()
     seats = holders(assignment)
     explanations = {}
     for applicant, prefs in instance.applicant_prefs.items():
-        if applicant in assignment:
+        if applicant in assignment or (only is not None and applicant not in only):
             continue
         reasons = []
         for opening in prefs:

@@ -424,7 +424,7 @@ def run_match(actor: User, cohort: Cohort, today: date) -> dict[int, int]:
         raise RotationError("No approved applicants are waiting for a match.")
     result = matching.deferred_acceptance(instance)
     db.session.execute(delete(DraftMatch).where(DraftMatch.cohort_id == cohort.id))
-    db.session.execute(insert(DraftMatch), [
+    db.session.execute(insert(DraftMatch.__table__), [
         {"cohort_id": cohort.id, "application_id": aid, "opening_id": result.get(aid), "adjusted": False}
         for aid in instance.applicant_prefs])
     db.session.flush()

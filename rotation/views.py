@@ -376,7 +376,7 @@ BLOCKING_SHOWN = 20
 def _explanations(instance, assigned: dict[int, int], titles: dict[int, str], on_page: list[int]) -> dict[int, list[str]]:
     """For each unmatched applicant on the page, per preferred opening, why it did not take them (from the draft)."""
     page = set(on_page)
-    explanations = {a: reasons for a, reasons in explain_unmatched(instance, assigned).items() if a in page}
+    explanations = explain_unmatched(instance, assigned, page)
     ahead_names = queries.applicant_names({a for reasons in explanations.values() for r in reasons
                                            for a in r.ranked_higher + r.ranked_lower})
     sentences = {}

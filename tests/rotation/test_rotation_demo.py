@@ -47,5 +47,7 @@ def test_demo_records_carry_the_time_of_the_event_they_describe(db):
     assert len(points) == 7
     completions = {p.id: p.completed_at for p in placements if p.status == "completed"}
     assert sorted(e.created_at for e in points) == sorted(completions.values())
+    assert {p.state(today) for p in placements} <= {"completed", "ended"}  # long over: never "active"
+    assert any(p.state(today) == "ended" for p in placements)  # one in five waits for the host's feedback
     audits = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action.like("rotation.%"))).all()
     assert audits and all(e.created_at.date() < today for e in audits)

@@ -5,7 +5,9 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 
+from rotation import services
 from rotation.models import Application, Cohort, DraftMatch, Opening, Placement, Program
 from rotation.queries import host_order, ranked_ids
 from tests.conftest import sign_in
@@ -326,3 +328,72 @@ def test_a_replayed_application_answers_already_recorded(db, client, org, cohort
     replay = client.post(f"/rotation/cohorts/{cohort.id}/apply", data=data)
     assert replay.status_code == 400 and b"already recorded" in replay.data
     assert db.session.scalar(db.select(db.func.count()).select_from(Application)) == 1
+
+
+def test_the_match_page_pages_filters_and_moves_through_a_searchable_picker(db, client, org, cohort, seats):
+    people = [make_application(org.finance_person(name=f"Person {n:02d}"), cohort, seats[:1], approve=True)
+              for n in range(12)]
+    services.get_policy().match_page_size = 10
+    run_match(org, cohort)
+    _as(client, org.hr)
+    url = f"/rotation/cohorts/{cohort.id}/match"
+    first = client.get(url).get_data(as_text=True)
+    assert "Person 09" in first and "Person 10" not in first and 'id="draft-next"' in first
+    assert "<option" not in first.split('id="draft-table"')[1]  # no select of every opening per row
+    after = re.search(r'href="([^"]*after=\d+[^"]*)"', first).group(1).replace("&amp;", "&")
+    second = client.get(after).get_data(as_text=True)
+    assert "Person 10" in second and "Person 11" in second and "Person 09" not in second
+    only = client.get(url, query_string={"q": "Person 07", "show": "unmatched"}).get_data(as_text=True)
+    assert "Person 07" in only and "Person 08" not in only
+    assert client.get(url, query_string={"show": "<bad>", "after": "9" * 30}).status_code == 200
+    mover = people[5]
+    picker = client.get(f"{url}/applications/{mover.id}/move", query_string={"q": "Bra"}).get_data(as_text=True)
+    assert 'id="move-choices"' in picker and "Alpha" in picker
+    found = picker.split('id="move-found"')[1]
+    assert "Bravo" in found and "not on their list" in found and "Charlie" not in found
+    assert client.get(f"{url}/applications/99999/move").status_code == 404
+    refused = client.post(f"{url}/adjust", data={"application_id": mover.id, "opening_id": seats[1].id})
+    assert refused.status_code == 303 and f"/applications/{mover.id}/move" in refused.headers["Location"]
+    assert db.session.get(DraftMatch, mover.id).opening_id is None
+    moved = client.post(f"{url}/adjust", data={"application_id": mover.id, "opening_id": seats[1].id,
+                                               "reason": "Agreed with both managers."})
+    assert moved.status_code == 303 and db.session.get(DraftMatch, mover.id).opening_id == seats[1].id
+    assert "Moved off their list: Agreed with both managers." in client.get(
+        url, query_string={"show": "adjusted"}).get_data(as_text=True)
+
+
+def test_the_match_page_warns_about_openings_with_unranked_applicants(db, client, org, cohort, seats):
+    wanted, _left_out = (make_application(org.finance_person(), cohort, seats[:1], approve=True) for _ in range(2))
+    services.rank_applicants(org.ops_manager, seats[0], [wanted.id])
+    page = _as(client, org.hr).get(f"/rotation/cohorts/{cohort.id}/match").get_data(as_text=True)
+    assert 'id="unranked-warning"' in page and "Alpha: 1 unranked" in page
+
+
+def test_an_ended_placement_says_so_and_takes_its_pending_sign_offs(db, client, org, seats, cohort):
+    application = make_application(org.finance_person(), cohort, seats[:1], approve=True)
+    run_match(org, cohort)
+    [placement] = publish(org, cohort)
+    services.respond_to_offer(application.applicant, placement, True, cohort.matching_on)
+    with time_machine.travel(cohort.ends_on + timedelta(days=3), tick=False):
+        page = _as(client, application.applicant).get(f"/rotation/placements/{placement.id}")
+        assert b'id="placement-ended"' in page.data and b">ended<" in page.data
+        assert b"Your reflection" in page.data
+
+
+def test_the_applicant_withdraws_from_the_application_page(db, client, org, cohort, seats):
+    application = make_application(org.finance_person(), cohort, seats[:1])
+    _as(client, org.finance_person())
+    assert client.post(f"/rotation/applications/{application.id}/withdraw").status_code == 403
+    sign_in(client, application.applicant)
+    assert b"Withdraw my application" in client.get(f"/rotation/applications/{application.id}").data
+    assert client.post(f"/rotation/applications/{application.id}/withdraw").status_code == 303
+    assert application.status == "withdrawn"
+
+
+def test_admin_changes_the_rotation_settings(db, client, org):
+    admin = make_user(Role.ADMIN)
+    _as(client, admin)
+    data = {"decision_grace_days": "5", "sign_off_opens_days": "21", "nudge_every_days": "3", "match_page_size": "80"}
+    assert client.post("/rotation/settings", data={**data, "match_page_size": "9"}).status_code == 400
+    assert client.post("/rotation/settings", data=data).status_code == 303
+    assert services.get_policy().sign_off_opens_days == 21
