@@ -78,6 +78,9 @@ def blocking_pairs(instance: Instance, assignment: Mapping[Hashable, Hashable]) 
     """Acceptable (applicant, opening) pairs that both prefer each other to what they got."""
     ranks = instance.host_ranks()
     seats = holders(assignment)
+    free = {o: len(seats.get(o, ())) < capacity for o, capacity in instance.capacities.items()}
+    worst = {o: max((ranks.get(o, {}).get(a, len(ranks.get(o, {}))) for a in taken), default=-1)
+             for o, taken in seats.items()}  # the host's rank of the least wanted holder
     pairs = []
     for applicant, prefs in instance.applicant_prefs.items():
         current = assignment.get(applicant)
@@ -85,11 +88,7 @@ def blocking_pairs(instance: Instance, assignment: Mapping[Hashable, Hashable]) 
             if opening == current:
                 break
             rank = ranks.get(opening, {}).get(applicant)
-            if rank is None:
-                continue
-            taken = seats.get(opening, [])
-            worst = max((ranks[opening].get(a, len(ranks[opening])) for a in taken), default=-1)
-            if len(taken) < instance.capacities.get(opening, 0) or worst > rank:
+            if rank is not None and (free.get(opening, False) or worst.get(opening, -1) > rank):
                 pairs.append((applicant, opening))
     return pairs
 

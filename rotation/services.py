@@ -280,6 +280,40 @@ def submit_application(person: User, cohort: Cohort, opening_ids: list[int], sta
                        learning_goals: str, today: date) -> Application:
     """Apply with up to five distinct openings in ranked order, none in the applicant's own function."""
     ensure_eligible(person, cohort, today)
+    _check_choices(person, cohort, opening_ids)
+    application = Application(
+        cohort=cohort, applicant=person, home_manager=_home_manager(person), home_team_id=person.team_id,
+        statement=statement, learning_goals=learning_goals, created_at=event_time(today),
+        choices=[Choice(rank=rank, opening_id=oid) for rank, oid in enumerate(opening_ids, start=1)],
+    )
+    db.session.add(application)
+    db.session.flush()
+    return application
+
+
+def edit_application(person: User, application: Application, opening_ids: list[int], statement: str,
+                     learning_goals: str, today: date) -> Application:
+    """The applicant changes their openings, statement or goals while the window is open and before the decision."""
+    if application.applicant_id != person.id:
+        raise RotationError("Only the applicant changes an application.")
+    application = locked(application)
+    cohort = application.cohort
+    if not cohort.window_is_open(today):
+        raise RotationError(f"Applications to {cohort.name} are closed; yours can no longer change.")
+    if application.status != "submitted":
+        raise RotationError(f"Your application is {application.status}; it can no longer change.")
+    _check_choices(person, cohort, opening_ids)
+    application.statement, application.learning_goals = statement, learning_goals
+    db.session.execute(delete(Choice).where(Choice.application_id == application.id))
+    db.session.expire(application, ["choices"])
+    db.session.add_all(Choice(application_id=application.id, rank=rank, opening_id=oid)
+                       for rank, oid in enumerate(opening_ids, start=1))
+    db.session.flush()
+    return application
+
+
+def _check_choices(person: User, cohort: Cohort, opening_ids: list[int]) -> None:
+    """Up to five distinct openings of the cohort, none in the applicant's own function."""
     if not opening_ids:
         raise RotationError("Choose at least one opening.", "openings")
     if len(opening_ids) > MAX_CHOICES or len(set(opening_ids)) != len(opening_ids):
@@ -291,14 +325,6 @@ def submit_application(person: User, cohort: Cohort, opening_ids: list[int], sta
         if openings[opening_id].function_id == person.function_id:
             raise RotationError(f"{openings[opening_id].title} is in your own function; "
                                 "a rotation takes you to another one.", "openings")
-    application = Application(
-        cohort=cohort, applicant=person, home_manager=_home_manager(person), home_team_id=person.team_id,
-        statement=statement, learning_goals=learning_goals, created_at=event_time(today),
-        choices=[Choice(rank=rank, opening_id=oid) for rank, oid in enumerate(opening_ids, start=1)],
-    )
-    db.session.add(application)
-    db.session.flush()
-    return application
 
 
 def decide_application(manager: User, application: Application, approve: bool, comment: str,

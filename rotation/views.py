@@ -230,11 +230,33 @@ def ranking(opening_id: int):
 def apply(cohort_id: int):
     """Tick up to five openings and order them (up/down buttons without JavaScript, drag with it)."""
     cohort = db.get_or_404(Cohort, cohort_id)
+    submit = lambda ranked, form: _ask_for_approval(services.submit_application(
+        current_user, cohort, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today()))
+    return _application_form(cohort, None, submit, _refusal(cohort))
+
+
+@bp.route("/rotation/applications/<int:application_id>/edit", methods=["GET", "POST"])
+@signed_in
+def application_edit(application_id: int):
+    """The applicant changes their openings, order, statement or goals until the decision or the window's end."""
+    application = db.get_or_404(Application, application_id)
+    if application.applicant_id != current_user.id:
+        abort(403)
+    edit = lambda ranked, form: services.edit_application(
+        current_user, application, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today())
+    refusal = None if application.status == "submitted" and application.cohort.window_is_open(today()) else (
+        "Your application can no longer change: it was decided or the window closed.")
+    return _application_form(application.cohort, application, edit, refusal)
+
+
+def _application_form(cohort: Cohort, application: Application | None, write, refusal: str | None):
+    """The apply page, for a new application or to change one (application given)."""
     openings = {o.id: o for o in db.session.scalars(queries.list_openings(cohort))
                 if o.function_id != current_user.function_id}
-    form = ApplicationForm()
-    order, chosen = list(openings), set()
-    refusal = _refusal(cohort)
+    form = ApplicationForm(obj=application)
+    chosen_before = [c.opening_id for c in application.choices] if application else []
+    order = chosen_before + [i for i in openings if i not in chosen_before]
+    chosen = set(chosen_before)
     if request.method == "POST" and refusal is None:
         order = [i for i in _posted_ids("order") if i in openings]
         order += [i for i in openings if i not in order]
@@ -243,15 +265,17 @@ def apply(cohort_id: int):
             order = _reordered(order, request.form["move"])
         elif form.validate_on_submit():
             ranked = [i for i in order if i in chosen]
-            submit = lambda: _ask_for_approval(services.submit_application(
-                current_user, cohort, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today()))
-            if commit_or_show(form, submit) is not None:
-                flash("Your application is submitted; your manager will decide on it.", "success")
+            if commit_or_show(form, lambda: write(ranked, form)) is not None:
+                flash("Your application is changed." if application else
+                      "Your application is submitted; your manager will decide on it.", "success")
                 return _back("rotation.cohort", cohort_id=cohort.id)
     items = [(i, openings[i].title, _opening_summary(openings[i]), i in chosen) for i in order]
     status = 400 if request.method == "POST" and (refusal or form.errors or form.form_errors) else 200
+    action = (url_for("rotation.application_edit", application_id=application.id) if application
+              else url_for("rotation.apply", cohort_id=cohort.id))
     return render_template("rotation/apply.html", cohort=cohort, form=form, items=items, refusal=refusal,
-                           choice_error=" ".join(form.openings.errors), max_choices=MAX_CHOICES), status
+                           choice_error=" ".join(form.openings.errors), max_choices=MAX_CHOICES,
+                           action=action, editing=application is not None), status
 
 
 def _ask_for_approval(application: Application) -> Application:
@@ -310,7 +334,7 @@ def application(application_id: int):
                 return _back("rotation.approvals")
     placement = queries.placement_for(application)
     return _page("rotation/application.html", form, application=application, placement=placement,
-                 action_form=FlaskForm())
+                 action_form=FlaskForm(), today=today())
 
 
 @bp.route("/rotation/applications/<int:application_id>/withdraw", methods=["POST"])

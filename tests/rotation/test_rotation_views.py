@@ -397,3 +397,25 @@ def test_admin_changes_the_rotation_settings(db, client, org):
     assert client.post("/rotation/settings", data={**data, "match_page_size": "9"}).status_code == 400
     assert client.post("/rotation/settings", data=data).status_code == 303
     assert services.get_policy().sign_off_opens_days == 21
+
+
+def test_the_applicant_changes_their_application_until_the_decision(db, client, org, cohort, seats):
+    application = make_application(org.finance_person(), cohort, seats[:1])
+    url = f"/rotation/applications/{application.id}/edit"
+    assert _as(client, org.finance_person()).get(url).status_code == 403
+    sign_in(client, application.applicant)
+    assert b"Change my application" in client.get(f"/rotation/applications/{application.id}").data
+    page = client.get(url)
+    assert page.status_code == 200 and _listed(page)[0] == seats[0].id
+    changed = client.post(url, data={"order": [seats[2].id, seats[0].id, seats[1].id],
+                                     "chosen": [seats[2].id, seats[0].id], "statement": "New reasons.",
+                                     "learning_goals": "New goals."})
+    assert changed.status_code == 303
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    assert [c.opening_id for c in application.choices] == [seats[2].id, seats[0].id]
+    assert application.statement == "New reasons."
+    services.decide_application(org.finance_manager, application, True, "", TODAY)
+    late = client.post(url, data={"order": [seats[1].id], "chosen": [seats[1].id], "statement": "s",
+                                  "learning_goals": "g"})
+    assert late.status_code == 400 and b"can no longer change" in late.data
