@@ -56,7 +56,7 @@ def test_the_last_two_sign_offs_together_complete_the_placement_once(app, db):
     rotator = org.finance_person()
     make_application(rotator, cohort, [opening], approve=True)
     services.run_match(org.hr, cohort, cohort.matching_on)
-    placement = services.publish_match(org.hr, cohort, cohort.matching_on)[0]
+    placement = services.publish_match(org.hr, cohort, cohort.matching_on, confirmed=True)[0]
     services.respond_to_offer(rotator, placement, True, cohort.matching_on)
     services.sign_off(rotator, placement, cohort.ends_on, "I learnt a lot.", 5)
     ends_on = cohort.ends_on
