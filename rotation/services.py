@@ -1,6 +1,7 @@
 """Writes of the rotation program. Each enforces its rules, audits administrative acts, and flushes."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
@@ -516,8 +517,7 @@ def publish_match(actor: User, cohort: Cohort, today: date, confirmed: bool = Fa
     drafts = db.session.scalars(select(DraftMatch).where(DraftMatch.cohort_id == cohort.id).with_for_update()).all()
     if not drafts:
         raise RotationError("Run the match first; there is nothing to publish.")
-    _ensure_draft_still_holds(cohort, drafts)
-    pairs = draft_blocking_pairs(cohort)
+    pairs = draft_blocking_pairs(cohort, _ensure_draft_still_holds(cohort, drafts))
     if pairs and not unstable_confirmed:
         raise RotationError(f"This draft is not stable: {pairs}. Tick the second box to publish it anyway.",
                             "unstable_confirmed")
@@ -534,9 +534,8 @@ def publish_match(actor: User, cohort: Cohort, today: date, confirmed: bool = Fa
     return placements
 
 
-def draft_blocking_pairs(cohort: Cohort) -> str:
+def draft_blocking_pairs(cohort: Cohort, instance: matching.Instance) -> str:
     """The draft's blocking pairs in words ("Ada and Dock scheduling; ..."), empty when it is stable."""
-    instance = match_instance(cohort)
     assigned = {a: o for a, o in draft_assignment(cohort).items() if o is not None}
     pairs = matching.blocking_pairs(instance, assigned)
     if not pairs:
@@ -547,25 +546,30 @@ def draft_blocking_pairs(cohort: Cohort) -> str:
     return "; ".join(f"{names[a]} and {titles[o]}" for a, o in pairs)
 
 
-def _ensure_draft_still_holds(cohort: Cohort, drafts: list[DraftMatch]) -> None:
-    """Refuse a draft the world changed under: a matched person left or withdrew, or an opening lost seats."""
-    matched = [d for d in drafts if d.opening_id is not None]
+def _ensure_draft_still_holds(cohort: Cohort, drafts: list[DraftMatch]) -> matching.Instance:
+    """Refuse a draft the world changed under: a matched person left or withdrew, or an opening lost seats.
+
+    The cohort's openings stay locked until commit; returns the instance as it is now.
+    """
+    matched = {d.application_id: d.opening_id for d in drafts if d.opening_id is not None}
     seated = db.session.scalars(select(Placement.application_id).where(
-        Placement.application_id.in_([d.application_id for d in matched]), Placement.status.in_(HOLDS_SEAT))).all()
+        Placement.application_id.in_(list(matched)), Placement.status.in_(HOLDS_SEAT))).all()
     if seated:
         raise RotationRecorded("An offer to this draft's applicants was already recorded; run the match again.")
-    applications = {a.id: a for a in db.session.scalars(
-        select(Application).where(Application.id.in_([d.application_id for d in matched])))}
-    gone = sorted(applications[d.application_id].applicant.name for d in matched
-                  if not applications[d.application_id].applicant.active
-                  or applications[d.application_id].status != "approved")
+    gone = db.session.scalars(select(User.name).join(Application, Application.applicant_id == User.id).where(
+        Application.id.in_(list(matched)), User.active.is_(False) | (Application.status != "approved"))
+        .order_by(User.name)).all()
     if gone:
         raise RotationError(f"Since the draft, {', '.join(gone)} left or withdrew; run the match again.")
-    for opening in db.session.scalars(select(Opening).where(Opening.cohort_id == cohort.id).with_for_update()):
-        wanted = sum(d.opening_id == opening.id for d in matched) + len(held_seats(opening))
-        if wanted > opening.capacity:
+    db.session.execute(select(Opening.id).where(Opening.cohort_id == cohort.id).with_for_update())
+    instance = match_instance(cohort)
+    for opening_id, wanted in Counter(matched.values()).items():
+        if wanted > instance.capacities.get(opening_id, 0):
+            opening = db.session.get(Opening, opening_id)
+            filled = wanted + opening.capacity - instance.capacities[opening_id]
             raise RotationError(f"{opening.title} now has {opening.capacity} seat{'s' * (opening.capacity != 1)} "
-                                f"and the draft fills {wanted}; run the match again or move someone.")
+                                f"and the draft fills {filled}; run the match again or move someone.")
+    return instance
 
 
 # --- offers and placements ------------------------------------------------------------------
