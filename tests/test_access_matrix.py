@@ -65,6 +65,11 @@ ACCESS: dict[str, object] = {
     "rotation.match_run": HR,
     "rotation.match_adjust": HR,
     "rotation.match_publish": HR,
+    "rotation.match_move": HR,
+    "rotation.match_close": HR,
+    "rotation.application_withdraw": EVERYONE,  # the view admits only the applicant
+    "rotation.application_edit": EVERYONE,  # the view admits only the applicant
+    "rotation.settings": ADMIN,
     "rotation.placement": EVERYONE,  # the view admits the rotator, hosts, home manager and HR
     "rotation.respond": EVERYONE,
     "rotation.withdraw": EVERYONE,
