@@ -1,7 +1,7 @@
 """rotation: idempotency keys on the create forms; policy, early close, partial rankings, overrides, second chances
 
 Revision ID: e7a1c3d5f9b2
-Revises: cb36e06905e7
+Revises: 3f7b2c1d9e40
 Create Date: 2026-12-01 21:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import webapp.db  # noqa: F401  (custom column types such as UTCDateTime)
 
 # revision identifiers, used by Alembic.
 revision = 'e7a1c3d5f9b2'
-down_revision = 'cb36e06905e7'
+down_revision = '3f7b2c1d9e40'
 branch_labels = None
 depends_on = None
 
