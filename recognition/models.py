@@ -17,13 +17,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import TimestampMixin, UTCDateTime
+from webapp.db import KEY_MAX, TimestampMixin, UTCDateTime
 from webapp.extensions import db
 from webapp.people.models import Function, User
 
 PERIOD_LEN = 7  # "YYYY-MM"
 QUARTER_LEN = 7  # "YYYY-Qn"
-KEY_MAX = 64
 
 
 class RecognitionPolicy(db.Model):

@@ -8,12 +8,13 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from recognition import bp, queries, rules, services
-from recognition.forms import AddonForm, BadgeForm, CommentForm, KudosForm, PolicyForm, ReasonForm, WinForm, new_key
+from recognition.forms import AddonForm, BadgeForm, CommentForm, KudosForm, PolicyForm, ReasonForm, WinForm
 from recognition.markup import story_html
 from recognition.models import BadgeDefinition, FeedItem, Kudos, Win
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
+from webapp.forms import new_key
 from webapp.rendering import (
     commit_or_flash,
     commit_or_show,
