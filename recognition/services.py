@@ -303,19 +303,19 @@ def add_to_kudos(giver: User, kudos: Kudos, points_each: int, key: str, now: dat
 
 # --- joint wins ---------------------------------------------------------------------------
 
-def log_win(logger: User, title: str, story: str, credited_ids: list[int], value_tags: list[str],
+def log_win(author: User, title: str, story: str, credited_ids: list[int], value_tags: list[str],
             impact: tuple[Decimal | None, str, str], key: str, now: datetime | None = None) -> Win:
-    """Log a joint win; it waits for a co-sign from every credited function other than the logger's."""
+    """Log a joint win; it waits for a co-sign from every credited function other than the author's."""
     _refuse_replay(Win, key)
-    if not logger.has_role(*COSIGNER_ROLES):
+    if not author.has_role(*COSIGNER_ROLES):
         raise RecognitionError("Only managers and leaders log wins.")
-    credited = _check_win(logger, title, story, credited_ids, value_tags)
+    credited = _check_win(author, title, story, credited_ids, value_tags)
     function_ids = sorted({p.function_id for p in credited})
-    win = Win(logger=logger, title=title.strip(), story=story.strip(), value_tags=",".join(value_tags),
+    win = Win(logged_by=author, title=title.strip(), story=story.strip(), value_tags=",".join(value_tags),
               impact_amount=impact[0], impact_unit=impact[1].strip(), impact_outcome=impact[2].strip(),
               status="pending", is_joint=True, idempotency_key=key, created_at=now or clock.now())
     win.credits = [WinCredit(user=p) for p in credited]
-    win.functions = [WinFunction(function_id=f, cosign="not_needed" if f == logger.function_id else "pending")
+    win.functions = [WinFunction(function_id=f, cosign="not_needed" if f == author.function_id else "pending")
                      for f in function_ids]
     db.session.add(win)
     db.session.flush()
@@ -333,17 +333,17 @@ def _ask_for_cosigns(win: Win) -> None:
                                            RoleGrant.role.in_([r.value for r in COSIGNER_ROLES])).distinct()
     ).all()
     for signer in signers:
-        notify(signer, "cosign", f"{win.logger.name} logged the joint win “{win.title}”; "
+        notify(signer, "cosign", f"{win.logged_by.name} logged the joint win “{win.title}”; "
                "your function's co-sign is needed.", link("recognition.win_detail", win_id=win.id))
 
 
-def _check_win(logger: User, title: str, story: str, credited_ids: list[int], value_tags: list[str]) -> list[User]:
+def _check_win(author: User, title: str, story: str, credited_ids: list[int], value_tags: list[str]) -> list[User]:
     if not title.strip():
         raise RecognitionError("Give the win a title.", "title")
     if rules.meaningful_length(story) < STORY_MIN:
         raise RecognitionError(f"Tell the story in at least {STORY_MIN} letters or digits.", "story")
     ids = list(dict.fromkeys(credited_ids))
-    if logger.id in ids:
+    if author.id in ids:
         raise RecognitionError("Credit the people who did it, not yourself.", "credited")
     credited = db.session.scalars(select(User).where(User.id.in_(ids), User.active.is_(True))).all()
     if not ids or len(credited) != len(ids) or any(p.function_id is None for p in credited):
@@ -427,7 +427,7 @@ def _publish(win: Win, now: datetime) -> None:
     function_ids = {f.function_id for f in win.functions}
     add_feed_item(
         "win", f"win:{win.id}", f"Joint win: {win.title} — {', '.join(p.name for p in credited)}",
-        story_html(win.story), now, author_id=win.logger_id, value_tag=win.tags[0] if win.tags else "",
+        story_html(win.story), now, author_id=win.logged_by_id, value_tag=win.tags[0] if win.tags else "",
         function_ids=function_ids, cross_functional=win.is_joint, points=share * len(credited), win_id=win.id,
     )
     for person in credited:

@@ -275,7 +275,7 @@ def decline(win_id: int):
         return _win_page(win, form, 400)
     if commit_or_show(form, lambda: services.decline_win(current_user, win, form.reason.data)) is None:
         return _win_page(win, form, 400)
-    flash("You declined the win; its logger can see your reason.", "success")
+    flash("You declined the win; whoever logged it can see your reason.", "success")
     return redirect_back(url_for("recognition.approvals"))
 
 

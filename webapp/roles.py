@@ -11,9 +11,3 @@ class Role(StrEnum):
 
 
 GRANTABLE_ROLES = (Role.MANAGER, Role.HR, Role.LEADER, Role.ADMIN)
-ALL_ROLES = (Role.EMPLOYEE, *GRANTABLE_ROLES)
-
-
-def parse_role(text: str) -> Role:
-    """The Role named by text (case-insensitive); ValueError when unknown."""
-    return Role(text.strip().lower())
