@@ -29,6 +29,7 @@ from recognition.models import (
 )
 from webapp.extensions import db
 from webapp.people.models import Function, Team, User
+from webapp.periods import quarter_months
 
 FILTERS = ("everyone", "my-function", "cross-functional")
 BOARD_SIZE = 10
@@ -298,7 +299,7 @@ def _pair_board(quarter: str) -> list[dict[str, Any]]:
 
 
 def _points_in(quarter: str):
-    return and_(LedgerEntry.account == "points", LedgerEntry.period.in_(rules.months_of_quarter(quarter)))
+    return and_(LedgerEntry.account == "points", LedgerEntry.period.in_(quarter_months(quarter)))
 
 
 def _team_board(quarter: str) -> list[dict[str, Any]]:
