@@ -46,12 +46,13 @@ def has_answered(wave_id: int, user_id: int) -> bool:
 
 
 def wave_has_responses(wave_id: int) -> bool:
-    return bool(db.session.scalar(select(exists().where(TrustResponse.wave_id == wave_id))))
+    """True once anyone answered the wave (sealed sheets count: they become responses at close)."""
+    return bool(db.session.scalar(select(exists().where(TrustParticipation.wave_id == wave_id))))
 
 
 def template_in_use(template_id: int) -> bool:
-    """True when a wave of this template has responses (its items are then frozen)."""
-    answered = select(TrustResponse.id).join(TrustWave, TrustResponse.wave_id == TrustWave.id)
+    """True when a wave of this template has been answered (its items are then frozen)."""
+    answered = select(TrustParticipation.wave_id).join(TrustWave, TrustParticipation.wave_id == TrustWave.id)
     return bool(db.session.scalar(select(exists(answered.where(TrustWave.template_id == template_id)))))
 
 

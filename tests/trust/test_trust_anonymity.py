@@ -182,6 +182,8 @@ def test_a_response_row_cannot_name_or_date_its_respondent(db):
     finance, operations = make_function(), make_function()
     wave = make_wave([finance, operations])
     respondents = answer(wave, finance, 3)
+    assert db.session.scalars(db.select(TrustResponse)).all() == []  # sealed until the wave closes
+    close_wave(None, wave, today())
     ids = [r.id for r in db.session.scalars(db.select(TrustResponse))]
     assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids) and len(set(ids)) == 3
     assert not {str(p.id) for p in respondents} & set(ids)
