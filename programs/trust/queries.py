@@ -90,7 +90,11 @@ def wave_frames(wave_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def response_rates(wave: TrustWave) -> list[dict]:
-    """Per audience function: active people, how many answered, and the rate."""
+    """Per audience function: active people, how many answered, and the rate.
+
+    1..k-1 answers are shown as "fewer than k" with no rate: an exact small count would tell a
+    reader how few people a figure (or a later difference of figures) describes.
+    """
     audience = wave.function_ids(AUDIENCE)
     headcount = dict(db.session.execute(
         select(User.function_id, func.count()).where(User.active.is_(True), User.function_id.in_(audience))
@@ -101,11 +105,15 @@ def response_rates(wave: TrustWave) -> list[dict]:
         .group_by(TrustParticipation.function_id)
     ).all())
     names = function_names()
-    return [
-        {"function": names[fid], "people": headcount.get(fid, 0), "answered": answered.get(fid, 0),
-         "rate": answered.get(fid, 0) / headcount[fid] if headcount.get(fid) else None}
-        for fid in sorted(audience, key=lambda f: names[f])
-    ]
+    return [_rate_row(names[fid], headcount.get(fid, 0), answered.get(fid, 0), wave.min_group)
+            for fid in sorted(audience, key=lambda f: names[f])]
+
+
+def _rate_row(function: str, people: int, answered: int, k: int) -> dict:
+    if 0 < answered < k:
+        return {"function": function, "people": people, "answered": f"fewer than {k}", "rate": None}
+    return {"function": function, "people": people, "answered": answered,
+            "rate": answered / people if people else None}
 
 
 def function_names() -> dict[int, str]:

@@ -34,6 +34,22 @@ def parse_filter(text: str | None) -> tuple[str, str] | None:
     return (dim, value) if dim in FILTERS and value in FILTERS[dim][1] else None
 
 
+def filter_refusal(text: str | None) -> str | None:
+    """Why a requested filter cannot be shown (unknown or malformed), or None for none or a known one."""
+    if not text or parse_filter(text) is not None:
+        return None
+    known = ", ".join(label for _, label in filter_options())
+    return f"There is no filter “{text[:40]}”. Choose one of: {known}, or everyone."
+
+
+def _without_false_certainty(figure: dict) -> dict:
+    """A group whose answers are all alike gets no interval (a zero-width one would read as certainty):
+    "alike" says why it is missing."""
+    if (figure.get("n") or 0) > 1 and figure.get("ci_low") is not None and figure["ci_low"] == figure["ci_high"]:
+        figure.update({"ci_low": None, "ci_high": None, "se": None, "alike": True})
+    return figure
+
+
 def _clean(value):
     if isinstance(value, float) and math.isnan(value):
         return None
@@ -63,6 +79,10 @@ def _figures(answers: pd.DataFrame, recommend: pd.DataFrame, value) -> dict[Hash
     figures[("overall", value)] = {k: _clean(v) for k, v in analysis.overall_index(answers).items()}
     for row in _records(analysis.enps(recommend)):
         figures[("enps", row["target"], value)] = row
+    for figure in figures.values():
+        _without_false_certainty(figure)
+        for dimension in figure.get("dimensions", {}).values():
+            _without_false_certainty(dimension)
     return figures
 
 
