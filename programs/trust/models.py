@@ -194,6 +194,17 @@ class TrustComment(db.Model):
     body: Mapped[str] = mapped_column(Text)
 
 
+class TrustWaveAudience(db.Model):
+    """How many active people an audience function had when the wave closed: its response rate's
+    denominator for good, so people joining or leaving later never change a past figure."""
+
+    __tablename__ = "trust_wave_audience"
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("trust_wave.id"), primary_key=True)
+    function_id: Mapped[int] = mapped_column(ForeignKey("function.id"), primary_key=True)
+    people: Mapped[int] = mapped_column(Integer)
+
+
 class TrustWaveResult(db.Model):
     """The computed (suppressed) reports of a closed wave, so the dashboard does not recompute them."""
 

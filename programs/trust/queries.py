@@ -19,6 +19,7 @@ from programs.trust.models import (
     TrustResponse,
     TrustTemplate,
     TrustWave,
+    TrustWaveAudience,
     TrustWaveFunction,
     TrustWaveResult,
 )
@@ -96,10 +97,7 @@ def response_rates(wave: TrustWave) -> list[dict]:
     reader how few people a figure (or a later difference of figures) describes.
     """
     audience = wave.function_ids(AUDIENCE)
-    headcount = dict(db.session.execute(
-        select(User.function_id, func.count()).where(User.active.is_(True), User.function_id.in_(audience))
-        .group_by(User.function_id)
-    ).all())
+    headcount = audience_headcount(wave)
     answered = dict(db.session.execute(
         select(TrustParticipation.function_id, func.count()).where(TrustParticipation.wave_id == wave.id)
         .group_by(TrustParticipation.function_id)
@@ -107,6 +105,22 @@ def response_rates(wave: TrustWave) -> list[dict]:
     names = function_names()
     return [_rate_row(names[fid], headcount.get(fid, 0), answered.get(fid, 0), wave.min_group)
             for fid in sorted(audience, key=lambda f: names[f])]
+
+
+def live_headcount(function_ids: set[int]) -> dict[int, int]:
+    """Active people per function, now."""
+    return dict(db.session.execute(
+        select(User.function_id, func.count()).where(User.active.is_(True), User.function_id.in_(function_ids))
+        .group_by(User.function_id)
+    ).all())
+
+
+def audience_headcount(wave: TrustWave) -> dict[int, int]:
+    """People per audience function: as recorded when the wave closed, or (open wave) as it is now."""
+    recorded = dict(db.session.execute(
+        select(TrustWaveAudience.function_id, TrustWaveAudience.people).where(TrustWaveAudience.wave_id == wave.id)
+    ).all())
+    return recorded if wave.closed_at is not None and recorded else live_headcount(wave.function_ids(AUDIENCE))
 
 
 def _rate_row(function: str, people: int, answered: int, k: int) -> dict:

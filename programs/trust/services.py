@@ -33,12 +33,14 @@ from programs.trust.models import (
     TrustResponse,
     TrustTemplate,
     TrustWave,
+    TrustWaveAudience,
     TrustWaveFunction,
     TrustWaveResult,
 )
 from programs.trust.queries import (
     function_lookup,
     has_answered,
+    live_headcount,
     template_in_use,
     wave_frames,
     wave_has_responses,
@@ -239,7 +241,11 @@ def close_due_waves(today: date) -> list[TrustWave]:
 
 
 def store_results(wave: TrustWave) -> TrustWaveResult:
-    """Compute the wave's reports (everyone and every filter) with its thresholds, and keep them."""
+    """Compute the wave's reports (everyone and every filter) with its thresholds, and keep them.
+
+    The first time (at close) the audience's headcount is recorded too (record_audience).
+    """
+    record_audience(wave)
     answers, recommend = wave_frames(wave.id)
     reports = reporting.wave_reports(answers, recommend, wave.min_group)
     result = db.session.get(TrustWaveResult, wave.id) or TrustWaveResult(wave_id=wave.id)
@@ -247,6 +253,16 @@ def store_results(wave: TrustWave) -> TrustWaveResult:
     db.session.add(result)
     db.session.flush()
     return result
+
+
+def record_audience(wave: TrustWave) -> None:
+    """Keep each audience function's active headcount as it is now, once per wave (at close)."""
+    if db.session.scalar(select(TrustWaveAudience.wave_id).where(TrustWaveAudience.wave_id == wave.id).limit(1)):
+        return
+    headcount = live_headcount(wave.function_ids(AUDIENCE))
+    db.session.add_all(TrustWaveAudience(wave_id=wave.id, function_id=fid, people=headcount.get(fid, 0))
+                       for fid in sorted(wave.function_ids(AUDIENCE)))
+    db.session.flush()
 
 
 # --- answering -----------------------------------------------------------------------------------
