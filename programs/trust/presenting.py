@@ -208,9 +208,12 @@ def outcome_chart(aligned: pd.DataFrame, metric_label: str) -> dict:
     rows = [{"quarter": r["quarter"], "index": _num(r["index"], 0), "value": _num(r["value"], 2)}
             for r in aligned.to_dict("records")]
     base = alt.Chart(alt.Data(values=rows)).encode(x=alt.X("quarter:O", title="Quarter"))
-    index = base.mark_line(point=True, color="#1f77b4").encode(
+    # the points repeat the line (and the table below has every value): hidden from screen readers, so a
+    # series with no shown quarter (its figures suppressed) leaves no unnamed empty group behind
+    index = base.mark_line(point=alt.OverlayMarkDef(aria=False), color="#1f77b4", description="Trust index").encode(
         y=alt.Y("index:Q", title="Trust index", scale=alt.Scale(domain=[0, 100])))
-    value = base.mark_line(point=True, strokeDash=[4, 3], color="#d95f02").encode(
+    value = base.mark_line(point=alt.OverlayMarkDef(aria=False), strokeDash=[4, 3], color="#d95f02",
+                           description=metric_label).encode(
         y=alt.Y("value:Q", title=metric_label))
     return _spec(alt.layer(index, value).resolve_scale(y="independent").properties(height=260))
 
