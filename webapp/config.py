@@ -24,6 +24,7 @@ class Config:
 
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    TRUST_SEALING_KEY = os.environ.get("TRUST_SEALING_KEY", "")  # empty: derived from SECRET_KEY
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()

@@ -1,9 +1,36 @@
 """Trust pulse: templates and items, waves, anonymous responses, participation, business outcomes.
 
-Anonymity lives in the schema: a response has a random id, the respondent's function and a
-coarse tenure band, and no user id and no timestamp (its time is its wave). Who answered is in
-trust_participation, which shares no column with the responses. The response tables are
-WITHOUT ROWID on SQLite, so not even the storage order follows the order of answering.
+Anonymity lives in the schema and in how answers reach it. Threat model: someone who can read
+the database - SQL access, a dump, a replica, a backup, the raw files and pages (SQLite's main
+file and WAL, PostgreSQL's heap with its system columns xmin and ctid) - but not the
+application's secret key, knows who works where (hire dates too) and wants to link a response
+to the person who sent it.
+
+- trust_participation says who answered a wave (response rates, "you have answered") and nothing
+  of what they said. Its rows follow the order of answering (rowid, ctid, xmin): that is harmless
+  only because nothing on the answer side follows that order.
+- On submission the answers are not written as a response. They become one trust_pending_sheet
+  row in the same transaction as the participation (so the two commit or fail together): a
+  random id, the wave, and the sheet sealed with AES-GCM under a key derived from the secret key
+  and padded to one length per wave (programs/trust/sealing.py). That row shares its transaction
+  id, and its physical neighbourhood, with the participation, which is why it must be opaque:
+  a reader learns "this person's sheet is this ciphertext of the usual length", nothing more.
+- When the wave closes, one transaction (with no participation write in it) unseals every
+  pending sheet of the wave, shuffles them (SystemRandom), inserts the responses, answers and
+  comments in that shuffled order with fresh random ids, and deletes the pending rows. So every
+  response of a wave shares the closing transaction's id, their ctid / cell order is a random
+  permutation, ids are random, and no response carries a time finer than its wave. Responses
+  are never written in smaller batches while the wave is open: a reader who saw two states (a
+  backup, dead tuples, old WAL frames) could otherwise tell a small last batch by difference.
+- What remains by design: a response names its rater function and a coarse tenure band; a
+  reader who knows that a single person of a function and band answered can link that one sheet.
+  Reports suppress such groups (anonymity.py, reporting.py); the storage adds no link beyond them.
+- Not covered: someone holding both the database and the secret key while a wave is open (they
+  can unseal pending sheets), and the web server's own memory or logs.
+
+Rotating the secret key while a wave is open makes its pending sheets unreadable: set
+TRUST_SEALING_KEY to keep the old key for them. The response tables are WITHOUT ROWID on SQLite
+and keyed by random ids, so the storage order is the random key order.
 """
 from __future__ import annotations
 
@@ -17,6 +44,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -120,8 +148,19 @@ class TrustParticipation(db.Model):
     function_id: Mapped[int] = mapped_column(ForeignKey("function.id"), index=True)
 
 
+class TrustPendingSheet(db.Model):
+    """An answer sheet sealed until its wave closes (see the module docstring): random id, wave, ciphertext."""
+
+    __tablename__ = "trust_pending_sheet"
+    __table_args__ = NO_ROWID
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("trust_wave.id"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class TrustResponse(db.Model):
-    """One anonymous answer sheet: random id, the rater's function and a coarse tenure band."""
+    """One anonymous answer sheet, written when its wave closes: random id, rater function, coarse tenure band."""
 
     __tablename__ = "trust_response"
     __table_args__ = NO_ROWID
@@ -155,6 +194,17 @@ class TrustComment(db.Model):
     rater_function_id: Mapped[int] = mapped_column(ForeignKey("function.id"))
     target_function_id: Mapped[int] = mapped_column(ForeignKey("function.id"))
     body: Mapped[str] = mapped_column(Text)
+
+
+class TrustWaveAudience(db.Model):
+    """How many active people an audience function had when the wave closed: its response rate's
+    denominator for good, so people joining or leaving later never change a past figure."""
+
+    __tablename__ = "trust_wave_audience"
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("trust_wave.id"), primary_key=True)
+    function_id: Mapped[int] = mapped_column(ForeignKey("function.id"), primary_key=True)
+    people: Mapped[int] = mapped_column(Integer)
 
 
 class TrustWaveResult(db.Model):

@@ -47,5 +47,6 @@ def overall_sentence(report: dict) -> str:
     if not overall or overall.get("hidden") or overall.get("index") is None or math.isnan(overall["index"]):
         return f"The overall figure is hidden: fewer than {report['k']} people answered, or it would reveal a group that is."
     people = int(overall["n"])
+    alike = " No interval: every answer was alike." if overall.get("alike") else ""
     return (f"Overall {overall['index']:.0f} out of 100, {overall['favourable'] * 100:.0f}% of answers favourable, "
-            f"{people} respondent{'s' if people != 1 else ''}.")
+            f"{people} respondent{'s' if people != 1 else ''}.{alike}")

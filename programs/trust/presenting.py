@@ -35,7 +35,12 @@ def fmt(value, digits: int = 0, percent: bool = False) -> str:
     return f"{value * 100:.0f}%" if percent else f"{value:.{digits}f}"
 
 
+ALIKE = "none: every answer alike"
+
+
 def _interval(row: dict) -> str:
+    if row.get("alike"):
+        return ALIKE
     return f"{fmt(row.get('ci_low'))}–{fmt(row.get('ci_high'))}" if row.get("ci_low") is not None else ""
 
 
@@ -124,17 +129,33 @@ def rates_table(rates: list[dict]) -> Table:
 def trend_frame(waves: list[tuple[str, dict]], names: dict[int, str]) -> pd.DataFrame:
     """Shown pair indices per wave: waves is [(period, report)] in time order."""
     rows = [{"wave_order": order, "period": period, "rater": names[c["rater"]], "target": names[c["target"]],
-             "dimension": analysis.ALL, "index": c["index"], "se": c["se"]}
+             "dimension": analysis.ALL, "index": c["index"], "se": math.nan if c.get("se") is None else c["se"]}
             for order, (period, report) in enumerate(waves) for c in report["cells"] if not c["hidden"]]
     columns = ["wave_order", "period", "rater", "target", "dimension", "index", "se"]
     return analysis.trends(pd.DataFrame(rows, columns=columns))
 
 
-def trends_table(trend: pd.DataFrame) -> Table:
+def _change_verdict(row: dict) -> str:
+    if pd.isna(row["change"]):
+        return ""
+    if pd.isna(row["change_margin"]):
+        return f"no interval (answers alike){row['since']}"
+    return ("larger than its uncertainty" if row["significant"] else "within its uncertainty") + row["since"]
+
+
+def _spans(trend: pd.DataFrame, periods: list[str]) -> list[str]:
+    """For each trend row: a note when its change skips a wave in which the pair is not shown."""
+    previous = trend.groupby(["rater", "target"], sort=False)["wave_order"].shift()
+    return ["" if pd.isna(before) or order - before <= 1 else
+            f"; since {periods[int(before)]}: the pair is hidden (or was not asked) in the wave between"
+            for order, before in zip(trend["wave_order"], previous)]
+
+
+def trends_table(trend: pd.DataFrame, periods: list[str] | None = None) -> Table:
+    """periods: the period of every closed wave in order (wave_order indexes it), to name a skipped wave."""
+    trend = trend.assign(since=_spans(trend, periods or []) if periods else "")
     rows = [{"period": row["period"], "rater": row["rater"], "target": row["target"], "index": fmt(row["index"]),
-             "change": fmt(row["change"]), "margin": fmt(row["change_margin"]),
-             "verdict": "" if pd.isna(row["change"]) else ("larger than its uncertainty" if row["significant"]
-                                                          else "within its uncertainty")}
+             "change": fmt(row["change"]), "margin": fmt(row["change_margin"]), "verdict": _change_verdict(row)}
             for row in trend.to_dict("records")]
     return Table("trends", "Trend per pair over waves", [
         ("period", "Quarter"), ("rater", "Rater"), ("target", "Rated"), ("index", "Index"),
@@ -150,7 +171,7 @@ def _spec(chart: alt.Chart) -> dict:
 def matrix_chart(report: dict, names: dict[int, str]) -> dict:
     """Heatmap, rows rate columns; a hidden cell shows "< k" and no colour."""
     rows = [{"rater": names[c["rater"]], "target": names[c["target"]],
-             "index": None if c["hidden"] else round(c["index"], 1),
+             "index": None if c["hidden"] else round(c["index"]),
              "label": f"< {report['k']}" if c["hidden"] else f"{c['index']:.0f}"} for c in report["cells"]]
     base = alt.Chart(alt.Data(values=rows)).encode(
         x=alt.X("target:N", title="Rated function"), y=alt.Y("rater:N", title="Rater function"))
@@ -174,7 +195,7 @@ def moving_pairs(trend: pd.DataFrame, count: int = TREND_PAIRS) -> pd.DataFrame:
 
 def trends_chart(trend: pd.DataFrame) -> dict:
     """Lines of the pairs that moved most (the table lists every pair)."""
-    rows = [{"period": r["period"], "pair": f"{r['rater']} → {r['target']}", "index": round(r["index"], 1)}
+    rows = [{"period": r["period"], "pair": f"{r['rater']} → {r['target']}", "index": round(r["index"])}
             for r in moving_pairs(trend).to_dict("records")]
     chart = alt.Chart(alt.Data(values=rows)).mark_line(point=True).encode(
         x=alt.X("period:O", title="Quarter"), y=alt.Y("index:Q", title="Index", scale=alt.Scale(domain=[0, 100])),
@@ -184,18 +205,22 @@ def trends_chart(trend: pd.DataFrame) -> dict:
 
 def outcome_chart(aligned: pd.DataFrame, metric_label: str) -> dict:
     """The index and the outcome on one quarterly axis, each with its own y scale."""
-    rows = [{"quarter": r["quarter"], "index": _num(r["index"]), "value": _num(r["value"])}
+    rows = [{"quarter": r["quarter"], "index": _num(r["index"], 0), "value": _num(r["value"], 2)}
             for r in aligned.to_dict("records")]
     base = alt.Chart(alt.Data(values=rows)).encode(x=alt.X("quarter:O", title="Quarter"))
-    index = base.mark_line(point=True, color="#1f77b4").encode(
+    # the points repeat the line (and the table below has every value): hidden from screen readers, so a
+    # series with no shown quarter (its figures suppressed) leaves no unnamed empty group behind
+    index = base.mark_line(point=alt.OverlayMarkDef(aria=False), color="#1f77b4", description="Trust index").encode(
         y=alt.Y("index:Q", title="Trust index", scale=alt.Scale(domain=[0, 100])))
-    value = base.mark_line(point=True, strokeDash=[4, 3], color="#d95f02").encode(
+    value = base.mark_line(point=alt.OverlayMarkDef(aria=False), strokeDash=[4, 3], color="#d95f02",
+                           description=metric_label).encode(
         y=alt.Y("value:Q", title=metric_label))
     return _spec(alt.layer(index, value).resolve_scale(y="independent").properties(height=260))
 
 
-def _num(value):
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), 3)
+def _num(value, digits: int):
+    """A chart value with the precision its table shows, never more."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), digits)
 
 
 def values_table(values: pd.DataFrame, names: dict[int, str], unit: str) -> Table:

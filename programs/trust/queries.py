@@ -19,6 +19,7 @@ from programs.trust.models import (
     TrustResponse,
     TrustTemplate,
     TrustWave,
+    TrustWaveAudience,
     TrustWaveFunction,
     TrustWaveResult,
 )
@@ -46,12 +47,13 @@ def has_answered(wave_id: int, user_id: int) -> bool:
 
 
 def wave_has_responses(wave_id: int) -> bool:
-    return bool(db.session.scalar(select(exists().where(TrustResponse.wave_id == wave_id))))
+    """True once anyone answered the wave (sealed sheets count: they become responses at close)."""
+    return bool(db.session.scalar(select(exists().where(TrustParticipation.wave_id == wave_id))))
 
 
 def template_in_use(template_id: int) -> bool:
-    """True when a wave of this template has responses (its items are then frozen)."""
-    answered = select(TrustResponse.id).join(TrustWave, TrustResponse.wave_id == TrustWave.id)
+    """True when a wave of this template has been answered (its items are then frozen)."""
+    answered = select(TrustParticipation.wave_id).join(TrustWave, TrustParticipation.wave_id == TrustWave.id)
     return bool(db.session.scalar(select(exists(answered.where(TrustWave.template_id == template_id)))))
 
 
@@ -89,22 +91,43 @@ def wave_frames(wave_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def response_rates(wave: TrustWave) -> list[dict]:
-    """Per audience function: active people, how many answered, and the rate."""
+    """Per audience function: active people, how many answered, and the rate.
+
+    1..k-1 answers are shown as "fewer than k" with no rate: an exact small count would tell a
+    reader how few people a figure (or a later difference of figures) describes.
+    """
     audience = wave.function_ids(AUDIENCE)
-    headcount = dict(db.session.execute(
-        select(User.function_id, func.count()).where(User.active.is_(True), User.function_id.in_(audience))
-        .group_by(User.function_id)
-    ).all())
+    headcount = audience_headcount(wave)
     answered = dict(db.session.execute(
         select(TrustParticipation.function_id, func.count()).where(TrustParticipation.wave_id == wave.id)
         .group_by(TrustParticipation.function_id)
     ).all())
     names = function_names()
-    return [
-        {"function": names[fid], "people": headcount.get(fid, 0), "answered": answered.get(fid, 0),
-         "rate": answered.get(fid, 0) / headcount[fid] if headcount.get(fid) else None}
-        for fid in sorted(audience, key=lambda f: names[f])
-    ]
+    return [_rate_row(names[fid], headcount.get(fid, 0), answered.get(fid, 0), wave.min_group)
+            for fid in sorted(audience, key=lambda f: names[f])]
+
+
+def live_headcount(function_ids: set[int]) -> dict[int, int]:
+    """Active people per function, now."""
+    return dict(db.session.execute(
+        select(User.function_id, func.count()).where(User.active.is_(True), User.function_id.in_(function_ids))
+        .group_by(User.function_id)
+    ).all())
+
+
+def audience_headcount(wave: TrustWave) -> dict[int, int]:
+    """People per audience function: as recorded when the wave closed, or (open wave) as it is now."""
+    recorded = dict(db.session.execute(
+        select(TrustWaveAudience.function_id, TrustWaveAudience.people).where(TrustWaveAudience.wave_id == wave.id)
+    ).all())
+    return recorded if wave.closed_at is not None and recorded else live_headcount(wave.function_ids(AUDIENCE))
+
+
+def _rate_row(function: str, people: int, answered: int, k: int) -> dict:
+    if 0 < answered < k:
+        return {"function": function, "people": people, "answered": f"fewer than {k}", "rate": None}
+    return {"function": function, "people": people, "answered": answered,
+            "rate": answered / people if people else None}
 
 
 def function_names() -> dict[int, str]:

@@ -5,11 +5,17 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from programs.trust.analysis import quarter_of
-from programs.trust.models import ORGANISATION, TrustMetric, TrustMetricValue, TrustParticipation, TrustWave
+from programs.trust.models import (
+    ORGANISATION,
+    TrustMetric,
+    TrustMetricValue,
+    TrustParticipation,
+    TrustWave,
+    TrustWaveAudience,
+)
 from programs.trust.queries import closed_wave_reports, function_names, index_series
 from webapp.extensions import db
 from webapp.main.scorecard import Figure, quarterly_series
-from webapp.people.models import User
 from webapp.periods import Quarter
 
 
@@ -26,7 +32,7 @@ def trust_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
     figures = []
     for rater, target in (pair, pair[::-1]):
         frame = index_series(reports, "cell", (rater, target))
-        values = dict(zip(frame["quarter"], frame["index"].astype(float)))
+        values = {q: float(round(v)) for q, v in zip(frame["quarter"], frame["index"])}  # the results page's precision
         figures.append(_series(quarter, values, f"{names[rater]} rates {names[target]}", "index 0-100",
                                url_for("trust.results"), note="Blank: no closed wave, or fewer than k respondents."))
     return figures
@@ -55,15 +61,24 @@ def outcome_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
 
 
 def response_rate_figure(quarter: Quarter, pair: tuple[int, int]) -> Figure:
-    """Pulse response rate of the pair's two functions in the waves that closed in each quarter."""
-    people = db.session.scalar(
-        select(func.count()).select_from(User).where(User.function_id.in_(pair), User.active.is_(True))
-    ) or 0
-    rows = db.session.execute(
-        select(TrustWave.period, func.count(func.distinct(TrustWave.id)), func.count())
-        .join(TrustParticipation, TrustParticipation.wave_id == TrustWave.id)
-        .where(TrustParticipation.function_id.in_(pair))
+    """Pulse response rate of the pair's two functions in the waves that closed in each quarter.
+
+    Closed waves only; each wave's denominator is the pair's headcount recorded when it closed, so
+    a past quarter's rate never moves when people join or leave.
+    """
+    invited = dict(db.session.execute(
+        select(TrustWave.period, func.sum(TrustWaveAudience.people))
+        .join(TrustWaveAudience, TrustWaveAudience.wave_id == TrustWave.id)
+        .where(TrustWave.closed_at.is_not(None), TrustWaveAudience.function_id.in_(pair))
         .group_by(TrustWave.period)
-    ).all()
-    rates = {q: 100.0 * answered / (people * waves) for q, waves, answered in rows} if people else {}
+    ).all())
+    answered = dict(db.session.execute(
+        select(TrustWave.period, func.count())
+        .join(TrustParticipation, TrustParticipation.wave_id == TrustWave.id)
+        .join(TrustWaveAudience, (TrustWaveAudience.wave_id == TrustWave.id)
+              & (TrustWaveAudience.function_id == TrustParticipation.function_id))
+        .where(TrustWave.closed_at.is_not(None), TrustParticipation.function_id.in_(pair))
+        .group_by(TrustWave.period)
+    ).all())
+    rates = {q: 100.0 * answered.get(q, 0) / people for q, people in invited.items() if people}
     return _series(quarter, rates, "Pulse response rate of the pair's people", "%", url_for("trust.results"))

@@ -1,11 +1,13 @@
 """Writes of the trust pulse. Each enforces its rules, flushes (never commits) and audits admin actions."""
 from __future__ import annotations
 
+import random
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import delete, insert, select, update
 
 from programs.trust import builtin, reporting
 from programs.trust.anonymity import (
@@ -27,19 +29,23 @@ from programs.trust.models import (
     TrustMetric,
     TrustMetricValue,
     TrustParticipation,
+    TrustPendingSheet,
     TrustResponse,
     TrustTemplate,
     TrustWave,
+    TrustWaveAudience,
     TrustWaveFunction,
     TrustWaveResult,
 )
 from programs.trust.queries import (
     function_lookup,
     has_answered,
+    live_headcount,
     template_in_use,
     wave_frames,
     wave_has_responses,
 )
+from programs.trust.sealing import Sheet, derive_key, seal, sheet_size, unseal
 from webapp import clock, signals
 from webapp.auth.services import record_audit
 from webapp.errors import RuleError
@@ -263,13 +269,17 @@ def set_thresholds(actor: User, wave: TrustWave, min_group: int, min_comment_gro
 
 
 def close_wave(actor: User | None, wave: TrustWave, today: date) -> TrustWave:
-    """Close a wave now (or on its date): answers stop, results are computed once, wave_closed is sent."""
+    """Close a wave now (or on its date): answers stop, the sealed sheets become responses, results are
+    computed once, wave_closed is sent. The wave is locked and re-read first (pending changes flushed, not lost)."""
+    db.session.flush()
+    db.session.refresh(wave, with_for_update=True)
     if wave.closed_at is not None:
         raise TrustError("This wave is already closed.")
     wave.closed_at = clock.now()
     wave.closes_on = min(wave.closes_on, max(today, wave.opens_on))
     wave.period = quarter_label(wave.closes_on)
     db.session.flush()
+    write_responses(wave)
     store_results(wave)
     record_audit(actor, "trust.wave.close", wave, None, {"closes_on": wave.closes_on.isoformat()})
     signals.wave_closed.send("trust", wave_id=wave.id, closes_on=wave.closes_on)
@@ -286,7 +296,11 @@ def close_due_waves(today: date) -> list[TrustWave]:
 
 
 def store_results(wave: TrustWave) -> TrustWaveResult:
-    """Compute the wave's reports (everyone and every filter) with its thresholds, and keep them."""
+    """Compute the wave's reports (everyone and every filter) with its thresholds, and keep them.
+
+    The first time (at close) the audience's headcount is recorded too (record_audience).
+    """
+    record_audience(wave)
     answers, recommend = wave_frames(wave.id)
     reports = reporting.wave_reports(answers, recommend, wave.min_group)
     result = db.session.get(TrustWaveResult, wave.id) or TrustWaveResult(wave_id=wave.id)
@@ -294,6 +308,16 @@ def store_results(wave: TrustWave) -> TrustWaveResult:
     db.session.add(result)
     db.session.flush()
     return result
+
+
+def record_audience(wave: TrustWave) -> None:
+    """Keep each audience function's active headcount as it is now, once per wave (at close)."""
+    if db.session.scalar(select(TrustWaveAudience.wave_id).where(TrustWaveAudience.wave_id == wave.id).limit(1)):
+        return
+    headcount = live_headcount(wave.function_ids(AUDIENCE))
+    db.session.add_all(TrustWaveAudience(wave_id=wave.id, function_id=fid, people=headcount.get(fid, 0))
+                       for fid in sorted(wave.function_ids(AUDIENCE)))
+    db.session.flush()
 
 
 # --- answering -----------------------------------------------------------------------------------
@@ -322,7 +346,11 @@ def tenure_band(hired_on: date | None, on: date) -> str:
 
 
 def submit_response(user: User, wave: TrustWave, answers: Answers, today: date) -> None:
-    """Record one anonymous response: a participation row, and a response with no link to the person."""
+    """Record one anonymous response: a participation row and the answers sealed until the wave closes.
+
+    The wave is locked for share, so a close cannot slip between the check and the write.
+    """
+    db.session.refresh(wave, with_for_update={"read": True})
     if not wave.is_open_on(today):
         raise TrustError("This pulse is not open.")
     if user.function_id not in wave.function_ids(AUDIENCE):
@@ -331,17 +359,52 @@ def submit_response(user: User, wave: TrustWave, answers: Answers, today: date) 
         raise TrustError("You have already answered this pulse. Thank you!")
     targets = {f.id for f in targets_for(wave, user)}
     _check_answers(wave, targets, answers)
+    sheet = Sheet(rater_function_id=user.function_id, tenure=tenure_band(user.hired_on, wave.opens_on),
+                  scores=answers.scores, comments={t: text for t, text in answers.comments.items() if text})
     db.session.add(TrustParticipation(wave_id=wave.id, user_id=user.id, function_id=user.function_id))
-    response = TrustResponse(id=secrets.token_hex(16), wave_id=wave.id, rater_function_id=user.function_id,
-                             tenure=tenure_band(user.hired_on, wave.opens_on))
-    db.session.add(response)
+    db.session.add(TrustPendingSheet(id=secrets.token_hex(16), wave_id=wave.id,
+                                     sealed=seal(sheet, _sealing_key(), wave.id, _sheet_size(wave))))
     db.session.flush()
-    db.session.add_all(TrustAnswer(response_id=response.id, target_function_id=t, item_id=i, score=s)
-                       for (t, i), s in answers.scores.items())
-    db.session.add_all(TrustComment(id=secrets.token_hex(16), wave_id=wave.id, rater_function_id=user.function_id,
-                                    target_function_id=t, body=text)
-                       for t, text in answers.comments.items() if text)
+
+
+def _sealing_key() -> bytes:
+    config = current_app.config
+    return derive_key(config.get("TRUST_SEALING_KEY") or config["SECRET_KEY"])
+
+
+def _sheet_size(wave: TrustWave) -> int:
+    return sheet_size(len(wave.function_ids(TARGET)), len(wave.template.items), COMMENT_MAX)
+
+
+def write_responses(wave: TrustWave) -> int:
+    """Unseal the wave's pending sheets and write them as responses in one shuffled batch (at close).
+
+    Fresh random ids, a random insertion order for responses, answers and comments alike, and the
+    pending rows deleted in the same transaction. Returns how many responses were written.
+    """
+    pending = db.session.scalars(select(TrustPendingSheet).where(TrustPendingSheet.wave_id == wave.id)
+                                 .with_for_update()).all()
+    key = _sealing_key()
+    sheets = [unseal(row.sealed, key, wave.id) for row in pending]
+    shuffler = random.SystemRandom()
+    shuffler.shuffle(sheets)
+    responses, answer_rows, comments = [], [], []
+    for sheet in sheets:
+        response_id = secrets.token_hex(16)
+        responses.append({"id": response_id, "wave_id": wave.id, "rater_function_id": sheet.rater_function_id,
+                          "tenure": sheet.tenure})
+        answer_rows += [{"response_id": response_id, "target_function_id": t, "item_id": i, "score": score}
+                        for (t, i), score in sheet.scores.items()]
+        comments += [{"id": secrets.token_hex(16), "wave_id": wave.id, "rater_function_id": sheet.rater_function_id,
+                      "target_function_id": t, "body": body} for t, body in sheet.comments.items()]
+    shuffler.shuffle(comments)
+    for model, rows in ((TrustResponse, responses), (TrustAnswer, answer_rows), (TrustComment, comments)):
+        if rows:
+            db.session.execute(insert(model), rows)
+    if pending:
+        db.session.execute(delete(TrustPendingSheet).where(TrustPendingSheet.wave_id == wave.id))
     db.session.flush()
+    return len(responses)
 
 
 def _check_answers(wave: TrustWave, targets: set[int], answers: Answers) -> None:

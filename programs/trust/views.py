@@ -168,7 +168,7 @@ def _results_context(wave_id: int | None, filter_key: str) -> dict:
         "asymmetry": presenting.asymmetry_table(report, names),
         "enps": presenting.enps_table(report, names),
         "alpha": presenting.alpha_table(report),
-        "trends": presenting.trends_table(headline["trend"]),
+        "trends": presenting.trends_table(headline["trend"], [w.period for w in waves]),
         "rates": presenting.rates_table(response_rates(wave)),
     }
     return {"wave": wave, "waves": waves, "report": report, "names": names, "tables": tables, "filter": key,
@@ -178,6 +178,8 @@ def _results_context(wave_id: int | None, filter_key: str) -> dict:
 @bp.route("/trust")
 @roles_required(*RESULTS)
 def results():
+    if refused := reporting.filter_refusal(request.args.get("filter")):
+        return _unknown_filter(refused)
     context = _results_context(request.args.get("wave", type=int), request.args.get("filter", ""))
     wave = context["wave"]
     if wave is not None and not context["report"]["refused"]:
@@ -200,6 +202,10 @@ def summary():
                                    **_headline(history, wave, report, function_names()))
 
 
+def _unknown_filter(message: str):
+    return render_template("errors/error.html", code=400, title="Unknown filter", message=message), 400
+
+
 def _visible_comments(wave: TrustWave, context: dict) -> list[dict]:
     cells = comments_by_cell(wave.id)
     names = context["names"]
@@ -214,6 +220,8 @@ def _visible_comments(wave: TrustWave, context: dict) -> list[dict]:
 @bp.route("/trust/results/<int:wave_id>/<table>.csv")
 @roles_required(*RESULTS)
 def results_csv(wave_id: int, table: str):
+    if refused := reporting.filter_refusal(request.args.get("filter")):
+        return _unknown_filter(refused)
     context = _results_context(wave_id, request.args.get("filter", ""))
     if context["wave"] is None or context["wave"].id != wave_id or table not in context["tables"]:
         abort(404)

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import inspect
 
 from programs.trust import reporting
-from programs.trust.anonymity import Group, check_threshold, suppress
+from programs.trust.anonymity import check_threshold, suppress_linear
 from programs.trust.models import TrustParticipation, TrustResponse
 from programs.trust.services import TrustError, close_wave, set_thresholds
 from tests.factories import make_function, make_user
@@ -117,24 +117,34 @@ def test_no_figure_or_subtraction_describes_fewer_than_k_people(seed, k):
             assert remainder >= k, f"{measure}: {sorted(whole)} minus shown parts leaves {remainder} people"
 
 
+def _suppress(counts: dict[str, int], rows: dict[str, str], k: int = 5) -> set[str]:
+    """suppress_linear on named rows that sum atoms (one letter per atom, one group of people per atom)."""
+    return suppress_linear({key: {"m": dict.fromkeys(atoms, 1.0)} for key, atoms in rows.items()},
+                           {key: sum(counts[a] for a in atoms) for key, atoms in rows.items()},
+                           lambda atom: atom, counts, k)
+
+
 def test_a_small_cell_hides_its_next_smallest_sibling_when_the_total_is_shown():
-    counts = {"A": 2, "B": 6, "C": 9, "total": 17}
-    assert suppress(counts, [Group(("A", "B", "C"), "total")], 5) == {"A", "B"}
+    assert _suppress({"a": 2, "b": 6, "c": 9}, {"A": "a", "B": "b", "C": "c", "total": "abc"}) == {"A", "B"}
 
 
-def test_siblings_are_hidden_until_the_hidden_ones_describe_k_people():
-    counts = {"A": 1, "B": 1, "C": 2, "D": 8, "total": 12}
-    assert suppress(counts, [Group(("A", "B", "C", "D"), "total")], 5) == {"A", "B", "C", "D"}
-    counts = {"A": 1, "B": 1, "total": 2}
-    assert suppress(counts, [Group(("A", "B"), "total")], 5) == {"A", "B", "total"}
+def test_siblings_are_hidden_until_no_small_group_can_be_solved():
+    counts = {"a": 1, "b": 1, "c": 2, "d": 8}
+    # D shown beside the total would leave a + b + c (4 people) solvable
+    assert _suppress(counts, {"A": "a", "B": "b", "C": "c", "D": "d", "total": "abcd"}) == {"A", "B", "C", "D"}
+    assert _suppress({"a": 1, "b": 1}, {"A": "a", "B": "b", "total": "ab"}) == {"A", "B", "total"}
 
 
 def test_hiding_spreads_through_overlapping_groups():
-    # B hidden in the first group must not be recoverable in the second one either
-    counts = {"A": 2, "B": 7, "C": 20, "t1": 29, "D": 7, "E": 30, "t2": 37}
-    groups = [Group(("A", "B", "C"), "t1"), Group(("B", "D", "E"), "t2")]
-    hidden = suppress(counts, groups, 5)
+    # b hidden beside a in the first total must not be recoverable through the second total either
+    counts = {"a": 2, "b": 7, "c": 20, "d": 7, "e": 30}
+    hidden = _suppress(counts, {"A": "a", "B": "b", "C": "c", "D": "d", "E": "e", "t1": "abc", "t2": "bde"})
     assert {"A", "B", "D"} <= hidden and "C" not in hidden and "E" not in hidden
+
+
+def test_a_sum_of_small_groups_that_reaches_k_may_be_shown():
+    counts = {"a": 3, "b": 3, "c": 1}
+    assert _suppress(counts, {"A": "a", "B": "b", "C": "c", "total": "abc"}) == {"A", "B", "C"}
 
 
 def test_a_filter_leaving_fewer_than_k_outside_is_refused():
@@ -184,6 +194,8 @@ def test_a_response_row_cannot_name_or_date_its_respondent(db):
     finance, operations = make_function(), make_function()
     wave = make_wave([finance, operations])
     respondents = answer(wave, finance, 3)
+    assert db.session.scalars(db.select(TrustResponse)).all() == []  # sealed until the wave closes
+    close_wave(None, wave, today())
     ids = [r.id for r in db.session.scalars(db.select(TrustResponse))]
     assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids) and len(set(ids)) == 3
     assert not {str(p.id) for p in respondents} & set(ids)
@@ -200,10 +212,10 @@ def test_closing_a_wave_keeps_small_cells_hidden_in_the_stored_report(db):
     report = db.session.get(TrustWaveResult, wave.id).reports[""]
     cells = {(c["rater"], c["target"]): c for c in report["cells"]}
     assert cells[(operations.id, finance.id)]["hidden"] and "index" not in cells[(operations.id, finance.id)]
-    # Operations (2) is hidden among the raters of Finance, so the next smallest (Sales, 7) is hidden too
-    assert cells[(sales.id, finance.id)]["hidden"]
-    # ... and among the raters of Sales, which leaves Finance alone: hidden as well
-    assert cells[(finance.id, sales.id)]["hidden"]
+    # Operations (2) is hidden among the raters of Finance and of Sales: the figures that would give
+    # it away by subtraction (how everyone rates Finance, Sales, and the overall index) are hidden
+    targets = {t["target"]: t for t in report["targets"]}
+    assert targets[finance.id]["hidden"] and targets[sales.id]["hidden"] and report["overall"]["hidden"]
     assert not cells[(finance.id, operations.id)]["hidden"] and cells[(finance.id, operations.id)]["index"] == 100
     assert cells[(sales.id, operations.id)]["index"] == 50 and cells[(sales.id, operations.id)]["n"] == 7
     assert all(row["n"] >= 5 for group in ("targets", "raters", "enps") for row in report[group] if not row["hidden"])

@@ -5,8 +5,10 @@ import pytest
 from sqlalchemy import func, select
 
 from programs.trust.models import TrustAnswer, TrustComment, TrustParticipation, TrustResponse
+from programs.trust.services import close_wave
 from tests.factories import make_function, make_user
 from tests.trust.trust_factories import full_answers, make_wave
+from webapp import clock
 
 
 @pytest.fixture
@@ -33,6 +35,7 @@ def test_a_skipped_function_gets_no_answer_and_nothing_sent_about_it_is_kept(db,
     person = make_user(function=finance)
     response = signed_in_client(person).post(f"/trust/pulse/{wave.id}", data=_form(wave, person, skip=[sales, people]))
     assert response.status_code == 303
+    close_wave(None, wave, clock.today())  # answers are sealed until the wave closes
     rated = set(db.session.scalars(select(TrustAnswer.target_function_id).distinct()))
     assert rated == {operations.id}
     assert set(db.session.scalars(select(TrustComment.target_function_id))) == {operations.id}

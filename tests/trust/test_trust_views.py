@@ -14,6 +14,7 @@ from programs.trust.models import (
     TrustMetric,
     TrustMetricValue,
     TrustParticipation,
+    TrustPendingSheet,
     TrustResponse,
     TrustWave,
     TrustWaveResult,
@@ -54,9 +55,12 @@ def test_an_employee_sees_the_open_pulse_on_home_answers_it_and_the_tile_goes(db
     response = client.post(f"/trust/pulse/{wave.id}", data=_form(wave, person, comment="Great <b>partners</b>"))
     assert response.status_code == 303
     assert "Answer Pulse Q4" not in client.get("/").get_data(as_text=True)
-    assert count(db, TrustParticipation) == 1 and count(db, TrustResponse) == 1
-    assert count(db, TrustAnswer) == 7 and count(db, TrustComment) == 1
+    assert count(db, TrustParticipation) == 1 and count(db, TrustPendingSheet) == 1
+    assert count(db, TrustResponse) == 0 and count(db, TrustComment) == 0  # sealed until the wave closes
     assert "You have answered" in client.get(f"/trust/pulse/{wave.id}").get_data(as_text=True)
+    close_wave(org["hr"], wave, today())
+    assert count(db, TrustResponse) == 1 and count(db, TrustPendingSheet) == 0
+    assert count(db, TrustAnswer) == 7 and count(db, TrustComment) == 1
 
 
 def test_a_replayed_answer_is_refused_and_changes_nothing(db, org, signed_in_client):
@@ -66,6 +70,7 @@ def test_a_replayed_answer_is_refused_and_changes_nothing(db, org, signed_in_cli
     assert client.post(f"/trust/pulse/{wave.id}", data=_form(wave, person)).status_code == 303
     again = client.post(f"/trust/pulse/{wave.id}", data=_form(wave, person))
     assert again.status_code == 400
+    close_wave(org["hr"], wave, today())
     assert count(db, TrustResponse) == 1 and count(db, TrustAnswer) == 7
 
 
@@ -82,7 +87,7 @@ def test_bad_answers_get_a_message_and_write_nothing(db, org, signed_in_client, 
     change(data)
     response = signed_in_client(person).post(f"/trust/pulse/{wave.id}", data=data)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
-    assert count(db, TrustResponse) == 0 and count(db, TrustParticipation) == 0
+    assert count(db, TrustPendingSheet) == 0 and count(db, TrustParticipation) == 0
 
 
 def test_a_closed_wave_or_another_functions_wave_takes_no_answers(db, org, signed_in_client):

@@ -83,4 +83,7 @@ def scorecard_csv():
 
 
 def _csv_number(value: float | None) -> str:
-    return "" if value is None else f"{value:.4g}"
+    """The precision the scorecard page shows (whole numbers as they are, else one decimal), never more."""
+    if value is None:
+        return ""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
