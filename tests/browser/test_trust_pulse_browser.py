@@ -5,10 +5,12 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from programs.trust.models import TrustAnswer
+from programs.trust.models import TrustAnswer, TrustWave
+from programs.trust.services import close_wave
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import PASSWORD, make_function, make_user
 from tests.trust.trust_factories import make_wave
+from webapp import clock
 from webapp.extensions import db as _db
 
 pytestmark = pytest.mark.browser
@@ -62,6 +64,7 @@ def test_a_respondent_who_works_with_three_functions_finishes_on_a_390px_phone(p
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_role("status").first).to_contain_text("your answers are in")
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('pulse-draft')).length") == 0
+    close_wave(None, _db.session.get(TrustWave, wave.id), clock.today())  # answers stay sealed until the close
     rated = set(_db.session.scalars(select(TrustAnswer.target_function_id).distinct()))
     assert rated == {functions[name].id for name in ("Operations", "Sales", "Engineering")}
     assert wave.id is not None
