@@ -29,6 +29,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    PASSWORD_LINK_DAYS = int(os.environ.get("PASSWORD_LINK_DAYS", "7"))  # how long an invitation or reset link works
+    FORGOT_PASSWORD_RATE_LIMIT = os.environ.get("FORGOT_PASSWORD_RATE_LIMIT", "5 per hour")  # per address and per e-mail
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -66,6 +68,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "1000 per minute"  # the rate-limit test lowers it
+    FORGOT_PASSWORD_RATE_LIMIT = "1000 per minute"  # the rate-limit test lowers it
     SQLALCHEMY_DATABASE_URI = "sqlite://"
 
 

@@ -263,3 +263,12 @@ def test_an_unanswered_offer_shows_as_expired_after_its_date(org, cohort, seats)
     [offer] = services.publish_match(org.hr, cohort, TODAY)
     assert offer.state(offer.respond_by) == "offered"
     assert offer.state(offer.respond_by + timedelta(days=1)) == "expired"
+
+
+def test_an_admin_without_the_hr_role_creates_a_program(db, client, org):
+    _as(client, make_user(Role.ADMIN))
+    form = {"name": "Admin exchange", "purpose": "Set up by the admin", "host_function_ids": [org.operations.id],
+            "eligible_function_ids": [org.finance.id], "duration_weeks": "12", "time_share_percent": "50",
+            "min_tenure_months": "6", "release_cap_percent": "20", "offer_days": "7"}
+    assert client.post("/rotation/programs/new", data=form).status_code == 303
+    assert db.session.scalar(db.select(Program.name)) == "Admin exchange"

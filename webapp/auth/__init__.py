@@ -11,5 +11,6 @@ def init_app(app: Flask) -> None:
     from webapp.roles import Role
 
     register_nav_item("Audit log", "auth.audit_log", Role.ADMIN, group="People")
+    register_nav_item("Invite people", "auth.invitations", Role.ADMIN, Role.HR, group="People")
 
     app.register_blueprint(bp)
