@@ -92,6 +92,17 @@ def people_without_password() -> list[User]:
     ))
 
 
+def everyone_can_get_in() -> bool:
+    """Several people are active and each has a password or a link that still works (first-run checklist)."""
+    active = db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True)))
+    open_link = select(PasswordLink.id).where(
+        PasswordLink.user_id == User.id, PasswordLink.used_at.is_(None), PasswordLink.revoked_at.is_(None),
+        PasswordLink.expires_at > clock.now(),
+    )
+    locked_out = select(User.id).where(User.active.is_(True), User.password_hash.is_(None), ~open_link.exists())
+    return active >= 2 and db.session.scalar(locked_out.limit(1)) is None
+
+
 def invite_people(actor: User, user_ids: list[int], everyone_without_password: bool) -> list[SentLink]:
     """Invite the chosen active people (or everyone without a password) to set their password."""
     if everyone_without_password:
