@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -21,9 +22,9 @@ from webapp.roles import Role
 NEW_PASSWORD = "a brand new secret"
 
 
-def invite(client, *people, everyone: bool = False):
-    data = {"user_ids": [str(p.id) for p in people]} | ({"everyone": "y"} if everyone else {})
-    return client.post("/admin/invitations", data=data)
+def invite(client, *people, everyone: bool = False, key: str | None = None):
+    data = {"user_ids": [str(p.id) for p in people], "idempotency_key": key or secrets.token_urlsafe(16)}
+    return client.post("/admin/invitations", data=data | ({"everyone": "y"} if everyone else {}))
 
 
 def links_on(response) -> list[str]:
@@ -95,9 +96,30 @@ def test_inviting_nobody_or_a_deactivated_person_is_explained_and_writes_nothing
     assert nobody.status_code == 400 and b"Choose at least one person" in nobody.data
     gone = invite(client, make_user(active=False))
     assert gone.status_code == 400 and b"Only active people" in gone.data
-    bad = client.post("/admin/invitations", data={"user_ids": ["x"]})
+    bad = client.post("/admin/invitations", data={"user_ids": ["x"], "idempotency_key": "k"})
     assert bad.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(PasswordLink)) == 0
+
+
+def test_a_replayed_invitation_form_is_already_recorded_and_the_first_link_keeps_working(client, db, admin):
+    person = make_user()
+    [url] = links_on(invite(client, person, key="same-form"))
+    replay = invite(client, person, key="same-form")
+    assert replay.status_code == 400 and b"already recorded" in replay.data and links_on(replay) == []
+    assert db.session.scalar(select(func.count()).select_from(PasswordLink)) == 1
+    assert client.get(path(url)).status_code == 200
+
+
+def test_the_page_after_inviting_carries_a_fresh_key(client, db, admin):
+    response = invite(client, make_user(), key="first-key")
+    assert b'value="first-key"' not in response.data and b'name="idempotency_key"' in response.data
+
+
+def test_a_profile_invitation_preselects_the_person_even_with_a_password(client, db, admin):
+    person = make_user(name="Pat Password", password=PASSWORD)
+    html = client.get(f"/admin/invitations?user_ids={person.id}").get_data(as_text=True)
+    assert f'value="{person.id}" id="invite-{person.id}" checked' in html and "can sign in already" in html
+    assert f'id="invite-{person.id}"' not in client.get("/admin/invitations").get_data(as_text=True)
 
 
 def test_a_link_works_once(client, db, admin):
@@ -227,6 +249,6 @@ def test_the_login_page_links_to_forgot_password(client):
 def test_the_profile_offers_an_invitation_to_admins_and_hr_only(client, db):
     person = make_user()
     sign_in(client, make_user(Role.HR))
-    assert b"Invite to sign in" in client.get(f"/people/{person.id}").data
+    assert f'href="/admin/invitations?user_ids={person.id}"'.encode() in client.get(f"/people/{person.id}").data
     sign_in(client, make_user(Role.MANAGER))
     assert b"Invite to sign in" not in client.get(f"/people/{person.id}").data

@@ -28,11 +28,13 @@ def upgrade():
     sa.Column('expires_at', webapp.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('used_at', webapp.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('revoked_at', webapp.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('request_key', sa.String(length=43), nullable=True),
     sa.Column('created_at', webapp.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_password_link_created_by_id_user_account')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_password_link_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_password_link')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_password_link_token_hash'))
+    sa.UniqueConstraint('token_hash', name=op.f('uq_password_link_token_hash')),
+    sa.UniqueConstraint('user_id', 'request_key', name=op.f('uq_password_link_user_id'))
     )
     with op.batch_alter_table('password_link', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_password_link_user_id'), ['user_id'], unique=False)

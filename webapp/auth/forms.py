@@ -1,6 +1,8 @@
 """Sign-in and password forms."""
+import secrets
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, SubmitField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from webapp.auth.services import PASSWORD_MIN
@@ -57,5 +59,6 @@ class InviteForm(FlaskForm):
     """Whom to invite: the chosen people, or everyone active without a password."""
 
     user_ids = SelectMultipleField("People", coerce=int, validate_choice=False)
+    idempotency_key = HiddenField(validators=[DataRequired(), Length(max=43)], default=lambda: secrets.token_urlsafe(24))
     everyone = BooleanField("Everyone without a password")
     submit = SubmitField("Invite")

@@ -66,15 +66,18 @@ def _revoke_open_links(user: User) -> None:
     )
 
 
-def issue_link(user: User, purpose: str, actor: User | None) -> SentLink:
-    """A new link for user (their older open links stop working), e-mailed when e-mail is configured."""
+def issue_link(user: User, purpose: str, actor: User | None, request_key: str | None = None) -> SentLink:
+    """A new link for user (their older open links stop working), e-mailed when e-mail is configured.
+
+    request_key is the invitation form's idempotency key: the same form sent twice clashes on it.
+    """
     db.session.scalar(select(User.id).where(User.id == user.id).with_for_update())  # one issuer at a time
     _revoke_open_links(user)
     nonce = secrets.token_urlsafe(32)
     days = current_app.config["PASSWORD_LINK_DAYS"]
     link = PasswordLink(
         user_id=user.id, purpose=purpose, token_hash=_digest(nonce), created_by_id=actor.id if actor else None,
-        expires_at=clock.now() + timedelta(days=days),
+        expires_at=clock.now() + timedelta(days=days), request_key=request_key,
     )
     db.session.add(link)
     db.session.flush()
@@ -103,7 +106,15 @@ def everyone_can_get_in() -> bool:
     return active >= 2 and db.session.scalar(locked_out.limit(1)) is None
 
 
-def invite_people(actor: User, user_ids: list[int], everyone_without_password: bool) -> list[SentLink]:
+def invitation_candidates(chosen_ids: list[int]) -> list[User]:
+    """Whom the invitation page lists: active people without a password, and the active people chosen."""
+    return list(db.session.scalars(
+        select(User).where(User.active.is_(True), User.password_hash.is_(None) | User.id.in_(chosen_ids))
+        .order_by(User.name, User.id)
+    ))
+
+
+def invite_people(actor: User, user_ids: list[int], everyone_without_password: bool, key: str) -> list[SentLink]:
     """Invite the chosen active people (or everyone without a password) to set their password."""
     if everyone_without_password:
         people = people_without_password()
@@ -115,7 +126,7 @@ def invite_people(actor: User, user_ids: list[int], everyone_without_password: b
             raise RuleError("Only active people can be invited.", "user_ids")
     if not people:
         raise RuleError("Choose at least one person to invite.", "user_ids")
-    return [issue_link(person, INVITE, actor) for person in people]
+    return [issue_link(person, INVITE, actor, key) for person in people]
 
 
 def request_reset(email: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import TimestampMixin, UTCDateTime
@@ -32,6 +32,7 @@ class PasswordLink(TimestampMixin, db.Model):
     """A single-use, expiring link to set a password: an invitation or a reset. Only the token's hash is kept."""
 
     __tablename__ = "password_link"
+    __table_args__ = (UniqueConstraint("user_id", "request_key"),)  # a replayed invitation form is refused
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
@@ -41,5 +42,6 @@ class PasswordLink(TimestampMixin, db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a newer link or a new password ended it
+    request_key: Mapped[str | None] = mapped_column(String(43))  # the invitation form's idempotency key
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -9,8 +9,8 @@ from webapp.auth.access import public, roles_required, signed_in
 from webapp.auth.forms import ForgotPasswordForm, InviteForm, LoginForm, PasswordChangeForm, SetPasswordForm
 from webapp.auth.invitations import (
     check_link,
+    invitation_candidates,
     invite_people,
-    people_without_password,
     request_reset,
     set_password_with_link,
 )
@@ -22,6 +22,7 @@ from webapp.rendering import commit_or_show, form_status, render_page_or_fragmen
 from webapp.roles import Role
 
 AUDIT_PAGE_SIZE = 50
+MAX_CHOSEN = 500
 
 
 def _login_limit() -> str:
@@ -98,12 +99,21 @@ def _forgot_email_key() -> str:
 @bp.route("/admin/invitations", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.HR)
 def invitations():
+    """Invite people to set a password: those chosen (a profile's "Invite" preselects one), or everyone waiting."""
     form = InviteForm()
-    sent = None
+    sent = []
     if form.validate_on_submit():
-        sent = commit_or_show(form, lambda: invite_people(current_user, form.user_ids.data or [], form.everyone.data))
+        chosen = form.user_ids.data or []
+        sent = commit_or_show(form, lambda: invite_people(
+            current_user, chosen, form.everyone.data, form.idempotency_key.data)) or []
+        if sent:
+            form = InviteForm(formdata=None)  # a fresh idempotency key for the next invitation
+    else:
+        chosen = request.args.getlist("user_ids", type=int)[:MAX_CHOSEN] or (form.user_ids.data or [])
+    candidates = invitation_candidates(chosen)
     return render_template(
-        "auth/invitations.html", form=form, sent=sent or [], waiting=people_without_password()
+        "auth/invitations.html", form=form, sent=sent, chosen=set() if sent else set(chosen), candidates=candidates,
+        waiting=sum(person.password_hash is None for person in candidates),
     ), form_status(form)
 
 
