@@ -172,7 +172,7 @@ def set_password_with_link(token: str, password: str) -> User:
     )
     if used.rowcount != 1:  # a concurrent request used it first
         raise RuleError(LINK_UNUSABLE)
-    user = db.session.scalar(select(User).where(User.id == link.user_id).with_for_update())
+    user = db.session.scalar(select(User).where(User.id == link.user_id).with_for_update(of=User))
     user.set_password(password)
     _revoke_open_links(user)
     user.last_login_at = clock.now()

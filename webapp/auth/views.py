@@ -8,12 +8,14 @@ from webapp.auth import bp
 from webapp.auth.access import public, roles_required, signed_in
 from webapp.auth.forms import ForgotPasswordForm, InviteForm, LoginForm, PasswordChangeForm, SetPasswordForm
 from webapp.auth.invitations import (
+    LINK_UNUSABLE,
     check_link,
     invitation_candidates,
     invite_people,
     request_reset,
     set_password_with_link,
 )
+from webapp.auth.models import PasswordLink
 from webapp.auth.queries import list_audit_entries
 from webapp.auth.services import PasswordError, authenticate, change_password
 from webapp.errors import RuleError
@@ -133,10 +135,9 @@ def forgot_password():
 @bp.route("/password/set/<token>", methods=["GET", "POST"])
 @public
 def set_password_from_link(token: str):
-    try:
-        link = check_link(token)
-    except RuleError as error:
-        return render_template("auth/link_unusable.html", message=str(error)), 410
+    link = _usable_link(token)
+    if link is None:
+        return render_template("auth/link_unusable.html", message=LINK_UNUSABLE), 410
     form = SetPasswordForm()
     if form.validate_on_submit():
         user = commit_or_show(form, lambda: set_password_with_link(token, form.new.data))
@@ -145,4 +146,14 @@ def set_password_from_link(token: str):
             login_user(user)
             flash("Your password is set. Welcome to Common Ground.", "success")
             return redirect(url_for("main.home"), code=303)
+        if _usable_link(token) is None:  # a request racing this one used it first
+            return render_template("auth/link_unusable.html", message=LINK_UNUSABLE), 410
     return render_template("auth/set_password.html", form=form, link=link), form_status(form)
+
+
+def _usable_link(token: str) -> PasswordLink | None:
+    """The link behind token while it still works, else None."""
+    try:
+        return check_link(token)
+    except RuleError:
+        return None
