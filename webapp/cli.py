@@ -1,11 +1,11 @@
-"""flask commands: create-admin, demo, import-people."""
+"""flask commands: create-admin, demo, import-people, worker."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from webapp.extensions import db
@@ -25,6 +25,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(import_people)
+    app.cli.add_command(worker)
 
 
 @click.command("create-admin")
@@ -83,3 +84,20 @@ def import_people(csv_file: Path) -> None:
     created, updated = apply_pending_import(None, pending)
     db.session.commit()
     click.echo(f"Imported {csv_file.name}: {created} added, {updated} updated.")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due, then exit (for cron and tests).")
+def worker(once: bool) -> None:
+    """Deliver the outbox (e-mail, webhook posts): poll until stopped, retrying failures with backoff."""
+    from webapp.notifications.delivery import drain, run_worker
+
+    if once:
+        click.echo(f"Outbox: {drain()}.")
+        return
+    poll_seconds = current_app.config["OUTBOX_POLL_SECONDS"]
+    click.echo(f"Outbox worker: delivering every {poll_seconds:g} s; Ctrl-C stops it.")
+    try:
+        run_worker(poll_seconds)
+    except KeyboardInterrupt:
+        click.echo("Outbox worker stopped.")

@@ -49,6 +49,11 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "")  # for links in e-mails
     # Optional chat webhook (incoming-webhook URL) that receives published joint wins
     WIN_WEBHOOK_URL = os.environ.get("WIN_WEBHOOK_URL", "")
+    # The outbox worker (`flask --app webapp worker`) that delivers e-mail and webhook posts
+    OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "5"))
+    OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "100"))  # messages per pass (one SMTP connection)
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))  # then the message is marked failed
+    OUTBOX_RETRY_SECONDS = float(os.environ.get("OUTBOX_RETRY_SECONDS", "60"))  # first backoff, doubling
 
 
 class ProductionConfig(Config):

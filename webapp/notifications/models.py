@@ -1,15 +1,21 @@
-"""One notification for one person."""
+"""One notification for one person, and the outbox of outgoing e-mail and webhook posts."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from webapp import clock
 from webapp.db import TimestampMixin, UTCDateTime
 from webapp.extensions import db
 
 MESSAGE_MAX = 300
+SUBJECT_MAX = 150
+ERROR_MAX = 500
+
+EMAIL, WEBHOOK = "email", "webhook"
+PENDING, SENT, FAILED = "pending", "sent", "failed"
 
 
 class Notification(TimestampMixin, db.Model):
@@ -24,3 +30,29 @@ class Notification(TimestampMixin, db.Model):
     message: Mapped[str] = mapped_column(String(MESSAGE_MAX))
     url: Mapped[str] = mapped_column(String(500), default="")
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OutboxMessage(TimestampMixin, db.Model):
+    """One outgoing e-mail or webhook post, written in the transaction of the action that caused it.
+
+    The worker (`flask --app webapp worker`) delivers it. A claimed message stays pending with
+    next_attempt_at moved past the worker's lease, so a worker that dies mid-delivery hands it back.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_message_due", "status", "next_attempt_at"),
+        CheckConstraint(f"kind IN ('{EMAIL}', '{WEBHOOK}')", name="kind"),
+        CheckConstraint(f"status IN ('{PENDING}', '{SENT}', '{FAILED}')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str] = mapped_column(String(500))  # an e-mail address, or the webhook's URL
+    subject: Mapped[str] = mapped_column(String(SUBJECT_MAX), default="")
+    body: Mapped[str] = mapped_column(Text)  # the plain-text e-mail, or the webhook's JSON payload
+    status: Mapped[str] = mapped_column(String(10), default=PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    last_error: Mapped[str] = mapped_column(String(ERROR_MAX), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

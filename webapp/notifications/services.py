@@ -1,13 +1,18 @@
-"""Writes: notify people, mark notifications read. E-mail goes out only after the commit."""
+"""Writes: notify people, mark notifications read, and put outgoing e-mail and webhook posts in the outbox.
+
+Outgoing messages are rows written in the caller's transaction (a rolled-back action leaves none);
+the worker in webapp/notifications/delivery.py delivers them, so no action waits for or fails on delivery.
+"""
 from __future__ import annotations
+
+import json
 
 from flask import current_app
 from sqlalchemy import update
 
-from webapp import clock
+from webapp import clock, signals
 from webapp.extensions import db
-from webapp.notifications.delivery import queue_email
-from webapp.notifications.models import MESSAGE_MAX, Notification
+from webapp.notifications.models import EMAIL, MESSAGE_MAX, SUBJECT_MAX, WEBHOOK, Notification, OutboxMessage
 from webapp.people.models import User
 
 KINDS = {
@@ -34,7 +39,7 @@ def notify(user: User, kind: str, message: str, url: str = "") -> Notification:
         url = ""
     notification = Notification(user_id=user.id, kind=kind, message=message[:MESSAGE_MAX], url=url)
     db.session.add(notification)
-    queue_email(user.email, f"{KINDS[kind]}: {message[:80]}", message, url)
+    enqueue_email(user.email, f"{KINDS[kind]}: {message}", message, url)
     return notification
 
 
@@ -53,3 +58,42 @@ def mark_all_read(user: User) -> int:
         .values(read_at=clock.now())
     )
     return result.rowcount
+
+
+def subject_line(text: str) -> str:
+    """The one way a Subject is made: one line of printable text (line breaks collapsed), at most SUBJECT_MAX long."""
+    line = "".join(char for char in " ".join(text.split()) if char.isprintable())
+    return line if len(line) <= SUBJECT_MAX else line[:SUBJECT_MAX - 1].rstrip() + "…"
+
+
+def enqueue_email(to: str, subject: str, body: str, path: str = "") -> OutboxMessage | None:
+    """Put one plain-text e-mail in the outbox when MAIL_SERVER is set (e-mail is off otherwise)."""
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        return None
+    link_line = f"\n\n{config['PUBLIC_URL'].rstrip('/')}{path}" if path and config.get("PUBLIC_URL") else ""
+    return _enqueue(EMAIL, to, subject_line(subject), body + link_line)
+
+
+def enqueue_webhook(url: str, payload: dict) -> OutboxMessage:
+    """Put one JSON post to an incoming-webhook URL (Slack/Teams/Mattermost style) in the outbox."""
+    return _enqueue(WEBHOOK, url, "", json.dumps(payload))
+
+
+def _enqueue(kind: str, recipient: str, subject: str, body: str) -> OutboxMessage:
+    message = OutboxMessage(kind=kind, recipient=recipient, subject=subject, body=body, next_attempt_at=clock.now())
+    db.session.add(message)
+    return message
+
+
+def announce_win(sender, win_id: int, title: str, credited: list, function_ids: set, **_) -> None:
+    """win_published receiver: post the joint win to the chat webhook (through the outbox)."""
+    url = current_app.config.get("WIN_WEBHOOK_URL")
+    if not url:
+        return
+    names = ", ".join(person.name for person in credited)
+    enqueue_webhook(url, {"text": f"Joint win published: {title} — credited to {names}."})
+
+
+def connect_receivers() -> None:
+    signals.win_published.connect(announce_win)
