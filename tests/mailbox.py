@@ -1,4 +1,4 @@
-"""A local SMTP server (aiosmtpd) that keeps what it receives, and the set-password links in those e-mails."""
+"""A local SMTP server (aiosmtpd) for a whole module, and the set-password links in the e-mails it receives."""
 from __future__ import annotations
 
 import re
@@ -9,7 +9,7 @@ from email import message_from_bytes, policy
 from aiosmtpd.controller import Controller
 
 from tests.bench.harness import free_port
-from tests.test_notifications import Inbox
+from tests.test_outbox import Inbox
 
 SET_PASSWORD_LINK = re.compile(r"https?://[^\s\"<]+/password/set/[A-Za-z0-9._-]+")
 

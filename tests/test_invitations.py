@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 from tests.conftest import sign_in
 from tests.factories import PASSWORD, make_user
 from tests.mailbox import SET_PASSWORD_LINK as LINK
-from tests.mailbox import links_in, running_inbox
+from tests.mailbox import links_in
+from tests.test_outbox import Inbox, running_smtp
 from webapp import clock
 from webapp.auth.models import AuditEntry, PasswordLink
+from webapp.notifications.delivery import drain
 from webapp.people.models import User
 from webapp.roles import Role
 
@@ -40,11 +42,9 @@ def path(url: str) -> str:
 
 
 @pytest.fixture
-def smtp_server(app):
-    with running_inbox() as (inbox, port):
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, PUBLIC_URL="https://cg.example")
+def smtp_server(app, monkeypatch):
+    with running_smtp(app, monkeypatch, Inbox()) as inbox:
         yield inbox
-    app.config.update(MAIL_SERVER="", PUBLIC_URL="")
 
 
 @pytest.fixture
@@ -190,6 +190,7 @@ def test_invitations_are_emailed_when_email_is_configured(client, db, admin, smt
     person = make_user(email="nia@example.com")
     response = invite(client, person)
     assert links_on(response) == [] and b"Each person gets the link by e-mail" in response.data
+    drain()  # the delivery worker's pass
     [message] = smtp_server.messages
     assert message.rcpt_tos == ["nia@example.com"]
     [url] = links_in(message)
@@ -213,6 +214,7 @@ def test_forgot_password_answers_the_same_whether_the_address_exists_or_not(clie
         client, "gone@example.com")
     assert known.status_code == unknown.status_code == gone.status_code == 200
     assert answer(known) == answer(unknown) == answer(gone)
+    drain()
     assert [m.rcpt_tos for m in smtp_server.messages] == [["ada@example.com"]]
     [url] = links_in(smtp_server.messages[0])
     assert set_password(client, path(url)).status_code == 303

@@ -20,7 +20,7 @@ from webapp.auth.models import PasswordLink
 from webapp.auth.services import PASSWORD_MIN, PasswordError, record_audit
 from webapp.errors import RuleError
 from webapp.extensions import db
-from webapp.notifications.delivery import queue_email
+from webapp.notifications.services import enqueue_email
 from webapp.people.models import User
 
 SALT = "common-ground.set-password"
@@ -83,7 +83,7 @@ def issue_link(user: User, purpose: str, actor: User | None, request_key: str | 
     db.session.flush()
     url = _absolute_url(_serializer().dumps(nonce))
     body = BODIES[purpose].format(name=user.name, actor=actor.name if actor else "", days=days, url=url)
-    emailed = queue_email(user.email, SUBJECTS[purpose], body)
+    emailed = enqueue_email(user.email, SUBJECTS[purpose], body) is not None
     record_audit(actor, f"password_link.{purpose}", user, None, {"link_id": link.id, "emailed": emailed})
     return SentLink(user, url, emailed)
 
