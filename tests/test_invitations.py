@@ -148,12 +148,14 @@ def test_a_link_expires_after_the_configured_days(app, client, db, admin):
 def test_a_tampered_or_foreign_link_is_refused(app, client, db, admin):
     [url] = links_on(invite(client, make_user()))
     token = url.rsplit("/", 1)[1]
-    flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
+    payload, signature = token.rsplit(".", 1)
+    flipped = payload[:4] + ("A" if payload[4] != "A" else "B") + payload[5:] + "." + signature  # another nonce
+    forged = payload + "." + signature[:4] + ("A" if signature[4] != "A" else "B") + signature[5:]
     nonce = URLSafeSerializer(app.config["SECRET_KEY"], salt="common-ground.set-password").loads(token)
     other_purpose = URLSafeSerializer(app.config["SECRET_KEY"], salt="another-purpose").dumps(nonce)
     other_key = URLSafeSerializer("not-our-key", salt="common-ground.set-password").dumps(nonce)
     client.post("/logout")
-    for bad in (flipped, other_purpose, other_key, "no-such-token", "x" * 2000):
+    for bad in (flipped, forged, other_purpose, other_key, "no-such-token", "x" * 2000):
         assert set_password(client, f"/password/set/{bad}").status_code == 410, bad
     assert client.get(path(url)).status_code == 200  # the genuine one still works
 

@@ -132,12 +132,14 @@ def invite_people(actor: User, user_ids: list[int], everyone_without_password: b
 def request_reset(email: str) -> None:
     """Forgot password: e-mail a reset link to the active person with this address, if any.
 
-    The caller answers the same either way; an unknown address does the same token work, so the
-    answer takes about as long.
+    The caller answers the same either way. An address that gets no link still does the token work
+    and writes (an audit entry of the refused request), so the answer takes about as long.
     """
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None or not user.active or not current_app.config.get("MAIL_SERVER"):
         _digest(_serializer().dumps(secrets.token_urlsafe(32)))
+        record_audit(None, "password_link.reset_refused", user or User(), None, None)  # unknown: an unsaved stand-in
+        db.session.flush()
         return
     issue_link(user, RESET, None)
 
