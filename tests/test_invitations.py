@@ -122,6 +122,24 @@ def test_a_profile_invitation_preselects_the_person_even_with_a_password(client,
     assert f'id="invite-{person.id}"' not in client.get("/admin/invitations").get_data(as_text=True)
 
 
+def test_hr_cannot_invite_an_admin_whose_link_they_would_see(client, db):
+    sign_in(client, make_user(Role.HR, password=PASSWORD))
+    boss = make_user(Role.ADMIN, name="Ada Admin")
+    refused = invite(client, boss)
+    assert refused.status_code == 400 and b"Only an admin can invite an admin: leave out Ada Admin." in refused.data
+    colleague = make_user(name="Cy Colleague")
+    assert len(links_on(invite(client, everyone=True))) == 1  # everyone waiting but the admin
+    assert db.session.scalars(select(PasswordLink.user_id)).all() == [colleague.id]
+    assert b"Invite to sign in" not in client.get(f"/people/{boss.id}").data
+
+
+def test_ids_beyond_the_database_range_are_refused_not_a_500(client, db, admin):
+    huge = "9" * 30
+    assert client.get(f"/admin/invitations?user_ids={huge}").status_code == 200
+    response = client.post("/admin/invitations", data={"user_ids": [huge], "idempotency_key": "k"})
+    assert response.status_code == 400 and b"Only active people" in response.data
+
+
 def test_a_link_works_once(client, db, admin):
     [url] = links_on(invite(client, make_user()))
     client.post("/logout")

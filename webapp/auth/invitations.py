@@ -22,8 +22,10 @@ from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.notifications.services import enqueue_email
 from webapp.people.models import User
+from webapp.roles import Role
 
 SALT = "common-ground.set-password"
+ID_LIMIT = 2**31
 INVITE, RESET = "invite", "reset"
 LINK_UNUSABLE = "This link no longer works: it has expired, was already used, or a newer one was sent. Ask for a new one."
 SUBJECTS = {INVITE: "You are invited to Common Ground", RESET: "Set a new password for Common Ground"}
@@ -106,24 +108,37 @@ def everyone_can_get_in() -> bool:
     return active >= 2 and db.session.scalar(locked_out.limit(1)) is None
 
 
+def _plausible_ids(user_ids: list[int]) -> set[int]:
+    """The ids that can be row ids (a 70-digit number in a form is not one, and would overflow the database)."""
+    return {user_id for user_id in user_ids if 0 < user_id < ID_LIMIT}
+
+
 def invitation_candidates(chosen_ids: list[int]) -> list[User]:
     """Whom the invitation page lists: active people without a password, and the active people chosen."""
     return list(db.session.scalars(
-        select(User).where(User.active.is_(True), User.password_hash.is_(None) | User.id.in_(chosen_ids))
+        select(User).where(User.active.is_(True), User.password_hash.is_(None) | User.id.in_(_plausible_ids(chosen_ids)))
         .order_by(User.name, User.id)
     ))
 
 
+def _may_invite(actor: User, person: User) -> bool:
+    """Anyone an admin chooses; HR anyone but an admin (a link they see would open an admin's account)."""
+    return Role.ADMIN in actor.roles or Role.ADMIN not in person.roles
+
+
 def invite_people(actor: User, user_ids: list[int], everyone_without_password: bool, key: str) -> list[SentLink]:
-    """Invite the chosen active people (or everyone without a password) to set their password."""
+    """Invite the chosen active people (or everyone without a password whom actor may invite) to set their password."""
     if everyone_without_password:
-        people = people_without_password()
+        people = [person for person in people_without_password() if _may_invite(actor, person)]
     else:
+        wanted = _plausible_ids(user_ids)
         people = list(db.session.scalars(
-            select(User).where(User.id.in_(user_ids), User.active.is_(True)).order_by(User.name, User.id)
+            select(User).where(User.id.in_(wanted), User.active.is_(True)).order_by(User.name, User.id)
         ))
         if len(people) != len(set(user_ids)):
             raise RuleError("Only active people can be invited.", "user_ids")
+        if refused := [person.name for person in people if not _may_invite(actor, person)]:
+            raise RuleError(f"Only an admin can invite an admin: leave out {', '.join(refused)}.", "user_ids")
     if not people:
         raise RuleError("Choose at least one person to invite.", "user_ids")
     return [issue_link(person, INVITE, actor, key) for person in people]
