@@ -6,7 +6,7 @@ bp = Blueprint("recognition", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     """Attach the routes, register what this package adds to the shell, then the blueprint."""
-    from recognition import views  # noqa: F401  (their routes and commands attach to bp)
+    from recognition import commands, views  # noqa: F401  (their routes and commands attach to bp)
     from recognition.registrations import register
     from recognition.services import connect_receivers
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from recognition import services
 from recognition.models import Comment, FeedItem, Kudos, Win
 from recognition.rules import COMPANY_VALUES, REACTIONS
+from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.people.demo import DEMO_ANCHOR
 from webapp.people.models import User
@@ -81,7 +82,7 @@ def _attempt(action) -> bool:
     try:
         with db.session.begin_nested():
             action()
-    except services.RecognitionError:
+    except RuleError:
         return False
     return True
 
@@ -105,9 +106,9 @@ def _demo_kudos(rng: random.Random, people: list[User], now: datetime) -> bool:
 
 def _demo_win(rng: random.Random, people: list[User], cosigners: list[User], now: datetime, publish: bool) -> bool:
     logger = rng.choice(cosigners)
-    partner_function = rng.choice([p.function_id for p in cosigners if p.function_id != logger.function_id])
-    credited = rng.sample([p for p in people if p.function_id == logger.function_id], 2) + \
-        rng.sample([p for p in people if p.function_id == partner_function], 2)
+    signer = rng.choice([p for p in cosigners if p.function_id != logger.function_id])
+    credited = [*rng.sample([p for p in people if p.function_id == logger.function_id and p.id != logger.id], 2),
+                *rng.sample([p for p in people if p.function_id == signer.function_id and p.id != signer.id], 2)]
     title, story = WINS[rng.randrange(len(WINS))]
     impact = (rng.choice([None, 12000, 45000]), "EUR", "working capital")
     key = f"demo-win-{now.isoformat()}"
@@ -116,7 +117,6 @@ def _demo_win(rng: random.Random, people: list[User], cosigners: list[User], now
         return False
     if publish:
         win = db.session.scalar(select(Win).where(Win.idempotency_key == key))
-        signer = next(p for p in cosigners if p.function_id == partner_function)
         if rng.random() < 0.1:
             _attempt(lambda: services.decline_win(signer, win, "We did not take part in this one.", now + timedelta(days=1)))
         else:
@@ -131,5 +131,6 @@ def _demo_reactions(rng: random.Random, people: list[User]) -> None:
             emoji = rng.choice(list(REACTIONS))
             _attempt(lambda reactor=reactor, item=item, emoji=emoji: services.toggle_reaction(reactor, item, emoji))
         if rng.random() < 0.2:
-            db.session.add(Comment(item_id=item.id, author_id=rng.choice(people).id,
-                                            body=rng.choice(COMMENTS), created_at=item.created_at + timedelta(hours=3)))
+            db.session.add(Comment(item_id=item.id, author_id=rng.choice(people).id, body=rng.choice(COMMENTS),
+                                   idempotency_key=f"demo-comment-{item.id}",
+                                   created_at=item.created_at + timedelta(hours=3)))

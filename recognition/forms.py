@@ -52,7 +52,7 @@ class WinForm(KeyedForm):
     story = TextAreaField("Story", validators=[DataRequired(), Length(min=20, max=5000)],
                           description="Markdown: **bold**, *italic*, lists and links. No HTML.")
     credited = SelectMultipleField("People credited", coerce=int, validators=[DataRequired("Credit at least one person.")],
-                                   description="From two or more functions for a joint win.")
+                                   description="People from two or more functions (not yourself).")
     value_tags = SelectMultipleField("Company values", choices=VALUE_CHOICES,
                                      validators=[DataRequired("Choose one or more values.")])
     impact_amount = DecimalField("Impact amount", places=2, validators=[Optional(), NumberRange(min=0, max=10**11)],
@@ -66,20 +66,27 @@ class ReasonForm(FlaskForm):
     reason = StringField("Reason", validators=[DataRequired("Give a reason."), Length(max=500)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(KeyedForm):
     body = StringField("Comment", validators=[DataRequired("Write a comment first."), Length(max=1000)])
 
 
 class PolicyForm(FlaskForm):
     monthly_allowance = IntegerField("Monthly allowance (points)", validators=[DataRequired(), NumberRange(1, 10000)])
     per_report_extra = IntegerField("Extra per direct report", validators=[Optional(), NumberRange(0, 1000)], default=0)
-    message_min = IntegerField("Minimum kudos message length", validators=[DataRequired(), NumberRange(1, 500)])
-    pair_daily_cap = IntegerField("Daily cap per giver and receiver (points)",
+    message_min = IntegerField("Minimum kudos message length (letters and digits)",
+                               validators=[DataRequired(), NumberRange(1, 500)],
+                               description="Spaces, punctuation and repeated characters do not count.")
+    pair_daily_cap = IntegerField("Cap per giver and receiver in any 24 hours (points)",
                                   validators=[DataRequired(), NumberRange(1, 10000)])
     bridge_multiplier_pct = IntegerField("Bridge bonus multiplier (percent)",
                                          validators=[DataRequired(), NumberRange(100, 500)])
     win_points_per_function = IntegerField("Win points per credited function",
                                            validators=[DataRequired(), NumberRange(1, 10000)])
+    reciprocity_window_days = IntegerField(
+        "Trading window (days)", validators=[DataRequired(), NumberRange(1, 365)],
+        description="Kudos between two people who gave each other kudos within this many days pay less.")
+    allowance_reminder_days = IntegerField(
+        "Remind of unspent allowance (days before month end)", validators=[DataRequired(), NumberRange(1, 27)])
     submit = SubmitField("Save")
 
 

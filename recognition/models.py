@@ -38,6 +38,8 @@ class RecognitionPolicy(db.Model):
     pair_daily_cap: Mapped[int] = mapped_column(Integer, default=50)
     bridge_multiplier_pct: Mapped[int] = mapped_column(Integer, default=150)
     win_points_per_function: Mapped[int] = mapped_column(Integer, default=100)
+    reciprocity_window_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    allowance_reminder_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
 
 
 class Allowance(db.Model):
@@ -175,12 +177,17 @@ class WinFunction(db.Model):
 
 
 class FeedItem(TimestampMixin, db.Model):
-    """One celebration on the feed. Ordered by id (newest first); keyset pagination on id."""
+    """One celebration on the feed, dated (created_at) by the event it describes.
+
+    The feed orders by (created_at, id), newest first, with keyset pages on that pair; the poll for news
+    counts by id (what arrived since), so a late-reported old event is news without jumping the queue.
+    """
 
     __tablename__ = "recognition_feed_item"
     __table_args__ = (
         CheckConstraint("state IN ('visible', 'deleted', 'hidden')", name="state"),
         Index("ix_recognition_feed_item_state_id", "state", "id"),
+        Index("ix_recognition_feed_item_state_created_at_id", "state", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -226,6 +233,7 @@ class Comment(TimestampMixin, db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("recognition_feed_item.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     body: Mapped[str] = mapped_column(String(1000))
+    idempotency_key: Mapped[str] = mapped_column(String(KEY_MAX), unique=True)
 
 
 class BadgeDefinition(db.Model):

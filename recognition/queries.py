@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, union_all
@@ -44,10 +45,15 @@ class FeedFilter:
 
 
 def feed_items(flt: FeedFilter, before_id: int | None, limit: int) -> Select:
-    """Visible items newest first (keyset: id < before_id)."""
-    query = _filtered(select(FeedItem), flt).order_by(FeedItem.id.desc())
+    """Visible items, latest event first: ordered by (created_at, id), the time of what each item describes.
+
+    Keyset: the page after the item before_id holds the items that sort after it on (created_at, id).
+    """
+    query = _filtered(select(FeedItem), flt).order_by(FeedItem.created_at.desc(), FeedItem.id.desc())
     if before_id is not None:
-        query = query.where(FeedItem.id < before_id)
+        cursor = select(FeedItem.created_at).where(FeedItem.id == before_id).scalar_subquery()
+        query = query.where(or_(FeedItem.created_at < cursor,
+                                and_(FeedItem.created_at == cursor, FeedItem.id < before_id)))
     return query.limit(limit)
 
 
@@ -107,9 +113,10 @@ def item_extras(item_ids: list[int], viewer_id: int) -> ItemExtras:
     return extras
 
 
-def key_was_used(model, key: str) -> bool:
-    """True when a Kudos, KudosAddon or Win with this idempotency key exists (a replayed form)."""
-    return db.session.scalar(select(model.id).where(model.idempotency_key == key)) is not None
+def kept_kudos():
+    """A condition on Kudos: its post was not removed (removed kudos gave their points back and count nowhere)."""
+    removed = select(FeedItem.kudos_id).where(FeedItem.kudos_id.is_not(None), FeedItem.state != "visible")
+    return Kudos.id.not_in(removed)
 
 
 # --- balances and profile ------------------------------------------------------------------
@@ -141,11 +148,44 @@ def allowance_left(user: User, period: str, monthly: int, per_report: int) -> in
     return granted - spent_in(user.id, period)
 
 
+@dataclass(frozen=True)
+class Expiry:
+    """When this month's allowance expires: the last day of the month and whole days left after today."""
+
+    on: date
+    days_left: int
+
+
+def allowance_expiry(now: datetime) -> Expiry:
+    end = rules.month_end(now)
+    return Expiry(end, (end - now.date()).days)
+
+
+def trading_partners(user: User, now: datetime, window_days: int) -> list[tuple[str, int]]:
+    """(name, percent the next kudos to them pays) for everyone the user trades kudos with in the window:
+    people who gave the user kudos (so a gift back is two-way), per rules.trading_exchanges."""
+    since = now - timedelta(days=window_days)
+    recent = Kudos.created_at >= since
+    received = dict(db.session.execute(
+        select(Kudos.giver_id, func.count()).join(KudosRecipient).where(KudosRecipient.user_id == user.id, recent)
+        .group_by(Kudos.giver_id)).all())
+    if not received:
+        return []
+    given = dict(db.session.execute(
+        select(KudosRecipient.user_id, func.count()).join(Kudos).where(Kudos.giver_id == user.id, recent)
+        .group_by(KudosRecipient.user_id)).all())
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(received))).all())
+    partners = [(names[pid], rules.reciprocity_pct(rules.trading_exchanges(given.get(pid, 0), n)))
+                for pid, n in received.items() if pid in names]
+    return sorted(partners)
+
+
 def recognition_counts(user_id: int) -> tuple[int, int]:
     """(kudos given, kudos received) by a person."""
-    given = db.session.scalar(select(func.count()).select_from(Kudos).where(Kudos.giver_id == user_id)) or 0
-    received = db.session.scalar(select(func.count()).select_from(KudosRecipient).where(
-        KudosRecipient.user_id == user_id)) or 0
+    given = db.session.scalar(select(func.count()).select_from(Kudos).where(Kudos.giver_id == user_id,
+                                                                            kept_kudos())) or 0
+    received = db.session.scalar(select(func.count()).select_from(KudosRecipient).join(Kudos).where(
+        KudosRecipient.user_id == user_id, kept_kudos())) or 0
     return given, received
 
 
@@ -182,12 +222,13 @@ def may_see_win(user: User, win: Win) -> bool:
 
 
 def approval_queue(user: User) -> list[Win]:
-    """Pending wins waiting for a co-sign from the user's function."""
+    """Pending wins waiting for a co-sign from the user's function (not those crediting the user)."""
     if user.function_id is None:
         return []
+    credited = select(WinCredit.win_id).where(WinCredit.user_id == user.id)
     return list(db.session.scalars(
         select(Win).join(WinFunction).where(Win.status == "pending", WinFunction.cosign == "pending",
-                                            WinFunction.function_id == user.function_id)
+                                            WinFunction.function_id == user.function_id, Win.id.not_in(credited))
         .options(joinedload(Win.logger)).order_by(Win.id)
     ).unique())
 
@@ -242,7 +283,7 @@ def _pair_board(quarter: str) -> list[dict[str, Any]]:
         _smaller(KudosRecipient.giver_function_id, KudosRecipient.receiver_function_id).label("a"),
         _larger(KudosRecipient.giver_function_id, KudosRecipient.receiver_function_id).label("b"),
         literal(0).label("wins"), literal(1).label("kudos"),
-    ).join(Kudos).where(Kudos.quarter == quarter,
+    ).join(Kudos).where(Kudos.quarter == quarter, kept_kudos(),
                         KudosRecipient.giver_function_id != KudosRecipient.receiver_function_id)
     links = union_all(wins, kudos).subquery()
     fa, fb = aliased(Function), aliased(Function)
@@ -261,12 +302,13 @@ def _points_in(quarter: str):
 
 
 def _team_board(quarter: str) -> list[dict[str, Any]]:
-    """Teams by points their members earned this quarter. Tie-break: team name, then id."""
+    """Teams by points their members earned this quarter, opted-out members not counted. Tie-break: team name, id."""
     points = func.sum(LedgerEntry.amount)
     rows = db.session.execute(
         select(Team.name, Function.name, points).join(User, User.team_id == Team.id)
         .join(LedgerEntry, LedgerEntry.user_id == User.id).join(Function, Function.id == Team.function_id)
-        .where(_points_in(quarter)).group_by(Team.id, Team.name, Function.name)
+        .where(_points_in(quarter), User.id.not_in(select(LeaderboardOptOut.user_id)))
+        .group_by(Team.id, Team.name, Function.name)
         .order_by(points.desc(), Team.name, Team.id).limit(BOARD_SIZE)
     )
     return [{"name": f"{team} ({function})", "score": score} for team, function, score in rows]
@@ -298,7 +340,7 @@ def flow_matrix(periods: list[str]) -> tuple[list[Function], dict[tuple[int, int
     """Kudos counts giver function -> receiver function over the periods (one grouped query)."""
     rows = db.session.execute(
         select(KudosRecipient.giver_function_id, KudosRecipient.receiver_function_id, func.count())
-        .join(Kudos).where(Kudos.period.in_(periods), KudosRecipient.giver_function_id.is_not(None),
+        .join(Kudos).where(Kudos.period.in_(periods), kept_kudos(), KudosRecipient.giver_function_id.is_not(None),
                            KudosRecipient.receiver_function_id.is_not(None))
         .group_by(KudosRecipient.giver_function_id, KudosRecipient.receiver_function_id)
     )

@@ -16,13 +16,17 @@ from webapp.roles import Role
 
 
 def profile_tile(viewer: User, subject: User) -> dict:
-    """Balance, allowance left this month, badges, and recognition given and received."""
+    """Balance, allowance left this month (and when it expires), badges, and recognition given and received.
+
+    Someone who opted out of the leaderboard shows their points to nobody but themselves."""
     policy = services.get_policy()
+    own = viewer.id == subject.id
     given, received = queries.recognition_counts(subject.id)
     left = queries.allowance_left(subject, rules.period_of(clock.now()), policy.monthly_allowance,
-                                  policy.per_report_extra)
-    return {"person": subject, "balance": queries.points_balance(subject.id), "given": given, "received": received,
-            "allowance_left": left if viewer.id == subject.id else None, "badges": queries.badges_of(subject.id)}
+                                  policy.per_report_extra) if own else None
+    balance = queries.points_balance(subject.id) if own or not queries.is_opted_out(subject.id) else None
+    return {"person": subject, "balance": balance, "given": given, "received": received, "allowance_left": left,
+            "expiry": queries.allowance_expiry(clock.now()), "badges": queries.badges_of(subject.id)}
 
 
 def cosign_tile(viewer: User, subject: User) -> dict | None:

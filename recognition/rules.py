@@ -4,14 +4,34 @@ Plain functions, data in and data out (no Flask, no session): the property tests
 """
 from __future__ import annotations
 
+import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
 COMPANY_VALUES = ("customer-first", "one-team", "ownership", "candour", "curiosity", "craft")
 # Each reaction and its icon (a symbol of the vendored Bootstrap Icons subset): no emoji font is needed.
 REACTIONS = {"clap": "hand-thumbs-up", "heart": "heart", "party": "stars", "bulb": "lightbulb", "handshake": "people"}
-RECIPROCITY_WINDOW_DAYS = 30
 RECIPROCITY_FLOOR_PCT = 25
+_RUNS = re.compile(r"(.)\1+")
+
+
+def meaningful_length(text: str) -> int:
+    """How many characters of substance text has: letters and digits only, each run of one repeated
+    character counted once ("aaaa" is 1, "Thanks" padded with spaces is 6)."""
+    letters = "".join(ch for ch in " ".join(text.split()).casefold() if ch.isalnum())
+    return len(_RUNS.sub(r"\1", letters))
+
+
+def month_end(moment: date | datetime) -> date:
+    """The last day of the month a moment belongs to (when that month's allowance expires)."""
+    return date(moment.year, moment.month, calendar.monthrange(moment.year, moment.month)[1])
+
+
+def trading_exchanges(given_before: int, received_before: int) -> int:
+    """The exchanges that damp a gift: only genuine trading counts (the receiver has given back within the
+    window); then every earlier kudos between the two, either way. A one-way stream of thanks pays in full."""
+    return given_before + received_before if received_before else 0
 
 
 def period_of(moment: date | datetime) -> str:
@@ -39,7 +59,7 @@ def allowance_for(monthly: int, per_report: int, direct_reports: int) -> int:
 def reciprocity_pct(previous_exchanges: int) -> int:
     """Diminishing return for two people trading kudos: 100, 50, 25 ... percent, never below the floor.
 
-    previous_exchanges counts kudos between the same two people (either way) in the last 30 days.
+    previous_exchanges counts earlier kudos between two people who trade (see trading_exchanges).
     """
     return max(RECIPROCITY_FLOOR_PCT, 100 // (2 ** min(previous_exchanges, 8)))
 
@@ -58,9 +78,12 @@ class Receipt:
 
 
 def receipt(paid: int, previous_exchanges: int, crosses_functions: bool, bridge_multiplier_pct: int) -> Receipt:
-    """Points received for `paid` given: reciprocity first, then the bridge bonus (free for the giver)."""
+    """Points received for `paid` given: reciprocity first, then the bridge bonus (free for the giver).
+
+    The bonus rounds up, so even a 1-point kudos across functions earns one."""
     base = max(1, paid * reciprocity_pct(previous_exchanges) // 100) if paid > 0 else 0
-    bonus = base * (bridge_multiplier_pct - 100) // 100 if crosses_functions and bridge_multiplier_pct > 100 else 0
+    crossing = crosses_functions and bridge_multiplier_pct > 100
+    bonus = -(-base * (bridge_multiplier_pct - 100) // 100) if crossing else 0
     return Receipt(paid, base, bonus)
 
 
@@ -92,5 +115,5 @@ def anniversary_years(hired_on: date, today: date) -> int | None:
 
 def parse_quarter(text: str, default: str) -> str:
     """text when it is a quarter like "2026-Q4", else default."""
-    ok = len(text) == 7 and text[:4].isdigit() and text[4:6] == "-Q" and text[6] in "1234"
+    ok = len(text) == 7 and text[:4].isascii() and text[:4].isdigit() and text[4:6] == "-Q" and text[6] in "1234"
     return text if ok else default

@@ -5,6 +5,7 @@ from flask import url_for
 from sqlalchemy import and_, func, or_, select
 
 from recognition.models import Kudos, KudosRecipient, Win, WinFunction
+from recognition.queries import kept_kudos
 from webapp.extensions import db
 from webapp.main.periods import Quarter
 from webapp.main.scorecard import SPARK_QUARTERS, Figure, quarterly_series
@@ -40,7 +41,7 @@ def kudos_flow_figure(quarter: Quarter, pair: tuple[int, int]) -> Figure:
                     and_(KudosRecipient.giver_function_id == b, KudosRecipient.receiver_function_id == a))
     rows = db.session.execute(
         select(Kudos.quarter, KudosRecipient.giver_function_id, func.count())
-        .join(Kudos, KudosRecipient.kudos_id == Kudos.id).where(direction)
+        .join(Kudos, KudosRecipient.kudos_id == Kudos.id).where(direction, kept_kudos())
         .group_by(Kudos.quarter, KudosRecipient.giver_function_id)
     ).all()
     totals: dict[str, float] = {}
@@ -59,7 +60,8 @@ def bridge_share_figure(quarter: Quarter, pair: tuple[int, int]) -> Figure:
     rows = db.session.execute(
         select(Kudos.quarter, KudosRecipient.user_id, Kudos.giver_id)
         .join(Kudos, KudosRecipient.kudos_id == Kudos.id)
-        .where(Kudos.quarter.in_(window), KudosRecipient.giver_function_id != KudosRecipient.receiver_function_id)
+        .where(Kudos.quarter.in_(window), kept_kudos(),
+               KudosRecipient.giver_function_id != KudosRecipient.receiver_function_id)
     )
     involved: dict[str, set[int]] = {}
     for q, receiver, giver in rows:

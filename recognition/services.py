@@ -11,9 +11,11 @@ import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from recognition import rules
 from recognition.markup import plain_html, story_html
@@ -36,11 +38,12 @@ from recognition.models import (
     WinCredit,
     WinFunction,
 )
-from recognition.queries import count_direct_reports, invalidate_leaderboards, spent_in
+from recognition.queries import allowance_left, count_direct_reports, invalidate_leaderboards, spent_in
 from webapp import clock, signals
 from webapp.auth.services import record_audit
-from webapp.errors import RuleError
+from webapp.errors import AlreadyRecorded, Refused, RuleError
 from webapp.extensions import db
+from webapp.notifications.queries import notified_since
 from webapp.notifications.services import link, notify
 from webapp.people.models import RoleGrant, User
 from webapp.roles import Role
@@ -52,6 +55,8 @@ COMMENT_MAX = 1000
 ROTATION_POINTS = 50
 VISIT_POINTS = 20
 COSIGNER_ROLES = (Role.MANAGER, Role.LEADER)
+STORY_MIN = 20
+PAIR_CAP_WINDOW = timedelta(hours=24)
 
 DEFAULT_BADGES = [
     ("bridge-builder", "Bridge Builder", "Gave five kudos across a function boundary.", "cross_kudos_given", 5),
@@ -78,7 +83,8 @@ def get_policy() -> RecognitionPolicy:
 
 
 POLICY_FIELDS = ("monthly_allowance", "per_report_extra", "message_min", "pair_daily_cap",
-                 "bridge_multiplier_pct", "win_points_per_function")
+                 "bridge_multiplier_pct", "win_points_per_function", "reciprocity_window_days",
+                 "allowance_reminder_days")
 
 
 def save_policy(actor: User, values: dict[str, int]) -> RecognitionPolicy:
@@ -115,7 +121,7 @@ def _spend(giver: User, amount: int, period: str, kind: str, source: tuple[str, 
         raise RecognitionError(
             f"That needs {amount} points but you have {left} left to give this month.", "points"
         )
-    _entry(giver.id, "allowance", -amount, kind, source, period, f"{key}:spend", now)
+    _entry(giver.id, "allowance", -amount, kind, source, period, f"{source[0]}:{key}:spend", now)
 
 
 def _entry(user_id: int, account: str, amount: int, kind: str, source: tuple[str, int], period: str, key: str,
@@ -128,29 +134,43 @@ def _entry(user_id: int, account: str, amount: int, kind: str, source: tuple[str
 
 def give_kudos(giver: User, recipient_ids: list[int], message: str, value_tag: str, points_each: int, key: str,
                now: datetime | None = None) -> Kudos:
-    """Kudos to colleagues from the giver's allowance. A replayed key returns the first kudos unchanged."""
-    existing = db.session.scalar(select(Kudos).where(Kudos.idempotency_key == key))
-    if existing is not None:
-        return existing
+    """Kudos to colleagues from the giver's allowance.
+
+    The giver's allowance row is locked first; the replay check, the pair caps and the spending all
+    read state after that lock, so parallel requests from one giver queue and see each other's gifts.
+    A replayed key raises AlreadyRecorded.
+    """
     now = now or clock.now()
     policy = get_policy()
-    recipients = _check_kudos(giver, recipient_ids, message, value_tag, points_each, policy)
     period = rules.period_of(now)
+    lock_allowance(giver, period)
+    _refuse_replay(Kudos, key)
+    recipients = _check_kudos(giver, recipient_ids, message, value_tag, points_each, policy)
+    _check_pair_caps(giver, recipients, points_each, now, policy)
     kudos = Kudos(giver=giver, message=message.strip(), value_tag=value_tag, points_each=points_each, period=period,
                   quarter=rules.quarter_of(now), idempotency_key=key, created_at=now)
     kudos.recipients = [KudosRecipient(user=r, giver_function_id=giver.function_id,
                                        receiver_function_id=r.function_id) for r in recipients]
     db.session.add(kudos)
     db.session.flush()
-    _check_pair_caps(giver, recipients, points_each, now, policy, exclude_kudos=kudos.id)
-    _spend(giver, points_each * len(recipients), period, "kudos_given", ("kudos", kudos.id), key, now)
-    received = _credit_receivers(giver, recipients, points_each, ("kudos", kudos.id), key, now, policy, kudos.id)
-    _kudos_feed_item(kudos, recipients, received, now)
+    source = ("kudos", kudos.id)
+    _spend(giver, points_each * len(recipients), period, "kudos_given", source, key, now)
+    received = _credit_receivers(giver, recipients, points_each, source, key, now, policy, kudos.id)
+    item = _kudos_feed_item(kudos, recipients, received, now)
     _count_kudos_milestones(giver, recipients, kudos.id, now)
+    for receiver in recipients:
+        notify(receiver, "info", f"{giver.name} gave you kudos: “{kudos.message[:120]}”",
+               f"{link('recognition.feed')}#feed-item-{item.id}").created_at = now
     db.session.flush()
     invalidate_leaderboards()
     log.info("kudos %s from %s to %s", kudos.id, giver.id, [r.id for r in recipients])
     return kudos
+
+
+def _refuse_replay(model, key: str) -> None:
+    """A Kudos, KudosAddon, Win or Comment with this idempotency key exists: the form was sent before."""
+    if db.session.scalar(select(model.id).where(model.idempotency_key == key)) is not None:
+        raise AlreadyRecorded(field="idempotency_key")
 
 
 def _check_kudos(giver: User, recipient_ids: list[int], message: str, value_tag: str, points_each: int,
@@ -165,10 +185,11 @@ def _check_kudos(giver: User, recipient_ids: list[int], message: str, value_tag:
     recipients = db.session.scalars(select(User).where(User.id.in_(ids), User.active.is_(True))).all()
     if len(recipients) != len(ids):
         raise RecognitionError("Choose active colleagues from the list.", "recipients")
-    if len(message.strip()) < policy.message_min:
-        raise RecognitionError(f"Say a little more: at least {policy.message_min} characters.", "message")
     if len(message) > MESSAGE_MAX:
         raise RecognitionError(f"Keep it under {MESSAGE_MAX} characters.", "message")
+    if rules.meaningful_length(message) < policy.message_min:
+        raise RecognitionError(f"Say a little more: at least {policy.message_min} letters or digits "
+                               "(spaces, punctuation and repeated characters do not count).", "message")
     if value_tag not in rules.COMPANY_VALUES:
         raise RecognitionError("Choose one of the company values.", "value_tag")
     if points_each < 1:
@@ -176,42 +197,47 @@ def _check_kudos(giver: User, recipient_ids: list[int], message: str, value_tag:
     return sorted(recipients, key=lambda r: r.id)
 
 
-def _paid_today(giver_id: int, receiver_id: int, now: datetime, exclude_kudos: int | None) -> int:
-    """Points the giver already paid to this receiver today (kudos and add-ons)."""
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+def _paid_recently(giver_id: int, receiver_id: int, now: datetime) -> int:
+    """Points the giver paid this receiver in the 24 hours before now (kudos and add-ons).
+
+    No upper bound on the time: a gift committed by a parallel request a moment "later" still counts.
+    """
+    since = now - PAIR_CAP_WINDOW
     kudos = select(func.coalesce(func.sum(Kudos.points_each), 0)).join(KudosRecipient).where(
-        Kudos.giver_id == giver_id, KudosRecipient.user_id == receiver_id, Kudos.created_at >= start,
-        Kudos.created_at <= now, Kudos.id != (exclude_kudos or 0),
-    )
+        Kudos.giver_id == giver_id, KudosRecipient.user_id == receiver_id, Kudos.created_at > since)
     addons = select(func.coalesce(func.sum(KudosAddon.points_each), 0)).join(
         KudosRecipient, KudosRecipient.kudos_id == KudosAddon.kudos_id
-    ).where(KudosAddon.giver_id == giver_id, KudosRecipient.user_id == receiver_id, KudosAddon.created_at >= start,
-            KudosAddon.created_at <= now)
+    ).where(KudosAddon.giver_id == giver_id, KudosRecipient.user_id == receiver_id, KudosAddon.created_at > since)
     return int(db.session.scalar(kudos) or 0) + int(db.session.scalar(addons) or 0)
 
 
 def _check_pair_caps(giver: User, recipients: list[User], points_each: int, now: datetime,
-                     policy: RecognitionPolicy, exclude_kudos: int | None = None) -> None:
+                     policy: RecognitionPolicy) -> None:
+    """Refuse a gift over the pair's cap for any 24 hours. Call with the giver's allowance locked."""
     for receiver in recipients:
-        already = _paid_today(giver.id, receiver.id, now, exclude_kudos)
+        already = _paid_recently(giver.id, receiver.id, now)
         if already + points_each > policy.pair_daily_cap:
             room = max(0, policy.pair_daily_cap - already)
             raise RecognitionError(
-                f"You can give {receiver.name} at most {policy.pair_daily_cap} points a day; "
-                f"{room} left today.", "points",
+                f"You can give {receiver.name} at most {policy.pair_daily_cap} points in any 24 hours; "
+                f"{room} left now.", "points",
             )
 
 
-def _previous_exchanges(a: int, b: int, now: datetime, exclude_kudos: int) -> int:
-    """Kudos between a and b (either way) in the reciprocity window before now."""
-    since = now - timedelta(days=rules.RECIPROCITY_WINDOW_DAYS)
+def _kudos_count(giver_id: int, receiver_id: int, since: datetime, until: datetime, exclude_kudos: int) -> int:
+    """Kudos from giver to receiver between since and until (not counting exclude_kudos)."""
     return db.session.scalar(
         select(func.count()).select_from(KudosRecipient).join(Kudos).where(
-            or_(and_(Kudos.giver_id == a, KudosRecipient.user_id == b),
-                and_(Kudos.giver_id == b, KudosRecipient.user_id == a)),
-            Kudos.created_at >= since, Kudos.created_at <= now, Kudos.id != exclude_kudos,
-        )
+            Kudos.giver_id == giver_id, KudosRecipient.user_id == receiver_id, Kudos.created_at >= since,
+            Kudos.created_at <= until, Kudos.id != exclude_kudos)
     ) or 0
+
+
+def _trading_exchanges(giver_id: int, receiver_id: int, now: datetime, window_days: int, exclude_kudos: int) -> int:
+    """Earlier kudos that damp this gift: only when the two trade (see rules.trading_exchanges)."""
+    since = now - timedelta(days=window_days)
+    return rules.trading_exchanges(_kudos_count(giver_id, receiver_id, since, now, exclude_kudos),
+                                   _kudos_count(receiver_id, giver_id, since, now, exclude_kudos))
 
 
 def _credit_receivers(giver: User, recipients: list[User], points_each: int, source: tuple[str, int], key: str,
@@ -220,12 +246,13 @@ def _credit_receivers(giver: User, recipients: list[User], points_each: int, sou
     period, total = rules.period_of(now), 0
     for receiver in recipients:
         crosses = receiver.function_id != giver.function_id
-        got = rules.receipt(points_each, _previous_exchanges(giver.id, receiver.id, now, kudos_id), crosses,
-                            policy.bridge_multiplier_pct)
-        _entry(receiver.id, "points", got.base, source[0], source, period, f"{key}:recv:{receiver.id}", now)
+        exchanges = _trading_exchanges(giver.id, receiver.id, now, policy.reciprocity_window_days, kudos_id)
+        got = rules.receipt(points_each, exchanges, crosses, policy.bridge_multiplier_pct)
+        _entry(receiver.id, "points", got.base, source[0], source, period, f"{source[0]}:{key}:recv:{receiver.id}",
+               now)
         if got.bridge_bonus:
             _entry(receiver.id, "points", got.bridge_bonus, "bridge_bonus", source, period,
-                   f"{key}:bridge:{receiver.id}", now)
+                   f"{source[0]}:{key}:bridge:{receiver.id}", now)
         total += got.total
     return total
 
@@ -248,28 +275,27 @@ def _count_kudos_milestones(giver: User, recipients: list[User], kudos_id: int, 
 
 
 def add_to_kudos(giver: User, kudos: Kudos, points_each: int, key: str, now: datetime | None = None) -> KudosAddon:
-    """+points on someone else's kudos, to each of its receivers, from the giver's allowance."""
-    existing = db.session.scalar(select(KudosAddon).where(KudosAddon.idempotency_key == key))
-    if existing is not None:
-        return existing
+    """+points on someone else's kudos, to each of its receivers, from the giver's allowance (locked first)."""
     now = now or clock.now()
     policy = get_policy()
+    period = rules.period_of(now)
+    lock_allowance(giver, period)
+    _refuse_replay(KudosAddon, key)
     recipients = [r.user for r in kudos.recipients]
     if giver.id == kudos.giver_id or giver.id in {r.id for r in recipients}:
         raise RecognitionError("Add-ons are for kudos between other people.", "points")
     if points_each < 1:
         raise RecognitionError("Add at least 1 point.", "points")
+    item = _lock_item_of(kudos)
+    _require_visible(item)
+    _check_pair_caps(giver, recipients, points_each, now, policy)
     addon = KudosAddon(kudos_id=kudos.id, giver_id=giver.id, points_each=points_each, idempotency_key=key,
                        created_at=now)
     db.session.add(addon)
     db.session.flush()
-    _check_pair_caps(giver, recipients, points_each, now - timedelta(microseconds=1), policy)
     source = ("kudos_addon", addon.id)
-    _spend(giver, points_each * len(recipients), rules.period_of(now), "addon_given", source, key, now)
-    received = _credit_receivers(giver, recipients, points_each, source, key, now, policy, kudos.id)
-    item = db.session.scalar(select(FeedItem).where(FeedItem.kudos_id == kudos.id))
-    if item is not None:
-        item.points += received
+    _spend(giver, points_each * len(recipients), period, "addon_given", source, key, now)
+    item.points += _credit_receivers(giver, recipients, points_each, source, key, now, policy, kudos.id)
     db.session.flush()
     invalidate_leaderboards()
     return addon
@@ -279,34 +305,31 @@ def add_to_kudos(giver: User, kudos: Kudos, points_each: int, key: str, now: dat
 
 def log_win(logger: User, title: str, story: str, credited_ids: list[int], value_tags: list[str],
             impact: tuple[Decimal | None, str, str], key: str, now: datetime | None = None) -> Win:
-    """Log a win; it publishes at once unless other credited functions must co-sign it first."""
-    existing = db.session.scalar(select(Win).where(Win.idempotency_key == key))
-    if existing is not None:
-        return existing
+    """Log a joint win; it waits for a co-sign from every credited function other than the logger's."""
+    _refuse_replay(Win, key)
     if not logger.has_role(*COSIGNER_ROLES):
         raise RecognitionError("Only managers and leaders log wins.")
-    credited = _check_win(title, story, credited_ids, value_tags)
+    credited = _check_win(logger, title, story, credited_ids, value_tags)
     function_ids = sorted({p.function_id for p in credited})
     win = Win(logger=logger, title=title.strip(), story=story.strip(), value_tags=",".join(value_tags),
               impact_amount=impact[0], impact_unit=impact[1].strip(), impact_outcome=impact[2].strip(),
-              status="pending", is_joint=len(function_ids) > 1, idempotency_key=key, created_at=now or clock.now())
+              status="pending", is_joint=True, idempotency_key=key, created_at=now or clock.now())
     win.credits = [WinCredit(user=p) for p in credited]
     win.functions = [WinFunction(function_id=f, cosign="not_needed" if f == logger.function_id else "pending")
                      for f in function_ids]
     db.session.add(win)
     db.session.flush()
-    if all(f.cosign == "not_needed" for f in win.functions):
-        _publish(win, now or clock.now())
-    else:
-        _ask_for_cosigns(win)
+    _ask_for_cosigns(win)
     return win
 
 
 def _ask_for_cosigns(win: Win) -> None:
-    """Notify the managers and leaders of every function whose co-sign the win waits for."""
+    """Notify the managers and leaders of every function whose co-sign the win waits for (not the credited)."""
     waiting = [f.function_id for f in win.functions if f.cosign == "pending"]
+    credited = [c.user_id for c in win.credits]
     signers = db.session.scalars(
         select(User).join(RoleGrant).where(User.function_id.in_(waiting), User.active.is_(True),
+                                           User.id.not_in(credited),
                                            RoleGrant.role.in_([r.value for r in COSIGNER_ROLES])).distinct()
     ).all()
     for signer in signers:
@@ -314,34 +337,61 @@ def _ask_for_cosigns(win: Win) -> None:
                "your function's co-sign is needed.", link("recognition.win_detail", win_id=win.id))
 
 
-def _check_win(title: str, story: str, credited_ids: list[int], value_tags: list[str]) -> list[User]:
+def _check_win(logger: User, title: str, story: str, credited_ids: list[int], value_tags: list[str]) -> list[User]:
     if not title.strip():
         raise RecognitionError("Give the win a title.", "title")
-    if len(story.strip()) < 20:
-        raise RecognitionError("Tell the story in at least 20 characters.", "story")
+    if rules.meaningful_length(story) < STORY_MIN:
+        raise RecognitionError(f"Tell the story in at least {STORY_MIN} letters or digits.", "story")
     ids = list(dict.fromkeys(credited_ids))
-    if not ids:
-        raise RecognitionError("Credit at least one person.", "credited")
+    if logger.id in ids:
+        raise RecognitionError("Credit the people who did it, not yourself.", "credited")
     credited = db.session.scalars(select(User).where(User.id.in_(ids), User.active.is_(True))).all()
-    if len(credited) != len(ids) or any(p.function_id is None for p in credited):
+    if not ids or len(credited) != len(ids) or any(p.function_id is None for p in credited):
         raise RecognitionError("Credit active people who belong to a function.", "credited")
+    if len({p.function_id for p in credited}) < 2:
+        raise RecognitionError("A joint win credits people from at least two functions.", "credited")
     if not value_tags or any(t not in rules.COMPANY_VALUES for t in value_tags):
         raise RecognitionError("Choose one or more company values.", "value_tags")
     return sorted(credited, key=lambda p: p.id)
 
 
 def may_cosign(user: User, win: Win) -> list[WinFunction]:
-    """The pending co-signs of win that user may give (a manager or leader of that function)."""
-    if win.status != "pending" or not user.has_role(*COSIGNER_ROLES):
+    """The pending co-signs of win that user may give (a manager or leader of that function, not credited on it)."""
+    if win.status != "pending" or not user.has_role(*COSIGNER_ROLES) or is_credited(user, win):
         return []
     return [f for f in win.functions if f.cosign == "pending" and f.function_id == user.function_id]
 
 
-def cosign_win(signer: User, win: Win, now: datetime | None = None) -> Win:
-    """Co-sign for the signer's function; the last co-sign publishes the win."""
+def is_credited(user: User, win: Win) -> bool:
+    return any(c.user_id == user.id for c in win.credits)
+
+
+def _lock_win(win: Win) -> Win:
+    """The win locked until commit (SELECT ... FOR UPDATE), its status and co-signs re-read after the lock."""
+    query = (select(Win).where(Win.id == win.id).with_for_update().options(selectinload(Win.functions))
+             .execution_options(populate_existing=True))
+    return db.session.scalars(query).one()
+
+
+def _pending_for(signer: User, win: Win) -> list[WinFunction]:
+    """Lock the win and return the co-signs the signer may give, or refuse saying what happened to it."""
+    win = _lock_win(win)
     pending = may_cosign(signer, win)
-    if not pending:
-        raise RecognitionError("This win is not waiting for your function's co-sign.")
+    if pending:
+        return pending
+    if is_credited(signer, win):
+        raise RecognitionError("You are credited on this win, so another manager or leader of your function "
+                               "co-signs it.")
+    if win.status == "published":
+        raise RecognitionError("This win is already published; nothing changed.")
+    if win.status == "declined":
+        raise RecognitionError("This win was already declined; nothing changed.")
+    raise RecognitionError("This win is not waiting for your function's co-sign.")
+
+
+def cosign_win(signer: User, win: Win, now: datetime | None = None) -> Win:
+    """Co-sign for the signer's function; the last co-sign publishes the win (exactly once: the win is locked)."""
+    pending = _pending_for(signer, win)
     now = now or clock.now()
     for wf in pending:
         wf.cosign, wf.signer_id, wf.decided_at = "approved", signer.id, now
@@ -353,11 +403,9 @@ def cosign_win(signer: User, win: Win, now: datetime | None = None) -> Win:
 
 def decline_win(signer: User, win: Win, reason: str, now: datetime | None = None) -> Win:
     """Decline a pending win for the signer's function, with a reason; it will not be published."""
-    pending = may_cosign(signer, win)
-    if not pending:
-        raise RecognitionError("This win is not waiting for your function's co-sign.")
     if not reason.strip():
         raise RecognitionError("Say why you decline.", "reason")
+    pending = _pending_for(signer, win)
     for wf in pending:
         wf.cosign, wf.signer_id, wf.decided_at, wf.reason = "declined", signer.id, now or clock.now(), reason.strip()[:500]
     win.status = "declined"
@@ -377,16 +425,18 @@ def _publish(win: Win, now: datetime) -> None:
         if win.is_joint:
             record_milestone(person, "joint_win", f"win:{win.id}", now)
     function_ids = {f.function_id for f in win.functions}
-    label = "Joint win" if win.is_joint else "Team win"
     add_feed_item(
-        "win", f"win:{win.id}", f"{label}: {win.title} — {', '.join(p.name for p in credited)}",
+        "win", f"win:{win.id}", f"Joint win: {win.title} — {', '.join(p.name for p in credited)}",
         story_html(win.story), now, author_id=win.logger_id, value_tag=win.tags[0] if win.tags else "",
         function_ids=function_ids, cross_functional=win.is_joint, points=share * len(credited), win_id=win.id,
     )
+    for person in credited:
+        notify(person, "info", f"The joint win “{win.title}” is published: {share} points for you.",
+               link("recognition.win_detail", win_id=win.id)).created_at = now
     db.session.flush()
     invalidate_leaderboards()
     signals.win_published.send("recognition", win_id=win.id, title=win.title, credited=credited,
-                               function_ids=function_ids)
+                               function_ids=function_ids, occurred_at=now)
 
 
 # --- the feed -----------------------------------------------------------------------------
@@ -421,15 +471,16 @@ def toggle_reaction(user: User, item: FeedItem, emoji: str) -> bool:
     return existing is None
 
 
-def add_comment(user: User, item: FeedItem, body: str) -> Comment:
-    """A comment under a visible item (plain text)."""
+def add_comment(user: User, item: FeedItem, body: str, key: str) -> Comment:
+    """A comment under a visible item (plain text); a replayed key raises AlreadyRecorded."""
     _require_visible(item)
+    _refuse_replay(Comment, key)
     text = body.strip()
     if not text:
         raise RecognitionError("Write a comment first.", "body")
     if len(text) > COMMENT_MAX:
         raise RecognitionError(f"Keep comments under {COMMENT_MAX} characters.", "body")
-    comment = Comment(item_id=item.id, author_id=user.id, body=text)
+    comment = Comment(item_id=item.id, author_id=user.id, body=text, idempotency_key=key)
     db.session.add(comment)
     db.session.flush()
     return comment
@@ -440,23 +491,59 @@ def _require_visible(item: FeedItem) -> None:
         raise RecognitionError("This post is no longer on the feed.")
 
 
-def delete_own_item(user: User, item: FeedItem) -> None:
-    """Authors take their own post off the feed (points already given stay in the ledger)."""
+def _lock_item(item: FeedItem) -> FeedItem:
+    """The feed item locked until commit, its state re-read after the lock."""
+    query = select(FeedItem).where(FeedItem.id == item.id).with_for_update()
+    return db.session.scalars(query.execution_options(populate_existing=True)).one()
+
+
+def _lock_item_of(kudos: Kudos) -> FeedItem:
+    """The feed item of a kudos, locked (add-ons and removals of one post queue on it)."""
+    query = select(FeedItem).where(FeedItem.kudos_id == kudos.id).with_for_update()
+    return db.session.scalars(query.execution_options(populate_existing=True)).one()
+
+
+def delete_own_item(user: User, item: FeedItem, now: datetime | None = None) -> FeedItem:
+    """Authors take their own post off the feed; a kudos gives its points back."""
     if item.author_id != user.id:
-        raise RecognitionError("You can only delete your own posts.")
-    _require_visible(item)
-    item.state = "deleted"
-    db.session.flush()
+        raise Refused("You can only delete your own posts.")
+    return _remove(item, "deleted", now or clock.now())
 
 
-def hide_item(admin: User, item: FeedItem, reason: str) -> None:
-    """An admin hides any post with a reason; audit-logged."""
+def hide_item(admin: User, item: FeedItem, reason: str, now: datetime | None = None) -> FeedItem:
+    """An admin hides any post with a reason, audit-logged; a kudos gives its points back."""
     if not reason.strip():
         raise RecognitionError("Give a reason for hiding this post.", "reason")
-    _require_visible(item)
-    item.state, item.hidden_reason = "hidden", reason.strip()[:500]
-    db.session.flush()
+    _remove(item, "hidden", now or clock.now(), reason.strip()[:500])
     record_audit(admin, "recognition.hide", item, {"state": "visible"}, {"state": "hidden", "reason": item.hidden_reason})
+    return item
+
+
+def _remove(item: FeedItem, state: str, now: datetime, reason: str = "") -> FeedItem:
+    """Take a post off the feed (locked, still visible after the lock), reversing a kudos' points."""
+    _require_visible(_lock_item(item))
+    item.state, item.hidden_reason = state, reason
+    if item.kudos_id is not None:
+        _reverse_kudos(item.kudos_id, now)
+    db.session.flush()
+    invalidate_leaderboards()
+    return item
+
+
+def _reverse_kudos(kudos_id: int, now: datetime) -> None:
+    """Reversal entries for every point a kudos and its add-ons paid (the ledger stays append-only); givers
+    get their allowance back when it is still the same month (spent allowance of a past month has expired)."""
+    addons = select(KudosAddon.id).where(KudosAddon.kudos_id == kudos_id)
+    paid = db.session.scalars(select(LedgerEntry).where(
+        ((LedgerEntry.source_type == "kudos") & (LedgerEntry.source_id == kudos_id))
+        | ((LedgerEntry.source_type == "kudos_addon") & LedgerEntry.source_id.in_(addons)))
+        .order_by(LedgerEntry.id)).all()
+    this_month = rules.period_of(now)
+    for entry in paid:
+        if entry.account == "points" or entry.period == this_month:
+            kind = "reversal" if entry.account == "points" else "refund"
+            _entry(entry.user_id, entry.account, -entry.amount, kind, (entry.source_type, entry.source_id),
+                   entry.period, f"{kind}:{entry.idempotency_key}", now)
 
 
 def record_anniversaries(today: date) -> int:
@@ -473,10 +560,19 @@ def record_anniversaries(today: date) -> int:
             if years:
                 moment = datetime(day.year, day.month, day.day, 8, tzinfo=clock.now().tzinfo)
                 noun = "year" if years == 1 else "years"
-                added += add_feed_item("anniversary", f"anniversary:{person_id}:{day.year}",
-                                       f"{name} celebrates {years} {noun} with us", "", moment,
-                                       function_ids={function_id} - {None}) is not None
+                added += _add_unless_there("anniversary", f"anniversary:{person_id}:{day.year}",
+                                           f"{name} celebrates {years} {noun} with us", moment,
+                                           function_ids={function_id} - {None})
     return added
+
+
+def _add_unless_there(kind: str, source_key: str, headline: str, moment: datetime, **extra) -> bool:
+    """add_feed_item in a savepoint: an item another worker is adding at the same moment is skipped, not an error."""
+    try:
+        with db.session.begin_nested():
+            return add_feed_item(kind, source_key, headline, "", moment, **extra) is not None
+    except IntegrityError:
+        return False
 
 
 # --- badges -------------------------------------------------------------------------------
@@ -492,8 +588,9 @@ def ensure_default_badges() -> None:
 
 
 def save_badge(actor: User, badge: BadgeDefinition | None, name: str, description: str, event: str,
-               threshold: int) -> BadgeDefinition:
-    """Create or change a badge definition (admin), audited; holders keep badges already earned."""
+               threshold: int) -> tuple[BadgeDefinition, int]:
+    """Create or change a badge definition (admin), audited; holders keep badges already earned, and everyone
+    whose history already meets it gets it now. Returns the badge and how many were awarded from history."""
     if event not in BADGE_EVENTS:
         raise RecognitionError("Choose one of the counted events.", "event")
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
@@ -505,8 +602,37 @@ def save_badge(actor: User, badge: BadgeDefinition | None, name: str, descriptio
     badge.slug, badge.name, badge.description, badge.event, badge.threshold = slug, name, description, event, threshold
     db.session.add(badge)
     db.session.flush()
-    record_audit(actor, "recognition.badge", badge, before, {"name": name, "event": event, "threshold": threshold})
-    return badge
+    awarded = award_badges_from_history(badge.id)
+    record_audit(actor, "recognition.badge", badge, before, {"name": name, "event": event, "threshold": threshold,
+                                                             "awarded_from_history": awarded})
+    return badge, awarded
+
+
+def award_all_badges_from_history(actor: User) -> int:
+    """The admin action: award every badge to everyone whose history already meets it, audited."""
+    awarded = award_badges_from_history()
+    record_audit(actor, "recognition.badges_from_history", None, None, {"awarded": awarded})
+    return awarded
+
+
+def award_badges_from_history(badge_id: int | None = None) -> int:
+    """Award a badge (or every badge) to everyone whose counted history already reaches it; returns how many.
+
+    Quietly: no notification and no feed item for each, so a new definition does not flood anyone.
+    """
+    counts = (select(Milestone.user_id, Milestone.event, func.count().label("n"))
+              .group_by(Milestone.user_id, Milestone.event).subquery())
+    held = select(BadgeAward.user_id).where(BadgeAward.badge_id == BadgeDefinition.id, BadgeAward.user_id == counts.c.user_id)
+    due = select(BadgeDefinition.id, counts.c.user_id).join(
+        counts, and_(counts.c.event == BadgeDefinition.event, counts.c.n >= BadgeDefinition.threshold)
+    ).where(~held.exists())
+    if badge_id is not None:
+        due = due.where(BadgeDefinition.id == badge_id)
+    rows = db.session.execute(due).all()
+    now = clock.now()
+    for badge, person in rows:
+        _insert_ignoring_duplicates(BadgeAward, {"badge_id": badge, "user_id": person, "created_at": now})
+    return len(rows)
 
 
 def record_milestone(person: User, event: str, source_key: str, now: datetime | None = None) -> list[BadgeDefinition]:
@@ -529,8 +655,28 @@ def record_milestone(person: User, event: str, source_key: str, now: datetime | 
     return due
 
 
-def set_leaderboard_opt_out(user: User, opt_out: bool) -> None:
-    """Leave (or rejoin) the individual leaderboard."""
+def remind_unspent_allowances(now: datetime) -> int:
+    """A few days before month end (policy.allowance_reminder_days), tell everyone with allowance left when it
+    expires, once a month each; returns how many were reminded."""
+    policy = get_policy()
+    expires_on = rules.month_end(now)
+    if (expires_on - now.date()).days > policy.allowance_reminder_days:
+        return 0
+    period, url = rules.period_of(now), f"{link('recognition.give_kudos')}#allowance-{rules.period_of(now)}"
+    start = datetime(now.year, now.month, 1, tzinfo=now.tzinfo)
+    already = {user_id for user_id, link_url in notified_since("info", start) if link_url == url}
+    sent = 0
+    for person in db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.id)):
+        left = allowance_left(person, period, policy.monthly_allowance, policy.per_report_extra)
+        if left > 0 and person.id not in already:
+            notify(person, "info", f"You have {left} points left to give; they expire at the end of "
+                   f"{expires_on:%-d %b %Y}.", url)
+            sent += 1
+    return sent
+
+
+def set_leaderboard_opt_out(user: User, opt_out: bool) -> bool:
+    """Leave (or rejoin) the leaderboards; returns whether the user is now out."""
     existing = db.session.get(LeaderboardOptOut, user.id)
     if opt_out and existing is None:
         db.session.add(LeaderboardOptOut(user_id=user.id))
@@ -538,41 +684,69 @@ def set_leaderboard_opt_out(user: User, opt_out: bool) -> None:
         db.session.delete(existing)
     db.session.flush()
     invalidate_leaderboards()
+    return opt_out
 
 
 # --- events from the other pillars ------------------------------------------------------------
 
 def on_rotation_completed(sender, placement_id: int, person: User, home_function_id: int, host_function_id: int,
-                          completed_at: datetime, **_) -> None:
-    """A finished rotation: points, the Rotation Graduate count and a feed item (once per placement)."""
+                          occurred_at: datetime, **_) -> None:
+    """A finished rotation: points, the Rotation Graduate count and a feed item (once per placement), dated
+    by the completion (occurred_at)."""
     key = f"rotation:{placement_id}"
-    if add_feed_item("rotation", key, f"{person.name} completed a cross-functional rotation", "", completed_at,
+    if add_feed_item("rotation", key, f"{person.name} completed a cross-functional rotation", "", occurred_at,
                      author_id=None, function_ids={home_function_id, host_function_id},
                      cross_functional=home_function_id != host_function_id, points=ROTATION_POINTS) is None:
         return
     _entry(person.id, "points", ROTATION_POINTS, "rotation", ("rotation", placement_id),
-           rules.period_of(completed_at), key, completed_at)
-    record_milestone(person, "rotation_completed", key, completed_at)
+           rules.period_of(occurred_at), key, occurred_at)
+    record_milestone(person, "rotation_completed", key, occurred_at)
     invalidate_leaderboards()
 
 
 def on_visit_confirmed(sender, visit_id: int, attendees: list[User], function_ids: set[int], account_name: str,
-                       internal_only: bool, confirmed_by: User, held_on: date, **_) -> None:
-    """A confirmed joint visit: points and the Field Partner count for attendees; a feed item unless internal."""
+                       internal_only: bool, occurred_at: datetime, **_) -> None:
+    """A confirmed joint visit: points and the Field Partner count for attendees; a feed item unless internal.
+
+    Dated by when the visit was held (occurred_at), not by when it was confirmed: a visit held last year pays
+    into last year's period and sits at last year's place on the feed. Paid once per confirmation: a replay
+    pays nothing, a confirmation after a withdrawal (on_visit_withdrawn) pays again.
+    """
     key = f"visit:{visit_id}"
-    moment = clock.now()
-    if db.session.scalar(select(FeedItem.id).where(FeedItem.source_key == key)) is not None:
-        return
+    moment = min(clock.now(), occurred_at)
     if not internal_only:
         add_feed_item("visit", key, f"Joint visit to {account_name}: {', '.join(a.name for a in attendees)}", "",
                       moment, function_ids=set(function_ids), cross_functional=len(function_ids) > 1,
                       points=VISIT_POINTS * len(attendees))
     for person in attendees:
-        if db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.idempotency_key == f"{key}:{person.id}")):
+        standing, entries = _visit_points(visit_id, person.id)
+        if standing > 0:
             continue
         _entry(person.id, "points", VISIT_POINTS, "visit", ("visit", visit_id), rules.period_of(moment),
-               f"{key}:{person.id}", moment)
+               f"{key}:{person.id}" + (f":{entries}" if entries else ""), moment)
         record_milestone(person, "visit_confirmed", key, moment)
+    invalidate_leaderboards()
+
+
+def _visit_points(visit_id: int, user_id: int) -> tuple[int, int]:
+    """(points standing, ledger entries) of one person from one visit."""
+    return db.session.execute(select(func.coalesce(func.sum(LedgerEntry.amount), 0), func.count()).where(
+        LedgerEntry.account == "points", LedgerEntry.source_type == "visit", LedgerEntry.source_id == visit_id,
+        LedgerEntry.user_id == user_id)).one()
+
+
+def on_visit_withdrawn(sender, visit_id: int, withdrawn_at: datetime, **_) -> None:
+    """A visit's confirmation was withdrawn: reversal entries give its points back (in their period); its feed item hides."""
+    standing = db.session.execute(
+        select(LedgerEntry.user_id, LedgerEntry.period, func.sum(LedgerEntry.amount), func.count()).where(
+            LedgerEntry.account == "points", LedgerEntry.source_type == "visit", LedgerEntry.source_id == visit_id)
+        .group_by(LedgerEntry.user_id, LedgerEntry.period)).all()
+    for user_id, period, points, entries in standing:
+        if points:
+            _entry(user_id, "points", -points, "visit-reversal", ("visit", visit_id), period,
+                   f"visit:{visit_id}:{user_id}:{period}:reversal:{entries}", withdrawn_at)
+    db.session.execute(update(FeedItem).where(FeedItem.source_key == f"visit:{visit_id}", FeedItem.state == "visible")
+                       .values(state="hidden", hidden_reason="The visit's confirmation was withdrawn."))
     invalidate_leaderboards()
 
 
@@ -580,3 +754,4 @@ def connect_receivers() -> None:
     """Listen to the other pillars' events (weakly held functions are module-level, so they stay)."""
     signals.rotation_completed.connect(on_rotation_completed)
     signals.visit_confirmed.connect(on_visit_confirmed)
+    signals.visit_withdrawn.connect(on_visit_withdrawn)

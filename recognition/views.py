@@ -3,24 +3,29 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, get_flashed_messages, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from recognition import bp, queries, rules, services
 from recognition.forms import AddonForm, BadgeForm, CommentForm, KudosForm, PolicyForm, ReasonForm, WinForm, new_key
 from recognition.markup import story_html
-from recognition.models import BadgeDefinition, FeedItem, Kudos, KudosAddon, Win
+from recognition.models import BadgeDefinition, FeedItem, Kudos, Win
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
-from webapp.rendering import redirect_back, render_page_or_fragment, show_rule_error, wants_fragment
+from webapp.rendering import (
+    commit_or_flash,
+    commit_or_show,
+    form_status,
+    redirect_back,
+    render_page_or_fragment,
+    wants_fragment,
+)
 from webapp.roles import Role
 
 COSIGNERS = (Role.MANAGER, Role.LEADER)
 OVERSEERS = (Role.HR, Role.LEADER, Role.ADMIN)
-REPLAYED = "That was already recorded; nothing changed."
 _anniversaries_checked: set[date] = set()
 
 
@@ -30,29 +35,6 @@ def new_idempotency_key() -> str:
     return new_key()
 
 
-
-
-def _save(form, action, success: str, next_url: str):
-    """Run a service call for a form: commit and redirect, or roll back and show the error beside its field."""
-    try:
-        action()
-    except services.RecognitionError as error:
-        db.session.rollback()
-        show_rule_error(form, error)
-        return None
-    db.session.commit()
-    flash(success, "success")
-    return redirect(next_url, code=303)
-
-
-def _commit_or_replay() -> bool:
-    """Commit; a unique-key clash (a replay racing the first request) rolls back and returns False."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True
 
 
 # --- the feed ------------------------------------------------------------------------------
@@ -67,9 +49,7 @@ def _feed_filter() -> queries.FeedFilter:
 def _ensure_anniversaries() -> None:
     """Add today's work anniversaries once per day per process."""
     today = clock.today()
-    if today not in _anniversaries_checked:
-        services.record_anniversaries(today)
-        _commit_or_replay()  # another worker may have added the same anniversaries a moment ago
+    if today not in _anniversaries_checked and commit_or_flash(lambda: services.record_anniversaries(today)) is not None:
         _anniversaries_checked.add(today)
 
 
@@ -88,7 +68,7 @@ def feed():
     }
     if before is not None and wants_fragment():
         return render_template("recognition/_feed_items.html", **context)
-    context["newest_id"] = items[0].id if items and before is None else queries.latest_item_id()
+    context["newest_id"] = queries.latest_item_id()  # the poll's watermark: by arrival (id), not by event time
     context["poll_seconds"] = _poll_seconds()
     if wants_fragment():
         return render_template("recognition/_feed.html", **context)
@@ -128,17 +108,17 @@ def _render_item_part(item: FeedItem, template: str, status: int = 200, **extra)
     return redirect(url_for("recognition.feed") + f"#feed-item-{item.id}", code=303)
 
 
+def _flashed_text() -> str:
+    """The messages just flashed, taken off the queue: a fragment answers with them instead."""
+    return " ".join(get_flashed_messages())
+
+
 @bp.route("/recognition/items/<int:item_id>/react", methods=["POST"])
 @signed_in
 def react(item_id: int):
     item = _item_or_404(item_id)
-    try:
-        services.toggle_reaction(current_user, item, request.form.get("emoji", ""))
-    except services.RecognitionError as error:
-        db.session.rollback()
-        return Response(str(error), status=400)
-    if not _commit_or_replay():
-        return Response(REPLAYED, status=409)
+    if commit_or_flash(lambda: services.toggle_reaction(current_user, item, request.form.get("emoji", ""))) is None:
+        return Response(_flashed_text(), status=400)
     return _render_item_part(item, "recognition/_reactions.html")
 
 
@@ -147,40 +127,28 @@ def react(item_id: int):
 def comment(item_id: int):
     item = _item_or_404(item_id)
     form = CommentForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.add_comment(current_user, item, form.body.data)
-        except services.RecognitionError as error:
-            db.session.rollback()
-            show_rule_error(form, error)
-            status = 400
-        else:
-            db.session.commit()
-            form = CommentForm(formdata=None)
-    else:
-        status = 400
+    if not form.validate_on_submit():
         if not wants_fragment():
-            flash(" ".join(form.body.errors) or "Write a comment first.", "danger")
-    return _render_item_part(item, "recognition/_comments.html", status, form=form)
+            flash(" ".join(form.body.errors or form.idempotency_key.errors) or "Write a comment first.", "danger")
+    elif commit_or_show(form, lambda: services.add_comment(current_user, item, form.body.data,
+                                                           form.idempotency_key.data)) is not None:
+        form = CommentForm(formdata=None)
+    elif wants_fragment():
+        _flashed_text()  # the fragment shows the form's errors itself
+    return _render_item_part(item, "recognition/_comments.html", form_status(form), form=form)
 
 
 @bp.route("/recognition/items/<int:item_id>/delete", methods=["POST"])
 @signed_in
 def delete_item(item_id: int):
     item = _item_or_404(item_id)
-    try:
-        services.delete_own_item(current_user, item)
-    except services.RecognitionError as error:
-        db.session.rollback()
-        if wants_fragment():
-            return Response(str(error), status=403)
-        flash(str(error), "danger")
-        return redirect(url_for("recognition.feed"), code=303)
-    db.session.commit()
+    done = commit_or_flash(lambda: services.delete_own_item(current_user, item))
     if wants_fragment():
+        if done is None:
+            return Response(_flashed_text(), status=409)
         return render_template("recognition/_item_removed.html", item=item)
-    flash("Your post is deleted.", "success")
+    if done:
+        flash("Your post is deleted.", "success")
     return redirect(url_for("recognition.feed"), code=303)
 
 
@@ -189,12 +157,11 @@ def delete_item(item_id: int):
 def hide_item(item_id: int):
     item = _item_or_404(item_id)
     form = ReasonForm()
-    if form.validate_on_submit():
-        done = _save(form, lambda: services.hide_item(current_user, item, form.reason.data),
-                     "The post is hidden; the audit log has the reason.", url_for("recognition.feed"))
-        if done:
-            return done
-    return render_template("recognition/hide.html", item=item, form=form), 400 if form.errors else 200
+    if form.validate_on_submit() and commit_or_show(
+            form, lambda: services.hide_item(current_user, item, form.reason.data)):
+        flash("The post is hidden; the audit log has the reason.", "success")
+        return redirect(url_for("recognition.feed"), code=303)
+    return render_template("recognition/hide.html", item=item, form=form), form_status(form)
 
 
 def _colleague_choices() -> list[SelectChoice]:
@@ -209,35 +176,32 @@ def give_kudos():
     form = KudosForm()
     form.recipients.choices = _colleague_choices()
     policy = services.get_policy()
-    form.message.description = f"At least {policy.message_min} characters: what they did and why it mattered."
-    status = 400 if request.method == "POST" else 200
+    form.message.description = (f"At least {policy.message_min} letters or digits (spaces, punctuation and repeats "
+                                "do not count): what they did and why it mattered.")
     if form.validate_on_submit():
-        replay = queries.key_was_used(Kudos, form.idempotency_key.data)
-        try:
-            kudos = services.give_kudos(current_user, form.recipients.data, form.message.data, form.value_tag.data,
-                                        form.points.data, form.idempotency_key.data)
-        except services.RecognitionError as error:
-            db.session.rollback()
-            show_rule_error(form, error)
-        else:
-            sent = (f"Kudos sent to {', '.join(r.user.name for r in kudos.recipients)}."
-                    if _commit_or_replay() and not replay else REPLAYED)
+        kudos = commit_or_show(form, lambda: services.give_kudos(
+            current_user, form.recipients.data, form.message.data, form.value_tag.data, form.points.data,
+            form.idempotency_key.data))
+        if kudos is not None:
+            sent = f"Kudos sent to {', '.join(r.user.name for r in kudos.recipients)}."
             if wants_fragment():
                 fresh = KudosForm(formdata=None)
                 fresh.recipients.choices, fresh.message.description = form.recipients.choices, form.message.description
-                return render_template("recognition/_kudos_form.html", form=fresh, sent=sent,
-                                       **_kudos_context())
+                return render_template("recognition/_kudos_form.html", form=fresh, sent=sent, **_kudos_context())
             flash(sent, "success")
             return redirect(url_for("recognition.feed"), code=303)
+        _flashed_text()  # the form shows its errors itself (page and fragment alike)
     return render_page_or_fragment("recognition/kudos.html", "recognition/_kudos_form.html", form=form,
-                                   **_kudos_context()), status
+                                   **_kudos_context()), 400 if request.method == "POST" else 200
 
 
 def _kudos_context() -> dict:
     policy = services.get_policy()  # again: a rolled-back attempt may have created it
-    period = rules.period_of(clock.now())
-    left = queries.allowance_left(current_user, period, policy.monthly_allowance, policy.per_report_extra)
-    return {"allowance_left": left, "policy": policy}
+    now = clock.now()
+    left = queries.allowance_left(current_user, rules.period_of(now), policy.monthly_allowance,
+                                  policy.per_report_extra)
+    return {"allowance_left": left, "policy": policy, "expiry": queries.allowance_expiry(now),
+            "trading": queries.trading_partners(current_user, now, policy.reciprocity_window_days)}
 
 
 @bp.route("/recognition/kudos/<int:kudos_id>/addon", methods=["POST"])
@@ -245,19 +209,11 @@ def _kudos_context() -> dict:
 def add_kudos_points(kudos_id: int):
     kudos = db.get_or_404(Kudos, kudos_id)
     form = AddonForm()
-    message, category = REPLAYED, "info"
     if not form.validate_on_submit():
-        message, category = "Choose between 1 and 100 points.", "danger"
-    elif not queries.key_was_used(KudosAddon, form.idempotency_key.data):
-        try:
-            services.add_to_kudos(current_user, kudos, form.points.data, form.idempotency_key.data)
-        except services.RecognitionError as error:
-            db.session.rollback()
-            message, category = str(error), "danger"
-        else:
-            if _commit_or_replay():
-                message, category = f"You added {form.points.data} points for each receiver.", "success"
-    flash(message, category)
+        flash(" ".join(form.idempotency_key.errors) or "Choose between 1 and 100 points.", "danger")
+    else:
+        commit_or_flash(lambda: services.add_to_kudos(current_user, kudos, form.points.data, form.idempotency_key.data),
+                        f"You added {form.points.data} points for each receiver.")
     return redirect(url_for("recognition.feed"), code=303)
 
 
@@ -267,24 +223,16 @@ def add_kudos_points(kudos_id: int):
 @roles_required(*COSIGNERS)
 def log_win():
     form = WinForm()
-    form.credited.choices = [*_colleague_choices(), SelectChoice(current_user.id, f"{current_user.name} (you)")]
+    form.credited.choices = _colleague_choices()
     if form.validate_on_submit():
         impact = (form.impact_amount.data, form.impact_unit.data or "", form.impact_outcome.data or "")
-        replay = queries.key_was_used(Win, form.idempotency_key.data)
-        try:
-            win = services.log_win(current_user, form.title.data, form.story.data, form.credited.data,
-                                   form.value_tags.data, impact, form.idempotency_key.data)
-        except services.RecognitionError as error:
-            db.session.rollback()
-            show_rule_error(form, error)
-        else:
-            if not _commit_or_replay() or replay:
-                flash(REPLAYED, "info")
-                return redirect(url_for("recognition.feed"), code=303)
-            flash("The win is published." if win.status == "published"
-                  else "The win waits for the other functions' co-signs.", "success")
+        win = commit_or_show(form, lambda: services.log_win(current_user, form.title.data, form.story.data,
+                                                            form.credited.data, form.value_tags.data, impact,
+                                                            form.idempotency_key.data))
+        if win is not None:
+            flash("The win waits for the co-signs of the other functions.", "success")
             return redirect(url_for("recognition.win_detail", win_id=win.id), code=303)
-    return render_template("recognition/win_form.html", form=form), 400 if form.errors else 200
+    return render_template("recognition/win_form.html", form=form), form_status(form)
 
 
 def _visible_win(win_id: int) -> Win:
@@ -310,13 +258,8 @@ def _win_page(win: Win, form: ReasonForm, status: int = 200):
 @roles_required(*COSIGNERS)
 def cosign(win_id: int):
     win = _visible_win(win_id)
-    try:
-        services.cosign_win(current_user, win)
-    except services.RecognitionError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+    if commit_or_flash(lambda: services.cosign_win(current_user, win)) is None:
         return redirect(url_for("recognition.win_detail", win_id=win.id), code=303)
-    db.session.commit()
     flash("Co-signed. The win is published." if win.status == "published" else "Co-signed.", "success")
     return redirect_back(url_for("recognition.win_detail", win_id=win.id))
 
@@ -326,15 +269,11 @@ def cosign(win_id: int):
 def decline(win_id: int):
     win = _visible_win(win_id)
     form = ReasonForm()
-    try:
-        if not form.validate_on_submit():
-            raise services.RecognitionError("Say why you decline.", "reason")
-        services.decline_win(current_user, win, form.reason.data)
-    except services.RecognitionError as error:
-        db.session.rollback()
-        show_rule_error(form, error)
+    if not form.validate_on_submit():
+        form.reason.errors = ["Say why you decline."]
         return _win_page(win, form, 400)
-    db.session.commit()
+    if commit_or_show(form, lambda: services.decline_win(current_user, win, form.reason.data)) is None:
+        return _win_page(win, form, 400)
     flash("You declined the win; its logger can see your reason.", "success")
     return redirect_back(url_for("recognition.approvals"))
 
@@ -363,9 +302,8 @@ def opt_out():
     choice = request.form.get("opt_out")
     if choice not in ("0", "1"):
         abort(400)
-    services.set_leaderboard_opt_out(current_user, choice == "1")
-    db.session.commit()
-    flash("You are off the individual leaderboard." if choice == "1" else "You are back on the leaderboard.", "success")
+    commit_or_flash(lambda: services.set_leaderboard_opt_out(current_user, choice == "1"),
+                    "You are off the leaderboards." if choice == "1" else "You are back on the leaderboards.")
     return redirect(url_for("recognition.leaderboards"), code=303)
 
 
@@ -383,12 +321,11 @@ def flow():
 def settings():
     policy = services.get_policy()
     form = PolicyForm(obj=policy)
-    if form.validate_on_submit():
-        services.save_policy(current_user, {name: getattr(form, name).data or 0 for name in services.POLICY_FIELDS})
-        db.session.commit()
+    values = {name: getattr(form, name).data or 0 for name in services.POLICY_FIELDS}
+    if form.validate_on_submit() and commit_or_show(form, lambda: services.save_policy(current_user, values)):
         flash("Recognition settings saved.", "success")
         return redirect(url_for("recognition.settings"), code=303)
-    return render_template("recognition/settings.html", form=form), 400 if form.errors else 200
+    return render_template("recognition/settings.html", form=form), form_status(form)
 
 
 @bp.route("/recognition/badges")
@@ -403,12 +340,21 @@ def badges():
 def badge_form(badge_id: int | None):
     badge = db.get_or_404(BadgeDefinition, badge_id) if badge_id else None
     form = BadgeForm(obj=badge)
-    if form.validate_on_submit():
-        done = _save(form, lambda: services.save_badge(current_user, badge, form.name.data.strip(),
-                                                       form.description.data.strip(), form.event.data,
-                                                       form.threshold.data),
-                     "Badge saved.", url_for("recognition.badges"))
-        if done:
-            return done
+    saved = form.validate_on_submit() and commit_or_show(form, lambda: services.save_badge(
+        current_user, badge, form.name.data.strip(), form.description.data.strip(), form.event.data,
+        form.threshold.data))
+    if saved:
+        flash(f"Badge saved; {saved[1]} who already qualified by their history now hold it.", "success")
+        return redirect(url_for("recognition.badges"), code=303)
     title = f"Edit {badge.name}" if badge else "Add a badge"
-    return render_template("recognition/badge_form.html", form=form, title=title), 400 if form.errors else 200
+    return render_template("recognition/badge_form.html", form=form, title=title), form_status(form)
+
+
+@bp.route("/recognition/badges/award-from-history", methods=["POST"])
+@roles_required(Role.ADMIN)
+def award_badges_from_history():
+    """Give every badge to everyone whose history already meets it (no notifications, no feed posts)."""
+    awarded = commit_or_flash(lambda: services.award_all_badges_from_history(current_user))
+    if awarded is not None:
+        flash(f"{awarded} badge(s) awarded to people whose history already met them (quietly).", "success")
+    return redirect(url_for("recognition.badges"), code=303)

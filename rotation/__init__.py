@@ -6,7 +6,7 @@ bp = Blueprint("rotation", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     """Attach the routes, register what this package adds to the shell, then the blueprint."""
-    from rotation import views  # noqa: F401  (their routes and commands attach to bp)
+    from rotation import commands, views  # noqa: F401  (their routes and commands attach to bp)
     from rotation.registrations import register
     register()
 

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from rotation import services
 from rotation.models import Application, Cohort, Placement
+from rotation.services import event_time
+from webapp.auth.models import AuditEntry
 from webapp.extensions import db
 from webapp.people.demo import DEMO_ANCHOR, DEMO_DOMAIN
 from webapp.people.models import Function, Team, User
@@ -42,13 +44,14 @@ def seed_rotations() -> str:
         "behind the numbers (or the numbers behind the work).", host_function_ids=[f.id for f in functions.values()],
         eligible_function_ids=[f.id for f in functions.values()], duration_weeks=12, time_share_percent=100,
         min_tenure_months=6))
+    _dated(program, event_time(PAST[0][1] - timedelta(days=30)))
     completed = 0
     for name, opens_on, starts_on in PAST:
         cohort = _cohort(hr, program, name, opens_on, starts_on)
         _post_openings(cohort, functions)
         _apply_and_approve(rng, cohort, functions, approve_all=True)
         services.run_match(hr, cohort, cohort.matching_on)
-        for placement in services.publish_match(hr, cohort, cohort.matching_on):
+        for placement in services.publish_match(hr, cohort, cohort.matching_on, confirmed=True):
             completed += _complete(rng, placement, cohort)
     cohort = _cohort(hr, program, *OPEN)
     _post_openings(cohort, functions)
@@ -58,9 +61,19 @@ def seed_rotations() -> str:
 
 
 def _cohort(hr: User, program, name: str, opens_on: date, starts_on: date) -> Cohort:
-    return services.save_cohort(hr, program, None, services.CohortData(
+    """A cohort, created (with its audit entry) two weeks before its window opens."""
+    cohort = services.save_cohort(hr, program, None, services.CohortData(
         name=name, applications_open_on=opens_on, applications_close_on=starts_on - timedelta(days=21),
         matching_on=starts_on - timedelta(days=14), starts_on=starts_on, ends_on=starts_on + timedelta(weeks=12)))
+    return _dated(cohort, event_time(opens_on - timedelta(days=14)))
+
+
+def _dated(row, moment: datetime):
+    """Date a created row, and its audit entries, by when the demo's history says it was created."""
+    row.created_at = moment
+    db.session.execute(update(AuditEntry).where(AuditEntry.object_type == type(row).__name__,
+                                                AuditEntry.object_id == str(row.id)).values(created_at=moment))
+    return row
 
 
 def _post_openings(cohort: Cohort, functions: dict[str, Function]) -> None:
@@ -68,19 +81,22 @@ def _post_openings(cohort: Cohort, functions: dict[str, Function]) -> None:
         teams = db.session.scalars(select(Team).where(Team.function_id == functions[function_name].id)
                                    .order_by(Team.name)).all()
         for team, (title, activities) in zip(teams, openings):
-            services.save_opening(team.manager, cohort, None, services.OpeningData(
+            opening = services.save_opening(team.manager, cohort, None, services.OpeningData(
                 title=title, activities=activities, learning=f"How {function_name} decides, and why.",
                 skills="Curiosity; spreadsheets", capacity=2, mentor_id=team.manager.id, time_share_percent=100))
+            opening.created_at = cohort.created_at
 
 
 def _apply_and_approve(rng: random.Random, cohort: Cohort, functions: dict[str, Function], approve_all: bool) -> None:
-    """A few eligible people of each function apply; their managers decide (within the release cap)."""
-    day = cohort.applications_open_on + timedelta(days=3)
+    """A few eligible people of each function apply over the window's first days; their managers decide
+    (within the release cap) two days later."""
     staff = db.session.scalars(select(User).where(User.function_id.in_([f.id for f in functions.values()]),
                                                   User.team_id.is_not(None), ~User.email.startswith("employee@"))
                                .order_by(User.id)).all()
     applicants = [p for p in staff if Role.MANAGER not in p.roles]
-    for person in rng.sample(applicants, 7):
+    for n, person in enumerate(rng.sample(applicants, 7)):
+        day = cohort.applications_open_on + timedelta(days=1 + n)
+        decided_on = day + timedelta(days=2)
         choices = [o.id for o in cohort.openings if o.function_id != person.function_id]
         rng.shuffle(choices)
         try:
@@ -90,10 +106,10 @@ def _apply_and_approve(rng: random.Random, cohort: Cohort, functions: dict[str, 
             continue
         if approve_all or rng.random() < 0.4:
             try:
-                services.decide_application(application.home_manager, application, True, "Go for it.", day)
+                services.decide_application(application.home_manager, application, True, "Go for it.", decided_on)
             except services.RotationError:
                 services.decide_application(application.home_manager, application, False,
-                                            "The team is stretched this quarter.", day)
+                                            "The team is stretched this quarter.", decided_on)
 
 
 def _waiting_for_demo_manager(cohort: Cohort) -> None:

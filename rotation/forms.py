@@ -1,14 +1,42 @@
 """Forms of the rotation program; ranges and lengths are validated here, relations in the services."""
 from __future__ import annotations
 
+import secrets
+
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from rotation.models import TEXT_MAX, TITLE_MAX
 from webapp.people.forms import MultiCheckboxField
 from webapp.people.models import EMAIL_MAX
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class KeyedForm(FlaskForm):
+    """A create form whose hidden idempotency key makes a replayed submission answer "already recorded"."""
+
+    idempotency_key = HiddenField(default=new_key, validators=[
+        DataRequired("This form is out of date; reload the page."),
+        Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="This form is out of date; reload the page.")])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():  # a fresh key per rendering, also when editing a row without one
+            self.idempotency_key.data = new_key()
 
 
 def _text(label: str, required: bool = True, description: str = "") -> TextAreaField:
@@ -21,7 +49,7 @@ def _percent(label: str, default: int, low: int, description: str) -> IntegerFie
                         description=description)
 
 
-class ProgramForm(FlaskForm):
+class ProgramForm(KeyedForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=TITLE_MAX)])
     purpose = _text("Purpose")
     host_function_ids = MultiCheckboxField("Functions that host", coerce=int)
@@ -36,7 +64,7 @@ class ProgramForm(FlaskForm):
     submit = SubmitField("Save program")
 
 
-class CohortForm(FlaskForm):
+class CohortForm(KeyedForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=TITLE_MAX)],
                        description="For example Spring 2027.")
     applications_open_on = DateField("Applications open on", validators=[InputRequired()])
@@ -47,7 +75,7 @@ class CohortForm(FlaskForm):
     submit = SubmitField("Save cohort")
 
 
-class OpeningForm(FlaskForm):
+class OpeningForm(KeyedForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=TITLE_MAX)])
     activities = _text("What the rotator will do")
     learning = _text("What the rotator will learn")
@@ -59,6 +87,7 @@ class OpeningForm(FlaskForm):
 
 
 class ApplicationForm(FlaskForm):
+    openings = HiddenField()  # never rendered: carries the services' errors about the chosen openings
     statement = _text("Why this rotation", description="What you bring and why now.")
     learning_goals = _text("Your learning goals")
     submit = SubmitField("Submit application")
@@ -87,3 +116,15 @@ class ReflectionForm(FlaskForm):
 class HostFeedbackForm(FlaskForm):
     text = _text("Feedback for the rotator")
     submit = SubmitField("Sign off")
+
+
+class RotationPolicyForm(FlaskForm):
+    decision_grace_days = IntegerField("Days after the window closes that managers may still decide",
+                                       validators=[InputRequired(), NumberRange(0, 60)])
+    sign_off_opens_days = IntegerField("Sign-offs open this many days before a rotation's planned end",
+                                       validators=[InputRequired(), NumberRange(0, 365)])
+    nudge_every_days = IntegerField("Remind pending sign-offs of ended rotations every (days)",
+                                    validators=[InputRequired(), NumberRange(1, 90)])
+    match_page_size = IntegerField("Applicants per page of the match draft", validators=[InputRequired(),
+                                                                                        NumberRange(10, 500)])
+    submit = SubmitField("Save settings")

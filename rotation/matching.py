@@ -35,6 +35,8 @@ class Rejection:
     opening: Hashable
     ranked_higher: tuple[Hashable, ...]  # who holds the seats, all ranked higher by the host
     not_ranked: bool = False  # the host did not list the applicant at all
+    free_seat: bool = False  # the opening has a seat left in this assignment (a hand-made draft): a blocking pair
+    ranked_lower: tuple[Hashable, ...] = ()  # holders the host ranks below the applicant (a hand-made draft)
 
 
 def deferred_acceptance(instance: Instance) -> dict[Hashable, Hashable]:
@@ -76,6 +78,9 @@ def blocking_pairs(instance: Instance, assignment: Mapping[Hashable, Hashable]) 
     """Acceptable (applicant, opening) pairs that both prefer each other to what they got."""
     ranks = instance.host_ranks()
     seats = holders(assignment)
+    free = {o: len(seats.get(o, ())) < capacity for o, capacity in instance.capacities.items()}
+    worst = {o: max((ranks.get(o, {}).get(a, len(ranks.get(o, {}))) for a in taken), default=-1)
+             for o, taken in seats.items()}  # the host's rank of the least wanted holder
     pairs = []
     for applicant, prefs in instance.applicant_prefs.items():
         current = assignment.get(applicant)
@@ -83,11 +88,7 @@ def blocking_pairs(instance: Instance, assignment: Mapping[Hashable, Hashable]) 
             if opening == current:
                 break
             rank = ranks.get(opening, {}).get(applicant)
-            if rank is None:
-                continue
-            taken = seats.get(opening, [])
-            worst = max((ranks[opening].get(a, len(ranks[opening])) for a in taken), default=-1)
-            if len(taken) < instance.capacities.get(opening, 0) or worst > rank:
+            if rank is not None and (free.get(opening, False) or worst.get(opening, -1) > rank):
                 pairs.append((applicant, opening))
     return pairs
 
@@ -101,13 +102,14 @@ def over_capacity(instance: Instance, assignment: Mapping[Hashable, Hashable]) -
     }
 
 
-def explain_unmatched(instance: Instance, assignment: Mapping[Hashable, Hashable]) -> dict[Hashable, list[Rejection]]:
-    """For each unmatched applicant, each preferred opening and who holds its seats ahead of them."""
+def explain_unmatched(instance: Instance, assignment: Mapping[Hashable, Hashable],
+                      only: set | None = None) -> dict[Hashable, list[Rejection]]:
+    """For each unmatched applicant (of only, when given), each preferred opening and who holds its seats."""
     ranks = instance.host_ranks()
     seats = holders(assignment)
     explanations = {}
     for applicant, prefs in instance.applicant_prefs.items():
-        if applicant in assignment:
+        if applicant in assignment or (only is not None and applicant not in only):
             continue
         reasons = []
         for opening in prefs:
@@ -115,8 +117,11 @@ def explain_unmatched(instance: Instance, assignment: Mapping[Hashable, Hashable
             if rank is None:
                 reasons.append(Rejection(opening, (), not_ranked=True))
                 continue
-            ahead = sorted((a for a in seats.get(opening, []) if ranks[opening].get(a, rank + 1) < rank),
+            taken = seats.get(opening, [])
+            ahead = sorted((a for a in taken if ranks[opening].get(a, rank + 1) < rank),
                            key=lambda a: ranks[opening][a])
-            reasons.append(Rejection(opening, tuple(ahead)))
+            below = tuple(a for a in taken if ranks[opening].get(a, rank + 1) > rank)
+            reasons.append(Rejection(opening, tuple(ahead), free_seat=len(taken) < instance.capacities.get(opening, 0),
+                                     ranked_lower=below))
         explanations[applicant] = reasons
     return explanations

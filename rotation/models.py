@@ -12,6 +12,7 @@ from webapp.people.models import Function, Team, User
 
 TITLE_MAX = 120
 TEXT_MAX = 4000
+KEY_MAX = 64
 MAX_CHOICES = 5
 FULL_TIME = 100
 
@@ -27,6 +28,18 @@ program_eligible_function = Table(
 )
 
 
+class RotationPolicy(db.Model):
+    """The rotation numbers an admin may change (one row): decision grace, sign-off window, nudges, page size."""
+
+    __tablename__ = "rotation_policy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_grace_days: Mapped[int] = mapped_column(Integer, default=3)
+    sign_off_opens_days: Mapped[int] = mapped_column(Integer, default=14)
+    nudge_every_days: Mapped[int] = mapped_column(Integer, default=7)
+    match_page_size: Mapped[int] = mapped_column(Integer, default=50)
+
+
 class Program(TimestampMixin, db.Model):
     """A rotation program run by HR: who hosts, who may apply, for how long and how much of the week."""
 
@@ -40,6 +53,7 @@ class Program(TimestampMixin, db.Model):
     min_tenure_months: Mapped[int] = mapped_column(Integer, default=0)
     release_cap_percent: Mapped[int] = mapped_column(Integer, default=20)
     offer_days: Mapped[int] = mapped_column(Integer, default=7)
+    idempotency_key: Mapped[str | None] = mapped_column(String(KEY_MAX), unique=True)
 
     host_functions: Mapped[list[Function]] = relationship(secondary=program_host_function, order_by=Function.name)
     eligible_functions: Mapped[list[Function]] = relationship(
@@ -68,6 +82,8 @@ class Cohort(TimestampMixin, db.Model):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     match_rounds: Mapped[int] = mapped_column(Integer, default=0)
+    closed_early_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    idempotency_key: Mapped[str | None] = mapped_column(String(KEY_MAX), unique=True)
 
     program: Mapped[Program] = relationship(back_populates="cohorts")
     openings: Mapped[list[Opening]] = relationship(back_populates="cohort", order_by="Opening.title")
@@ -77,7 +93,11 @@ class Cohort(TimestampMixin, db.Model):
         return self.starts_on + (self.ends_on - self.starts_on) / 2
 
     def window_is_open(self, today: date) -> bool:
-        return self.applications_open_on <= today <= self.applications_close_on
+        return self.closed_early_at is None and self.applications_open_on <= today <= self.applications_close_on
+
+    def applications_closed(self, today: date) -> bool:
+        """True once the window has passed, or HR closed it early."""
+        return self.closed_early_at is not None or today > self.applications_close_on
 
 
 class Opening(TimestampMixin, db.Model):
@@ -97,6 +117,8 @@ class Opening(TimestampMixin, db.Model):
     skills: Mapped[str] = mapped_column(Text, default="")
     capacity: Mapped[int] = mapped_column(Integer, default=1)
     time_share_percent: Mapped[int] = mapped_column(Integer, default=FULL_TIME)
+    ranked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # once set, unranked = not acceptable
+    idempotency_key: Mapped[str | None] = mapped_column(String(KEY_MAX), unique=True)
 
     cohort: Mapped[Cohort] = relationship(back_populates="openings")
     function: Mapped[Function] = relationship()
@@ -120,7 +142,7 @@ class Application(TimestampMixin, db.Model):
     home_team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     statement: Mapped[str] = mapped_column(Text)
     learning_goals: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default="submitted")  # submitted, approved, declined
+    status: Mapped[str] = mapped_column(String(12), default="submitted")  # submitted, approved, declined, withdrawn
     decision_comment: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -166,6 +188,7 @@ class DraftMatch(db.Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("rotation_cohort.id"), index=True)
     opening_id: Mapped[int | None] = mapped_column(ForeignKey("rotation_opening.id"))
     adjusted: Mapped[bool] = mapped_column(default=False)
+    override_reason: Mapped[str | None] = mapped_column(Text)  # why HR moved them off their list or the host's
 
 
 PLACEMENT_STATUSES = ("offered", "accepted", "declined", "expired", "completed", "withdrawn")
@@ -178,9 +201,10 @@ class Placement(TimestampMixin, db.Model):
     __tablename__ = "rotation_placement"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("rotation_application.id"), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("rotation_application.id"), index=True)
     opening_id: Mapped[int] = mapped_column(ForeignKey("rotation_opening.id"), index=True)
     round: Mapped[int] = mapped_column(Integer, default=1)
+    nudged_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="offered")
     respond_by: Mapped[date] = mapped_column(Date)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -197,7 +221,10 @@ class Placement(TimestampMixin, db.Model):
     check_ins: Mapped[list[CheckIn]] = relationship(back_populates="placement", order_by="CheckIn.author")
 
     def state(self, today: date) -> str:
-        """The status, with an accepted placement active from its cohort's start and a late offer expired."""
+        """The status; an accepted placement is active from its cohort's start, ended (sign-offs pending) after
+        its end, and a late offer expired."""
+        if self.status == "accepted" and today > self.opening.cohort.ends_on:
+            return "ended"
         if self.status == "accepted" and today >= self.opening.cohort.starts_on:
             return "active"
         if self.status == "offered" and today > self.respond_by:

@@ -1,7 +1,7 @@
 """Reads of the rotation program: lists, the match instance, release counts, program health."""
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date
 
 from sqlalchemy import Select, func, select
@@ -43,7 +43,9 @@ def find_application(cohort: Cohort, person: User) -> Application | None:
 
 
 def placement_for(application: Application) -> Placement | None:
-    return db.session.scalar(select(Placement).where(Placement.application_id == application.id))
+    """The application's latest placement (an earlier offer may have been declined, expired or withdrawn)."""
+    return db.session.scalar(select(Placement).where(Placement.application_id == application.id)
+                             .order_by(Placement.id.desc()).limit(1))
 
 
 def list_waiting_approvals(manager: User) -> Select:
@@ -79,42 +81,87 @@ def held_seats(opening: Opening) -> list[Placement]:
 
 
 def host_order(opening: Opening) -> list[Application]:
-    """Approved applicants who chose the opening, in the host's order; unranked ones by application time."""
+    """Approved applicants who chose the opening, in the host's order; unranked ones after, by application time."""
     rank = aliased(HostRank)
     query = (
         select(Application).join(Choice, Choice.application_id == Application.id)
         .outerjoin(rank, (rank.application_id == Application.id) & (rank.opening_id == opening.id))
         .where(Choice.opening_id == opening.id, Application.status == "approved")
         .options(joinedload(Application.applicant))
-        .order_by(rank.rank.is_(None), rank.rank, Application.created_at, Application.id)
+        .order_by(rank.rank.is_(None), rank.rank, Application.id)
     )
     return list(db.session.scalars(query))
 
 
+def _plain_rows(statement) -> list[tuple]:
+    """A select's rows as the driver's plain tuples, without building result rows (100,000 rows at scale).
+
+    Only for columns the driver returns as they are (integers, text; a timestamp only tested for presence).
+    """
+    return db.session.connection().execute(statement).cursor.fetchall()
+
+
+def ranked_ids(opening: Opening) -> set[int]:
+    """The applications the opening's host ranked (acceptable to it)."""
+    return set(db.session.scalars(select(HostRank.application_id).where(HostRank.opening_id == opening.id)))
+
+
 def match_instance(cohort: Cohort) -> Instance:
-    """The cohort's next run: approved applicants without a placement, over the seats still free."""
-    placed = select(Placement.application_id)
-    rows = db.session.execute(
+    """The cohort's next run: approved applicants (still with us) without a seat, over the seats still free.
+
+    An applicant whose offer was declined, expired or withdrawn comes back, without the openings already offered.
+    A host who saved a ranking accepts only the applicants ranked; an opening never ranked takes its applicants
+    by application time. Four queries, whatever the size, read as plain rows (Core, not ORM: 50,000 rows at scale).
+    """
+    connection = db.session.connection()
+    placements = connection.execute(select(Placement.application_id, Placement.opening_id, Placement.status)
+                                    .join(Opening).where(Opening.cohort_id == cohort.id)).all()
+    offered = {(a, o) for a, o, _ in placements}
+    left_out = {a for a, _, status in placements if status in HOLDS_SEAT} | set(connection.scalars(
+        select(Application.id).join(User, User.id == Application.applicant_id)
+        .where(Application.cohort_id == cohort.id, User.active.is_(False))))
+    rows = _plain_rows(
         select(Application.id, Choice.opening_id).join(Choice)
-        .where(Application.cohort_id == cohort.id, Application.status == "approved", Application.id.not_in(placed))
-        .order_by(Application.id, Choice.rank)
-    ).all()
+        .where(Application.cohort_id == cohort.id, Application.status == "approved")
+        .order_by(Application.id, Choice.rank)  # ids follow the order of application
+    )
     applicant_prefs: dict[int, list[int]] = {}
+    choosers: dict[int, list[int]] = defaultdict(list)  # opening -> applicants by application time
     for application_id, opening_id in rows:
-        applicant_prefs.setdefault(application_id, []).append(opening_id)
-    held = Counter(db.session.scalars(select(Placement.opening_id).join(Opening).where(
-        Opening.cohort_id == cohort.id, Placement.status.in_(HOLDS_SEAT))))
+        if application_id in left_out:
+            continue
+        prefs = applicant_prefs.setdefault(application_id, [])
+        if (application_id, opening_id) not in offered:
+            prefs.append(opening_id)
+            choosers[opening_id].append(application_id)
+    applicant_prefs = {a: prefs for a, prefs in applicant_prefs.items() if prefs}  # nothing left to offer: out
+    ranked: dict[int, list[int]] = defaultdict(list)
+    for opening_id, application_id in _plain_rows(
+            select(HostRank.opening_id, HostRank.application_id).join(Opening)
+            .where(Opening.cohort_id == cohort.id).order_by(HostRank.opening_id, HostRank.rank)):
+        ranked[opening_id].append(application_id)
+    held = Counter(o for _, o, status in placements if status in HOLDS_SEAT)
     host_prefs, capacities = {}, {}
-    for opening in cohort.openings:
-        capacities[opening.id] = opening.capacity - held[opening.id]
-        host_prefs[opening.id] = [a.id for a in host_order(opening) if a.id in applicant_prefs]
+    for opening_id, capacity, ranked_at in connection.execute(
+            select(Opening.id, Opening.capacity, Opening.ranked_at).where(Opening.cohort_id == cohort.id)).all():
+        capacities[opening_id] = capacity - held[opening_id]
+        wanted = set(choosers[opening_id])
+        host_prefs[opening_id] = ([a for a in ranked[opening_id] if a in wanted]
+                                  if ranked_at or ranked[opening_id] else choosers[opening_id])
     return Instance(applicant_prefs, host_prefs, capacities)
+
+
+def unranked_counts(cohort: Cohort, instance: Instance) -> dict[int, int]:
+    """opening -> approved applicants who chose it and whom its host has not ranked (not acceptable there)."""
+    choosers = Counter(o for prefs in instance.applicant_prefs.values() for o in prefs)
+    return {opening_id: choosers[opening_id] - len(accepted) for opening_id, accepted in instance.host_prefs.items()
+            if choosers[opening_id] > len(accepted)}
 
 
 def draft_assignment(cohort: Cohort) -> dict[int, int | None]:
     """application id -> opening id (None: unmatched) of the cohort's draft."""
-    return dict(db.session.execute(select(DraftMatch.application_id, DraftMatch.opening_id)
-                                   .where(DraftMatch.cohort_id == cohort.id)).all())
+    return dict(_plain_rows(select(DraftMatch.application_id, DraftMatch.opening_id)
+                            .where(DraftMatch.cohort_id == cohort.id)))
 
 
 def applications_by_id(ids) -> dict[int, Application]:
@@ -137,17 +184,20 @@ def release_group_size(application: Application) -> int:
 
 
 def count_released(application: Application, today: date) -> int:
-    """Approved teammates (same release group) in cohorts overlapping this one and not yet over."""
+    """Approved teammates (same release group) in cohorts overlapping this one and not yet over, who hold a seat
+    or may still get one (their cohort has not started and they gave no offer back)."""
     cohort = application.cohort
     applicant = aliased(User)
     group = (Application.home_team_id == application.home_team_id if application.home_team_id
              else Application.home_manager_id == application.home_manager_id)
+    seated = select(Placement.application_id).where(Placement.status.in_(HOLDS_SEAT))
     released_out = select(Placement.application_id).where(Placement.status.in_(("declined", "expired", "withdrawn")))
+    waiting = (Cohort.starts_on > today) & Application.id.not_in(released_out)
     return db.session.scalar(
         select(func.count()).select_from(Application).join(Cohort).join(applicant, Application.applicant)
         .where(group, Application.status == "approved", Application.id != application.id,
                Cohort.starts_on <= cohort.ends_on, Cohort.ends_on >= max(cohort.starts_on, today),
-               Application.id.not_in(released_out))
+               Application.id.in_(seated) | waiting)
     ) or 0
 
 
@@ -214,3 +264,66 @@ def _phase(cohort: Cohort, today: date) -> str:
     if today <= cohort.matching_on or today < cohort.starts_on:
         return "matching"
     return "running"
+
+
+DRAFT_VIEWS = ("all", "unmatched", "matched", "adjusted")
+
+
+def draft_page(cohort: Cohort, query: str, show: str, after: int | None, size: int) -> tuple[list, int | None]:
+    """One page of the draft, by applicant name (keyset after an application id), filtered by name and kind.
+
+    Rows are (application id, applicant name, opening id, adjusted, override reason); the second value is
+    the application id to continue after (None on the last page).
+    """
+    applicant = aliased(User)
+    rows = (select(DraftMatch.application_id, applicant.name, DraftMatch.opening_id, DraftMatch.adjusted,
+                   DraftMatch.override_reason)
+            .join(Application, Application.id == DraftMatch.application_id)
+            .join(applicant, applicant.id == Application.applicant_id)
+            .where(DraftMatch.cohort_id == cohort.id))
+    if query:
+        rows = rows.where(applicant.name.ilike(f"%{query}%"))
+    if show == "unmatched":
+        rows = rows.where(DraftMatch.opening_id.is_(None))
+    elif show == "matched":
+        rows = rows.where(DraftMatch.opening_id.is_not(None))
+    elif show == "adjusted":
+        rows = rows.where(DraftMatch.adjusted.is_(True))
+    if after is not None:
+        last = db.session.execute(select(User.name, Application.id).join(Application, Application.applicant_id == User.id)
+                                  .where(Application.id == after)).first()
+        if last is not None:
+            rows = rows.where((applicant.name > last.name) | ((applicant.name == last.name)
+                                                               & (Application.id > last.id)))
+    found = db.session.execute(rows.order_by(applicant.name, Application.id).limit(size + 1)).all()
+    return found[:size], (found[size - 1].application_id if len(found) > size else None)
+
+
+def choices_of(application_ids: list[int]) -> dict[int, list[int]]:
+    """application id -> its opening ids in the applicant's order."""
+    chosen: dict[int, list[int]] = defaultdict(list)
+    for application_id, opening_id in db.session.execute(
+            select(Choice.application_id, Choice.opening_id).where(Choice.application_id.in_(application_ids))
+            .order_by(Choice.application_id, Choice.rank)):
+        chosen[application_id].append(opening_id)
+    return chosen
+
+
+def opening_titles(cohort: Cohort) -> dict[int, str]:
+    return dict(db.session.execute(select(Opening.id, Opening.title).where(Opening.cohort_id == cohort.id)).all())
+
+
+def applicant_names(application_ids) -> dict[int, str]:
+    return dict(db.session.execute(select(Application.id, User.name).join(User, User.id == Application.applicant_id)
+                                   .where(Application.id.in_(list(application_ids)))).all())
+
+
+def search_openings(cohort: Cohort, query: str, excluded_function_id: int | None, limit: int = 20) -> list[Opening]:
+    """Openings of the cohort whose title or function matches, outside the applicant's own function."""
+    found = (select(Opening).join(Function).where(Opening.cohort_id == cohort.id)
+             .options(joinedload(Opening.function)).order_by(Opening.title, Opening.id).limit(limit))
+    if excluded_function_id is not None:
+        found = found.where(Opening.function_id != excluded_function_id)
+    if query:
+        found = found.where(Opening.title.ilike(f"%{query}%") | Function.name.ilike(f"%{query}%"))
+    return list(db.session.scalars(found))

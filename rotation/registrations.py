@@ -62,6 +62,7 @@ def register() -> None:
         "then open a cohort and host managers post openings.", "rotation.program_form",
         lambda: any_row(select(Program.id)), order=60)
     register_nav_item("Rotation approvals", "rotation.approvals", Role.MANAGER, group="Rotations")
+    register_nav_item("Rotation settings", "rotation.settings", Role.ADMIN, group="Rotations")
     register_tile("home", "my-rotation", "rotation/_tile_my_rotation.html", my_rotation_tile, order=20)
     register_tile("home", "rotation-approvals", "rotation/_tile_approvals.html", approvals_tile, order=4)
     register_tile("profile", "rotations", "rotation/_tile_rotations.html", rotations_profile_tile, order=20)

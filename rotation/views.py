@@ -1,6 +1,7 @@
 """Routes of the rotation program: thin; parse, validate, one service call, commit, redirect or re-render."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -8,7 +9,6 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from rotation import bp, calendar, queries, services
@@ -21,49 +21,26 @@ from rotation.forms import (
     OpeningForm,
     ProgramForm,
     ReflectionForm,
+    RotationPolicyForm,
 )
 from rotation.matching import blocking_pairs, explain_unmatched, over_capacity
-from rotation.models import MAX_CHOICES, Application, Cohort, Opening, Placement, Program
+from rotation.models import MAX_CHOICES, TEXT_MAX, TITLE_MAX, Application, Cohort, Opening, Placement, Program
 from rotation.services import RotationError
 from webapp import clock
 from webapp.auth.access import public, roles_required, signed_in
 from webapp.extensions import db
+from webapp.input_guard import is_plain_digits, parse_ids
 from webapp.notifications.services import notify
 from webapp.people.models import Function
 from webapp.people.queries import find_user_by_email
-from webapp.rendering import redirect_back, render_page_or_fragment, show_rule_error
+from webapp.rendering import commit_or_flash, commit_or_show, redirect_back, render_page_or_fragment
 from webapp.roles import Role
 
 STATIC = Path(__file__).parent / "static"
-ALREADY_DONE = "That was already done (perhaps in another tab); nothing was changed. Reload the page."
 
 
 def today() -> date:
     return clock.today()
-
-
-
-
-def _attempt(action, form: FlaskForm | None = None) -> bool:
-    """Run one service call: commit on success, roll back and report the rule on failure.
-
-    A unique constraint that fires (a replayed or concurrent request) is reported like a rule.
-    """
-    try:
-        action()
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        flash(ALREADY_DONE, "danger")
-        return False
-    except RotationError as error:
-        db.session.rollback()
-        if form is None:
-            flash(str(error), "danger")
-        else:
-            show_rule_error(form, error)
-        return False
-    return True
 
 
 def _form_data(cls, form: FlaskForm, **given):
@@ -75,10 +52,10 @@ def _form_data(cls, form: FlaskForm, **given):
 def _form_view(form: FlaskForm, save, done, title: str, cancel: str):
     """A create-or-edit page: on a valid post, save through the service and redirect to done(saved)."""
     if form.validate_on_submit():
-        saved = []
-        if _attempt(lambda: saved.append(save()), form):
-            flash(f"{getattr(saved[0], 'title', None) or saved[0].name} is saved.", "success")
-            return redirect(done(saved[0]), code=303)
+        saved = commit_or_show(form, save)
+        if saved is not None:
+            flash(f"{getattr(saved, 'title', None) or saved.name} is saved.", "success")
+            return redirect(done(saved), code=303)
     return _page("people/admin_form.html", form, title=title, cancel=cancel)
 
 
@@ -207,7 +184,7 @@ def opening(opening_id: int):
 def _reordered(ids: list[int], move: str) -> list[int]:
     """ids after moving one of them up or down ("<id>:up" or "<id>:down"); unchanged when malformed."""
     item, _, direction = move.partition(":")
-    if not item.isdigit() or int(item) not in ids or direction not in ("up", "down"):
+    if not is_plain_digits(item) or int(item) not in ids or direction not in ("up", "down"):
         return ids
     at = ids.index(int(item))
     to = at - 1 if direction == "up" else at + 1
@@ -217,27 +194,32 @@ def _reordered(ids: list[int], move: str) -> list[int]:
 
 
 def _posted_ids(name: str) -> list[int]:
-    return [int(v) for v in request.form.getlist(name) if v.isdigit()][:200]
+    return parse_ids(request.form.getlist(name))[:200]
 
 
 @bp.route("/rotation/openings/<int:opening_id>/ranking", methods=["GET", "POST"])
 @signed_in
 def ranking(opening_id: int):
-    """The host mentor orders the approved applicants; up/down buttons work without JavaScript."""
+    """The host mentor orders the approved applicants and unticks those they would not host (left unranked);
+    up/down buttons work without JavaScript."""
     opening = db.get_or_404(Opening, opening_id)
     if not opening.is_hosted_by(current_user):
         abort(403)
     applicants = {a.id: a for a in queries.host_order(opening)}
     order = list(applicants)
+    ranked = queries.ranked_ids(opening)
+    accepted = ranked if opening.ranked_at or ranked else set(applicants)
     form = FlaskForm()
     if request.method == "POST" and form.validate():
-        posted = [i for i in _posted_ids("order") if i in applicants]
+        posted = _posted_ids("order")
+        accepted = set(_posted_ids("chosen"))
         if "move" in request.form:
-            order = _reordered(posted, request.form["move"])
-        elif _attempt(lambda: services.rank_applicants(current_user, opening, posted)):
-            flash("Your ranking is saved.", "success")
-            return _back("rotation.ranking", opening_id=opening.id)
-    items = [(a.id, a.applicant.name, f"Applied {a.created_at:%d %b %Y %H:%M} UTC", None)
+            order = _reordered([i for i in posted if i in applicants], request.form["move"])
+        else:
+            rank = lambda: services.rank_applicants(current_user, opening, [i for i in posted if i in accepted])
+            if commit_or_flash(rank, "Your ranking is saved."):
+                return _back("rotation.ranking", opening_id=opening.id)
+    items = [(a.id, a.applicant.name, f"Applied {a.created_at:%d %b %Y %H:%M} UTC", a.id in accepted)
              for a in (applicants[i] for i in order)]
     return render_template("rotation/ranking.html", opening=opening, form=form, items=items)
 
@@ -249,11 +231,33 @@ def ranking(opening_id: int):
 def apply(cohort_id: int):
     """Tick up to five openings and order them (up/down buttons without JavaScript, drag with it)."""
     cohort = db.get_or_404(Cohort, cohort_id)
+    submit = lambda ranked, form: _ask_for_approval(services.submit_application(
+        current_user, cohort, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today()))
+    return _application_form(cohort, None, submit, _refusal(cohort))
+
+
+@bp.route("/rotation/applications/<int:application_id>/edit", methods=["GET", "POST"])
+@signed_in
+def application_edit(application_id: int):
+    """The applicant changes their openings, order, statement or goals until the decision or the window's end."""
+    application = db.get_or_404(Application, application_id)
+    if application.applicant_id != current_user.id:
+        abort(403)
+    edit = lambda ranked, form: services.edit_application(
+        current_user, application, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today())
+    refusal = None if application.status == "submitted" and application.cohort.window_is_open(today()) else (
+        "Your application can no longer change: it was decided or the window closed.")
+    return _application_form(application.cohort, application, edit, refusal)
+
+
+def _application_form(cohort: Cohort, application: Application | None, write, refusal: str | None):
+    """The apply page, for a new application or to change one (application given)."""
     openings = {o.id: o for o in db.session.scalars(queries.list_openings(cohort))
                 if o.function_id != current_user.function_id}
-    form = ApplicationForm()
-    order, chosen, choice_error = list(openings), set(), None
-    refusal = _refusal(cohort)
+    form = ApplicationForm(obj=application)
+    chosen_before = [c.opening_id for c in application.choices] if application else []
+    order = chosen_before + [i for i in openings if i not in chosen_before]
+    chosen = set(chosen_before)
     if request.method == "POST" and refusal is None:
         order = [i for i in _posted_ids("order") if i in openings]
         order += [i for i in openings if i not in order]
@@ -262,29 +266,26 @@ def apply(cohort_id: int):
             order = _reordered(order, request.form["move"])
         elif form.validate_on_submit():
             ranked = [i for i in order if i in chosen]
-            try:
-                application = services.submit_application(current_user, cohort, ranked, form.statement.data.strip(),
-                                                          form.learning_goals.data.strip(), today())
-                _ask_for_approval(application)
-                db.session.commit()
-            except (RotationError, IntegrityError) as error:
-                db.session.rollback()
-                choice_error = str(error) if isinstance(error, RotationError) else ALREADY_DONE
-            else:
-                flash("Your application is submitted; your manager will decide on it.", "success")
+            if commit_or_show(form, lambda: write(ranked, form)) is not None:
+                flash("Your application is changed." if application else
+                      "Your application is submitted; your manager will decide on it.", "success")
                 return _back("rotation.cohort", cohort_id=cohort.id)
     items = [(i, openings[i].title, _opening_summary(openings[i]), i in chosen) for i in order]
-    status = 400 if request.method == "POST" and (refusal or choice_error or form.errors) else 200
+    status = 400 if request.method == "POST" and (refusal or form.errors or form.form_errors) else 200
+    action = (url_for("rotation.application_edit", application_id=application.id) if application
+              else url_for("rotation.apply", cohort_id=cohort.id))
     return render_template("rotation/apply.html", cohort=cohort, form=form, items=items, refusal=refusal,
-                           choice_error=choice_error, max_choices=MAX_CHOICES), status
+                           choice_error=" ".join(form.openings.errors), max_choices=MAX_CHOICES,
+                           action=action, editing=application is not None), status
 
 
-def _ask_for_approval(application: Application) -> None:
+def _ask_for_approval(application: Application) -> Application:
     """Tell the home manager that an application waits for their decision."""
     if application.home_manager is not None:
         notify(application.home_manager, "approval",
                f"{application.applicant.name} applied to {application.cohort.name}; your decision is needed.",
                url_for("rotation.application", application_id=application.id))
+    return application
 
 
 def _announce_offer(placement: Placement) -> None:
@@ -329,11 +330,24 @@ def application(application_id: int):
             approve = form.decision.data == "approve"
             decide = lambda: services.decide_application(
                 current_user, application, approve, form.comment.data or "", today())
-            if _attempt(decide, form):
+            if commit_or_show(form, decide) is not None:
                 flash(f"The application of {application.applicant.name} is {application.status}.", "success")
                 return _back("rotation.approvals")
     placement = queries.placement_for(application)
-    return _page("rotation/application.html", form, application=application, placement=placement)
+    return _page("rotation/application.html", form, application=application, placement=placement,
+                 action_form=FlaskForm(), today=today())
+
+
+@bp.route("/rotation/applications/<int:application_id>/withdraw", methods=["POST"])
+@signed_in
+def application_withdraw(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    if application.applicant_id != current_user.id:
+        abort(403)
+    if FlaskForm().validate_on_submit():
+        commit_or_flash(lambda: services.withdraw_application(current_user, application),
+                        "Your application is withdrawn.")
+    return _back("rotation.application", application_id=application.id)
 
 
 @bp.route("/rotation/approvals")
@@ -345,79 +359,154 @@ def approvals():
 
 # --- matching (HR) ---------------------------------------------------------------------------------
 
+def _match_filters() -> dict:
+    """The draft page's filters from the query string; unknown values fall back to showing everyone."""
+    show = request.args.get("show", "all")
+    after = request.args.get("after", "")
+    return {"q": request.args.get("q", "").strip()[:TITLE_MAX], "show": show if show in queries.DRAFT_VIEWS else "all",
+            "after": int(after) if after.isdigit() and len(after) < 12 else None}
+
+
 @bp.route("/rotation/cohorts/<int:cohort_id>/match")
 @roles_required(Role.HR)
 def match(cohort_id: int):
-    """The draft with explanations for the unmatched and warnings for blocking pairs, and the offers so far."""
+    """The draft, a page at a time (filter by name or kind), with explanations, warnings and the offers so far."""
     cohort = db.get_or_404(Cohort, cohort_id)
+    filters = _match_filters()
     draft = queries.draft_assignment(cohort)
     instance = queries.match_instance(cohort)
     assigned = {a: o for a, o in draft.items() if o is not None}
+    rows, next_after = queries.draft_page(cohort, filters["q"], filters["show"], filters["after"],
+                                          services.get_policy().match_page_size)
+    blocking = blocking_pairs(instance, assigned) if draft else []
+    titles = queries.opening_titles(cohort)
+    on_page = [r.application_id for r in rows]
     context = {
-        "cohort": cohort, "form": FlaskForm(), "draft": draft,
-        "applications": queries.applications_by_id(set(draft) | set(instance.applicant_prefs)),
-        "openings": {o.id: o for o in cohort.openings},
-        "explanations": _explanations(instance, assigned, cohort) if draft else [],
-        "blocking": blocking_pairs(instance, assigned) if draft else [],
+        "cohort": cohort, "form": FlaskForm(), "draft": draft, "rows": rows, "filters": filters,
+        "next_after": next_after, "titles": titles, "choices": queries.choices_of(on_page),
+        "explanations": _explanations(instance, assigned, titles, on_page) if draft else {},
+        "blocking": blocking[:BLOCKING_SHOWN], "blocking_count": len(blocking),
+        "names": queries.applicant_names({a for a, _ in blocking[:BLOCKING_SHOWN]}),
         "overfull": over_capacity(instance, assigned) if draft else {},
+        "unranked": sorted(queries.unranked_counts(cohort, instance).items(), key=lambda item: titles[item[0]]),
         "waiting": len(instance.applicant_prefs), "placements": queries.cohort_placements(cohort), "today": today(),
+        "closed": cohort.applications_closed(today()),
     }
     return render_page_or_fragment("rotation/match.html", "rotation/_match.html", **context)
 
 
-def _explanations(instance, assigned: dict[int, int], cohort: Cohort) -> list[tuple[str, list[str]]]:
-    """Each unmatched applicant's name and, per preferred opening, why it did not take them."""
-    explanations = explain_unmatched(instance, assigned)
-    people = queries.applications_by_id(set(explanations) | set(assigned))
-    titles = {o.id: o.title for o in cohort.openings}
-    sentences = []
-    for application_id, reasons in sorted(explanations.items(), key=lambda item: people[item[0]].applicant.name):
+BLOCKING_SHOWN = 20
+
+
+def _explanations(instance, assigned: dict[int, int], titles: dict[int, str], on_page: list[int]) -> dict[int, list[str]]:
+    """For each unmatched applicant on the page, per preferred opening, why it did not take them (from the draft)."""
+    page = set(on_page)
+    explanations = explain_unmatched(instance, assigned, page)
+    ahead_names = queries.applicant_names({a for reasons in explanations.values() for r in reasons
+                                           for a in r.ranked_higher + r.ranked_lower})
+    sentences = {}
+    for application_id, reasons in explanations.items():
         parts = []
         for reason in reasons:
             if reason.not_ranked:
                 parts.append(f"{titles[reason.opening]}: the host did not rank them")
+            elif reason.free_seat:
+                parts.append(f"{titles[reason.opening]} has a free seat and wants them: a blocking pair")
+            elif reason.ranked_lower:
+                below = ", ".join(ahead_names[a] for a in reason.ranked_lower)
+                parts.append(f"{titles[reason.opening]} holds {below}, whom the host ranks below them: a blocking pair")
             elif reason.ranked_higher:
-                ahead = ", ".join(people[a].applicant.name for a in reason.ranked_higher)
+                ahead = ", ".join(ahead_names[a] for a in reason.ranked_higher)
                 parts.append(f"{titles[reason.opening]} was full with {ahead}, whom the host ranked higher")
             else:
                 parts.append(f"{titles[reason.opening]} had no seat left")
-        sentences.append((people[application_id].applicant.name, parts))
+        sentences[application_id] = parts
     return sentences
+
+
+@bp.route("/rotation/cohorts/<int:cohort_id>/match/applications/<int:application_id>/move")
+@roles_required(Role.HR)
+def match_move(cohort_id: int, application_id: int):
+    """The searchable picker for moving one applicant of the draft: their choices first, then any opening."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    application = db.get_or_404(Application, application_id)
+    draft = queries.draft_assignment(cohort)
+    if application_id not in draft:
+        abort(404)
+    query = request.args.get("q", "").strip()[:TITLE_MAX]
+    instance = queries.match_instance(cohort)
+    taken = Counter(o for o in draft.values() if o is not None)
+    chosen = [c.opening for c in application.choices]
+    found = [o for o in queries.search_openings(cohort, query, application.applicant.function_id)
+             if o not in chosen] if query else []
+    accepted = {o.id for o in chosen + found if application_id in instance.host_prefs.get(o.id, ())}
+    return render_template(
+        "rotation/match_move.html", cohort=cohort, application=application, current=draft[application_id],
+        chosen=chosen, found=found, query=query, accepted=accepted, form=FlaskForm(),
+        free={o.id: instance.capacities.get(o.id, 0) - taken[o.id] for o in chosen + found})
 
 
 @bp.route("/rotation/cohorts/<int:cohort_id>/match/run", methods=["POST"])
 @roles_required(Role.HR)
 def match_run(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
-    if _attempt(lambda: services.run_match(current_user, cohort, today())):
-        flash("The match ran; review it, adjust if needed, then publish.", "success")
+    if FlaskForm().validate_on_submit():
+        commit_or_flash(lambda: services.run_match(current_user, cohort, today()),
+                        "The match ran; review it, adjust if needed, then publish.")
     return _back("rotation.match", cohort_id=cohort.id)
+
+
+@bp.route("/rotation/cohorts/<int:cohort_id>/match/close", methods=["POST"])
+@roles_required(Role.HR)
+def match_close(cohort_id: int):
+    """HR closes applications early (with a confirmation), so the match may run."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if FlaskForm().validate_on_submit():
+        commit_or_flash(lambda: services.close_applications(current_user, cohort, today(), _ticked("confirm")),
+                        "Applications are closed; you may run the match.")
+    return _back("rotation.match", cohort_id=cohort.id)
+
+
+def _ticked(name: str) -> bool:
+    return request.form.get(name) in ("y", "yes", "on", "1")
 
 
 @bp.route("/rotation/cohorts/<int:cohort_id>/match/adjust", methods=["POST"])
 @roles_required(Role.HR)
 def match_adjust(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
-    application_id = request.form.get("application_id", type=int)
-    opening_id = request.form.get("opening_id", type=int)
-    if application_id is None:
+    application_id = _bounded_int(request.form.get("application_id", ""))
+    opening_id = _bounded_int(request.form.get("opening_id", ""))
+    if application_id is None or not FlaskForm().validate_on_submit():
         abort(400)
-    if _attempt(lambda: services.adjust_match(current_user, cohort, application_id, opening_id)):
-        flash("The draft is adjusted.", "success")
-    return _back("rotation.match", cohort_id=cohort.id)
+    reason = request.form.get("reason", "")[:TEXT_MAX]
+    moved = commit_or_flash(lambda: services.adjust_match(current_user, cohort, application_id, opening_id, reason),
+                            "The draft is adjusted.")
+    if moved is None:
+        return _back("rotation.match_move", cohort_id=cohort.id, application_id=application_id)
+    return redirect(url_for("rotation.match", cohort_id=cohort.id), code=303)
+
+
+def _bounded_int(value: str) -> int | None:
+    """A positive id that fits the database's integers, else None."""
+    return int(value) if value.isdigit() and len(value) < 12 else None
 
 
 @bp.route("/rotation/cohorts/<int:cohort_id>/match/publish", methods=["POST"])
 @roles_required(Role.HR)
 def match_publish(cohort_id: int):
+    """Publish, once confirmed (and, for an unstable draft, confirmed again): the boxes work without JavaScript."""
     cohort = db.get_or_404(Cohort, cohort_id)
-    placements = []
-    def publish():
-        placements.extend(services.publish_match(current_user, cohort, today()))
+
+    def publish() -> list[Placement]:
+        placements = services.publish_match(current_user, cohort, today(), confirmed=_ticked("confirm"),
+                                            unstable_confirmed=_ticked("unstable_confirmed"))
         for placement in placements:
             _announce_offer(placement)
+        return placements
 
-    if _attempt(publish):
+    placements = commit_or_flash(publish) if FlaskForm().validate_on_submit() else None
+    if placements is not None:
         flash(f"The match is published: {len(placements)} offers sent.", "success")
     return _back("rotation.match", cohort_id=cohort.id)
 
@@ -442,6 +531,7 @@ def _placement_page(placement: Placement, role: str | None, **forms):
         "check_in_form": forms.get("check_in_form") or (CheckInForm() if role in ("rotator", "host") else None),
         "sign_off_form": forms.get("sign_off_form") or (SIGN_OFF_FORMS[role]() if role else None),
         "checked_in": role in done, "action_form": FlaskForm(),
+        "sign_off_opens_on": services.sign_off_opens_on(placement),
     }
     failed = any(f is not None and f.errors for f in forms.values())
     return render_template("rotation/placement.html", **context), 400 if failed else 200
@@ -460,9 +550,8 @@ def respond(placement_id: int):
     answer = request.form.get("answer")
     if answer not in ("accept", "decline") or not FlaskForm().validate_on_submit():
         abort(400)
-    if _attempt(lambda: services.respond_to_offer(current_user, placement, answer == "accept", today())):
-        flash("You accepted the rotation. Welcome aboard!" if answer == "accept" else "You declined the offer.",
-              "success")
+    commit_or_flash(lambda: services.respond_to_offer(current_user, placement, answer == "accept", today()),
+                    "You accepted the rotation. Welcome aboard!" if answer == "accept" else "You declined the offer.")
     return _back("rotation.placement", placement_id=placement.id)
 
 
@@ -472,8 +561,9 @@ def withdraw(placement_id: int):
     placement, role = _placement_for_viewer(placement_id)
     if role != "rotator" and not current_user.has_role(Role.HR):
         abort(403)
-    if FlaskForm().validate_on_submit() and _attempt(lambda: services.withdraw_placement(current_user, placement)):
-        flash("The placement is withdrawn; its seat is free for the next run.", "success")
+    if FlaskForm().validate_on_submit():
+        commit_or_flash(lambda: services.withdraw_placement(current_user, placement),
+                        "The placement is withdrawn; its seat is free for the next run.")
     return _back("rotation.placement", placement_id=placement.id)
 
 
@@ -485,7 +575,7 @@ def check_in(placement_id: int):
     if form.validate_on_submit():
         record = lambda: services.record_check_in(
             current_user, placement, form.progress.data.strip(), form.surprise.data.strip(), today())
-        if _attempt(record, form):
+        if commit_or_show(form, record) is not None:
             flash("Your mid-point check-in is saved.", "success")
             return _back("rotation.placement", placement_id=placement.id)
     return _placement_page(placement, role, check_in_form=form)
@@ -501,11 +591,10 @@ def sign_off(placement_id: int):
     if form.validate_on_submit():
         text = form.text.data.strip() if hasattr(form, "text") else ""
         rating = getattr(form, "rating", None)
-        completed = []
-        sign = lambda: completed.append(services.sign_off(
-            current_user, placement, today(), text, rating.data if rating else None))
-        if _attempt(sign, form):
-            flash("The rotation is complete. Congratulations!" if completed[0] else "Your sign-off is saved.",
+        sign = lambda: services.sign_off(current_user, placement, today(), text, rating.data if rating else None)
+        completed = commit_or_show(form, sign)
+        if completed is not None:
+            flash("The rotation is complete. Congratulations!" if completed else "Your sign-off is saved.",
                   "success")
             return _back("rotation.placement", placement_id=placement.id)
     return _placement_page(placement, role, sign_off_form=form)
@@ -525,3 +614,17 @@ def placement_calendar(placement_id: int):
 def health(program_id: int):
     program = db.get_or_404(Program, program_id)
     return render_template("rotation/health.html", program=program, health=queries.program_health(program))
+
+
+# --- settings (admin) ------------------------------------------------------------------------------
+
+@bp.route("/rotation/settings", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def settings():
+    form = RotationPolicyForm(obj=services.get_policy())
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in services.POLICY_FIELDS}
+        if commit_or_show(form, lambda: services.save_policy(current_user, values)) is not None:
+            flash("Rotation settings saved.", "success")
+            return redirect(url_for("rotation.settings"), code=303)
+    return _page("people/admin_form.html", form, title="Rotation settings", cancel=url_for("rotation.index"))

@@ -117,6 +117,7 @@ def app(session_app):
         yield session_app
         wipe_database()
     session_app.config["LOGIN_RATE_LIMIT"] = TestConfig.LOGIN_RATE_LIMIT
+    session_app.config["LOGIN_ACCOUNT_RATE_LIMIT"] = TestConfig.LOGIN_ACCOUNT_RATE_LIMIT
 
 
 @pytest.fixture

@@ -305,7 +305,7 @@ def test_a_long_follow_up_description_with_line_breaks_makes_one_bounded_subject
     visit = make_visit([fin, ops])
     description = "Send the payment schedule\r\nBcc: everyone@example.com\n" + "and more " * 30  # within the 400 the form allows
     add_follow_up(fin, visit, FollowUpData(description=description, owner_id=ops.id,
-                                           due_on=clock.today() + timedelta(days=7)))
+                                           due_on=clock.today() + timedelta(days=7)), clock.today())
     db.session.commit()
     [message] = outbox(db)
     assert len(message.subject) == SUBJECT_MAX and message.subject.endswith("…")

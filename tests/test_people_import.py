@@ -7,16 +7,18 @@ import pytest
 
 from tests.conftest import sign_in
 from tests.factories import make_function, make_user
+from webapp.auth.models import AuditEntry
 from webapp.people.importing import ExistingPeople, plan_people_import
 from webapp.people.models import PendingImport, Team, User
+from webapp.people.services import PeopleError, PersonData, save_person
 from webapp.roles import Role
 
 HEADER = "email,name,function,team,manager_email,roles,hired_on\n"
 EXISTING = ExistingPeople(function_ids={"finance": 1, "fin": 1, "operations": 2}, manager_of={"boss@x.com": None})
 
 
-def plan(rows: str, may_grant_admin: bool = True):
-    return plan_people_import(HEADER + rows, EXISTING, may_grant_admin)
+def plan(rows: str):
+    return plan_people_import(HEADER + rows, EXISTING)
 
 
 def errors_by_line(result) -> dict[int, list[str]]:
@@ -67,7 +69,7 @@ def test_manager_cycles_in_the_file_are_found_on_every_row_of_the_loop():
 
 def test_cycles_through_people_already_in_the_directory_are_found():
     existing = ExistingPeople(function_ids={"finance": 1}, manager_of={"boss@x.com": "a@x.com", "a@x.com": None})
-    result = plan_people_import(HEADER + "a@x.com,A,Finance,,boss@x.com,,\n", existing, True)
+    result = plan_people_import(HEADER + "a@x.com,A,Finance,,boss@x.com,,\n", existing)
     assert any("cycle" in e for e in result.rows[0].errors)
 
 
@@ -77,13 +79,8 @@ def test_cycles_through_people_already_in_the_directory_are_found():
      ('email,name,function\n"unterminated,x,y\n', "not readable as CSV")],
 )
 def test_file_level_problems(content, message):
-    result = plan_people_import(content, EXISTING, True)
+    result = plan_people_import(content, EXISTING)
     assert not result.is_valid and message in " ".join(result.file_errors)
-
-
-def test_only_admins_may_grant_admin():
-    assert not plan("a@x.com,A,Finance,,,admin,\n", may_grant_admin=False).is_valid
-    assert plan("a@x.com,A,Finance,,,admin,\n", may_grant_admin=True).is_valid
 
 
 @pytest.fixture
@@ -99,7 +96,7 @@ def upload(client, content: str, name: str = "people.csv"):
     return client.post("/people/import", data={"file": (io.BytesIO(content.encode()), name)})
 
 
-GOOD = (HEADER + "ada@example.com,Ada,Finance,FP&A,,manager,2019-04-01\n"
+GOOD = (HEADER + "ada@example.com,Ada,Finance,FP&A,,hr,2019-04-01\n"
         "grace@example.com,Grace,Operations,Logistics,ada@example.com,,2021-09-15\n")
 
 
@@ -190,3 +187,91 @@ def test_cli_import_is_all_or_nothing(app, db, tmp_path):
     result = app.test_cli_runner().invoke(args=["import-people", str(good)])
     assert result.exit_code == 0 and "2 added, 0 updated" in result.output
     assert db.session.query(User).count() == 2
+
+
+# --- the person form's role rules hold in the import too -------------------------------------
+
+def token_of(response) -> str:
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def preview_errors(client, response) -> str:
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("roles, named", [("manager", "manager"), ("leader", "leader"), ("admin", "admin"),
+                                          ("leader;manager", "leader and manager")])
+def test_hr_cannot_grant_leader_manager_or_admin_through_the_import(client, hr, db, roles, named):
+    response = upload(client, HEADER + f"hr@example.com,Hana HR,Finance,,,hr;{roles},\n"
+                                       f"new@example.com,New,Finance,,,{roles},\n")
+    preview = preview_errors(client, response)
+    assert "2 with errors" in preview and f"Only an admin may grant or remove the {named} role." in preview
+    client.post(f"/people/import/{token_of(response)}/confirm")
+    assert db.session.get(User, hr.id).roles == {Role.EMPLOYEE, Role.HR}
+    assert db.session.query(User).filter_by(email="new@example.com").one_or_none() is None
+
+
+def test_hr_cannot_remove_a_managers_role_through_the_import(client, hr, db):
+    boss = make_user(Role.MANAGER, email="boss@example.com", function=hr.function)
+    db.session.commit()
+    response = upload(client, HEADER + "boss@example.com,Boss,Finance,,,,\n")
+    assert "Only an admin may grant or remove the manager role." in preview_errors(client, response)
+    client.post(f"/people/import/{token_of(response)}/confirm")
+    assert Role.MANAGER in db.session.get(User, boss.id).roles
+
+
+def test_hr_may_import_people_without_changing_privileged_roles(client, hr, db):
+    boss = make_user(Role.MANAGER, email="boss@example.com", function=hr.function)
+    db.session.commit()
+    response = upload(client, HEADER + "boss@example.com,Boss Renamed,Finance,,,manager,\nnew@example.com,New,FIN,,,hr,\n")
+    assert client.post(f"/people/import/{token_of(response)}/confirm").status_code == 303
+    assert db.session.get(User, boss.id).name == "Boss Renamed"
+    assert db.session.query(User).filter_by(email="new@example.com").one().roles == {Role.EMPLOYEE, Role.HR}
+
+
+@pytest.fixture
+def admin(client, db):
+    user = make_user(Role.ADMIN, email="admin@example.com", function=make_function("Finance", "FIN"))
+    sign_in(client, user)
+    return user
+
+
+def test_the_import_cannot_remove_the_last_active_admin(client, admin, db):
+    response = upload(client, HEADER + "admin@example.com,Admin,Finance,,,,\n")
+    assert "There must stay at least one active admin." in preview_errors(client, response)
+    client.post(f"/people/import/{token_of(response)}/confirm")
+    assert Role.ADMIN in db.session.get(User, admin.id).roles
+    assert client.get("/admin/audit").status_code == 200
+
+
+def test_the_import_may_hand_the_admin_role_to_someone_else(client, admin, db):
+    response = upload(client, HEADER + "admin@example.com,Admin,Finance,,,,\nheir@example.com,Heir,FIN,,,admin,\n")
+    assert client.post(f"/people/import/{token_of(response)}/confirm").status_code == 303
+    assert Role.ADMIN not in db.session.get(User, admin.id).roles
+    assert Role.ADMIN in db.session.query(User).filter_by(email="heir@example.com").one().roles
+
+
+def test_the_audit_log_records_each_changed_persons_before_and_after(client, admin, db):
+    kept = make_user(email="kept@example.com", name="Kept", function=admin.function)
+    moved = make_user(email="moved@example.com", name="Old Name", function=admin.function)
+    db.session.commit()
+    kept_row = f"kept@example.com,Kept,Finance,,,,{kept.hired_on.isoformat() if kept.hired_on else ''}"
+    response = upload(client, HEADER + f"{kept_row}\nmoved@example.com,New Name,Finance,,,manager,\n"
+                                       "fresh@example.com,Fresh,Finance,,,,\n")
+    assert client.post(f"/people/import/{token_of(response)}/confirm").status_code == 303
+    entries = {e.object_id: e for e in db.session.query(AuditEntry).filter(AuditEntry.action.like("person.%"))}
+    fresh = db.session.query(User).filter_by(email="fresh@example.com").one()
+    assert set(entries) == {str(moved.id), str(fresh.id)}  # the unchanged person gets no entry
+    change = entries[str(moved.id)]
+    assert change.action == "person.update" and change.actor_id == admin.id
+    assert change.before["name"] == "Old Name" and change.before["roles"] == ["employee"]
+    assert change.after["name"] == "New Name" and change.after["roles"] == ["employee", "manager"]
+    assert entries[str(fresh.id)].action == "person.create" and entries[str(fresh.id)].before is None
+    assert db.session.query(AuditEntry).filter_by(action="people.import").count() == 1  # and the summary
+
+
+def test_the_person_form_path_refuses_hr_with_the_same_rule(app, db):
+    hr = make_user(Role.HR, email="hr@example.com")
+    data = PersonData(email="new@example.com", name="New", function_id=hr.function_id, roles={Role.LEADER})
+    with pytest.raises(PeopleError, match="Only an admin may grant or remove the leader role."):
+        save_person(hr, None, data)

@@ -4,9 +4,12 @@ from __future__ import annotations
 import importlib
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import extensions as ext
 from webapp.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_environment
+from webapp.input_guard import BoundedIntConverter
+from webapp.logs import configure_logging
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
@@ -14,7 +17,10 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or config_from_environment())
     refuse_insecure_production(app)
+    configure_logging(app)
     INSTANCE_DIR.mkdir(exist_ok=True)
+    app.url_map.converters["int"] = BoundedIntConverter
+    trust_proxies(app)
 
     _init_extensions(app)
     _init_packages(app)
@@ -34,6 +40,13 @@ def refuse_insecure_production(app: Flask) -> None:
             "Refusing to start in production without a real SECRET_KEY "
             "(set SECRET_KEY to a random string of at least 32 characters)."
         )
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address, scheme and host from their headers."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:
@@ -72,12 +85,14 @@ def _init_packages(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from webapp.auth.access import refuse_undeclared_views
+    from webapp.input_guard import refuse_hostile_input
     from webapp.main.errors import register_error_handlers
     from webapp.main.navigation import inject_navigation
     from webapp.main.security import set_security_headers
     from webapp.rendering import field_aria, sparkline_points
 
     app.before_request(refuse_undeclared_views)
+    app.before_request(refuse_hostile_input)
     app.after_request(set_security_headers)
     app.context_processor(inject_navigation)
     app.jinja_env.globals.update(field_aria=field_aria, sparkline_points=sparkline_points)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
 
@@ -25,10 +26,16 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(2 * 1024 * 1024)))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins only (successes are not counted): per client address, and per account
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 10 minutes")
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none)
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    HSTS_MAX_AGE = 0  # seconds of Strict-Transport-Security; production sends it
     PASSWORD_LINK_DAYS = int(os.environ.get("PASSWORD_LINK_DAYS", "7"))  # how long an invitation or reset link works
     FORGOT_PASSWORD_RATE_LIMIT = os.environ.get("FORGOT_PASSWORD_RATE_LIMIT", "5 per hour")  # per address and per e-mail
     SESSION_COOKIE_HTTPONLY = True
@@ -36,6 +43,7 @@ class Config:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_COOKIE_DAYS", "14")))
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     DIRECTORY_PAGE_SIZE = 25
     NOTIFICATION_POLL_SECONDS = 15
@@ -62,6 +70,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
 
 
 class TestConfig(Config):
@@ -72,7 +81,8 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
-    LOGIN_RATE_LIMIT = "1000 per minute"  # the rate-limit test lowers it
+    LOGIN_RATE_LIMIT = "1000 per minute"  # the rate-limit tests lower them
+    LOGIN_ACCOUNT_RATE_LIMIT = "1000 per minute"
     FORGOT_PASSWORD_RATE_LIMIT = "1000 per minute"  # the rate-limit test lowers it
     SQLALCHEMY_DATABASE_URI = "sqlite://"
 

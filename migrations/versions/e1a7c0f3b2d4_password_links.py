@@ -1,7 +1,7 @@
 """password links: invitations and password resets
 
 Revision ID: e1a7c0f3b2d4
-Revises: 80cb6494454a
+Revises: e7a1c3d5f9b2
 Create Date: 2026-12-01 21:15:00
 
 """
@@ -13,7 +13,7 @@ import webapp.db  # noqa: F401  (custom column types such as UTCDateTime)
 
 # revision identifiers, used by Alembic.
 revision = 'e1a7c0f3b2d4'
-down_revision = '80cb6494454a'
+down_revision = 'e7a1c3d5f9b2'
 branch_labels = None
 depends_on = None
 

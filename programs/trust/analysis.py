@@ -11,6 +11,8 @@ t-based 95% confidence interval over respondents.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -159,6 +161,33 @@ def trends(per_wave: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- business outcomes --------------------------------------------------------------------
+#
+# The method, once:
+# - Outcome values are averaged per quarter. A quarter with fewer months than it has is partial:
+#   shown and flagged, and left out of every test (its average is not the same quantity).
+# - Lag L pairs the index of the quarter a wave closed in (quarter t) with the outcome of quarter t + L.
+# - The correlation of levels ("raw") is descriptive: two series that both trend correlate whatever
+#   links them. Its effective n (Bartlett, Quenouille: n (1 - a b) / (1 + a b), a and b the lag-1
+#   autocorrelations of the two series) says how many independent points it rests on.
+# - The test is on changes: quarter-on-quarter differences of both series (consecutive quarters only),
+#   Pearson r, t-test with n_eff - 2 degrees of freedom.
+# - The pooled per-function model removes function and quarter effects (two-way fixed effects):
+#   degrees of freedom N - rank(dummies) - 1.
+# - Every p a page shows is Holm-adjusted as one family; verdicts read the adjusted p at 5%.
+
+MIN_CHANGES = MIN_POINTS - 1  # the changes of MIN_POINTS consecutive quarters
+SIGNIFICANCE = 0.05
+LENGTH_UNITS = {"day", "days", "week", "weeks", "hour", "hours", "h", "d"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a verdict needs to know about the metric: its name, unit and which way is better."""
+
+    name: str
+    higher_is_better: bool
+    unit: str = ""
+
 
 def quarter_of(period: str) -> str:
     """'2025-07' -> '2025-Q3'; a quarter stays as it is."""
@@ -175,76 +204,259 @@ def quarter_ordinal(quarter: str) -> int:
 
 
 def to_quarters(values: pd.DataFrame) -> pd.DataFrame:
-    """Outcome values (period, value[, function]) averaged per quarter (months become their quarter)."""
+    """Outcome values (period, value[, function]) averaged per quarter, with months and complete per quarter.
+
+    A quarterly value is complete; monthly values are complete when all three months are there.
+    """
     keys = ["function", "quarter"] if "function" in values.columns else ["quarter"]
-    frame = values.assign(quarter=values["period"].map(quarter_of))
-    return frame.groupby(keys, sort=True)["value"].mean().reset_index()
+    frame = values.assign(quarter=values["period"].map(quarter_of),
+                          whole=values["period"].str.contains("-Q", regex=False))
+    out = frame.groupby(keys, sort=True).agg(value=("value", "mean"), months=("period", "nunique"),
+                                             whole=("whole", "any")).reset_index()
+    out["complete"] = out["whole"] | (out["months"] >= 3)
+    return out.drop(columns=["whole"])
 
 
 def align(index: pd.DataFrame, outcome: pd.DataFrame) -> pd.DataFrame:
     """index (quarter, index) and outcome (period, value) on one quarterly axis (outer join)."""
     quarters = to_quarters(outcome)
     frame = index[["quarter", "index"]].merge(quarters, on="quarter", how="outer")
+    frame["complete"] = frame["complete"].astype("boolean").fillna(False).astype(bool)
+    frame["months"] = frame["months"].fillna(0).astype(int)
     frame["ordinal"] = frame["quarter"].map(quarter_ordinal)
     return frame.sort_values("ordinal").reset_index(drop=True)
 
 
-def _lagged_pairs(frame: pd.DataFrame, lag: int) -> pd.DataFrame:
-    """(index at quarter t, value at quarter t + lag) for every t where both exist."""
-    later = frame[["ordinal", "value"]].assign(ordinal=frame["ordinal"] - lag)
-    return frame[["ordinal", "index"]].merge(later, on="ordinal").dropna()
+def partial_quarters(aligned: pd.DataFrame) -> list[str]:
+    """Quarters with an outcome value that rests on part of the quarter (left out of the tests)."""
+    return aligned.loc[aligned["value"].notna() & ~aligned["complete"], "quarter"].tolist()
 
 
-def correlation(x: np.ndarray, y: np.ndarray, groups: int = 1) -> dict:
-    """Pearson r with a Fisher-z 95% interval and a two-sided t-test p (groups: means removed)."""
+def _series(aligned: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(index, outcome) by quarter ordinal over the whole range; partial quarters' outcomes left out."""
+    frame = aligned.set_index("ordinal")
+    full = range(int(frame.index.min()), int(frame.index.max()) + 1) if len(frame) else range(0)
+    index = frame["index"].astype(float).reindex(full)
+    value = frame["value"].astype(float).where(frame["complete"]).reindex(full)
+    return index, value
+
+
+def _lagged(x: pd.Series, y: pd.Series, lag: int) -> pd.DataFrame:
+    """(x at quarter t, y at quarter t + lag) for every t where both exist."""
+    later = y.shift(-lag)
+    frame = pd.DataFrame({"ordinal": x.index, "x": x.to_numpy(), "y": later.to_numpy()})
+    return frame.dropna().reset_index(drop=True)
+
+
+def lag1_autocorrelation(values: np.ndarray) -> float:
+    """r1 = sum of (v_t - mean)(v_t+1 - mean) over the sum of squared deviations (0 for a constant series)."""
+    deviations = np.asarray(values, dtype=float) - np.mean(values)
+    denominator = float(np.sum(deviations ** 2))
+    if len(deviations) < 2 or denominator == 0:
+        return 0.0
+    return float(np.sum(deviations[:-1] * deviations[1:]) / denominator)
+
+
+def effective_n(x: np.ndarray, y: np.ndarray) -> float:
+    """Bartlett/Quenouille: n (1 - a b) / (1 + a b), a and b the lag-1 autocorrelations; never above n."""
     n = len(x)
-    df = n - groups - 1
-    result = {"n": n, "r": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p": math.nan}
-    if df < 1 or np.std(x) == 0 or np.std(y) == 0:
+    product = lag1_autocorrelation(x) * lag1_autocorrelation(y)
+    if product >= 1:
+        return 0.0
+    return float(min(n, n * (1 - product) / (1 + product)))
+
+
+def correlation(x: np.ndarray, y: np.ndarray, minimum: int = MIN_POINTS, absorbed: int = 1,
+                n_eff: float | None = None) -> dict:
+    """Pearson r, a Fisher-z 95% interval and a two-sided t-test p on n_eff - absorbed - 1 degrees of freedom.
+
+    Below `minimum` points there is no r and no p; a constant series is named in `constant`.
+    absorbed: parameters removed before (1 for the mean; more for fixed effects).
+    """
+    n = len(x)
+    n_eff = float(n if n_eff is None else n_eff)
+    result = {"n": n, "n_eff": n_eff, "r": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p": math.nan,
+              "too_few": n < minimum, "constant": ""}
+    if result["too_few"]:
+        return result
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        result["constant"] = "index" if np.ptp(x) == 0 else "outcome"
         return result
     r = float(np.clip(np.corrcoef(x, y)[0, 1], -1.0, 1.0))
     result["r"] = r
-    if abs(r) < 1:
-        result["p"] = float(2 * stats.t.sf(abs(r) * math.sqrt(df / (1 - r * r)), df))
+    df = n_eff - absorbed - 1
+    if df >= 1:
+        result["p"] = 0.0 if abs(r) == 1 else float(2 * stats.t.sf(abs(r) * math.sqrt(df / (1 - r * r)), df))
     if df > 1 and abs(r) < 1:
         half = Z95 / math.sqrt(df - 1)
         result["ci_low"], result["ci_high"] = math.tanh(math.atanh(r) - half), math.tanh(math.atanh(r) + half)
     return result
 
 
-def verdict(result: dict) -> str:
-    """Plain words: is there anything to say about this correlation?"""
-    if result["n"] < MIN_POINTS or math.isnan(result["r"]):
-        return f"Too few points for a conclusion (n = {result['n']}, at least {MIN_POINTS} needed)."
-    if math.isnan(result["ci_low"]) or result["ci_low"] <= 0 <= result["ci_high"]:
-        return "No conclusion: the 95% interval includes zero."
-    direction = "higher" if result["r"] > 0 else "lower"
-    return f"Association: quarters with a higher index tend to have {direction} values. This is not evidence of cause."
-
-
 def lagged_correlations(aligned: pd.DataFrame, lags: tuple[int, ...] = LAGS) -> pd.DataFrame:
-    """Correlation of the index with the outcome lag quarters later, for each lag."""
+    """Per lag: the levels correlation (descriptive, with its effective n) and the test on changes."""
+    index, value = _series(aligned)
     rows = []
     for lag in lags:
-        pairs = _lagged_pairs(aligned, lag)
-        result = correlation(pairs["index"].to_numpy(float), pairs["value"].to_numpy(float))
-        rows.append({"lag": lag, **result, "verdict": verdict(result)})
+        levels = _lagged(index, value, lag)
+        raw = correlation(levels["x"].to_numpy(), levels["y"].to_numpy())
+        raw_n_eff = effective_n(levels["x"].to_numpy(), levels["y"].to_numpy()) if not raw["too_few"] else math.nan
+        changes = _lagged(index.diff(), value.diff(), lag)
+        dx, dy = changes["x"].to_numpy(), changes["y"].to_numpy()
+        honest = correlation(dx, dy, minimum=MIN_CHANGES, n_eff=effective_n(dx, dy) if len(dx) else 0)
+        rows.append({"lag": lag, "levels_n": raw["n"], "levels_r": raw["r"], "levels_n_eff": raw_n_eff,
+                     "levels_constant": raw["constant"], **honest})
     return pd.DataFrame(rows)
 
 
+def changes_at(aligned: pd.DataFrame, lag: int = 0) -> pd.DataFrame:
+    """The paired changes a lag's test uses: quarter (of the index), index change, outcome change."""
+    index, value = _series(aligned)
+    pairs = _lagged(index.diff(), value.diff(), lag)
+    names = dict(zip(aligned["ordinal"], aligned["quarter"]))
+    return pairs.assign(quarter=pairs["ordinal"].map(names))[["quarter", "x", "y"]]
+
+
+def _residuals(values: np.ndarray, dummies: np.ndarray) -> np.ndarray:
+    coefficients, *_ = np.linalg.lstsq(dummies, values, rcond=None)
+    return values - dummies @ coefficients
+
+
+def fixed_effects_dummies(functions: list, quarters: list) -> np.ndarray:
+    """One column per function and one per quarter (the matrix is rank-deficient by one: lstsq copes)."""
+    columns = [np.array([f == key for f in functions], dtype=float) for key in sorted(set(functions), key=str)]
+    columns += [np.array([q == key for q in quarters], dtype=float) for key in sorted(set(quarters))]
+    return np.column_stack(columns)
+
+
 def pooled_within(per_function: dict, lags: tuple[int, ...] = LAGS) -> pd.DataFrame:
-    """Pooled within-function correlation: {function: aligned frame}; each function's means removed."""
+    """Pooled correlation with function and quarter effects removed: {function: aligned frame}.
+
+    Each point is (index of a function in quarter t, its outcome in t + lag); the function's level
+    and every quarter's shared movement are taken out of both, so a trend all functions share says nothing.
+    """
     rows = []
     for lag in lags:
-        parts = [_lagged_pairs(frame, lag) for frame in per_function.values()]
-        parts = [p for p in parts if len(p) >= 2]
-        if not parts:
-            rows.append({"lag": lag, **correlation(np.array([]), np.array([])), "functions": 0})
-            continue
-        x = np.concatenate([(p["index"] - p["index"].mean()).to_numpy(float) for p in parts])
-        y = np.concatenate([(p["value"] - p["value"].mean()).to_numpy(float) for p in parts])
-        result = correlation(x, y, groups=len(parts))
-        rows.append({"lag": lag, **result, "functions": len(parts)})
-    out = pd.DataFrame(rows)
-    out["verdict"] = [verdict(row) for row in out.to_dict("records")]
+        parts = []
+        for function, frame in per_function.items():
+            index, value = _series(frame)
+            parts.append(_lagged(index, value, lag).assign(function=function))
+        pooled = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["ordinal", "x", "y", "function"])
+        functions, quarters = pooled["function"].nunique(), pooled["ordinal"].nunique()
+        if len(pooled) < MIN_POINTS or functions < 2 or quarters < 2:
+            result = correlation(np.array([]), np.array([]))
+            result["n"] = len(pooled)
+        else:
+            dummies = fixed_effects_dummies(pooled["function"].tolist(), pooled["ordinal"].tolist())
+            rank = int(np.linalg.matrix_rank(dummies))
+            x = _residuals(pooled["x"].to_numpy(float), dummies)
+            y = _residuals(pooled["y"].to_numpy(float), dummies)
+            result = correlation(_rounded(x), _rounded(y), absorbed=rank)
+        rows.append({"lag": lag, **result, "functions": functions, "quarters": quarters})
+    return pd.DataFrame(rows)
+
+
+def _rounded(values: np.ndarray) -> np.ndarray:
+    """Residuals with floating-point dust cleared, so a series with nothing left reads as constant."""
+    return np.where(np.abs(values) < 1e-9, 0.0, values)
+
+
+def holm(pvalues: list[float]) -> list[float]:
+    """Holm's step-down adjustment of a family of p values (missing ones stay missing and do not count)."""
+    present = [(p, i) for i, p in enumerate(pvalues) if not math.isnan(p)]
+    adjusted = [math.nan] * len(pvalues)
+    running = 0.0
+    for rank, (p, i) in enumerate(sorted(present)):
+        running = max(running, min(1.0, (len(present) - rank) * p))
+        adjusted[i] = running
+    return adjusted
+
+
+def adjust_family(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Holm across every p of the given frames together; adds p_adjusted and tests (the family size)."""
+    pvalues = [p for frame in frames for p in frame["p"].tolist()]
+    adjusted = holm(pvalues)
+    tests = sum(not math.isnan(p) for p in pvalues)
+    out, start = [], 0
+    for frame in frames:
+        out.append(frame.assign(p_adjusted=adjusted[start:start + len(frame)], tests=tests))
+        start += len(frame)
     return out
+
+
+def format_p(p: float) -> str:
+    """p as people read it: 'p < 0.001', 'p = 0.03', 'p = 0.41'."""
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+
+
+def _movement(outcome: Outcome, up: bool) -> str:
+    """'rose (better)', 'shortened (better)', 'fell (worse)' ..."""
+    lengths = outcome.unit.strip().lower() in LENGTH_UNITS
+    verb = ("lengthened" if up else "shortened") if lengths else ("rose" if up else "fell")
+    return f"{verb} ({'better' if up == outcome.higher_is_better else 'worse'})"
+
+
+def _in_sentence(name: str) -> str:
+    """'On-time delivery' -> 'on-time delivery' inside a sentence; 'EBITDA' stays."""
+    return name[0].lower() + name[1:] if name[1:2].islower() else name
+
+
+def _when(lag: int) -> str:
+    return "in the same quarter" if lag == 0 else f"{lag} quarter{'s' if lag > 1 else ''} later"
+
+
+def verdict(row: dict, outcome: Outcome, pooled: bool = False) -> str:
+    """Plain words for one tested row (lag, n, r, p_adjusted, tests, too_few, constant)."""
+    minimum = MIN_POINTS if pooled else MIN_CHANGES
+    what = "points" if pooled else "quarter-on-quarter changes"
+    if row["too_few"]:
+        return f"Too few {what} to say anything: {row['n']} paired, at least {minimum} needed."
+    if row["constant"]:
+        series = "The trust index" if row["constant"] == "index" else outcome.name
+        return f"{series} did not change over these quarters: there is nothing to correlate."
+    p = row.get("p_adjusted", row["p"])
+    correction = f" after correcting for the {row['tests']} tests on this page" if row.get("tests", 1) > 1 else ""
+    if math.isnan(p):
+        return "Too few independent points for a test: the series move too smoothly."
+    if p >= SIGNIFICANCE:
+        subject = ("once each function's level and each quarter's shared movement are removed, trust and"
+                   if pooled else "changes in trust and in")
+        return (f"No evidence of a link: {subject} {_in_sentence(outcome.name)} {_when(row['lag'])} move together no more "
+                f"than chance would ({format_p(p)}{correction}).")
+    subject = "Where trust rose more than in other functions and quarters," if pooled else "In quarters when trust rose,"
+    return (f"{subject} {_in_sentence(outcome.name)} {_movement(outcome, row['r'] > 0)} {_when(row['lag'])} "
+            f"({format_p(p)}{correction}). This is association, not evidence of cause.")
+
+
+def fit_line(x: np.ndarray, y: np.ndarray, points: int = 20) -> pd.DataFrame:
+    """Least-squares line of y on x with its 95% confidence band for the mean, on a grid over x's range."""
+    n = len(x)
+    slope, intercept = np.polyfit(x, y, 1)
+    residual = y - (intercept + slope * x)
+    s = math.sqrt(float(np.sum(residual ** 2)) / (n - 2))
+    sxx = float(np.sum((x - np.mean(x)) ** 2))
+    grid = np.linspace(float(np.min(x)), float(np.max(x)), points)
+    half = stats.t.ppf(0.975, n - 2) * s * np.sqrt(1 / n + (grid - np.mean(x)) ** 2 / sxx)
+    fit = intercept + slope * grid
+    return pd.DataFrame({"x": grid, "fit": fit, "low": fit - half, "high": fit + half})
+
+
+def days_into_quarter(day: date) -> tuple[int, int]:
+    """(days from the start of day's quarter to day, days in that quarter)."""
+    start = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    end = date(day.year + 1, 1, 1) if start.month == 10 else date(day.year, start.month + 3, 1)
+    return (day - start).days, (end - start).days
+
+
+def lag0_timing(close_dates: list[date]) -> str:
+    """Which came first at lag 0, from the waves' closing dates: the answers or most of the quarter's outcome."""
+    if not close_dates:
+        return ""
+    share = float(np.mean([day / length for day, length in map(days_into_quarter, close_dates)]))
+    if share >= 0.5:
+        return (f"The waves closed on average {share:.0%} of the way through their quarter, so at lag 0 most of "
+                "that quarter's outcome came before the answers; from lag 1 on, the outcome comes entirely after them.")
+    return (f"The waves closed on average {share:.0%} of the way through their quarter, so at lag 0 most of that "
+            "quarter's outcome came after the answers.")

@@ -1,4 +1,4 @@
-"""Demo data: eight quarterly pulse waves and two years of monthly outcomes (deterministic, seeded).
+"""Demo data: eight quarterly pulse waves and 27 months of monthly outcomes (deterministic, seeded).
 
 The story: Finance and Operations rated each other poorly until rotations and joint customer
 visits began in the third quarter of 2025; from then on both directions climb, Finance a little
@@ -43,6 +43,7 @@ from webapp.people.models import Function, User
 
 SEED = 20261106
 WAVES = 8
+OUTCOME_MONTHS = 27  # from the quarter before the first wave, so each wave's quarter has all its months
 JOINT_WORK_FROM = 4  # the wave index at which rotations and joint visits had begun
 PARTICIPATION = {"HR": 0.35}  # by function code; others answer at about 80%
 COMMENTS = {
@@ -66,7 +67,7 @@ def seed_trust() -> str:
         answers += _seed_wave(rng, template, functions, people, number)
     metrics = _seed_outcomes(rng, functions)
     _seed_open_wave(template, functions)
-    return f"{WAVES} closed quarterly waves ({answers:,} answers) and one open, {metrics} outcome metrics over 24 months"
+    return f"{WAVES} closed quarterly waves ({answers:,} answers) and one open, {metrics} outcome metrics over {OUTCOME_MONTHS} months"
 
 
 def _seed_open_wave(template, functions: list[Function]) -> None:
@@ -140,10 +141,10 @@ def _score(rng: random.Random, level: float, item) -> int:
 
 
 def _months() -> list[str]:
-    """24 months up to the month before the demo anchor."""
+    """OUTCOME_MONTHS months up to the month before the demo anchor: every wave's quarter complete."""
     months = []
     year, month = DEMO_ANCHOR.year, DEMO_ANCHOR.month
-    for _ in range(24):
+    for _ in range(OUTCOME_MONTHS):
         month -= 1
         if month == 0:
             year, month = year - 1, 12

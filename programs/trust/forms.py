@@ -32,6 +32,7 @@ from programs.trust.models import (
     QUARTERLY,
 )
 from webapp.people.forms import MultiCheckboxField
+from webapp.validators import FiniteNumber
 
 
 def _none_if_blank(value):
@@ -57,12 +58,25 @@ class ItemForm(FlaskForm):
 class WaveForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=120)], description="For example Pulse Q3 2026.")
     template_id = SelectField("Questionnaire", coerce=int, validators=[DataRequired()])
-    opens_on = DateField("Opens on", validators=[DataRequired()])
+    opens_on = DateField("Opens on", validators=[DataRequired()],
+                         description="A later date schedules it: the invitation goes out on that day.")
     closes_on = DateField("Closes on", validators=[DataRequired()])
     audience_ids = MultiCheckboxField("Who answers (functions)", coerce=int)
     target_ids = MultiCheckboxField("Functions to rate", coerce=int,
                                     description="Leave all unticked to rate every function; nobody rates their own.")
+    allow_overlap = BooleanField("Run it anyway, although these functions already have a wave this quarter",
+                                 description="Only when you mean it: people in both audiences see two pulses.")
     submit = SubmitField("Create wave")
+
+
+class CloseWaveForm(FlaskForm):
+    confirm = BooleanField("I understand: nobody can answer after this, and a closed wave cannot be reopened",
+                           validators=[DataRequired("Tick the box to confirm.")])
+    submit = SubmitField("Close the wave now")
+
+
+class ReminderForm(FlaskForm):
+    submit = SubmitField("Remind those who have not answered")
 
 
 class ThresholdsForm(FlaskForm):
@@ -84,7 +98,7 @@ class MetricForm(FlaskForm):
 class ValueForm(FlaskForm):
     period = StringField("Period", validators=[DataRequired(), Length(max=7)], description="2025-07 or 2025-Q3.")
     function_id = SelectField("Function", coerce=_none_if_blank, validators=[Optional()])
-    value = FloatField("Value", validators=[InputRequired(message="Enter a number.")])
+    value = FloatField("Value", validators=[InputRequired(message="Enter a number."), FiniteNumber()])
     submit = SubmitField("Save value")
 
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from dataclasses import dataclass, field
+
+from webapp.validators import MAX_MAGNITUDE, parse_finite_number
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -41,15 +42,6 @@ def period_error(period: str, frequency: str) -> str | None:
     return None if pattern.match(period) else f"period {period!r} is not a {frequency[:-2]} like {example}"
 
 
-def parse_value(text: str) -> float | None:
-    """A finite number, or None."""
-    try:
-        number = float(text.replace(",", "").strip())
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
-
-
 def plan_values_import(content: str, frequency: str, per_function: bool, function_ids: dict[str, int]) -> ValuePlan:
     """Check every row of a CSV (period, value[, function]); function_ids maps lower-case names and codes."""
     reader = csv.DictReader(io.StringIO(content))
@@ -73,11 +65,11 @@ def plan_values_import(content: str, frequency: str, per_function: bool, functio
 
 
 def _plan_row(line: int, raw: dict[str, str], frequency: str, per_function: bool, function_ids: dict[str, int]) -> ValueRow:
-    row = ValueRow(line, raw.get("period", ""), parse_value(raw.get("value", "")), None)
+    row = ValueRow(line, raw.get("period", ""), parse_finite_number(raw.get("value", "")), None)
     if (error := period_error(row.period, frequency)) is not None:
         row.errors.append(error)
     if row.value is None:
-        row.errors.append(f"value {raw.get('value', '')!r} is not a number")
+        row.errors.append(f"value {raw.get('value', '')!r} is not a number within ±{MAX_MAGNITUDE:,.0f}")
     if per_function:
         name = raw.get("function", "")
         row.function_id = function_ids.get(name.lower())

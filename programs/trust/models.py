@@ -85,6 +85,8 @@ class TrustWave(TimestampMixin, db.Model):
     min_group: Mapped[int] = mapped_column(SmallInteger, default=5)
     min_comment_group: Mapped[int] = mapped_column(SmallInteger, default=10)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the invitation went out (on opening)
+    reminded_on: Mapped[date | None] = mapped_column(Date)  # the last reminder's day
 
     template: Mapped[TrustTemplate] = relationship()
     scopes: Mapped[list[TrustWaveFunction]] = relationship(cascade="all, delete-orphan", lazy="selectin")

@@ -198,22 +198,6 @@ def _num(value):
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), 3)
 
 
-def aligned_table(aligned: pd.DataFrame, metric_label: str) -> Table:
-    rows = [{"quarter": r["quarter"], "index": fmt(r["index"]), "value": fmt(r["value"], 2)}
-            for r in aligned.to_dict("records")]
-    return Table("aligned", "Index and outcome per quarter", [
-        ("quarter", "Quarter"), ("index", "Trust index"), ("value", metric_label)], rows)
-
-
-def correlation_table(frame: pd.DataFrame, name: str, caption: str) -> Table:
-    rows = [{"lag": f"{row['lag']} quarter{'s' if row['lag'] != 1 else ''}", "n": row["n"], "r": fmt(row["r"], 2),
-             "ci": "" if pd.isna(row["ci_low"]) else f"{row['ci_low']:.2f} to {row['ci_high']:.2f}",
-             "p": fmt(row["p"], 3), "verdict": row["verdict"]}
-            for row in frame.to_dict("records")]
-    return Table(name, caption, [("lag", "Outcome later by"), ("n", "n"), ("r", "r"), ("ci", "95% interval"),
-                                 ("p", "p"), ("verdict", "What it says")], rows)
-
-
 def values_table(values: pd.DataFrame, names: dict[int, str], unit: str) -> Table:
     rows = [{"period": r["period"], "function": names.get(r["function"], "Organisation") if r["function"] else "Organisation",
              "value": fmt(r["value"], 2)} for r in values.to_dict("records")]

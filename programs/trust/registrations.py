@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from programs.trust.builtin import time_estimate
 from programs.trust.models import TrustWave
 from programs.trust.queries import open_waves_for, response_rates
 from programs.trust.scorecard import outcome_figures, response_rate_figure, trust_figures
+from programs.trust.services import targets_of
 from webapp import clock
 from webapp.extensions import db
 from webapp.main.checklist import any_row, register_setup_step
@@ -19,7 +21,8 @@ from webapp.roles import Role
 def open_pulse_tile(viewer: User, subject: User) -> dict | None:
     """The pulses waiting for this person's answer; hidden once answered."""
     waves = open_waves_for(viewer, clock.today())
-    return {"waves": waves} if waves else None
+    estimates = [time_estimate(wave.template.items, len(targets_of(wave, viewer.function_id))) for wave in waves]
+    return {"waves": list(zip(waves, estimates))} if waves else None
 
 
 def response_rates_tile(viewer: User, subject: User) -> dict | None:
@@ -34,6 +37,7 @@ def register() -> None:
     from programs.trust.demo import seed_trust
     from webapp.cli import register_demo_seeder
 
+    register_nav_item("How we see each other", "trust.summary", *Role, group="Trust")
     register_nav_item("Trust results", "trust.results", Role.HR, Role.LEADER, group="Trust")
     register_nav_item("Outcomes", "trust.outcomes", Role.HR, Role.LEADER, group="Trust")
     register_nav_item("Pulse waves", "trust.waves", Role.HR, Role.ADMIN, group="Trust")

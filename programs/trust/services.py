@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from programs.trust import builtin, reporting
 from programs.trust.anonymity import (
@@ -127,12 +127,14 @@ def save_item(actor: User, template: TrustTemplate, item: TrustItem | None, text
     return item
 
 
-def delete_item(actor: User, item: TrustItem) -> None:
+def delete_item(actor: User, item: TrustItem) -> TrustTemplate:
+    """Remove a statement of a template that no answered wave uses."""
     template = item.template
     _ensure_editable(template)
     template.items.remove(item)
     db.session.flush()
     record_audit(actor, "trust.item.delete", item, {"template_id": template.id, "text": item.text}, None)
+    return template
 
 
 # --- waves --------------------------------------------------------------------------------------
@@ -145,6 +147,7 @@ class WaveData:
     closes_on: date
     audience_ids: set[int]
     target_ids: set[int] = field(default_factory=set)  # empty: every active function
+    allow_overlap: bool = False  # HR knowingly runs a second wave for the same audience and quarter
 
 
 def quarter_label(day: date) -> str:
@@ -166,6 +169,11 @@ def create_wave(actor: User, data: WaveData) -> TrustWave:
         raise TrustError("Choose active functions to rate.", "target_ids")
     if all(targets <= {fid} for fid in data.audience_ids):
         raise TrustError("Each answering function needs at least one other function to rate.", "target_ids")
+    overlapping = _overlapping_waves(data.audience_ids, quarter_label(data.closes_on))
+    if overlapping and not data.allow_overlap:
+        raise TrustError(f"“{overlapping[0].title}” already asks some of these functions in "
+                         f"{overlapping[0].period}: they would see two pulses. Tick “Run it anyway” to create it knowingly.",
+                         "allow_overlap")
     wave = TrustWave(title=data.title, template=template, opens_on=data.opens_on, closes_on=data.closes_on,
                      period=quarter_label(data.closes_on), min_group=DEFAULT_MIN_GROUP,
                      min_comment_group=DEFAULT_MIN_COMMENT_GROUP)
@@ -175,23 +183,70 @@ def create_wave(actor: User, data: WaveData) -> TrustWave:
     db.session.flush()
     record_audit(actor, "trust.wave.create", wave, None, {
         "title": wave.title, "opens_on": data.opens_on.isoformat(), "closes_on": data.closes_on.isoformat(),
-        "audience": sorted(data.audience_ids), "targets": sorted(targets)})
+        "audience": sorted(data.audience_ids), "targets": sorted(targets),
+        "overlaps": [w.id for w in overlapping]})
     return wave
+
+
+def _overlapping_waves(audience_ids: set[int], period: str) -> list[TrustWave]:
+    """Waves of the same quarter that any of these functions already answer."""
+    return list(db.session.scalars(
+        select(TrustWave).join(TrustWaveFunction, TrustWaveFunction.wave_id == TrustWave.id)
+        .where(TrustWave.period == period, TrustWaveFunction.role == AUDIENCE,
+               TrustWaveFunction.function_id.in_(audience_ids))
+        .distinct().order_by(TrustWave.id)))
+
+
+def _audience(wave: TrustWave):
+    return select(User).where(User.function_id.in_(wave.function_ids(AUDIENCE)), User.active.is_(True))
+
+
+def _claim(wave: TrustWave, claimed: bool, **values) -> bool:
+    """A conditional UPDATE of the wave row: True for the one caller whose condition still held."""
+    result = db.session.execute(update(TrustWave).where(TrustWave.id == wave.id, claimed).values(**values)
+                                .execution_options(synchronize_session="fetch"))
+    return result.rowcount == 1
 
 
 def announce_wave(wave: TrustWave, today: date) -> TrustWave:
-    """Notify every active person of the audience when the wave is open today (its home tile shows it too)."""
-    if wave.is_open_on(today):
-        audience = db.session.scalars(select(User).where(
-            User.function_id.in_(wave.function_ids(AUDIENCE)), User.active.is_(True)))
-        for person in audience:
+    """The invitation, once, on the day the wave is open: every active person of the audience is notified."""
+    if wave.is_open_on(today) and _claim(wave, TrustWave.announced_at.is_(None), announced_at=clock.now()):
+        for person in db.session.scalars(_audience(wave)):
+            minutes = builtin.time_estimate(wave.template.items, len(targets_of(wave, person.function_id)))
             notify(person, "pulse", f"The trust pulse “{wave.title}” is open until {wave.closes_on.isoformat()}; "
-                   "it takes about three minutes and is anonymous.", link("trust.pulse", wave_id=wave.id))
+                   f"it takes {minutes} and is anonymous.", link("trust.pulse", wave_id=wave.id))
     return wave
 
 
-def set_thresholds(actor: User, wave: TrustWave, min_group: int, min_comment_group: int) -> TrustWave:
-    """Change k and the comment threshold: never below the floor, never lowered once there are responses."""
+def announce_due_waves(today: date) -> list[TrustWave]:
+    """Send the invitation of every wave that has opened by today and has not been announced (the daily job)."""
+    due = db.session.scalars(select(TrustWave).where(
+        TrustWave.announced_at.is_(None), TrustWave.closed_at.is_(None), TrustWave.opens_on <= today,
+        TrustWave.closes_on >= today).order_by(TrustWave.opens_on, TrustWave.id)).all()
+    return [wave for wave in due if announce_wave(wave, today).announced_at is not None]
+
+
+def remind_wave(actor: User, wave: TrustWave, today: date) -> TrustWave:
+    """Remind everyone of the audience who has not answered (the product knows who took part, never what they said).
+
+    One reminder a day at most: a conditional update claims the day.
+    """
+    if not wave.is_open_on(today) or wave.announced_at is None:
+        raise TrustError("Only an open wave whose invitation has gone out can send a reminder.")
+    if not _claim(wave, (TrustWave.reminded_on.is_(None)) | (TrustWave.reminded_on < today), reminded_on=today):
+        raise TrustError("A reminder for this wave already went out today.")
+    answered = select(TrustParticipation.user_id).where(TrustParticipation.wave_id == wave.id)
+    for person in db.session.scalars(_audience(wave).where(User.id.not_in(answered))):
+        notify(person, "pulse", f"A reminder: the trust pulse “{wave.title}” closes on {wave.closes_on.isoformat()}. "
+               "If you have answered already, thank you.", link("trust.pulse", wave_id=wave.id))
+    record_audit(actor, "trust.wave.remind", wave, None, {"on": today.isoformat()})
+    return wave
+
+
+def set_thresholds(actor: User, wave: TrustWave, min_group: int, min_comment_group: int, today: date) -> TrustWave:
+    """Change k and the comment threshold before the wave opens (frozen from then on); never below the floor."""
+    if wave.closed_at is not None or wave.opens_on <= today:
+        raise TrustError("This wave has opened: its anonymity thresholds are frozen.")
     answered = wave_has_responses(wave.id)
     for value, current, label, name in ((min_group, wave.min_group, "minimum group size", "min_group"),
                                         (min_comment_group, wave.min_comment_group, "minimum group for comments",
@@ -204,12 +259,10 @@ def set_thresholds(actor: User, wave: TrustWave, min_group: int, min_comment_gro
     wave.min_group, wave.min_comment_group = min_group, min_comment_group
     db.session.flush()
     record_audit(actor, "trust.wave.thresholds", wave, before, {"min_group": min_group, "min_comment_group": min_comment_group})
-    if wave.closed_at is not None:
-        store_results(wave)
     return wave
 
 
-def close_wave(actor: User | None, wave: TrustWave, today: date) -> None:
+def close_wave(actor: User | None, wave: TrustWave, today: date) -> TrustWave:
     """Close a wave now (or on its date): answers stop, results are computed once, wave_closed is sent."""
     if wave.closed_at is not None:
         raise TrustError("This wave is already closed.")
@@ -220,6 +273,7 @@ def close_wave(actor: User | None, wave: TrustWave, today: date) -> None:
     store_results(wave)
     record_audit(actor, "trust.wave.close", wave, None, {"closes_on": wave.closes_on.isoformat()})
     signals.wave_closed.send("trust", wave_id=wave.id, closes_on=wave.closes_on)
+    return wave
 
 
 def close_due_waves(today: date) -> list[TrustWave]:
@@ -248,11 +302,17 @@ def store_results(wave: TrustWave) -> TrustWaveResult:
 class Answers:
     scores: dict[tuple[int, int], int]  # (target function id, item id) -> 1..5, or 0..10 for the NPS item
     comments: dict[int, str] = field(default_factory=dict)  # target function id -> text
+    skipped: set[int] = field(default_factory=set)  # "I don't work with them": no answer about these targets
 
 
 def targets_for(wave: TrustWave, user: User) -> list[Function]:
     """The functions this person rates in the wave (never their own)."""
-    functions = [s.function for s in wave.scopes if s.role == TARGET and s.function_id != user.function_id]
+    return targets_of(wave, user.function_id)
+
+
+def targets_of(wave: TrustWave, function_id: int | None) -> list[Function]:
+    """The functions someone of function_id rates in the wave."""
+    functions = [s.function for s in wave.scopes if s.role == TARGET and s.function_id != function_id]
     return sorted(functions, key=lambda f: f.name)
 
 
@@ -292,9 +352,16 @@ def _check_answers(wave: TrustWave, targets: set[int], answers: Answers) -> None
             raise TrustError("An answer names a function or question that is not in this pulse.")
         if not (0 if item.scale == NPS11 else 1) <= score <= (10 if item.scale == NPS11 else 5):
             raise TrustError("An answer is outside its scale.")
-    required = {(t, i) for t in targets for i, item in items.items() if item.scale == AGREE5}
+    rated = targets - answers.skipped
+    if not rated:
+        raise TrustError("Tell us about at least one function you work with.")
+    if any(target in answers.skipped for target, _ in answers.scores) or answers.comments.keys() & answers.skipped:
+        raise TrustError("An answer is about a function you said you do not work with.")
+    required = {(t, i) for t in rated for i, item in items.items() if item.scale == AGREE5}
     if missing := required - answers.scores.keys():
-        raise TrustError(f"Please answer every statement ({len(missing)} left).")
+        names = sorted({s.function.name for s in wave.scopes if s.function_id in {t for t, _ in missing}})
+        raise TrustError(f"Please answer every statement about {', '.join(names)} ({len(missing)} left), "
+                         "or tick “I don't work with them”.")
     for target, text in answers.comments.items():
         if target not in targets:
             raise TrustError("A comment names a function that is not in this pulse.")

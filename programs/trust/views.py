@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from programs.trust import analysis, bp, presenting, reporting
-from programs.trust.builtin import AGREEMENT_LABELS
+from programs.trust import analysis, bp, outcome_report, plain, presenting, reporting
+from programs.trust.builtin import AGREEMENT_LABELS, time_estimate
 from programs.trust.forms import (
+    CloseWaveForm,
     ItemForm,
     MetricForm,
+    ReminderForm,
     TemplateForm,
     ThresholdsForm,
     ValueForm,
@@ -42,7 +43,6 @@ from programs.trust.queries import (
 )
 from programs.trust.services import (
     Answers,
-    TrustError,
     WaveData,
     announce_wave,
     close_wave,
@@ -51,6 +51,7 @@ from programs.trust.services import (
     delete_item,
     ensure_builtin_template,
     import_metric_values,
+    remind_wave,
     save_item,
     save_metric,
     save_metric_value,
@@ -58,13 +59,15 @@ from programs.trust.services import (
     set_thresholds,
     submit_response,
     targets_for,
+    targets_of,
 )
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
+from webapp.input_guard import is_plain_digits
 from webapp.people.models import Function
 from webapp.people.queries import list_functions
-from webapp.rendering import commit_or_show, render_page_or_fragment
+from webapp.rendering import commit_or_flash, commit_or_show, form_status, render_page_or_fragment
 from webapp.roles import Role
 from webapp.uploads import decode_upload
 
@@ -73,8 +76,6 @@ RESULTS = (Role.HR, Role.LEADER)
 
 def _today():
     return clock.today()
-
-
 
 
 def _csv(table: presenting.Table, filename: str) -> Response:
@@ -90,39 +91,64 @@ def pulse(wave_id: int):
     wave = db.get_or_404(TrustWave, wave_id)
     targets = targets_for(wave, current_user)
     items = list(wave.template.items)
-    error = None
+    failed = False
     if request.method == "POST":
         answers = _parse_answers(targets, items)
-        try:
+
+        def submit() -> bool:
             submit_response(current_user, wave, answers, _today())
-            db.session.commit()
-        except (TrustError, IntegrityError) as failure:
-            db.session.rollback()
-            error = str(failure) if isinstance(failure, TrustError) else "You have already answered this pulse."
-        else:
-            flash("Thank you: your answers are in, anonymously.", "success")
+            return True
+
+        if commit_or_flash(submit, "Thank you: your answers are in, anonymously."):
             return redirect(url_for("main.home"), code=303)
-    context = {"wave": wave, "targets": targets, "items": items, "labels": AGREEMENT_LABELS, "error": error,
-               "values": request.form, "answered": has_answered(wave.id, current_user.id), "agree5": AGREE5,
+        failed = True
+    context = {**_pulse_context(wave, targets, items), "values": request.form,
+               "answered": has_answered(wave.id, current_user.id),
                "in_audience": current_user.function_id in wave.function_ids(AUDIENCE), "is_open": wave.is_open_on(_today())}
-    return render_template("trust/pulse.html", **context), 400 if error else 200
+    return render_template("trust/pulse.html", **context), 400 if failed else 200
+
+
+def _pulse_context(wave: TrustWave, targets: list[Function], items: list[TrustItem]) -> dict:
+    """What the pulse form needs, the same for a respondent and for HR's preview."""
+    return {"wave": wave, "targets": targets, "items": items, "labels": AGREEMENT_LABELS, "agree5": AGREE5,
+            "estimate": time_estimate(items, len(targets))}
 
 
 def _parse_answers(targets: list[Function], items: list[TrustItem]) -> Answers:
-    """Scores from radio buttons named s-<target>-<item>; comments from c-<target> (blank ones dropped)."""
-    scores, comments = {}, {}
+    """Scores from radio buttons named s-<target>-<item>; comments from c-<target> (blank ones dropped);
+    skip-<target> ticked: "I don't work with them", and whatever else was sent about that target is dropped."""
+    scores, comments, skipped = {}, {}, set()
     for target in targets:
+        if request.form.get(f"skip-{target.id}"):
+            skipped.add(target.id)
+            continue
         for item in items:
             raw = request.form.get(f"s-{target.id}-{item.id}", "")
-            if raw.isdigit():
+            if is_plain_digits(raw):
                 scores[(target.id, item.id)] = int(raw)
         text = request.form.get(f"c-{target.id}", "").strip()
         if text:
             comments[target.id] = text
-    return Answers(scores=scores, comments=comments)
+    return Answers(scores=scores, comments=comments, skipped=skipped)
 
 
 # --- results --------------------------------------------------------------------------------------
+
+def _chosen_wave(waves: list[TrustWave], wave_id: int | None) -> TrustWave:
+    return next((w for w in waves if w.id == wave_id), waves[-1]) if wave_id else waves[-1]
+
+
+def _headline(history: list, wave: TrustWave, report: dict, names: dict[int, str]) -> dict:
+    """What both the results page and everyone's summary open with: what moved, the overall figure, the matrix."""
+    trend = presenting.trend_frame([(w.period, r) for w, r in history], names)
+    order = next(i for i, (w, _) in enumerate(history) if w.id == wave.id)
+    headline = {"trend": trend, "moves": plain.moved_most(trend, order), "overall_text": plain.overall_sentence(report),
+                "previous": history[order - 1][0] if order else None}
+    if not report["refused"]:
+        headline["grid"] = presenting.matrix_grid(report, names)
+        headline["matrix_spec"] = presenting.matrix_chart(report, names)
+    return headline
+
 
 def _results_context(wave_id: int | None, filter_key: str) -> dict:
     """Everything the results page and its CSV exports show, from the stored reports."""
@@ -130,23 +156,23 @@ def _results_context(wave_id: int | None, filter_key: str) -> dict:
     if not history:
         return {"wave": None, "waves": []}
     waves = [w for w, _ in history]
-    wave = next((w for w in waves if w.id == wave_id), waves[-1]) if wave_id else waves[-1]
+    wave = _chosen_wave(waves, wave_id)
     chosen = reporting.parse_filter(filter_key)
     key = filter_key if chosen else ""
     report = dict(history)[wave] if not key else dict(closed_wave_reports(key))[wave]
     names = function_names()
-    trend = presenting.trend_frame([(w.period, r) for w, r in history], names)
+    headline = _headline(history, wave, report, names)
     tables = {
         "pairs": presenting.pairs_table(report, names),
         "dimensions": presenting.dimensions_table(report, names),
         "asymmetry": presenting.asymmetry_table(report, names),
         "enps": presenting.enps_table(report, names),
         "alpha": presenting.alpha_table(report),
-        "trends": presenting.trends_table(trend),
+        "trends": presenting.trends_table(headline["trend"]),
         "rates": presenting.rates_table(response_rates(wave)),
     }
     return {"wave": wave, "waves": waves, "report": report, "names": names, "tables": tables, "filter": key,
-            "filter_options": reporting.filter_options(), "trend": trend}
+            "filter_options": reporting.filter_options(), **headline}
 
 
 @bp.route("/trust")
@@ -155,11 +181,23 @@ def results():
     context = _results_context(request.args.get("wave", type=int), request.args.get("filter", ""))
     wave = context["wave"]
     if wave is not None and not context["report"]["refused"]:
-        context["grid"] = presenting.matrix_grid(context["report"], context["names"])
-        context["matrix_spec"] = presenting.matrix_chart(context["report"], context["names"])
         context["trends_spec"] = presenting.trends_chart(context["trend"]) if not context["trend"].empty else None
         context["comments"] = [] if context["filter"] else _visible_comments(wave, context)
     return render_page_or_fragment("trust/results.html", "trust/_results.html", **context)
+
+
+@bp.route("/trust/summary")
+@signed_in
+def summary():
+    """Every employee: the organisation-level picture of each closed wave, with the stored (suppressed) figures."""
+    history = closed_wave_reports("")
+    if not history:
+        return render_template("trust/summary.html", wave=None, waves=[])
+    waves = [w for w, _ in history]
+    wave = _chosen_wave(waves, request.args.get("wave", type=int))
+    report = dict(history)[wave]
+    return render_page_or_fragment("trust/summary.html", "trust/_summary.html", wave=wave, waves=waves, report=report,
+                                   **_headline(history, wave, report, function_names()))
 
 
 def _visible_comments(wave: TrustWave, context: dict) -> list[dict]:
@@ -210,10 +248,11 @@ def wave_new():
     if form.validate_on_submit():
         data = WaveData(title=form.title.data.strip(), template_id=form.template_id.data, opens_on=form.opens_on.data,
                         closes_on=form.closes_on.data, audience_ids=set(form.audience_ids.data or []),
-                        target_ids=set(form.target_ids.data or []))
+                        target_ids=set(form.target_ids.data or []), allow_overlap=form.allow_overlap.data)
         wave = commit_or_show(form, lambda: announce_wave(create_wave(current_user, data), _today()))
         if wave is not None:
-            flash(f"Wave {wave.title} is created.", "success")
+            flash(f"Wave {wave.title} is created; " + ("the invitation has gone out." if wave.announced_at else
+                  f"the invitation goes out when it opens on {wave.opens_on.isoformat()}."), "success")
             return redirect(url_for("trust.wave_detail", wave_id=wave.id), code=303)
     return render_template("people/admin_form.html", form=form, title="New trust pulse wave",
                            cancel=url_for("trust.waves")), 400 if form.errors else 200
@@ -230,31 +269,54 @@ def wave_detail(wave_id: int):
 def _wave_page(wave: TrustWave, thresholds: ThresholdsForm, status: int = 200):
     rates = presenting.rates_table(response_rates(wave))
     return render_template("trust/wave.html", wave=wave, rates=rates, thresholds=thresholds, today=_today(),
-                           has_responses=wave_has_responses(wave.id)), status
+                           has_responses=wave_has_responses(wave.id), reminder=ReminderForm()), status
 
 
-@bp.route("/trust/waves/<int:wave_id>/close", methods=["POST"])
+@bp.route("/trust/waves/<int:wave_id>/preview")
+@roles_required(Role.HR, Role.ADMIN)
+def wave_preview(wave_id: int):
+    """Exactly what someone of the chosen audience function sees; nothing here can be sent."""
+    wave = db.get_or_404(TrustWave, wave_id)
+    audience = sorted((s.function for s in wave.scopes if s.role == AUDIENCE), key=lambda f: f.name)
+    chosen = next((f for f in audience if f.id == request.args.get("as", type=int)), audience[0] if audience else None)
+    targets = targets_of(wave, chosen.id if chosen else None)
+    return render_template("trust/preview.html", audience=audience, chosen=chosen, values={}, today=_today(),
+                           **_pulse_context(wave, targets, list(wave.template.items)))
+
+
+@bp.route("/trust/waves/<int:wave_id>/remind", methods=["POST"])
+@roles_required(Role.HR)
+def wave_remind(wave_id: int):
+    wave = db.get_or_404(TrustWave, wave_id, with_for_update=True)
+    if ReminderForm().validate_on_submit():
+        commit_or_flash(lambda: remind_wave(current_user, wave, _today()),
+                        "The reminder has gone to everyone in the audience who has not answered yet.")
+    return redirect(url_for("trust.wave_detail", wave_id=wave_id), code=303)
+
+
+@bp.route("/trust/waves/<int:wave_id>/close", methods=["GET", "POST"])
 @roles_required(Role.HR)
 def wave_close(wave_id: int):
-    wave = db.get_or_404(TrustWave, wave_id, with_for_update=True)
-    try:
-        close_wave(current_user, wave, _today())
-    except TrustError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
+    """Closing is irreversible: a confirmation page first, then the POST with the box ticked."""
+    wave = db.get_or_404(TrustWave, wave_id, with_for_update=request.method == "POST")
+    if wave.closed_at is not None:
+        flash("This wave is already closed.", "warning")
+        return redirect(url_for("trust.wave_detail", wave_id=wave_id), code=303)
+    form = CloseWaveForm()
+    if form.validate_on_submit() and commit_or_show(form, lambda: close_wave(current_user, wave, _today())):
         flash(f"{wave.title} is closed; its results are ready.", "success")
-    return redirect(url_for("trust.wave_detail", wave_id=wave_id), code=303)
+        return redirect(url_for("trust.wave_detail", wave_id=wave_id), code=303)
+    return render_template("trust/close.html", wave=wave, form=form, rates=presenting.rates_table(response_rates(wave)),
+                           today=_today()), form_status(form)
 
 
 @bp.route("/trust/waves/<int:wave_id>/thresholds", methods=["POST"])
 @roles_required(Role.ADMIN)
 def wave_thresholds(wave_id: int):
-    wave = db.get_or_404(TrustWave, wave_id)
+    wave = db.get_or_404(TrustWave, wave_id, with_for_update=True)
     form = ThresholdsForm()
-    if form.validate_on_submit() and commit_or_show(
-            form, lambda: set_thresholds(current_user, wave, form.min_group.data, form.min_comment_group.data)):
+    if form.validate_on_submit() and commit_or_show(form, lambda: set_thresholds(
+            current_user, wave, form.min_group.data, form.min_comment_group.data, _today())):
         flash("The thresholds are saved.", "success")
         return redirect(url_for("trust.wave_detail", wave_id=wave_id), code=303)
     return _wave_page(db.get_or_404(TrustWave, wave_id), form, 400)
@@ -294,8 +356,9 @@ def _template_page(template: TrustTemplate | None, form: TemplateForm, item_form
 @bp.route("/trust/templates/<int:template_id>/copy", methods=["POST"])
 @roles_required(Role.HR)
 def template_copy(template_id: int):
-    copy = copy_template(current_user, db.get_or_404(TrustTemplate, template_id))
-    db.session.commit()
+    copy = commit_or_flash(lambda: copy_template(current_user, db.get_or_404(TrustTemplate, template_id)))
+    if copy is None:
+        return redirect(url_for("trust.template_edit", template_id=template_id), code=303)
     flash(f"{copy.name} is ready to edit.", "success")
     return redirect(url_for("trust.template_edit", template_id=copy.id), code=303)
 
@@ -329,14 +392,7 @@ def item_delete(template_id: int, item_id: int):
     item = db.get_or_404(TrustItem, item_id)
     if item.template_id != template_id:
         abort(404)
-    try:
-        delete_item(current_user, item)
-    except TrustError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash("The question is removed.", "success")
+    commit_or_flash(lambda: delete_item(current_user, item), "The question is removed.")
     return redirect(url_for("trust.template_edit", template_id=template_id), code=303)
 
 
@@ -369,7 +425,7 @@ def metric_edit(metric_id: int | None):
 
 
 def _outcome_context(metric: TrustMetric) -> dict:
-    """The outcome against the index: aligned series, lagged correlations, pooled within functions."""
+    """The outcome against the index: aligned series, tests on changes, pooled within functions and quarters."""
     names = function_names()
     history = closed_wave_reports("")
     values = metric_values(metric.id)
@@ -382,20 +438,30 @@ def _outcome_context(metric: TrustMetric) -> dict:
                "tables": {"values": presenting.values_table(values, names, metric.unit)}, "spec": None}
     if not series or values.empty:
         return context
+    outcome = analysis.Outcome(metric.name, metric.higher_is_better, metric.unit)
     kind, _, key = series.partition(":")
     index = index_series(history, kind, tuple(int(k) for k in key.split("-")) if key else ())
     own = values[values["function"] == int(key)] if kind == "target" else values
     aligned = analysis.align(index, own[["period", "value"]])
-    context["spec"] = presenting.outcome_chart(aligned, label)
-    context["tables"]["aligned"] = presenting.aligned_table(aligned, label)
-    context["tables"]["lags"] = presenting.correlation_table(
-        analysis.lagged_correlations(aligned), "lags", "Correlation of the index with the outcome, same quarter and later")
+    frames = [analysis.lagged_correlations(aligned)]
     if metric.scope == PER_FUNCTION:
         per_function = {fid: analysis.align(index_series(history, "target", (fid,)), part[["period", "value"]])
                         for fid, part in values.groupby("function")}
-        context["tables"]["pooled"] = presenting.correlation_table(
-            analysis.pooled_within(per_function), "pooled",
-            "Pooled within-function correlation (each function's own averages removed)")
+        frames.append(analysis.pooled_within(per_function))
+    frames = analysis.adjust_family(frames)
+    context["spec"] = presenting.outcome_chart(aligned, label)
+    context["tables"]["aligned"] = outcome_report.aligned_table(aligned, label)
+    context["tables"]["lags"] = outcome_report.lags_table(frames[0], outcome)
+    if len(frames) > 1:
+        context["tables"]["pooled"] = outcome_report.pooled_table(frames[1], outcome)
+    lag0 = frames[0].iloc[0]
+    if not lag0["too_few"] and not lag0["constant"]:
+        points = analysis.changes_at(aligned, 0)
+        context["scatter_spec"] = outcome_report.scatter_chart(points, label)
+        context["tables"]["points"] = outcome_report.points_table(points, label)
+    context["partial"] = analysis.partial_quarters(aligned)
+    context["tests"] = int(frames[0]["tests"].iloc[0])
+    context["timing"] = analysis.lag0_timing([wave.closes_on for wave, _ in history])
     return context
 
 
@@ -453,12 +519,11 @@ def metric_import(metric_id: int):
     if form.validate_on_submit():
         content = decode_upload(form)
         if content is not None:
-            plan = import_metric_values(current_user, metric, form.file.data.filename or "values.csv", content)
-            if plan.is_valid:
-                db.session.commit()
+            plan = commit_or_show(form, lambda: import_metric_values(
+                current_user, metric, form.file.data.filename or "values.csv", content))
+            if plan is not None and plan.is_valid:
                 flash(f"Imported {len(plan.rows)} values of {metric.name}.", "success")
                 return redirect(url_for("trust.metric_detail", metric_id=metric.id), code=303)
-            db.session.rollback()
     return _metric_page(metric, ValueForm(), form, plan)
 
 

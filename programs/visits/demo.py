@@ -83,9 +83,9 @@ def _visit(rng, accounts, by_function, n, employee: User, manager: User) -> Visi
         agenda="1. Where we stand\n2. What hurts\n3. Next steps", contacts=[
             tuple(c.split(", ")) for c in rng.sample(CONTACTS, 2)], already_held=not future and rng.random() < 0.9,
     )
-    visit = services.save_visit(author, None, data, DEMO_ANCHOR)
+    visit = services.save_visit(author, None, data, day if data.already_held else DEMO_ANCHOR)  # logged that day
     if not future and not data.already_held:
-        services.cancel_visit(author, visit)
+        services.cancel_visit(author, visit, _at(DEMO_ANCHOR))
     return visit
 
 
@@ -119,7 +119,7 @@ def _follow_ups(rng: random.Random, visit: Visit) -> int:
     follow_up = services.add_follow_up(visit.author, visit, services.FollowUpData(
         "Send the revised payment schedule" if needs_both else "Share the service report",
         owner.user_id, visit.visit_on + timedelta(days=rng.randrange(7, 60)), needs_both,
-        other.user_id if needs_both else None))
+        other.user_id if needs_both else None), visit.visit_on)
     outcome = "Agreed and signed off." if status == FollowUpStatus.DONE.value else ""
     services.update_follow_up(owner.user, follow_up, status, outcome, _at(follow_up.due_on))
     return 1

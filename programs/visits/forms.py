@@ -1,12 +1,16 @@
 """Forms for accounts, visits, notes, follow-ups and the accounts import."""
 from __future__ import annotations
 
+import secrets
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -15,10 +19,27 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from programs.visits import rules
-from programs.visits.models import ACCOUNT_NAME_MAX, LABEL_MAX, PURPOSE_MAX, TEXT_MAX, FollowUpStatus, VisitMode
+from programs.visits.models import (
+    ACCOUNT_NAME_MAX,
+    KEY_MAX,
+    LABEL_MAX,
+    PURPOSE_MAX,
+    TEXT_MAX,
+    FollowUpStatus,
+    VisitMode,
+)
 from webapp.people.models import EMAIL_MAX
 
 MODE_LABELS = {VisitMode.ON_SITE.value: "On site", VisitMode.VIRTUAL.value: "Virtual"}
@@ -30,6 +51,19 @@ def _int_or_none(value):
     return None if value in ("", None, "None") else int(value)
 
 
+def new_key() -> str:
+    """A fresh idempotency key for a create form."""
+    return secrets.token_urlsafe(24)
+
+
+class KeyedForm(FlaskForm):
+    """A create form whose hidden idempotency key makes a replayed submission record nothing."""
+
+    idempotency_key = HiddenField(default=new_key, validators=[
+        DataRequired("This form is out of date; reload the page."),
+        Regexp(rf"^[A-Za-z0-9_-]{{16,{KEY_MAX}}}$", message="This form is out of date; reload the page.")])
+
+
 class AccountForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=ACCOUNT_NAME_MAX)])
     segment = StringField("Segment", validators=[Optional(), Length(max=LABEL_MAX)], description="For example Enterprise.")
@@ -39,7 +73,7 @@ class AccountForm(FlaskForm):
     submit = SubmitField("Save")
 
 
-class VisitForm(FlaskForm):
+class VisitForm(KeyedForm):
     account_id = SelectField("Account", coerce=int, validators=[DataRequired("Choose an account.")])
     visit_on = DateField("Date", validators=[DataRequired("Give the date (YYYY-MM-DD).")])
     mode = RadioField("Where", choices=[SelectChoice(v, label) for v, label in MODE_LABELS.items()], default=VisitMode.ON_SITE.value,
@@ -78,10 +112,15 @@ class NoteForm(FlaskForm):
     body = TextAreaField("Your function's note", validators=[Optional(), Length(max=TEXT_MAX)])
     learnings = StringField("Learnings (tags)", validators=[Optional(), Length(max=600)],
                             description="Comma-separated, e.g. payment terms, cost to serve.")
+    revision = HiddenField(validators=[Optional(), Regexp(r"^\d{1,6}$", message="This form is out of date; reload the page.")])
     submit = SubmitField("Save the note")
 
+    def seen_revisions(self) -> int | None:
+        """How many versions of the note the writer saw when the form was drawn (None: not said)."""
+        return int(self.revision.data) if self.revision.data else None
 
-class FollowUpForm(FlaskForm):
+
+class FollowUpForm(KeyedForm):
     description = StringField("What needs doing", validators=[DataRequired(), Length(max=PURPOSE_MAX * 2)])
     owner_id = SelectField("Owner", coerce=int, validators=[DataRequired("Choose an owner.")])
     due_on = DateField("Due on", validators=[DataRequired("Give a due date (YYYY-MM-DD).")])
@@ -95,6 +134,16 @@ class FollowUpUpdateForm(FlaskForm):
     outcome = TextAreaField("Outcome", validators=[Optional(), Length(max=TEXT_MAX)],
                             description="Needed to mark it done.")
     submit = SubmitField("Update")
+
+
+class VisitPolicyForm(FlaskForm):
+    backdate_days = IntegerField(
+        "How far back a visit may be logged as held (days)", validators=[InputRequired(), NumberRange(1, 3650)],
+        description="Older visits cannot be logged, so points always belong to recent, checkable visits.")
+    pair_monthly_cap = IntegerField(
+        "Visits with points per pair and month", validators=[InputRequired(), NumberRange(1, 100)],
+        description="Per author and confirmer, by the month of the visit; further visits are confirmed without points.")
+    submit = SubmitField("Save the settings")
 
 
 class AccountImportForm(FlaskForm):

@@ -16,6 +16,9 @@ LABEL_MAX = 60
 PURPOSE_MAX = 200
 TEXT_MAX = 5000
 TAG_MAX = 40
+KEY_MAX = 64  # a create form's idempotency key
+DEFAULT_BACKDATE_DAYS = 90
+DEFAULT_PAIR_MONTHLY_CAP = 4
 
 
 class VisitStatus(StrEnum):
@@ -79,6 +82,8 @@ class Visit(TimestampMixin, db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # who logged it as held
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    idempotency_key: Mapped[str | None] = mapped_column(String(KEY_MAX), unique=True)  # of the form that created it
+    earned_points: Mapped[bool] = mapped_column(Boolean, default=False)  # visit_confirmed was sent (within the cap)
 
     account: Mapped[Account] = relationship()
     planned_by: Mapped[User] = relationship(foreign_keys=[planned_by_id])
@@ -102,6 +107,11 @@ class Visit(TimestampMixin, db.Model):
     @property
     def function_ids(self) -> set[int]:
         return {a.function_id for a in self.attendees if a.function_id is not None}
+
+    @property
+    def confirmed_without_points(self) -> bool:
+        """Confirmed beyond its pair's monthly cap, so it earned no points."""
+        return self.confirmed_at is not None and not self.earned_points
 
 
 class VisitAttendee(db.Model):
@@ -149,6 +159,25 @@ class FunctionNote(db.Model):
     learnings: Mapped[list[Learning]] = relationship(
         back_populates="note", cascade="all, delete-orphan", order_by="Learning.tag"
     )
+    revisions: Mapped[list[NoteRevision]] = relationship(
+        back_populates="note", cascade="all, delete-orphan", order_by="NoteRevision.id"
+    )
+
+
+class NoteRevision(db.Model):
+    """One saved version of a function's note: who wrote it, when, the text and the tags."""
+
+    __tablename__ = "visits_note_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("visits_function_note.id"), index=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[str] = mapped_column(Text, default="")  # comma-separated, in the order given
+    edited_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    note: Mapped[FunctionNote] = relationship(back_populates="revisions")
+    edited_by: Mapped[User] = relationship()
 
 
 class Learning(db.Model):
@@ -178,6 +207,7 @@ class FollowUp(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(16), default=FollowUpStatus.OPEN.value)
     outcome: Mapped[str] = mapped_column(Text, default="")
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    idempotency_key: Mapped[str | None] = mapped_column(String(KEY_MAX), unique=True)  # of the form that created it
 
     visit: Mapped[Visit] = relationship(back_populates="follow_ups")
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
@@ -190,6 +220,16 @@ class FollowUp(TimestampMixin, db.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_FOLLOW_UP_STATUSES
+
+
+class VisitPolicy(db.Model):
+    """The admin's numbers for visits (one row, id 1): how far back a visit may be logged, the pair's points cap."""
+
+    __tablename__ = "visits_policy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    backdate_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_BACKDATE_DAYS)
+    pair_monthly_cap: Mapped[int] = mapped_column(Integer, default=DEFAULT_PAIR_MONTHLY_CAP)
 
 
 class PendingAccountImport(TimestampMixin, db.Model):

@@ -14,6 +14,7 @@ from programs.visits.models import (
     FollowUp,
     FunctionNote,
     Learning,
+    NoteRevision,
     Visit,
     VisitAttendee,
     VisitStatus,
@@ -335,3 +336,28 @@ def activity_summary(today: date) -> dict:
         FollowUp.due_on < today, FollowUp.status.in_(OPEN_FOLLOW_UP_STATUSES)))
     return {"quarter": quarter, "visits": row[0], "held": row[1], "joint": row[2], "confirmed": row[3],
             "overdue": overdue or 0}
+
+
+def visit_id_by_key(key: str | None) -> int | None:
+    """The visit a create form with this idempotency key made, if any."""
+    return db.session.scalar(select(Visit.id).where(Visit.idempotency_key == key)) if key else None
+
+
+def follow_up_key_used(key: str | None) -> bool:
+    """True when a follow-up was already made by a create form with this idempotency key."""
+    return bool(key) and db.session.scalar(select(FollowUp.id).where(FollowUp.idempotency_key == key)) is not None
+
+
+def note_history(visit: Visit) -> dict[int, list[dict]]:
+    """Each function note's revisions, newest first: who, when, the text and tags, and what that revision changed."""
+    rows = db.session.scalars(select(NoteRevision).join(FunctionNote).where(FunctionNote.visit_id == visit.id)
+                              .options(joinedload(NoteRevision.edited_by)).order_by(NoteRevision.id)).all()
+    history: dict[int, list[dict]] = defaultdict(list)
+    previous: dict[int, tuple[str, list[str]]] = {}
+    for revision in rows:
+        state = (revision.body, [t for t in revision.tags.split(", ") if t])
+        history[revision.note_id].insert(0, {
+            "who": revision.edited_by.name, "at": revision.edited_at, "body": revision.body, "tags": state[1],
+            "changes": rules.revision_changes(previous.get(revision.note_id), state)})
+        previous[revision.note_id] = state
+    return dict(history)

@@ -40,6 +40,7 @@ def register() -> None:
     register_nav_item("My follow-ups", "visits.my_follow_ups", group="Visits")
     register_nav_item("Coverage", "visits.coverage", group="Visits")
     register_nav_item("Learnings", "visits.learnings", group="Visits")
+    register_nav_item("Visit settings", "visits.settings", Role.ADMIN, group="Visits")
     register_scorecard_figure("Collaboration", "joint-visits", visit_figures, order=40)
     register_tile("home", "visit-activity", "visits/_tile_activity.html", activity_tile, Role.HR, order=42)
     register_tile("home", "visits-to-confirm", "visits/_tile_to_confirm.html", visits_to_confirm_tile, order=20)

@@ -113,3 +113,15 @@ def coverage_rows(account_ids: list[int], cells: Iterable[tuple[int, int, int]],
         {"account_id": a, "cells": [by_account[a].get(f, 0) for f in function_ids], "joint": joint_counts.get(a, 0)}
         for a in account_ids
     ]
+
+
+def revision_changes(before: tuple[str, list[str]] | None, after: tuple[str, list[str]]) -> list[str]:
+    """What a note revision changed, in words: (body, tags) before (None: the first version) and after."""
+    if before is None:
+        return ["wrote the note"]
+    changes = ["changed the text"] if before[0] != after[0] else []
+    added = [t for t in after[1] if t not in before[1]]
+    removed = [t for t in before[1] if t not in after[1]]
+    changes += [f"added {', '.join(added)}"] if added else []
+    changes += [f"removed {', '.join(removed)}"] if removed else []
+    return changes or ["saved it unchanged"]

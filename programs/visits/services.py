@@ -5,11 +5,13 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from programs.visits import rules
 from programs.visits.importing import plan_accounts_import
 from programs.visits.models import (
+    DEFAULT_BACKDATE_DAYS,
+    DEFAULT_PAIR_MONTHLY_CAP,
     OPEN_FOLLOW_UP_STATUSES,
     Account,
     CustomerContact,
@@ -17,28 +19,75 @@ from programs.visits.models import (
     FollowUpStatus,
     FunctionNote,
     Learning,
+    NoteRevision,
     PendingAccountImport,
     Visit,
     VisitAttendee,
     VisitMode,
+    VisitPolicy,
     VisitStatus,
 )
 from webapp import clock, signals
 from webapp.auth.services import record_audit
-from webapp.errors import RuleError
+from webapp.errors import AlreadyRecorded, Refused, RuleError
 from webapp.extensions import db
 from webapp.notifications.queries import notified_since
 from webapp.notifications.services import link, notify
 from webapp.people.importing import ImportPlan
 from webapp.people.models import User
+from webapp.roles import Role
 
 
 class VisitError(RuleError):
     """A rule of this package was broken (see webapp.errors.RuleError)."""
 
 
-class NotAllowed(VisitError):
+class NotAllowed(VisitError, Refused):
     """The person may not do this to this visit or follow-up (a 403)."""
+
+
+def _locked(model, row_id: int):
+    """The row, locked until commit and re-read, so a concurrent change is seen and never overwritten."""
+    query = select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
+    return db.session.scalars(query).one()
+
+
+def _refuse_replay(model, key: str | None) -> None:
+    """A create form whose key was already used is a replay: the first submission counts."""
+    if key and db.session.scalar(select(model.id).where(model.idempotency_key == key)) is not None:
+        raise AlreadyRecorded()
+
+
+# --- settings -------------------------------------------------------------------------------
+
+POLICY_LIMITS = {"backdate_days": (1, 3650), "pair_monthly_cap": (1, 100)}
+
+
+def get_policy() -> VisitPolicy:
+    """The visit settings: the saved row, or the defaults until an admin saves them."""
+    return db.session.get(VisitPolicy, 1) or VisitPolicy(
+        id=1, backdate_days=DEFAULT_BACKDATE_DAYS, pair_monthly_cap=DEFAULT_PAIR_MONTHLY_CAP)
+
+
+def save_policy(actor: User, values: dict[str, int]) -> VisitPolicy:
+    """Change the visit settings (admin), audited with before and after."""
+    for name, (low, high) in POLICY_LIMITS.items():
+        if not low <= values[name] <= high:
+            raise VisitError(f"Choose a number from {low} to {high}.", name)
+    policy = db.session.get(VisitPolicy, 1, with_for_update=True)
+    before = None if policy is None else _policy_snapshot(policy)
+    if policy is None:
+        policy = VisitPolicy(id=1)
+        db.session.add(policy)
+    for name in POLICY_LIMITS:
+        setattr(policy, name, values[name])
+    db.session.flush()
+    record_audit(actor, "visits.policy", policy, before, _policy_snapshot(policy))
+    return policy
+
+
+def _policy_snapshot(policy: VisitPolicy) -> dict[str, int]:
+    return {name: getattr(policy, name) for name in POLICY_LIMITS}
 
 
 # --- accounts -------------------------------------------------------------------------------
@@ -136,6 +185,7 @@ class VisitData:
     agenda: str = ""
     contacts: list[tuple[str, str]] = field(default_factory=list)
     already_held: bool = False
+    idempotency_key: str | None = None  # of the create form (a replay with it records nothing)
 
 
 def _require_attendee(actor: User, visit: Visit, doing: str) -> VisitAttendee:
@@ -147,7 +197,10 @@ def _require_attendee(actor: User, visit: Visit, doing: str) -> VisitAttendee:
 
 def save_visit(actor: User, visit: Visit | None, data: VisitData, today: date) -> Visit:
     """Plan (or log, when already held) a new visit, or change a planned one; the actor attends it."""
-    if visit is not None:
+    if visit is None:
+        _refuse_replay(Visit, data.idempotency_key)
+    else:
+        visit = _locked(Visit, visit.id)
         _require_attendee(actor, visit, "change it")
         if visit.status != VisitStatus.PLANNED.value:
             raise VisitError("Only a planned visit can be changed.")
@@ -158,11 +211,11 @@ def save_visit(actor: User, visit: Visit | None, data: VisitData, today: date) -
     people = _active_people(data.attendee_ids)
     if actor.id not in people:
         raise VisitError("Add yourself: the person who plans a visit attends it.", "attendee_ids")
-    if data.already_held and data.visit_on > today:
-        raise VisitError("A visit in the future cannot have been held yet.", "visit_on")
+    if data.already_held:
+        _check_held_on(data.visit_on, today, "visit_on")
     _refuse_duplicate(visit, data)
     is_new = visit is None
-    visit = visit or Visit(planned_by_id=actor.id)
+    visit = visit or Visit(planned_by_id=actor.id, idempotency_key=data.idempotency_key)
     visit.account_id, visit.visit_on, visit.mode = data.account_id, data.visit_on, data.mode
     visit.purpose, visit.agenda, visit.quarter = data.purpose, data.agenda, rules.quarter_of(data.visit_on)
     visit.attendees = [visit.attendee(p) or VisitAttendee(user_id=p.id, function_id=p.function_id)
@@ -174,7 +227,19 @@ def save_visit(actor: User, visit: Visit | None, data: VisitData, today: date) -
     if is_new:
         db.session.add(visit)
     db.session.flush()
+    if data.already_held and visit.is_joint:
+        _ask_to_confirm(actor, visit)
     return visit
+
+
+def _check_held_on(visit_on: date, today: date, field_name: str | None = None) -> None:
+    """A visit logged as held happened by today, and no further back than the backdating limit (a setting)."""
+    if visit_on > today:
+        raise VisitError("A visit in the future cannot have been held yet.", field_name)
+    limit = get_policy().backdate_days
+    if visit_on < today - timedelta(days=limit):
+        raise VisitError(f"A visit more than {limit} days ago cannot be logged now (the limit is a visits setting).",
+                         field_name)
 
 
 def _active_people(user_ids: list[int]) -> dict[int, User]:
@@ -200,17 +265,18 @@ def _refuse_duplicate(visit: Visit | None, data: VisitData) -> None:
         raise VisitError("A visit to this account on this date with this purpose already exists.", "purpose")
 
 
-def mark_held(actor: User, visit: Visit, today: date) -> None:
+def mark_held(actor: User, visit: Visit, today: date) -> Visit:
     """Log a planned visit as held; the attendee who logs it becomes its author."""
+    visit = _locked(Visit, visit.id)
     _require_attendee(actor, visit, "log it")
     if visit.status != VisitStatus.PLANNED.value:
         raise VisitError(f"This visit is {visit.status}, not planned.")
-    if visit.visit_on > today:
-        raise VisitError("A visit in the future cannot have been held yet.")
+    _check_held_on(visit.visit_on, today)
     visit.status, visit.author_id = VisitStatus.HELD.value, actor.id
     db.session.flush()
     if visit.is_joint:
         _ask_to_confirm(actor, visit)
+    return visit
 
 
 def _ask_to_confirm(author: User, visit: Visit) -> None:
@@ -222,17 +288,22 @@ def _ask_to_confirm(author: User, visit: Visit) -> None:
                    "please confirm it.", link("visits.visit", visit_id=visit.id))
 
 
-def cancel_visit(actor: User, visit: Visit) -> None:
-    """Cancel a planned visit."""
+def cancel_visit(actor: User, visit: Visit, now: datetime) -> Visit:
+    """Cancel a planned visit (any attendee), or a held one logged by mistake (its author or an admin)."""
+    visit = _locked(Visit, visit.id)
+    if visit.status == VisitStatus.HELD.value:
+        return _withdraw(actor, visit, now, cancel=True)
     _require_attendee(actor, visit, "cancel it")
     if visit.status != VisitStatus.PLANNED.value:
         raise VisitError(f"This visit is {visit.status}; only a planned visit can be cancelled.")
     visit.status = VisitStatus.CANCELLED.value
     db.session.flush()
+    return visit
 
 
-def save_outcome(actor: User, visit: Visit, summary: str, sentiment: int | None, internal_only: bool) -> None:
+def save_outcome(actor: User, visit: Visit, summary: str, sentiment: int | None, internal_only: bool) -> Visit:
     """The shared summary, customer sentiment (1-5) and the internal-only flag of a held visit."""
+    visit = _locked(Visit, visit.id)
     _require_attendee(actor, visit, "write its summary")
     _require_held(visit)
     if sentiment is not None and not 1 <= sentiment <= 5:
@@ -241,6 +312,7 @@ def save_outcome(actor: User, visit: Visit, summary: str, sentiment: int | None,
         raise VisitError("The visit is confirmed; whether it is internal-only cannot change now.", "internal_only")
     visit.summary, visit.sentiment, visit.internal_only = summary, sentiment, internal_only
     db.session.flush()
+    return visit
 
 
 def _require_held(visit: Visit) -> None:
@@ -248,8 +320,42 @@ def _require_held(visit: Visit) -> None:
         raise VisitError("Log the visit as held first.")
 
 
-def save_function_note(actor: User, visit: Visit, body: str, tags: list[str], now: datetime) -> FunctionNote:
-    """Write the actor's function's note and learnings; nobody can write another function's note."""
+def unconfirm_visit(actor: User, visit: Visit, now: datetime) -> Visit:
+    """Its author or an admin withdraws a confirmation given by mistake; the visit waits for a confirmation again."""
+    return _withdraw(actor, _locked(Visit, visit.id), now, cancel=False)
+
+
+def _withdraw(actor: User, visit: Visit, now: datetime, cancel: bool) -> Visit:
+    """Cancel a held visit or withdraw its confirmation (the row is locked); points it earned go back (visit_withdrawn)."""
+    if actor.id != visit.author_id and Role.ADMIN not in actor.roles:
+        raise NotAllowed("Only the visit's author or an admin can do that.")
+    _require_held(visit)
+    if not cancel and visit.confirmed_at is None:
+        raise VisitError("This visit is not confirmed.")
+    before, paid = _visit_state(visit), visit.earned_points
+    visit.confirmed_at, visit.confirmed_by_id, visit.earned_points = None, None, False
+    if cancel:
+        visit.status = VisitStatus.CANCELLED.value
+    db.session.flush()
+    record_audit(actor, "visit.cancel" if cancel else "visit.unconfirm", visit, before, _visit_state(visit))
+    if paid:
+        signals.visit_withdrawn.send("visits", visit_id=visit.id, withdrawn_by=actor, withdrawn_at=now,
+                                     cancelled=cancel)
+    return visit
+
+
+def _visit_state(visit: Visit) -> dict:
+    return {"status": visit.status, "confirmed_by_id": visit.confirmed_by_id, "earned_points": visit.earned_points,
+            "confirmed_at": visit.confirmed_at.isoformat() if visit.confirmed_at else None}
+
+
+def save_function_note(actor: User, visit: Visit, body: str, tags: list[str], now: datetime,
+                       seen_revisions: int | None = None) -> FunctionNote:
+    """Write the actor's function's note and learnings, keeping a revision; nobody writes another function's note.
+
+    seen_revisions is how many versions the writer saw: if someone saved since, nothing is overwritten.
+    """
+    visit = _locked(Visit, visit.id)
     attendance = _require_attendee(actor, visit, "write notes")
     _require_held(visit)
     if attendance.function_id is None:
@@ -257,19 +363,34 @@ def save_function_note(actor: User, visit: Visit, body: str, tags: list[str], no
     problems = rules.tag_problems(tags)
     if problems:
         raise VisitError(" ".join(problems), "learnings")
-    note = next((n for n in visit.notes if n.function_id == attendance.function_id), None)
+    note = db.session.scalar(select(FunctionNote).where(FunctionNote.visit_id == visit.id,
+                                                        FunctionNote.function_id == attendance.function_id))
     if note is None:
-        note = FunctionNote(function_id=attendance.function_id)
-        visit.notes.append(note)
+        note = FunctionNote(visit_id=visit.id, function_id=attendance.function_id)
+        db.session.add(note)
+    _refuse_overwrite(note, seen_revisions)
+    if note.id is not None and note.body == body and [t.tag for t in note.learnings] == tags:
+        return note
     note.body, note.last_edited_by_id, note.updated_at = body, actor.id, now
     kept = {learning.tag: learning for learning in note.learnings}
     note.learnings = [kept.get(tag) or Learning(tag=tag) for tag in tags]
+    note.revisions.append(NoteRevision(body=body, tags=", ".join(tags), edited_by_id=actor.id, edited_at=now))
     db.session.flush()
     return note
 
 
-def confirm_visit(actor: User, visit: Visit, now: datetime) -> None:
+def _refuse_overwrite(note: FunctionNote, seen_revisions: int | None) -> None:
+    """Someone saved the note after the writer opened it: say who, and keep both texts (nothing is written)."""
+    saved = note.revisions
+    if seen_revisions is not None and seen_revisions != len(saved):
+        who = saved[-1].edited_by.name if saved else "Someone"
+        raise VisitError(f"{who} changed this note since you opened it. Your text is still in the form: "
+                         "compare it with the note above and save again.", "body")
+
+
+def confirm_visit(actor: User, visit: Visit, now: datetime) -> Visit:
     """One click by an attendee of another function than the author's; then visit_confirmed is sent once."""
+    visit = _locked(Visit, visit.id)
     attendance = visit.attendee(actor)
     if visit.confirmed_at is not None:
         raise VisitError("This visit is already confirmed.")
@@ -284,18 +405,40 @@ def confirm_visit(actor: User, visit: Visit, now: datetime) -> None:
     )
     if refusal:
         raise NotAllowed(refusal)
+    _lock_pair(visit.author_id, actor.id)
+    earns_points = _within_pair_cap(visit, actor.id)
     claimed = db.session.execute(
         update(Visit).where(Visit.id == visit.id, Visit.confirmed_at.is_(None))
-        .values(confirmed_by_id=actor.id, confirmed_at=now)
+        .values(confirmed_by_id=actor.id, confirmed_at=now, earned_points=earns_points)
     ).rowcount
     if claimed != 1:  # another attendee confirmed it at the same moment: the event fires once only
         raise VisitError("This visit is already confirmed.")
+    if not earns_points:  # beyond the pair's cap: confirmed, without points or a feed item
+        return visit
     signals.visit_confirmed.send(
         "visits", visit_id=visit.id, attendees=[a.user for a in visit.attendees], function_ids=visit.function_ids,
         account_name=visit.account.name, internal_only=visit.internal_only,
         confirmed_by=db.session.get(User, actor.id),
-        held_on=visit.visit_on,
+        held_on=visit.visit_on, occurred_at=datetime.combine(visit.visit_on, time(12), tzinfo=UTC),
     )
+    return visit
+
+
+def _lock_pair(*user_ids: int) -> None:
+    """Lock the two people's rows (in id order), so their confirmations count against the cap one at a time."""
+    db.session.execute(select(User.id).where(User.id.in_(sorted(set(user_ids)))).order_by(User.id).with_for_update())
+
+
+def _within_pair_cap(visit: Visit, confirmer_id: int) -> bool:
+    """True while the author and the confirmer had fewer visits with points than the cap in the visit's month."""
+    first = visit.visit_on.replace(day=1)
+    after = (first + timedelta(days=32)).replace(day=1)
+    author = visit.author_id
+    same_pair = or_(and_(Visit.author_id == author, Visit.confirmed_by_id == confirmer_id),
+                    and_(Visit.author_id == confirmer_id, Visit.confirmed_by_id == author))
+    paid = db.session.scalar(select(func.count()).select_from(Visit).where(
+        Visit.id != visit.id, Visit.earned_points.is_(True), Visit.visit_on >= first, Visit.visit_on < after, same_pair))
+    return paid < get_policy().pair_monthly_cap
 
 
 # --- follow-ups -----------------------------------------------------------------------------
@@ -307,13 +450,20 @@ class FollowUpData:
     due_on: date
     needs_both: bool = False
     partner_owner_id: int | None = None
+    idempotency_key: str | None = None  # of the create form (a replay with it records nothing)
 
 
-def add_follow_up(actor: User, visit: Visit, data: FollowUpData) -> FollowUp:
-    """A follow-up owned by attendees: one owner, or one from each function when it needs both."""
+def add_follow_up(actor: User, visit: Visit, data: FollowUpData, today: date) -> FollowUp:
+    """A follow-up owned by attendees: one owner, or one from each function when it needs both; due from today."""
+    visit = _locked(Visit, visit.id)
+    _refuse_replay(FollowUp, data.idempotency_key)
     _require_attendee(actor, visit, "add follow-ups")
     if visit.status == VisitStatus.CANCELLED.value:
         raise VisitError("A cancelled visit has no follow-ups.")
+    if data.due_on < visit.visit_on:
+        raise VisitError("A follow-up cannot be due before the visit.", "due_on")
+    if data.due_on < today:
+        raise VisitError("A follow-up cannot be due in the past.", "due_on")
     functions = {a.user_id: a.function_id for a in visit.attendees}
     for user_id, field_name in ((data.owner_id, "owner_id"), (data.partner_owner_id, "partner_owner_id")):
         if user_id is not None and user_id not in functions:
@@ -322,11 +472,13 @@ def add_follow_up(actor: User, visit: Visit, data: FollowUpData) -> FollowUp:
                                             data.needs_both, data.partner_owner_id is not None)
     if problem:
         raise VisitError(problem, "partner_owner_id")
-    if any(f.description.lower() == data.description.lower() for f in visit.follow_ups):
+    same = select(FollowUp.id).where(FollowUp.visit_id == visit.id,
+                                     func.lower(FollowUp.description) == data.description.lower())
+    if db.session.scalar(same) is not None:
         raise VisitError("This visit already has a follow-up with this description.", "description")
-    follow_up = FollowUp(description=data.description, owner_id=data.owner_id, due_on=data.due_on,
-                         partner_owner_id=data.partner_owner_id)
-    visit.follow_ups.append(follow_up)
+    follow_up = FollowUp(visit_id=visit.id, description=data.description, owner_id=data.owner_id, due_on=data.due_on,
+                         partner_owner_id=data.partner_owner_id, idempotency_key=data.idempotency_key)
+    db.session.add(follow_up)
     db.session.flush()
     for owner_id in {data.owner_id, data.partner_owner_id} - {None, actor.id}:
         notify(db.session.get(User, owner_id), "follow-up", f"You own a follow-up of the visit to {visit.account.name}: "
@@ -351,8 +503,9 @@ def remind_due_follow_ups(today: date) -> int:
     return sent
 
 
-def update_follow_up(actor: User, follow_up: FollowUp, status: str, outcome: str, now: datetime) -> None:
+def update_follow_up(actor: User, follow_up: FollowUp, status: str, outcome: str, now: datetime) -> FollowUp:
     """An owner moves the follow-up along; done needs an outcome."""
+    follow_up = _locked(FollowUp, follow_up.id)
     if actor.id not in follow_up.owner_ids:
         raise NotAllowed("Only the follow-up's owners can update it.")
     if status not in {s.value for s in FollowUpStatus}:
@@ -365,3 +518,4 @@ def update_follow_up(actor: User, follow_up: FollowUp, status: str, outcome: str
         follow_up.completed_at = None
     follow_up.status, follow_up.outcome = status, outcome
     db.session.flush()
+    return follow_up

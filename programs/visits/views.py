@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -21,13 +22,15 @@ from programs.visits.forms import (
     NoteForm,
     OutcomeForm,
     VisitForm,
+    VisitPolicyForm,
 )
 from programs.visits.models import Account, FollowUp, PendingAccountImport, VisitStatus
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
+from webapp.input_guard import parse_ids
 from webapp.people.queries import find_user_by_email
-from webapp.rendering import render_page_or_fragment, show_rule_error, wants_fragment
+from webapp.rendering import commit_or_flash, commit_or_show, form_status, render_page_or_fragment, wants_fragment
 from webapp.roles import Role
 from webapp.uploads import decode_upload
 
@@ -89,18 +92,13 @@ def account_form(account_id: int | None):
         if form.owner_email.data and owner is None:
             form.owner_email.errors = [*form.owner_email.errors, "No person has this email."]
         else:
-            try:
-                account = services.save_account(current_user, account, data)
-            except services.VisitError as error:
-                db.session.rollback()
-                show_rule_error(form, error)
-            else:
-                db.session.commit()
-                flash(f"Account {account.name} is saved.", "success")
-                return redirect(url_for("visits.account", account_id=account.id), code=303)
+            saved = commit_or_show(form, lambda: services.save_account(current_user, account, data))
+            if saved is not None:
+                flash(f"Account {saved.name} is saved.", "success")
+                return redirect(url_for("visits.account", account_id=saved.id), code=303)
     title = f"Edit {account.name}" if account else "Add an account"
     return render_template("people/admin_form.html", form=form, title=title,
-                           cancel=url_for("visits.accounts")), 400 if form.errors else 200
+                           cancel=url_for("visits.accounts")), form_status(form)
 
 
 @bp.route("/accounts/import", methods=["GET", "POST"])
@@ -109,11 +107,11 @@ def import_upload():
     form = AccountImportForm()
     if form.validate_on_submit():
         content = decode_upload(form)
-        if content is not None:
-            pending, _ = services.stage_accounts_import(current_user, form.file.data.filename or "accounts.csv", content)
-            db.session.commit()
-            return redirect(url_for("visits.import_preview", token=pending.token), code=303)
-    return render_template("visits/import.html", form=form), 400 if form.errors else 200
+        staged = content is not None and commit_or_show(form, lambda: services.stage_accounts_import(
+            current_user, form.file.data.filename or "accounts.csv", content))
+        if staged:
+            return redirect(url_for("visits.import_preview", token=staged[0].token), code=303)
+    return render_template("visits/import.html", form=form), form_status(form)
 
 
 def _own_pending(token: str, lock: bool = False) -> PendingAccountImport:
@@ -136,14 +134,11 @@ def import_preview(token: str):
 @roles_required(*ACCOUNT_EDITORS)
 def import_confirm(token: str):
     pending = _own_pending(token, lock=True)
-    try:
-        created, updated = services.apply_accounts_import(current_user, pending)
-    except services.ImportRejected as error:
-        db.session.rollback()
-        flash(f"{error} Nothing was changed.", "danger")
+    filename = pending.filename
+    counts = commit_or_flash(lambda: services.apply_accounts_import(current_user, pending))
+    if counts is None:
         return redirect(url_for("visits.import_preview", token=token), code=303)
-    db.session.commit()
-    flash(f"Imported {pending.filename}: {created} accounts added, {updated} updated.", "success")
+    flash(f"Imported {filename}: {counts[0]} accounts added, {counts[1]} updated.", "success")
     return redirect(url_for("visits.accounts"), code=303)
 
 
@@ -206,38 +201,35 @@ def visit_form(visit_id: int | None):
         abort(403)
     form = _visit_form(visit)
     if visit is not None:
-        del form.already_held
+        del form.already_held, form.idempotency_key
     if form.validate_on_submit():
         data = services.VisitData(
             account_id=form.account_id.data, visit_on=form.visit_on.data, mode=form.mode.data,
             purpose=form.purpose.data.strip(), attendee_ids=form.attendee_ids.data,
             agenda=(form.agenda.data or "").strip(), contacts=form.contact_pairs(),
             already_held=bool(visit is None and form.already_held.data),
+            idempotency_key=form.idempotency_key.data if visit is None else None,
         )
-        try:
-            visit = services.save_visit(current_user, visit, data, today())
-        except services.NotAllowed:
-            db.session.rollback()
-            abort(403)
-        except services.VisitError as error:
-            db.session.rollback()
-            show_rule_error(form, error)
-        else:
-            db.session.commit()
-            flash("The visit is saved." + ("" if visit.is_joint else " It is not joint: all attendees share one function."),
+        saved = commit_or_show(form, lambda: services.save_visit(current_user, visit, data, today()))
+        if saved is not None:
+            flash("The visit is saved." + ("" if saved.is_joint else " It is not joint: all attendees share one function."),
                   "success")
-            return redirect(url_for("visits.visit", visit_id=visit.id), code=303)
+            return redirect(url_for("visits.visit", visit_id=saved.id), code=303)
+        replayed = queries.visit_id_by_key(data.idempotency_key)
+        if replayed is not None:  # the same form again: "already recorded" is flashed on the visit it made
+            return redirect(url_for("visits.visit", visit_id=replayed), code=303)
+        visit = _visit_or_404(visit_id) if visit_id else None
     joint = queries.joint_preview(form.attendee_ids.data or [])
     title = f"Edit the visit to {visit.account.name}" if visit else "Plan or log a visit"
     return render_template("visits/visit_form.html", form=form, title=title, visit=visit, joint=joint), (
-        400 if form.errors else 200)
+        form_status(form))
 
 
 @bp.route("/visits/joint-check", methods=["POST"])
 @signed_in
 def joint_check():
     """The live "is it joint?" answer of the visit form, as attendees are picked."""
-    ids = [int(v) for v in request.form.getlist("attendee_ids") if v.isdigit()]
+    ids = parse_ids(request.form.getlist("attendee_ids"))
     return render_template("visits/_joint_status.html", joint=queries.joint_preview(ids))
 
 
@@ -265,16 +257,23 @@ def _detail(visit, status: int = 200, **forms):
     mine = visit.attendee(current_user)
     note = next((n for n in visit.notes if mine and n.function_id == mine.function_id), None)
     note_form = forms.get("note_form") or NoteForm(
-        prefix="note", body=note.body if note else "",
-        learnings=", ".join(t.tag for t in note.learnings) if note else "")
+        prefix="note", body=note.body if note else "", learnings=", ".join(t.tag for t in note.learnings) if note else "")
+    note_form.revision.data = str(len(note.revisions)) if note else "0"  # the version shown above the form
     outcome_form = forms.get("outcome_form") or OutcomeForm(
         prefix="outcome", summary=visit.summary, sentiment=visit.sentiment, internal_only=visit.internal_only)
     return render_template(
         "visits/visit.html", visit=visit, mine=mine, functions=queries.function_names(), modes=MODE_LABELS,
         note_form=note_form, outcome_form=outcome_form, today=today(), statuses=FOLLOW_UP_LABELS,
         follow_up_form=forms.get("follow_up_form") or _follow_up_form(visit),
-        confirm_refusal=_confirm_refusal(visit),
+        confirm_refusal=_confirm_refusal(visit), may_withdraw=_may_withdraw(visit),
+        note_history=queries.note_history(visit),
     ), status
+
+
+def _may_withdraw(visit) -> bool:
+    """Whether the current person may cancel the held visit or withdraw its confirmation (its author, an admin)."""
+    return visit.status == VisitStatus.HELD.value and (
+        visit.author_id == current_user.id or Role.ADMIN in current_user.roles)
 
 
 def _confirm_refusal(visit) -> str | None:
@@ -284,20 +283,18 @@ def _confirm_refusal(visit) -> str | None:
                                       attendance.function_id if attendance else None, attendance is not None)
 
 
-def _refuse(visit, error: services.VisitError):
-    """A rule said no: the message on the visit page (htmx: reload it there), 403 or 400."""
-    db.session.rollback()
-    status = 403 if isinstance(error, services.NotAllowed) else 400
-    flash(str(error), "danger")
+def _refused(visit_id: int):
+    """A rule said no (its message is flashed): the visit page with it, 400 (htmx: reload the page there)."""
     if wants_fragment():
-        return "", status, {"HX-Redirect": url_for("visits.visit", visit_id=visit.id)}
-    return _detail(_visit_or_404(visit.id), status)
+        return "", 400, {"HX-Redirect": url_for("visits.visit", visit_id=visit_id)}
+    return _detail(_visit_or_404(visit_id), 400)
 
 
-def _done(visit, message: str):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("visits.visit", visit_id=visit.id), code=303)
+def _transition(visit_id: int, write: Callable[[], Any], success: str):
+    """Run one state change of the visit through the shared transaction boundary, then back to the visit."""
+    if commit_or_flash(write, success) is None:
+        return _refused(visit_id)
+    return redirect(url_for("visits.visit", visit_id=visit_id), code=303)
 
 
 @bp.route("/visits/<int:visit_id>")
@@ -310,37 +307,39 @@ def visit(visit_id: int):
 @signed_in
 def mark_held(visit_id: int):
     visit = _visit_or_404(visit_id)
-    try:
-        services.mark_held(current_user, visit, today())
-    except services.VisitError as error:
-        return _refuse(visit, error)
-    return _done(visit, "The visit is logged as held; you are its author. Add the summary and your function's note.")
+    return _transition(visit_id, lambda: services.mark_held(current_user, visit, today()),
+                       "The visit is logged as held; you are its author. Add the summary and your function's note.")
 
 
 @bp.route("/visits/<int:visit_id>/cancel", methods=["POST"])
 @signed_in
 def cancel(visit_id: int):
     visit = _visit_or_404(visit_id)
-    try:
-        services.cancel_visit(current_user, visit)
-    except services.VisitError as error:
-        return _refuse(visit, error)
-    return _done(visit, "The visit is cancelled.")
+    return _transition(visit_id, lambda: services.cancel_visit(current_user, visit, clock.now()),
+                       "The visit is cancelled; any points it earned are given back.")
 
 
-def _submit_visit_form(visit, form, form_name: str, write: Callable[[], object], success: str):
-    """Validate one of the visit page's forms and run its write: redirect, or the page with the errors."""
-    if not form.validate_on_submit():
-        return _detail(visit, 400, **{form_name: form})
-    try:
-        write()
-    except services.VisitError as error:
-        if not error.field or isinstance(error, services.NotAllowed):
-            return _refuse(visit, error)
-        db.session.rollback()
-        show_rule_error(form, error)
-        return _detail(_visit_or_404(visit.id), 400, **{form_name: form})
-    return _done(visit, success)
+@bp.route("/visits/<int:visit_id>/unconfirm", methods=["POST"])
+@signed_in
+def unconfirm(visit_id: int):
+    visit = _visit_or_404(visit_id)
+    return _transition(visit_id, lambda: services.unconfirm_visit(current_user, visit, clock.now()),
+                       "The confirmation is withdrawn; any points it earned are given back.")
+
+
+def _submit_visit_form(visit, form, form_name: str, write: Callable[[], object], success: str,
+                       replayed: Callable[[], bool] = lambda: False):
+    """Validate one of the visit page's forms and run its write: redirect, or the page with the errors.
+
+    A replayed create form (replayed() is true after the write failed) goes back to the visit, "already recorded".
+    """
+    if form.validate_on_submit():
+        if commit_or_show(form, write) is not None:
+            flash(success, "success")
+            return redirect(url_for("visits.visit", visit_id=visit.id), code=303)
+        if replayed():
+            return redirect(url_for("visits.visit", visit_id=visit.id), code=303)
+    return _detail(_visit_or_404(visit.id), 400, **{form_name: form})
 
 
 @bp.route("/visits/<int:visit_id>/outcome", methods=["POST"])
@@ -358,21 +357,18 @@ def note(visit_id: int):
     """Save the note of the signed-in attendee's own function (there is no way to name another)."""
     visit, form = _visit_or_404(visit_id), NoteForm(prefix="note")
     return _submit_visit_form(visit, form, "note_form", lambda: services.save_function_note(
-        current_user, visit, (form.body.data or "").strip(), rules.parse_tags(form.learnings.data or ""), clock.now()),
-        "Your function's note is saved.")
+        current_user, visit, (form.body.data or "").strip(), rules.parse_tags(form.learnings.data or ""), clock.now(),
+        form.seen_revisions()), "Your function's note is saved.")
 
 
 @bp.route("/visits/<int:visit_id>/confirm", methods=["POST"])
 @signed_in
 def confirm(visit_id: int):
     visit = _visit_or_404(visit_id)
-    try:
-        services.confirm_visit(current_user, visit, clock.now())
-    except services.VisitError as error:
-        return _refuse(visit, error)
-    db.session.commit()
+    if commit_or_flash(lambda: services.confirm_visit(current_user, visit, clock.now())) is None:
+        return _refused(visit_id)
     if wants_fragment():
-        return render_template("visits/_confirmation.html", visit=visit, confirm_refusal=None)
+        return render_template("visits/_confirmation.html", visit=_visit_or_404(visit_id), confirm_refusal=None)
     flash("Thank you: the joint visit is confirmed.", "success")
     return redirect(url_for("visits.visit", visit_id=visit.id), code=303)
 
@@ -384,8 +380,9 @@ def add_follow_up(visit_id: int):
     form = _follow_up_form(visit)
     return _submit_visit_form(visit, form, "follow_up_form", lambda: services.add_follow_up(
         current_user, visit, services.FollowUpData(form.description.data.strip(), form.owner_id.data,
-                                                   form.due_on.data, form.needs_both.data, form.partner_owner_id.data)),
-        "The follow-up is added.")
+                                                   form.due_on.data, form.needs_both.data, form.partner_owner_id.data,
+                                                   form.idempotency_key.data), today()),
+        "The follow-up is added.", replayed=lambda: queries.follow_up_key_used(form.idempotency_key.data))
 
 
 # --- follow-ups -----------------------------------------------------------------------------
@@ -406,31 +403,35 @@ def my_follow_ups():
 @signed_in
 def update_follow_up(follow_up_id: int):
     follow_up = db.get_or_404(FollowUp, follow_up_id)
-    form = FollowUpUpdateForm(prefix=f"fu{follow_up.id}")
-    error = None
-    if form.validate_on_submit():
-        try:
-            services.update_follow_up(current_user, follow_up, form.status.data, (form.outcome.data or "").strip(),
-                                      clock.now())
-        except services.VisitError as exc:
-            db.session.rollback()
-            error = exc
-    else:
-        error = services.VisitError(" ".join(e for errors in form.errors.values() for e in errors))
-    if error is None:
-        db.session.commit()
-    status = 200 if error is None else 403 if isinstance(error, services.NotAllowed) else 400
+    visit_id, form = follow_up.visit_id, FollowUpUpdateForm(prefix=f"fu{follow_up.id}")
     back_to_mine = request.form.get("back") == "mine"
-    if wants_fragment() and error is None:
-        return render_template("visits/_follow_up.html", item=db.session.get(FollowUp, follow_up_id),
-                               today=today(), statuses=FOLLOW_UP_LABELS, show_visit=back_to_mine)
-    flash(str(error) if error else "The follow-up is updated.", "danger" if error else "success")
-    target = url_for("visits.my_follow_ups") if back_to_mine else url_for("visits.visit", visit_id=follow_up.visit_id)
-    if wants_fragment():
-        return "", status, {"HX-Redirect": target}
-    if error is None:
+    target = url_for("visits.my_follow_ups") if back_to_mine else url_for("visits.visit", visit_id=visit_id)
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+    elif commit_or_flash(lambda: services.update_follow_up(
+            current_user, follow_up, form.status.data, (form.outcome.data or "").strip(), clock.now()),
+            None if wants_fragment() else "The follow-up is updated.") is not None:
+        if wants_fragment():
+            return render_template("visits/_follow_up.html", item=db.session.get(FollowUp, follow_up_id),
+                                   today=today(), statuses=FOLLOW_UP_LABELS, show_visit=back_to_mine)
         return redirect(target, code=303)
-    return _follow_ups_page(status) if back_to_mine else _detail(_visit_or_404(follow_up.visit_id), status)
+    if wants_fragment():
+        return "", 400, {"HX-Redirect": target}
+    return _follow_ups_page(400) if back_to_mine else _detail(_visit_or_404(visit_id), 400)
+
+
+# --- settings -------------------------------------------------------------------------------
+
+@bp.route("/visits/settings", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def settings():
+    form = VisitPolicyForm(obj=services.get_policy())
+    if form.validate_on_submit() and commit_or_show(form, lambda: services.save_policy(
+            current_user, {name: getattr(form, name).data for name in services.POLICY_LIMITS})):
+        flash("Visit settings saved.", "success")
+        return redirect(url_for("visits.settings"), code=303)
+    return render_template("people/admin_form.html", form=form, title="Visit settings",
+                           cancel=url_for("visits.visit_list")), form_status(form)
 
 
 # --- coverage and learnings -----------------------------------------------------------------

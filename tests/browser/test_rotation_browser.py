@@ -87,9 +87,21 @@ def test_apply_approve_rank_match_publish_accept(page, db, world):
 
     _switch(page, org.hr.email)
     _visit(page, f"/rotation/cohorts/{cohort.id}/match")
+    expect(page.get_by_role("button", name="Run the match")).to_have_count(0)  # applications are still open
+    page.get_by_label("I understand nobody can apply or change an application afterwards").check()
+    page.get_by_role("button", name="Close applications now").click()
+    expect(page.get_by_role("status")).to_contain_text("Applications are closed")
     page.get_by_role("button", name="Run the match").click()
     expect(page.locator("#draft-table")).to_contain_text("Bravo stock")
     assert_accessible(page)
+    page.get_by_role("link", name="Move Ada Applicant").click()
+    assert_accessible(page)
+    page.get_by_label("Search openings by title or function").fill("Charlie")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#move-found")).to_contain_text("not on their list")
+    assert_accessible(page)
+    page.goto(f"/rotation/cohorts/{cohort.id}/match")
+    page.get_by_label("I have reviewed the draft: send the offers to the matched applicants").check()
     page.get_by_role("button", name="Publish the match").click()
     expect(page.locator("#placements-table")).to_contain_text("offered")
     for path in (f"/rotation/cohorts/{cohort.id}", "/rotation/programs/new", f"/rotation/programs/{cohort.program_id}/cohorts/new",
@@ -123,12 +135,12 @@ def test_active_placement_check_in_and_sign_offs(page, db):
         person.set_password(PASSWORD)
     rotator = org.finance_person(name="Ria Rotator", email="ria@example.com", password=PASSWORD)
     today = clock.today()
-    cohort = make_cohort(make_program(org), opens_on=today - timedelta(days=60))  # started 20 days ago
+    cohort = make_cohort(make_program(org), opens_on=today - timedelta(days=120))  # ends in 4 days: sign-offs open
     seat = make_opening(cohort, org.ops_manager, title="Warehouse flow")
     application = services.submit_application(rotator, cohort, [seat.id], "s", "g", cohort.applications_open_on)
     services.decide_application(org.finance_manager, application, True, "", cohort.applications_open_on)
     services.run_match(org.hr, cohort, cohort.matching_on)
-    [placement] = services.publish_match(org.hr, cohort, cohort.matching_on)
+    [placement] = services.publish_match(org.hr, cohort, cohort.matching_on, confirmed=True)
     services.respond_to_offer(rotator, placement, True, cohort.matching_on)
     db.session.commit()
     log_in(page, rotator.email, PASSWORD)

@@ -120,3 +120,40 @@ def test_every_visits_page_is_accessible(page, people, db, tmp_path):
     page.get_by_label("Only accounts never visited jointly").check()
     expect(page).to_have_url(re.compile(r"never_joint=1"))
     expect(page.locator("#coverage-results")).not_to_contain_text(held.account.name)
+
+
+def test_the_author_reads_the_note_history_and_withdraws_a_confirmation(page, people, db, console_errors):
+    from programs.visits.services import confirm_visit
+    from webapp import clock
+
+    fay, otto = people["fay"], people["otto"]
+    visit = make_visit([fay, otto], purpose="Renewal discussion", author=fay)
+    confirm_visit(otto, visit, clock.now())
+    make_user(Role.ADMIN, name="Ada Admin", email="ada@example.com", password=PASSWORD)
+    db.session.commit()
+    log_in(page, "fay@example.com", PASSWORD)
+    page.goto(f"/visits/{visit.id}")
+    for text in ("Terms at 60 days.", "Terms at 75 days."):
+        page.get_by_label("Your function's note").fill(text)
+        page.get_by_role("button", name="Save the note").click()
+        expect(page.get_by_role("status").first).to_contain_text("Your function's note is saved.")
+    history = page.locator(f"#note-{fay.function_id}-history")
+    history.get_by_text("History (2 versions)").click()
+    expect(history).to_contain_text("Fay Finance changed the text")
+    assert_accessible(page)
+    page.get_by_role("button", name="Withdraw the confirmation").click()
+    expect(page.get_by_role("status").first).to_contain_text("The confirmation is withdrawn")
+    expect(page.locator("#visit-confirmation")).to_contain_text("waiting for an attendee of another function")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+
+    log_in(page, "ada@example.com", PASSWORD)
+    page.goto("/visits/settings")
+    page.get_by_label("Visits with points per pair and month").fill("0")
+    page.get_by_role("button", name="Save the settings").click()
+    expect(page.locator("#pair_monthly_cap-error")).to_be_visible()
+    assert_accessible(page)
+    console_errors[:] = [e for e in console_errors if "status of 400" not in e]  # the refused form, on purpose
+    page.get_by_label("Visits with points per pair and month").fill("3")
+    page.get_by_role("button", name="Save the settings").click()
+    expect(page.get_by_role("status").first).to_contain_text("Visit settings saved.")

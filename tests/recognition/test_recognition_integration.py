@@ -1,12 +1,20 @@
 """Recognition in the shell: co-sign requests and badges notify, managers co-sign from home, scorecard figures."""
 from __future__ import annotations
 
-import pytest
+import re
+from datetime import UTC, datetime, time, timedelta
 
-from recognition import rules
+import pytest
+from sqlalchemy import select
+
+from programs.visits.services import confirm_visit
+from recognition import queries, rules
+from recognition.models import FeedItem, LedgerEntry
 from recognition.scorecard import bridge_share_figure, joint_win_figure, kudos_flow_figure
 from tests.conftest import sign_in
 from tests.recognition.recognition_factories import give, log_joint_win, make_org
+from tests.visits.visits_factories import make_visit
+from webapp import clock
 from webapp.main.periods import Quarter
 from webapp.notifications.models import Notification
 
@@ -55,3 +63,40 @@ def test_scorecard_recognition_figures(app, db, org):
         share = bridge_share_figure(quarter, pair)
         assert share.value == pytest.approx(100 * 4 / 6)  # fin0, ops0, ops1, fin1 of six people
         assert joint_win_figure(quarter.previous(), pair).value == 0
+
+
+def test_a_visit_held_a_year_ago_and_confirmed_today_is_dated_a_year_ago(db, org):
+    held_on = clock.today() - timedelta(days=365)
+    visit = make_visit([org.fin[0], org.ops[0]], visit_on=held_on)
+    confirm_visit(org.ops[0], visit, clock.now())
+    noon = datetime.combine(held_on, time(12), tzinfo=UTC)
+    item = db.session.scalar(select(FeedItem).where(FeedItem.kind == "visit"))
+    assert item.created_at == noon
+    entries = db.session.execute(select(LedgerEntry.period, LedgerEntry.created_at).where(
+        LedgerEntry.source_type == "visit")).all()
+    assert entries == [(rules.period_of(held_on), noon)] * 2
+    attendees = {org.fin[0].name, org.ops[0].name}
+    this_quarter = {row["name"] for row in queries.leaderboard("people", rules.quarter_of(clock.now()))}
+    that_quarter = {row["name"] for row in queries.leaderboard("people", rules.quarter_of(held_on))}
+    assert not attendees & this_quarter and attendees <= that_quarter
+
+
+def test_the_feed_is_ordered_by_event_time_and_pages_by_it(app, client, db, org):
+    recent = [give(org.fin[0], org.ops[n % 2], points=1, now=clock.now() - timedelta(minutes=10 - n)) for n in range(3)]
+    old_visit = make_visit([org.fin[1], org.ops[1]], visit_on=clock.today() - timedelta(days=40))
+    confirm_visit(org.ops[1], old_visit, clock.now())  # the newest row, about the oldest event
+    items = db.session.scalars(select(FeedItem).where(FeedItem.kind.in_(["kudos", "visit"]))).all()
+    by_time = [i.id for i in sorted(items, key=lambda i: (i.created_at, i.id), reverse=True)]
+    assert by_time[-1] == max(by_time) and len(recent) == 3
+    app.config["RECOGNITION_FEED_PAGE_SIZE"] = 1
+    try:
+        sign_in(client, org.fin_manager)
+        seen, url = [], "/recognition"
+        while url:
+            html = client.get(url, headers={"HX-Request": "true"} if seen else {}).get_data(as_text=True)
+            seen += [int(i) for i in re.findall(r'id="feed-item-(\d+)"', html)]
+            more = re.search(r'href="(/recognition\?before=\d+[^"]*)"', html)
+            url = more.group(1).replace("&amp;", "&") if more else None
+    finally:
+        app.config.pop("RECOGNITION_FEED_PAGE_SIZE")
+    assert [i for i in seen if i in by_time] == by_time

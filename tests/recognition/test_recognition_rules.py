@@ -11,7 +11,7 @@ from recognition import rules, services
 from recognition.models import LedgerEntry
 from recognition.queries import points_balance, spent_in
 from tests.conftest import wipe_database
-from tests.recognition.recognition_factories import key, make_org
+from tests.recognition.recognition_factories import MESSAGE, key, make_org
 
 
 def test_periods_and_quarters():
@@ -27,6 +27,30 @@ def test_reciprocity_halves_to_a_floor_and_bridge_bonus_is_on_top():
     assert rules.receipt(20, 0, False, 150).total == 20
     assert rules.receipt(20, 1, True, 150) == rules.Receipt(20, 10, 5)
     assert rules.receipt(1, 3, False, 150).base == 1
+
+
+def test_meaningful_length_counts_letters_and_digits_with_runs_collapsed():
+    assert rules.meaningful_length("a" * 40) == 1
+    assert rules.meaningful_length("Thanks" + " " * 33) == 6
+    assert rules.meaningful_length("Thanks!!! Happy  to see   it, 100 times") == len("thankshapytoseit10times")
+    assert rules.meaningful_length("Merci beaucoup à toi") == len("mercibeaucoupàtoi")
+
+
+def test_the_bridge_bonus_rounds_up_so_a_1_point_kudos_gets_one():
+    assert rules.receipt(1, 0, True, 150) == rules.Receipt(1, 1, 1)
+    assert rules.receipt(5, 0, True, 150).bridge_bonus == 3
+    assert rules.receipt(20, 0, True, 150).bridge_bonus == 10
+
+
+def test_only_two_way_trading_is_damped():
+    assert rules.trading_exchanges(given_before=3, received_before=0) == 0  # one-way thanks: full pay
+    assert rules.trading_exchanges(given_before=1, received_before=1) == 2
+    assert rules.trading_exchanges(given_before=0, received_before=1) == 1
+
+
+def test_month_end():
+    assert rules.month_end(date(2028, 2, 3)) == date(2028, 2, 29)
+    assert rules.month_end(datetime(2026, 12, 31, 23, tzinfo=UTC)) == date(2026, 12, 31)
 
 
 def test_win_shares_split_a_pool_per_function():
@@ -56,7 +80,7 @@ def test_any_sequence_of_gifts_keeps_allowances_non_negative_and_balances_sums(a
         giver, receiver = people[giver_index], people[receiver_index]
         savepoint = db.session.begin_nested()
         try:
-            services.give_kudos(giver, [receiver.id], "x" * 40, "candour", points, key())
+            services.give_kudos(giver, [receiver.id], MESSAGE, "candour", points, key())
         except services.RecognitionError:
             savepoint.rollback()
         else:
@@ -77,6 +101,6 @@ def test_any_sequence_of_gifts_keeps_allowances_non_negative_and_balances_sums(a
 def test_a_receipt_is_positive_and_never_more_than_paid_times_the_bridge_multiplier(paid, exchanges, crosses, multiplier):
     got = rules.receipt(paid, exchanges, crosses, multiplier)
     assert 1 <= got.base <= paid
-    assert got.total <= paid * (multiplier if crosses else 100) // 100
+    assert got.total <= -(-paid * (multiplier if crosses else 100) // 100)  # the bonus rounds up
     assert got.bridge_bonus == 0 or crosses
     assert rules.receipt(paid, exchanges + 1, crosses, multiplier).base <= got.base

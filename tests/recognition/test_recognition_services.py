@@ -13,6 +13,8 @@ from tests.factories import make_user
 from tests.recognition.recognition_factories import MESSAGE, give, key, log_joint_win, make_org
 from webapp import signals
 from webapp.auth.models import AuditEntry
+from webapp.errors import AlreadyRecorded, Refused
+from webapp.notifications.models import Notification
 from webapp.roles import Role
 
 NOW = datetime(2026, 6, 10, 12, tzinfo=UTC)
@@ -77,11 +79,40 @@ def test_unspent_allowance_expires_at_month_end(org, db):
     assert spent_in(org.fin[0].id, "2026-06") == 50
 
 
-def test_the_daily_cap_per_pair(org, db):
+def test_the_cap_per_pair_over_any_24_hours(org, db):
     give(org.fin[0], org.fin[1], points=30, now=NOW)
-    with pytest.raises(services.RecognitionError, match="at most 50 points a day; 20 left"):
+    with pytest.raises(services.RecognitionError, match="at most 50 points in any 24 hours; 20 left now"):
         give(org.fin[0], org.fin[1], points=25, now=NOW + timedelta(hours=1))
     give(org.fin[0], org.fin[1], points=25, now=NOW + timedelta(days=1))
+
+
+def test_the_pair_cap_is_a_rolling_24_hours_not_a_calendar_day(org, db):
+    late = datetime(2026, 6, 10, 23, 50, tzinfo=UTC)
+    give(org.fin[0], org.fin[1], points=5, now=late)
+    with pytest.raises(services.RecognitionError, match="45 left now"):
+        give(org.fin[0], org.fin[1], points=50, now=late + timedelta(minutes=15))  # 00:05 the next day
+
+
+def test_padding_is_not_substance(org, db):
+    for padded in ("a" * 40, "Thanks" + " " * 33, "Thanks!!! " * 5):
+        with pytest.raises(services.RecognitionError, match="at least 40 letters or digits") as error:
+            give(org.fin[0], org.fin[1], message=padded)
+        assert error.value.field == "message"
+
+
+def test_the_trading_window_is_a_setting(org, db):
+    services.get_policy().reciprocity_window_days = 1
+    a, b = org.fin
+    give(a, b, points=20, now=NOW)
+    give(b, a, points=20, now=NOW + timedelta(days=2))  # outside the 1-day window: not trading
+    assert points_balance(a.id) == 20
+
+
+def test_one_way_thanks_pay_in_full(org, db):
+    ada, kofi = org.fin
+    give(ada, kofi, points=20, now=NOW)
+    give(ada, kofi, points=20, now=NOW + timedelta(days=1))
+    assert points_balance(kofi.id) == 40  # Kofi never gave anything back: no damper
 
 
 def test_trading_back_and_forth_has_a_diminishing_return(org, db):
@@ -95,17 +126,27 @@ def test_trading_back_and_forth_has_a_diminishing_return(org, db):
 
 def test_a_replayed_key_changes_nothing(org, db):
     same = key()
-    first = services.give_kudos(org.fin[0], [org.fin[1].id], MESSAGE, "one-team", 10, same)
-    again = services.give_kudos(org.fin[0], [org.fin[1].id], MESSAGE, "one-team", 10, same)
-    assert again.id == first.id
+    services.give_kudos(org.fin[0], [org.fin[1].id], MESSAGE, "one-team", 10, same)
+    with pytest.raises(AlreadyRecorded):
+        services.give_kudos(org.fin[0], [org.fin[1].id], MESSAGE, "one-team", 10, same)
     assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 2
+
+
+def test_an_add_on_key_equal_to_a_kudos_key_does_not_collide_in_the_ledger(org, db):
+    shared = key()
+    kudos = services.give_kudos(org.fin[0], [org.fin[1].id], MESSAGE, "one-team", 10, shared)
+    services.add_to_kudos(org.ops[0], kudos, 5, shared)
+    keys = set(db.session.scalars(select(LedgerEntry.idempotency_key)))
+    assert len(keys) == 5  # kudos: spend + receive; add-on: spend + receive + bridge bonus
+    assert {k.split(":")[0] for k in keys} == {"kudos", "kudos_addon"}
+    assert points_balance(org.fin[1].id) == 10 + 5 + 3
 
 
 def test_add_on_pays_each_receiver_from_the_backers_allowance(org, db):
     kudos = give(org.fin[0], org.fin[1], points=10)
     services.add_to_kudos(org.ops[0], kudos, 5, key())
-    assert points_balance(org.fin[1].id) == 10 + 5 + 2  # the add-on crosses functions: bridge bonus
-    assert db.session.scalar(select(FeedItem.points).where(FeedItem.kudos_id == kudos.id)) == 17
+    assert points_balance(org.fin[1].id) == 10 + 5 + 3  # the add-on crosses functions: bridge bonus (rounded up)
+    assert db.session.scalar(select(FeedItem.points).where(FeedItem.kudos_id == kudos.id)) == 18
     with pytest.raises(services.RecognitionError):
         services.add_to_kudos(org.fin[1], kudos, 5, key())
 
@@ -146,10 +187,34 @@ def test_a_declined_win_is_never_published(org, db):
         services.cosign_win(org.ops_manager, win)
 
 
-def test_a_team_win_publishes_at_once_and_employees_cannot_log_wins(org, db):
-    win = services.log_win(org.fin_manager, "Audit closed", "No findings at all this year, thanks to all.",
-                           [org.fin[0].id, org.fin[1].id], ["craft"], (None, "", ""), key())
-    assert win.status == "published" and not win.is_joint
+@pytest.mark.parametrize("credit, message", [
+    ("own function", "at least two functions"),
+    ("logger", "not yourself"),
+])
+def test_a_win_must_be_joint_and_never_credit_its_logger(org, db, credit, message):
+    credited = {"own function": [org.fin[0].id, org.fin[1].id], "logger": [org.fin_manager.id, org.ops[0].id]}[credit]
+    with pytest.raises(services.RecognitionError, match=message) as error:
+        services.log_win(org.fin_manager, "Audit closed", "No findings at all this year, thanks to all.",
+                         credited, ["craft"], (None, "", ""), key())
+    assert error.value.field == "credited"
+    assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
+
+
+def test_a_credited_manager_never_cosigns_the_win_crediting_them(org, db):
+    tariq = make_user(Role.MANAGER, name="Tariq", function=org.ops_manager.function)
+    win = services.log_win(org.fin_manager, "Freight matched", "Carrier references now flow to Accounting.",
+                           [org.fin[0].id, tariq.id], ["one-team"], (None, "", ""), key())
+    assert services.may_cosign(tariq, win) == []
+    with pytest.raises(services.RecognitionError, match="You are credited on this win"):
+        services.cosign_win(tariq, win)
+    assert win.status == "pending"
+    notified = db.session.scalars(select(Notification.user_id).where(Notification.kind == "cosign")).all()
+    assert notified == [org.ops_manager.id]  # the credited manager is not asked
+    services.cosign_win(org.ops_manager, win)
+    assert win.status == "published"
+
+
+def test_employees_cannot_log_wins(org, db):
     with pytest.raises(services.RecognitionError, match="managers and leaders"):
         services.log_win(org.fin[0], "x", "y" * 30, [org.fin[1].id], ["craft"], (None, "", ""), key())
 
@@ -166,10 +231,11 @@ def test_other_pillars_events_make_feed_items_points_and_badges_once(org, db):
     person = org.ops[0]
     for _ in range(2):
         signals.rotation_completed.send("rotation", placement_id=7, person=person, home_function_id=person.function_id,
-                                        host_function_id=org.fin[0].function_id, completed_at=NOW)
+                                        host_function_id=org.fin[0].function_id, completed_at=NOW, occurred_at=NOW)
         signals.visit_confirmed.send("visits", visit_id=3, attendees=[person, org.fin[0]],
                                      function_ids={person.function_id, org.fin[0].function_id}, account_name="Acme",
-                                     internal_only=False, confirmed_by=org.fin[0], held_on=date(2026, 6, 1))
+                                     internal_only=False, confirmed_by=org.fin[0], held_on=date(2026, 6, 1),
+                                     occurred_at=datetime(2026, 6, 1, 12, tzinfo=UTC))
     kinds = sorted(db.session.scalars(select(FeedItem.kind).where(FeedItem.kind.in_(["rotation", "visit"]))))
     assert kinds == ["rotation", "visit"]
     assert points_balance(person.id) == services.ROTATION_POINTS + services.VISIT_POINTS
@@ -180,7 +246,7 @@ def test_other_pillars_events_make_feed_items_points_and_badges_once(org, db):
 def test_an_internal_visit_gives_no_feed_item(org, db):
     signals.visit_confirmed.send("visits", visit_id=4, attendees=[org.ops[0]], function_ids={org.ops[0].function_id},
                                  account_name="Internal", internal_only=True, confirmed_by=org.ops[0],
-                                 held_on=date(2026, 6, 1))
+                                 held_on=date(2026, 6, 1), occurred_at=datetime(2026, 6, 1, 12, tzinfo=UTC))
     assert list(db.session.scalars(select(FeedItem.kind))) == ["badge"]  # Field Partner, but no visit post
     assert db.session.scalar(select(func.count()).select_from(Milestone)) == 1
 
@@ -188,7 +254,7 @@ def test_an_internal_visit_gives_no_feed_item(org, db):
 def test_authors_delete_own_posts_and_admins_hide_with_an_audited_reason(org, db):
     kudos = give(org.fin[0], org.fin[1])
     item = db.session.scalar(select(FeedItem).where(FeedItem.kudos_id == kudos.id))
-    with pytest.raises(services.RecognitionError):
+    with pytest.raises(Refused, match="only delete your own"):
         services.delete_own_item(org.fin[1], item)
     admin = make_user(Role.ADMIN)
     with pytest.raises(services.RecognitionError):

@@ -43,15 +43,15 @@ def test_giving_kudos_through_the_htmx_form_returns_the_fresh_form(client, org, 
 
 def test_a_replayed_form_changes_nothing(client, org, db):
     data = _kudos_form(org.ops[0])
-    _as(client, org.fin[0]).post("/recognition/kudos/new", data=data)
-    assert client.post("/recognition/kudos/new", data=data).status_code == 303
-    assert "already recorded" in client.get("/recognition").get_data(as_text=True)
+    assert _as(client, org.fin[0]).post("/recognition/kudos/new", data=data).status_code == 303
+    replay = client.post("/recognition/kudos/new", data=data, headers=HX)
+    assert replay.status_code == 400 and "That was already recorded." in replay.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.account == "allowance")) == 1
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"message": "too short"}, "at least 40 characters"),
-    ({"points": 60}, "at most 50 points a day"),
+    ({"message": "too short"}, "at least 40 letters or digits"),
+    ({"points": 60}, "at most 50 points in any 24 hours"),
     ({"points": "lots"}, "Give some points"),
     ({"value_tag": "greed"}, "Not a valid choice"),
     ({"idempotency_key": "x"}, "out of date"),
@@ -123,7 +123,8 @@ def test_feed_page_queries_do_not_grow_with_the_page_size(client, app, org, db):
     for n in range(12):
         kudos = give(org.fin[n % 2], org.ops[n % 2], points=1)
         item = db.session.scalar(select(FeedItem).where(FeedItem.kudos_id == kudos.id))
-        db.session.add(Comment(item_id=item.id, author_id=org.ops_manager.id, body=f"Well done {n}"))
+        db.session.add(Comment(item_id=item.id, author_id=org.ops_manager.id, body=f"Well done {n}",
+                               idempotency_key=key()))
     viewer = _as(client, org.fin_manager)
     viewer.get("/recognition")  # today's anniversaries are checked once a day per process
     assert _feed_queries(viewer, app, 3) == _feed_queries(viewer, app, 10)
@@ -163,9 +164,14 @@ def test_react_and_comment_return_their_fragments(client, org, db):
     assert reacted.get_data(as_text=True).lstrip().startswith(f'<form id="reactions-{item.id}"')
     assert 'aria-pressed="true"' in reacted.get_data(as_text=True)
     assert viewer.post(f"/recognition/items/{item.id}/react", data={"emoji": "nope"}, headers=HX).status_code == 400
-    commented = viewer.post(f"/recognition/items/{item.id}/comments", data={"body": "<b>Bravo</b>"}, headers=HX)
+    comment = {"body": "<b>Bravo</b>", "idempotency_key": key()}
+    commented = viewer.post(f"/recognition/items/{item.id}/comments", data=comment, headers=HX)
     assert "&lt;b&gt;Bravo&lt;/b&gt;" in commented.get_data(as_text=True)
-    empty = viewer.post(f"/recognition/items/{item.id}/comments", data={"body": ""}, headers=HX)
+    replayed = viewer.post(f"/recognition/items/{item.id}/comments", data=comment, headers=HX)
+    assert replayed.status_code == 400 and "That was already recorded." in replayed.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Comment)) == 1
+    empty = viewer.post(f"/recognition/items/{item.id}/comments", data={"body": "", "idempotency_key": key()},
+                        headers=HX)
     assert empty.status_code == 400 and "Write a comment first" in empty.get_data(as_text=True)
 
 
@@ -234,11 +240,15 @@ def test_the_flow_matrix_highlights_one_way_flows(client, org, db):
 def test_admins_change_the_policy_with_an_audit(client, org, db):
     admin = make_user(Role.ADMIN)
     data = {"monthly_allowance": 200, "per_report_extra": 5, "message_min": 20, "pair_daily_cap": 80,
-            "bridge_multiplier_pct": 200, "win_points_per_function": 50}
+            "bridge_multiplier_pct": 200, "win_points_per_function": 50, "reciprocity_window_days": 14,
+            "allowance_reminder_days": 5}
     assert _as(client, admin).post("/recognition/settings", data=data).status_code == 303
-    assert db.session.get(RecognitionPolicy, 1).monthly_allowance == 200
+    policy = db.session.get(RecognitionPolicy, 1)
+    assert (policy.monthly_allowance, policy.reciprocity_window_days, policy.allowance_reminder_days) == (200, 14, 5)
     assert client.post("/recognition/settings", data={**data, "bridge_multiplier_pct": 50}).status_code == 400
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "recognition.policy")) is not None
+    assert client.post("/recognition/settings", data={**data, "allowance_reminder_days": 40}).status_code == 400
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "recognition.policy"))
+    assert audit.before["reciprocity_window_days"] == 30 and audit.after["reciprocity_window_days"] == 14
 
 
 def test_the_profile_tile_shows_balance_allowance_and_badges(client, org, db):

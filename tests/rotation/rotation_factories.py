@@ -76,3 +76,18 @@ def make_application(person: User, cohort: Cohort, openings: list[Opening], appr
     if approve:
         services.decide_application(application.home_manager, application, True, "", today)
     return application
+
+
+def run_match(org: Org, cohort: Cohort, today: date | None = None) -> dict[int, int]:
+    """Run the match on the cohort's matching date (or the given day), after the application window."""
+    return services.run_match(org.hr, cohort, today or cohort.matching_on)
+
+
+def publish(org: Org, cohort: Cohort, today: date | None = None) -> list:
+    """Publish the draft, confirmed, on the cohort's matching date (or the given day)."""
+    return services.publish_match(org.hr, cohort, today or cohort.matching_on, confirmed=True)
+
+
+def close_early(org: Org, cohort: Cohort, today: date = TODAY) -> Cohort:
+    """HR closes the application window today, confirmed (so the match may run today)."""
+    return services.close_applications(org.hr, cohort, today, confirmed=True)

@@ -10,7 +10,16 @@ from rotation import calendar, services
 from rotation.models import DraftMatch
 from rotation.queries import draft_assignment, match_instance, program_health
 from rotation.services import RotationError
-from tests.rotation.rotation_factories import TODAY, make_application, make_cohort, make_opening, make_org, make_program
+from tests.rotation.rotation_factories import (
+    TODAY,
+    make_application,
+    make_cohort,
+    make_opening,
+    make_org,
+    make_program,
+    publish,
+    run_match,
+)
 from webapp import signals
 from webapp.auth.models import AuditEntry
 
@@ -32,54 +41,54 @@ def _approved(org, cohort, openings, count):
 def test_run_keeps_a_draft_and_publish_sends_offers_with_a_deadline(db, org, cohort):
     seat = make_opening(cohort, org.ops_manager, title="Warehouse")
     first, second = _approved(org, cohort, [seat], 2)
-    result = services.run_match(org.hr, cohort, TODAY)
+    result = run_match(org, cohort)
     assert result == {first.id: seat.id}
     assert draft_assignment(cohort) == {first.id: seat.id, second.id: None}
-    placements = services.publish_match(org.hr, cohort, TODAY)
+    placements = publish(org, cohort)
     assert [(p.application_id, p.status, p.round, p.respond_by) for p in placements] == [
-        (first.id, "offered", 1, TODAY + timedelta(days=5))]
+        (first.id, "offered", 1, cohort.matching_on + timedelta(days=5))]
     assert db.session.scalars(db.select(DraftMatch)).all() == []
     actions = db.session.scalars(db.select(AuditEntry.action).where(AuditEntry.action.like("rotation.match.%"))).all()
     assert sorted(actions) == ["rotation.match.publish", "rotation.match.run"]
     with pytest.raises(RotationError, match="Run the match first"):
-        services.publish_match(org.hr, cohort, TODAY)
+        publish(org, cohort)
 
 
 def test_run_needs_waiting_applicants(org, cohort):
     with pytest.raises(RotationError, match="No approved applicants"):
-        services.run_match(org.hr, cohort, TODAY)
+        run_match(org, cohort)
 
 
 def test_declined_seat_goes_to_the_next_run_over_the_remaining_applicants(org, cohort):
     seat = make_opening(cohort, org.ops_manager)
     first, second = _approved(org, cohort, [seat], 2)
-    services.run_match(org.hr, cohort, TODAY)
-    [offer] = services.publish_match(org.hr, cohort, TODAY)
+    run_match(org, cohort)
+    [offer] = publish(org, cohort)
     services.respond_to_offer(first.applicant, offer, False, TODAY)
     assert offer.status == "declined"
     assert match_instance(cohort).applicant_prefs == {second.id: [seat.id]}
-    assert services.run_match(org.hr, cohort, TODAY) == {second.id: seat.id}
-    [next_offer] = services.publish_match(org.hr, cohort, TODAY)
+    assert run_match(org, cohort) == {second.id: seat.id}
+    [next_offer] = publish(org, cohort)
     assert next_offer.round == 2
 
 
 def test_unanswered_offers_expire_and_free_their_seat(org, cohort):
     seat = make_opening(cohort, org.ops_manager)
     first, second = _approved(org, cohort, [seat], 2)
-    services.run_match(org.hr, cohort, TODAY)
-    [offer] = services.publish_match(org.hr, cohort, TODAY)
+    run_match(org, cohort)
+    [offer] = publish(org, cohort)
     late = offer.respond_by + timedelta(days=1)
     with pytest.raises(RotationError, match="offer is expired"):
         services.respond_to_offer(first.applicant, offer, True, late)
     assert offer.status == "expired"
-    assert services.run_match(org.hr, cohort, late) == {second.id: seat.id}
+    assert run_match(org, cohort, late) == {second.id: seat.id}
 
 
 def test_only_the_offered_person_answers_and_only_once(org, cohort):
     seat = make_opening(cohort, org.ops_manager)
     [application] = _approved(org, cohort, [seat], 1)
-    services.run_match(org.hr, cohort, TODAY)
-    [offer] = services.publish_match(org.hr, cohort, TODAY)
+    run_match(org, cohort)
+    [offer] = publish(org, cohort)
     with pytest.raises(RotationError, match="Only the person offered"):
         services.respond_to_offer(org.ops_manager, offer, True, TODAY)
     services.respond_to_offer(application.applicant, offer, True, TODAY)
@@ -91,7 +100,7 @@ def test_adjusting_respects_capacity_and_own_function(org, cohort):
     seat = make_opening(cohort, org.ops_manager)
     own = make_opening(cohort, org.finance_manager)
     first, second = _approved(org, cohort, [seat], 2)
-    services.run_match(org.hr, cohort, TODAY)
+    run_match(org, cohort)
     with pytest.raises(RotationError, match="no free seat"):
         services.adjust_match(org.hr, cohort, second.id, seat.id)
     with pytest.raises(RotationError, match="own function"):
@@ -106,8 +115,8 @@ def test_adjusting_respects_capacity_and_own_function(org, cohort):
 def _activate(org, cohort, capacity=1):
     seat = make_opening(cohort, org.ops_manager, capacity=capacity)
     [application] = _approved(org, cohort, [seat], 1)
-    services.run_match(org.hr, cohort, TODAY)
-    [placement] = services.publish_match(org.hr, cohort, TODAY)
+    run_match(org, cohort)
+    [placement] = publish(org, cohort)
     services.respond_to_offer(application.applicant, placement, True, TODAY)
     return placement, application.applicant
 
@@ -152,6 +161,7 @@ def test_three_sign_offs_complete_the_rotation_and_announce_it_once(org, cohort)
     assert received == [("rotation", {
         "placement_id": placement.id, "person": rotator, "home_function_id": org.finance.id,
         "host_function_id": org.operations.id, "completed_at": placement.completed_at,
+        "occurred_at": placement.completed_at,
     })]
     assert placement.completed_at.tzinfo is not None
     with pytest.raises(RotationError, match="placement is completed"):

@@ -39,12 +39,24 @@ def test_applying_asks_the_home_manager_and_publishing_offers_the_seat(app, db, 
     assert approval.kind == "approval" and "Ann Applicant applied" in approval.message
     assert approval.url.startswith("/rotation/applications/")
     application = db.session.scalar(db.select(services.Application))
-    services.decide_application(org.finance_manager, application, True, "", clock.today())
+    services.decide_application(org.finance_manager, application, True, "Enjoy the docks.", clock.today())
     sign_in(client, org.hr)
+    client.post(f"/rotation/cohorts/{cohort.id}/match/close", data={"confirm": "yes"})
     client.post(f"/rotation/cohorts/{cohort.id}/match/run")
-    client.post(f"/rotation/cohorts/{cohort.id}/match/publish")
-    [offer] = notes_for(db, applicant)
+    client.post(f"/rotation/cohorts/{cohort.id}/match/publish", data={"confirm": "yes"})
+    decision, offer = sorted(notes_for(db, applicant), key=lambda n: n.id)
+    assert decision.message == ("Fiona Finance approved your application to Spring. Their comment: Enjoy the docks.")
+    assert decision.url == f"/rotation/applications/{application.id}"
     assert offer.kind == "offer" and "Alpha" in offer.message and offer.url.startswith("/rotation/placements/")
+
+
+def test_a_declined_applicant_hears_why(db, org, cohort):
+    seat = make_opening(cohort, org.ops_manager, title="Alpha")
+    application = services.submit_application(org.finance_person(), cohort, [seat.id], "s", "g", clock.today())
+    services.decide_application(org.finance_manager, application, False, "The team is stretched.", clock.today())
+    [decision] = notes_for(db, application.applicant)
+    assert decision.message == ("Fiona Finance declined your application to Spring. "
+                                "Their comment: The team is stretched.")
 
 
 def test_scorecard_counts_rotations_between_the_pair_in_either_direction(app, db, org):

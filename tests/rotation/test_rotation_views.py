@@ -5,13 +5,23 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 
 from rotation import services
-from rotation.models import Application, Cohort, DraftMatch, Placement, Program
-from rotation.queries import host_order
+from rotation.models import Application, Cohort, DraftMatch, Opening, Placement, Program
+from rotation.queries import host_order, ranked_ids
 from tests.conftest import sign_in
 from tests.factories import make_user
-from tests.rotation.rotation_factories import TODAY, make_application, make_cohort, make_opening, make_org, make_program
+from tests.rotation.rotation_factories import (
+    TODAY,
+    make_application,
+    make_cohort,
+    make_opening,
+    make_org,
+    make_program,
+    publish,
+    run_match,
+)
 from webapp.roles import Role
 
 
@@ -157,8 +167,8 @@ def test_applications_and_placements_are_private_to_their_people(db, client, org
     for url in (f"/rotation/applications/{application.id}", f"/rotation/openings/{seats[0].id}/ranking"):
         assert _as(client, stranger).get(url).status_code == 403
     assert _as(client, org.ops_manager).get(f"/rotation/applications/{application.id}").status_code == 200
-    services.run_match(org.hr, cohort, TODAY)
-    [placement] = services.publish_match(org.hr, cohort, TODAY)
+    run_match(org, cohort)
+    [placement] = publish(org, cohort)
     for url in (f"/rotation/placements/{placement.id}", f"/rotation/placements/{placement.id}/calendar.ics"):
         assert _as(client, stranger).get(url).status_code == 403
         assert _as(client, org.hr).get(url).status_code == 200
@@ -174,8 +184,13 @@ def test_host_ranks_with_buttons_and_saves(db, client, org, cohort, seats):
     order = [str(a.id) for a in apps]
     moved = client.post(url, data={"order": order, "move": f"{apps[2].id}:up"})
     assert _listed(moved) == [apps[0].id, apps[2].id, apps[1].id]
-    assert client.post(url, data={"order": [order[2], order[0], order[1]]}).status_code == 303
+    assert client.post(url, data={"order": [order[2], order[0], order[1]], "chosen": order}).status_code == 303
     assert [a.id for a in host_order(seats[0])] == [apps[2].id, apps[0].id, apps[1].id]
+    partial = client.post(url, data={"order": [order[2], order[0], order[1]], "chosen": [order[2], order[1]]})
+    assert partial.status_code == 303  # a host may leave someone unranked: not acceptable to this opening
+    assert ranked_ids(seats[0]) == {apps[2].id, apps[1].id}
+    page = client.get(url).get_data(as_text=True)
+    assert f'value="{apps[0].id}" id="ranking-list-choose-{apps[0].id}">' in page  # shown unticked
 
 
 def test_hr_runs_adjusts_and_publishes_and_the_applicant_accepts(db, client, org, cohort, seats):
@@ -183,10 +198,16 @@ def test_hr_runs_adjusts_and_publishes_and_the_applicant_accepts(db, client, org
     second = make_application(org.finance_person(name="Ben Second"), cohort, seats[:1], approve=True)
     _as(client, org.hr)
     empty = client.get(f"/rotation/cohorts/{cohort.id}/match")
-    assert b"2 approved applicants waiting" in empty.data
+    assert b"2 approved applicants waiting" in empty.data and b'id="window-open"' in empty.data
+    client.post(f"/rotation/cohorts/{cohort.id}/match/run")
+    assert db.session.scalar(db.select(DraftMatch)) is None  # the window is open: no match yet
+    assert client.post(f"/rotation/cohorts/{cohort.id}/match/close").status_code == 303
+    assert not cohort.applications_closed(TODAY)  # closing early needs the confirmation
+    client.post(f"/rotation/cohorts/{cohort.id}/match/close", data={"confirm": "yes"})
+    assert cohort.applications_closed(TODAY)
     assert client.post(f"/rotation/cohorts/{cohort.id}/match/run").status_code == 303
     preview = client.get(f"/rotation/cohorts/{cohort.id}/match")
-    assert b"Ben Second</strong>: Alpha was full with Ann First, whom the host ranked higher" in preview.data
+    assert b"Alpha was full with Ann First, whom the host ranked higher" in preview.data
     fragment = client.get(f"/rotation/cohorts/{cohort.id}/match", headers={"HX-Request": "true"})
     assert fragment.data.startswith(b'<div id="match-panel">') and b"<html" not in fragment.data
     client.post(f"/rotation/cohorts/{cohort.id}/match/adjust", data={"application_id": first.id, "opening_id": ""})
@@ -194,10 +215,18 @@ def test_hr_runs_adjusts_and_publishes_and_the_applicant_accepts(db, client, org
                 data={"application_id": second.id, "opening_id": seats[0].id})
     warned = client.get(f"/rotation/cohorts/{cohort.id}/match")
     assert b'id="blocking-warning"' in warned.data and b"Ann First and Alpha" in warned.data
+    assert b"Alpha holds Ben Second, whom the host ranks below them: a blocking pair" in warned.data  # the draft
     assert client.post(f"/rotation/cohorts/{cohort.id}/match/publish").status_code == 303
+    assert db.session.scalar(db.select(Placement)) is None  # publishing needs the confirmation
+    unconfirmed = client.post(f"/rotation/cohorts/{cohort.id}/match/publish", data={"confirm": "yes"},
+                              follow_redirects=True)
+    assert b"This draft is not stable: Ann First and Alpha" in unconfirmed.data
+    assert db.session.scalar(db.select(Placement)) is None
+    confirmed = {"confirm": "yes", "unstable_confirmed": "yes"}
+    assert client.post(f"/rotation/cohorts/{cohort.id}/match/publish", data=confirmed).status_code == 303
     placement = db.session.scalar(db.select(Placement))
     assert placement.application_id == second.id
-    replay = client.post(f"/rotation/cohorts/{cohort.id}/match/publish")
+    replay = client.post(f"/rotation/cohorts/{cohort.id}/match/publish", data=confirmed)
     assert replay.status_code == 303 and db.session.scalar(db.select(db.func.count()).select_from(Placement)) == 1
     _as(client, second.applicant)
     assert b"Answer the offer by" in client.get("/").data
@@ -208,8 +237,8 @@ def test_hr_runs_adjusts_and_publishes_and_the_applicant_accepts(db, client, org
 
 def test_sign_off_form_errors_stay_on_the_placement_page(db, client, org, cohort, seats):
     application = make_application(org.finance_person(), cohort, seats[:1], approve=True)
-    services.run_match(org.hr, cohort, TODAY)
-    [placement] = services.publish_match(org.hr, cohort, TODAY)
+    run_match(org, cohort)
+    [placement] = publish(org, cohort)
     _as(client, application.applicant)
     early = client.post(f"/rotation/placements/{placement.id}/check-in", data={"progress": "p", "surprise": "s"})
     assert early.status_code == 400 and b"only while it is active" in early.data
@@ -247,22 +276,149 @@ def test_health_page_for_hr_and_leaders(db, client, org, cohort):
 
 def test_a_conflicting_replay_is_refused_with_a_message_not_a_500(db, client, org, cohort, seats):
     application = make_application(org.finance_person(), cohort, seats[:1], approve=True)
-    services.run_match(org.hr, cohort, TODAY)
-    services.publish_match(org.hr, cohort, TODAY)
+    run_match(org, cohort)
+    publish(org, cohort)
     db.session.add(DraftMatch(application_id=application.id, cohort_id=cohort.id, opening_id=seats[1].id))
     _as(client, org.hr)
-    assert client.post(f"/rotation/cohorts/{cohort.id}/match/publish").status_code == 303
-    assert b"That was already done" in client.get(f"/rotation/cohorts/{cohort.id}/match").data
+    assert client.post(f"/rotation/cohorts/{cohort.id}/match/publish", data={"confirm": "yes"}).status_code == 303
+    assert b"already recorded" in client.get(f"/rotation/cohorts/{cohort.id}/match").data
     assert db.session.scalar(db.select(db.func.count()).select_from(Placement)) == 1
     assert cohort.match_rounds == 1
 
 
 def test_an_unanswered_offer_shows_as_expired_after_its_date(org, cohort, seats):
     make_application(org.finance_person(), cohort, seats[:1], approve=True)
-    services.run_match(org.hr, cohort, TODAY)
-    [offer] = services.publish_match(org.hr, cohort, TODAY)
+    run_match(org, cohort)
+    [offer] = publish(org, cohort)
     assert offer.state(offer.respond_by) == "offered"
     assert offer.state(offer.respond_by + timedelta(days=1)) == "expired"
+
+
+def _hidden_key(page) -> str:
+    return re.search(rb'name="idempotency_key" type="hidden" value="([^"]+)"|name="idempotency_key" value="([^"]+)"',
+                     page.data).group(0).split(b'value="')[1].rstrip(b'"').decode()
+
+
+def test_create_forms_replayed_with_their_key_answer_already_recorded(db, client, org, cohort):
+    _as(client, org.hr)
+    program = {"name": "Exchange replay", "purpose": "p", "host_function_ids": [org.operations.id],
+               "eligible_function_ids": [org.finance.id], "duration_weeks": "12", "time_share_percent": "100",
+               "min_tenure_months": "6", "release_cap_percent": "20", "offer_days": "7"}
+    cohort_dates = {"name": "Replayed", "applications_open_on": "2027-01-04", "applications_close_on": "2027-01-20",
+                    "matching_on": "2027-02-01", "starts_on": "2027-03-01", "ends_on": "2027-05-31"}
+    opening = {"title": "Dock scheduling", "activities": "Plan", "learning": "Flow", "skills": "", "capacity": "1",
+               "time_share_percent": "100", "mentor_email": org.ops_manager.email}
+    forms = [(org.hr, "/rotation/programs/new", program, Program),
+             (org.hr, f"/rotation/programs/{cohort.program_id}/cohorts/new", cohort_dates, Cohort),
+             (org.ops_manager, f"/rotation/cohorts/{cohort.id}/openings/new", opening, Opening)]
+    for user, url, data, model in forms:
+        sign_in(client, user)
+        key = _hidden_key(client.get(url))
+        before = db.session.scalar(db.select(db.func.count()).select_from(model))
+        assert client.post(url, data={**data, "idempotency_key": key}).status_code == 303
+        replay = client.post(url, data={**data, "idempotency_key": key})
+        assert replay.status_code == 400 and b"That was already recorded." in replay.data
+        assert db.session.scalar(db.select(db.func.count()).select_from(model)) == before + 1
+
+
+def test_a_replayed_application_answers_already_recorded(db, client, org, cohort, seats):
+    _as(client, org.finance_person())
+    data = {"order": [str(seats[0].id)], "chosen": [str(seats[0].id)], "statement": "s", "learning_goals": "g"}
+    assert client.post(f"/rotation/cohorts/{cohort.id}/apply", data=data).status_code == 303
+    replay = client.post(f"/rotation/cohorts/{cohort.id}/apply", data=data)
+    assert replay.status_code == 400 and b"already recorded" in replay.data
+    assert db.session.scalar(db.select(db.func.count()).select_from(Application)) == 1
+
+
+def test_the_match_page_pages_filters_and_moves_through_a_searchable_picker(db, client, org, cohort, seats):
+    people = [make_application(org.finance_person(name=f"Person {n:02d}"), cohort, seats[:1], approve=True)
+              for n in range(12)]
+    services.get_policy().match_page_size = 10
+    run_match(org, cohort)
+    _as(client, org.hr)
+    url = f"/rotation/cohorts/{cohort.id}/match"
+    first = client.get(url).get_data(as_text=True)
+    assert "Person 09" in first and "Person 10" not in first and 'id="draft-next"' in first
+    assert "<option" not in first.split('id="draft-table"')[1]  # no select of every opening per row
+    after = re.search(r'href="([^"]*after=\d+[^"]*)"', first).group(1).replace("&amp;", "&")
+    second = client.get(after).get_data(as_text=True)
+    assert "Person 10" in second and "Person 11" in second and "Person 09" not in second
+    only = client.get(url, query_string={"q": "Person 07", "show": "unmatched"}).get_data(as_text=True)
+    assert "Person 07" in only and "Person 08" not in only
+    assert client.get(url, query_string={"show": "<bad>", "after": "9" * 30}).status_code == 200
+    mover = people[5]
+    picker = client.get(f"{url}/applications/{mover.id}/move", query_string={"q": "Bra"}).get_data(as_text=True)
+    assert 'id="move-choices"' in picker and "Alpha" in picker
+    found = picker.split('id="move-found"')[1]
+    assert "Bravo" in found and "not on their list" in found and "Charlie" not in found
+    assert client.get(f"{url}/applications/99999/move").status_code == 404
+    refused = client.post(f"{url}/adjust", data={"application_id": mover.id, "opening_id": seats[1].id})
+    assert refused.status_code == 303 and f"/applications/{mover.id}/move" in refused.headers["Location"]
+    assert db.session.get(DraftMatch, mover.id).opening_id is None
+    moved = client.post(f"{url}/adjust", data={"application_id": mover.id, "opening_id": seats[1].id,
+                                               "reason": "Agreed with both managers."})
+    assert moved.status_code == 303 and db.session.get(DraftMatch, mover.id).opening_id == seats[1].id
+    assert "Moved off their list: Agreed with both managers." in client.get(
+        url, query_string={"show": "adjusted"}).get_data(as_text=True)
+
+
+def test_the_match_page_warns_about_openings_with_unranked_applicants(db, client, org, cohort, seats):
+    wanted, _left_out = (make_application(org.finance_person(), cohort, seats[:1], approve=True) for _ in range(2))
+    services.rank_applicants(org.ops_manager, seats[0], [wanted.id])
+    page = _as(client, org.hr).get(f"/rotation/cohorts/{cohort.id}/match").get_data(as_text=True)
+    assert 'id="unranked-warning"' in page and "Alpha: 1 unranked" in page
+
+
+def test_an_ended_placement_says_so_and_takes_its_pending_sign_offs(db, client, org, seats, cohort):
+    application = make_application(org.finance_person(), cohort, seats[:1], approve=True)
+    run_match(org, cohort)
+    [placement] = publish(org, cohort)
+    services.respond_to_offer(application.applicant, placement, True, cohort.matching_on)
+    with time_machine.travel(cohort.ends_on + timedelta(days=3), tick=False):
+        page = _as(client, application.applicant).get(f"/rotation/placements/{placement.id}")
+        assert b'id="placement-ended"' in page.data and b">ended<" in page.data
+        assert b"Your reflection" in page.data
+
+
+def test_the_applicant_withdraws_from_the_application_page(db, client, org, cohort, seats):
+    application = make_application(org.finance_person(), cohort, seats[:1])
+    _as(client, org.finance_person())
+    assert client.post(f"/rotation/applications/{application.id}/withdraw").status_code == 403
+    sign_in(client, application.applicant)
+    assert b"Withdraw my application" in client.get(f"/rotation/applications/{application.id}").data
+    assert client.post(f"/rotation/applications/{application.id}/withdraw").status_code == 303
+    assert application.status == "withdrawn"
+
+
+def test_admin_changes_the_rotation_settings(db, client, org):
+    admin = make_user(Role.ADMIN)
+    _as(client, admin)
+    data = {"decision_grace_days": "5", "sign_off_opens_days": "21", "nudge_every_days": "3", "match_page_size": "80"}
+    assert client.post("/rotation/settings", data={**data, "match_page_size": "9"}).status_code == 400
+    assert client.post("/rotation/settings", data=data).status_code == 303
+    assert services.get_policy().sign_off_opens_days == 21
+
+
+def test_the_applicant_changes_their_application_until_the_decision(db, client, org, cohort, seats):
+    application = make_application(org.finance_person(), cohort, seats[:1])
+    url = f"/rotation/applications/{application.id}/edit"
+    assert _as(client, org.finance_person()).get(url).status_code == 403
+    sign_in(client, application.applicant)
+    assert b"Change my application" in client.get(f"/rotation/applications/{application.id}").data
+    page = client.get(url)
+    assert page.status_code == 200 and _listed(page)[0] == seats[0].id
+    changed = client.post(url, data={"order": [seats[2].id, seats[0].id, seats[1].id],
+                                     "chosen": [seats[2].id, seats[0].id], "statement": "New reasons.",
+                                     "learning_goals": "New goals."})
+    assert changed.status_code == 303
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    assert [c.opening_id for c in application.choices] == [seats[2].id, seats[0].id]
+    assert application.statement == "New reasons."
+    services.decide_application(org.finance_manager, application, True, "", TODAY)
+    late = client.post(url, data={"order": [seats[1].id], "chosen": [seats[1].id], "statement": "s",
+                                  "learning_goals": "g"})
+    assert late.status_code == 400 and b"can no longer change" in late.data
 
 
 def test_an_admin_without_the_hr_role_creates_a_program(db, client, org):

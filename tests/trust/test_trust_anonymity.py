@@ -160,18 +160,20 @@ def test_thresholds_never_below_3_and_never_lowered_after_responses(value, curre
     assert (check_threshold(value, current, answered, "k") is not None) == refused
 
 
-def test_a_wave_with_responses_refuses_a_lower_k_but_accepts_a_higher_one(db):
+def test_thresholds_change_only_before_the_wave_opens_and_never_below_the_floor(db):
     finance, operations = make_function(), make_function()
-    wave = make_wave([finance, operations])
+    scheduled = make_wave([finance, operations], opens_on=today() + timedelta(days=3))
     admin = make_user(Role.ADMIN)
-    set_thresholds(admin, wave, 3, 10)  # no responses yet: may go down to the floor
+    set_thresholds(admin, scheduled, 3, 10, today())  # not open yet: may go down to the floor
     with pytest.raises(TrustError, match="cannot be below 3"):
-        set_thresholds(admin, wave, 2, 10)
-    answer(wave, finance, 1)
-    with pytest.raises(TrustError, match="cannot be lowered"):
-        set_thresholds(admin, wave, 3, 9)
-    set_thresholds(admin, wave, 6, 12)
-    assert (wave.min_group, wave.min_comment_group) == (6, 12)
+        set_thresholds(admin, scheduled, 2, 10, today())
+    set_thresholds(admin, scheduled, 6, 12, today())
+    assert (scheduled.min_group, scheduled.min_comment_group) == (6, 12)
+    with pytest.raises(TrustError, match="frozen"):
+        set_thresholds(admin, scheduled, 7, 12, scheduled.opens_on)  # the day it opens
+    running = make_wave([finance, operations])
+    with pytest.raises(TrustError, match="frozen"):
+        set_thresholds(admin, running, 6, 12, today())  # higher is refused too: what people were promised holds
 
 
 def test_a_response_row_cannot_name_or_date_its_respondent(db):

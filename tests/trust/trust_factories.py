@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from programs.trust.models import AGREE5, TrustWave
+from programs.trust.models import AGREE5, TrustMetric, TrustMetricValue, TrustWave
 from programs.trust.services import (
     Answers,
     WaveData,
+    close_wave,
     create_wave,
     ensure_builtin_template,
+    save_metric,
     submit_response,
 )
 from tests.factories import make_user
@@ -27,7 +29,7 @@ def make_wave(functions: list[Function], actor: User | None = None, title: str =
     template = ensure_builtin_template()
     data = WaveData(title=title, template_id=template.id, opens_on=dates.get("opens_on", today() - timedelta(days=1)),
                     closes_on=dates.get("closes_on", today() + timedelta(days=13)),
-                    audience_ids={f.id for f in functions})
+                    audience_ids={f.id for f in functions}, allow_overlap=True)  # tests make several a quarter
     return create_wave(actor or make_user(Role.HR, function=functions[0]), data)
 
 
@@ -55,3 +57,25 @@ def answer(wave: TrustWave, function: Function, count: int, score: int = 4, comm
         people.append(person_)
     db.session.flush()
     return people
+
+
+def quarter_middle(quarters_ago: int) -> date:
+    """The 20th of the middle month of the quarter quarters_ago before today's."""
+    month = today().year * 12 + (today().month - 1) // 3 * 3 + 1 - 3 * quarters_ago
+    return today().replace(year=month // 12, month=month % 12 + 1, day=20)
+
+
+def quarterly_history(functions: list[Function], rater: Function, hr: User, scores: list[int]) -> TrustMetric:
+    """One closed wave a quarter up to last quarter, 6 people of rater answering each at the given score,
+    and a quarterly "Cash conversion cycle" (days, lower is better) that shortens as their index rises."""
+    cycle = save_metric(hr, None, "Cash conversion cycle", "days", False, "quarterly", "organisation")
+    for ago, score in zip(range(len(scores), 0, -1), scores):
+        wave = make_wave(functions, actor=hr, title=f"Pulse {ago}")
+        answer(wave, rater, 6, score=score)
+        wave.closes_on = quarter_middle(ago)
+        wave.opens_on = wave.closes_on - timedelta(days=14)
+        close_wave(hr, wave, today())
+        db.session.add(TrustMetricValue(metric_id=cycle.id, period=wave.period, function_key=0,
+                                        value=100 - 0.2 * (score - 1) * 25 + 0.01 * (ago % 2)))
+    db.session.flush()
+    return cycle

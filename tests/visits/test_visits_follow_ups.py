@@ -9,12 +9,17 @@ from sqlalchemy import func, select
 from programs.visits.models import FollowUp
 from tests.conftest import sign_in
 from tests.timeline import TODAY
-from tests.visits.visits_factories import make_follow_up, make_visit
+from tests.visits.visits_factories import form_key, make_follow_up, make_visit
+
+
+def follow_up_form(owner, today) -> dict:
+    """The add-a-follow-up form as the visit page posts it, with a fresh key."""
+    return {"follow-up-description": "Send the payment schedule", "follow-up-owner_id": owner.id,
+            "follow-up-due_on": (today + timedelta(days=10)).isoformat(), "follow-up-idempotency_key": form_key()}
 
 
 def add(client, visit, **fields):
-    data = {"follow-up-description": "Send the payment schedule", "follow-up-owner_id": fields.pop("owner").id,
-            "follow-up-due_on": (TODAY + timedelta(days=10)).isoformat()}
+    data = follow_up_form(fields.pop("owner"), TODAY)
     if "partner" in fields:
         data["follow-up-partner_owner_id"] = fields.pop("partner").id
     if fields.pop("needs_both", False):
@@ -69,6 +74,17 @@ def test_follow_up_form_errors_show_beside_the_field(client, db, org, field, val
     sign_in(client, org.fin)
     response = add(client, visit, owner=org.fin, **{field: value})
     assert response.status_code == 400 and message in response.data and count(db) == 0
+
+
+def test_a_replayed_follow_up_form_answers_already_recorded(client, db, org):
+    visit = make_visit([org.fin, org.ops])
+    sign_in(client, org.fin)
+    data = follow_up_form(org.fin, TODAY)
+    assert client.post(f"/visits/{visit.id}/follow-ups", data=data).status_code == 303
+    again = client.post(f"/visits/{visit.id}/follow-ups", data=data)
+    assert again.status_code == 303
+    assert "That was already recorded." in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert count(db) == 1
 
 
 def test_the_same_follow_up_twice_is_refused(client, db, org):

@@ -6,7 +6,7 @@ from datetime import timedelta
 from programs.visits.scorecard import visit_figures
 from programs.visits.services import confirm_visit
 from tests.conftest import sign_in
-from tests.visits.visits_factories import make_account, make_visit
+from tests.visits.visits_factories import form_key, make_account, make_visit
 from webapp import clock
 from webapp.main.periods import Quarter
 from webapp.notifications.models import Notification
@@ -29,7 +29,8 @@ def test_follow_up_owners_other_than_the_author_are_notified(db, client, org):
     due = (clock.today() + timedelta(days=7)).isoformat()
     response = client.post(f"/visits/{visit.id}/follow-ups", data={
         "follow-up-description": "Send the revised payment terms", "follow-up-owner_id": org.fin.id,
-        "follow-up-due_on": due, "follow-up-needs_both": "y", "follow-up-partner_owner_id": org.ops.id})
+        "follow-up-due_on": due, "follow-up-needs_both": "y", "follow-up-partner_owner_id": org.ops.id,
+        "follow-up-idempotency_key": form_key()})
     assert response.status_code in (302, 303)
     assert kinds(db, org.ops) == ["follow-up"] and kinds(db, org.fin) == []
 

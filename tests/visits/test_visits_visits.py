@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from programs.visits.models import FunctionNote, Visit
 from tests.conftest import sign_in
 from tests.timeline import TODAY
-from tests.visits.visits_factories import make_account, make_visit
+from tests.visits.visits_factories import form_key, make_account, make_visit
 from webapp import signals
 
 
@@ -33,7 +33,7 @@ def captured_confirmations():
 def plan_form(account, attendees, **overrides) -> dict:
     data = {"account_id": account.id, "visit_on": (TODAY + timedelta(days=7)).isoformat(), "mode": "on_site",
             "purpose": "Quarterly review", "attendee_ids": [u.id for u in attendees],
-            "contacts": "Jo Smith, CFO\nAna Ruiz", "agenda": "Terms"}
+            "contacts": "Jo Smith, CFO\nAna Ruiz", "agenda": "Terms", "idempotency_key": form_key()}
     return {**data, **overrides}
 
 
@@ -96,13 +96,32 @@ def test_the_planner_must_attend_and_attendees_must_be_active_people(client, db,
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
 
 
-def test_a_replayed_plan_form_does_not_make_a_second_visit(client, db, org):
+def test_a_replayed_plan_form_answers_already_recorded_on_the_visit_it_made(client, db, org):
+    data = plan_form(make_account(), [org.fin, org.ops])
+    sign_in(client, org.fin)
+    first = client.post("/visits/new", data=data)
+    assert first.status_code == 303
+    again = client.post("/visits/new", data=data)
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert "That was already recorded." in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
+
+
+def test_a_second_form_for_the_same_account_date_and_purpose_is_refused(client, db, org):
     data = plan_form(make_account(), [org.fin, org.ops])
     sign_in(client, org.fin)
     assert client.post("/visits/new", data=data).status_code == 303
-    again = client.post("/visits/new", data=data)
+    again = client.post("/visits/new", data={**data, "idempotency_key": form_key()})
     assert again.status_code == 400 and b"already exists" in again.data
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
+
+
+@pytest.mark.parametrize("key", ["", "short", "x" * 65, "not a key!!!!!!!!!!"])
+def test_a_plan_form_without_a_valid_key_is_refused(client, db, org, key):
+    sign_in(client, org.fin)
+    response = client.post("/visits/new", data=plan_form(make_account(), [org.fin, org.ops], idempotency_key=key))
+    assert response.status_code == 400 and b"This form is out of date; reload the page." in response.data
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
 
 
 def test_html_in_the_purpose_is_shown_as_text(client, db, org):
@@ -177,12 +196,13 @@ def test_an_attendee_of_another_function_confirms_and_the_event_fires_once(clien
     assert len(received) == 1
     event = received[0]
     assert set(event) == {"sender", "visit_id", "attendees", "function_ids", "account_name", "internal_only",
-                          "confirmed_by", "held_on"}
+                          "confirmed_by", "held_on", "occurred_at"}
     assert event["sender"] == "visits" and event["visit_id"] == visit.id
     assert {u.id for u in event["attendees"]} == {org.fin.id, org.ops.id}
     assert event["function_ids"] == {org.finance.id, org.operations.id}
     assert event["account_name"] == visit.account.name and event["internal_only"] is True
     assert event["confirmed_by"].id == org.ops.id and event["held_on"] == TODAY - timedelta(days=3)
+    assert event["occurred_at"] == datetime.combine(TODAY - timedelta(days=3), time(12), tzinfo=UTC)
     confirmed = db.session.get(Visit, visit.id)
     assert confirmed.confirmed_by_id == org.ops.id and confirmed.confirmed_at is not None
 

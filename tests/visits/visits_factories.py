@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -16,6 +17,11 @@ from webapp.people.models import User
 from webapp.roles import Role
 
 _counter = itertools.count(1)
+
+
+def form_key() -> str:
+    """A fresh idempotency key, as a create form carries it."""
+    return secrets.token_urlsafe(24)
 
 
 def make_account(name: str | None = None, owner: User | None = None, segment: str = "Enterprise",

@@ -25,7 +25,6 @@ from webapp.people.models import User
 from webapp.roles import Role
 
 SALT = "common-ground.set-password"
-ID_LIMIT = 2**31
 INVITE, RESET = "invite", "reset"
 LINK_UNUSABLE = "This link no longer works: it has expired, was already used, or a newer one was sent. Ask for a new one."
 SUBJECTS = {INVITE: "You are invited to Common Ground", RESET: "Set a new password for Common Ground"}
@@ -108,15 +107,10 @@ def everyone_can_get_in() -> bool:
     return active >= 2 and db.session.scalar(locked_out.limit(1)) is None
 
 
-def _plausible_ids(user_ids: list[int]) -> set[int]:
-    """The ids that can be row ids (a 70-digit number in a form is not one, and would overflow the database)."""
-    return {user_id for user_id in user_ids if 0 < user_id < ID_LIMIT}
-
-
 def invitation_candidates(chosen_ids: list[int]) -> list[User]:
     """Whom the invitation page lists: active people without a password, and the active people chosen."""
     return list(db.session.scalars(
-        select(User).where(User.active.is_(True), User.password_hash.is_(None) | User.id.in_(_plausible_ids(chosen_ids)))
+        select(User).where(User.active.is_(True), User.password_hash.is_(None) | User.id.in_(chosen_ids))
         .order_by(User.name, User.id)
     ))
 
@@ -131,9 +125,8 @@ def invite_people(actor: User, user_ids: list[int], everyone_without_password: b
     if everyone_without_password:
         people = [person for person in people_without_password() if _may_invite(actor, person)]
     else:
-        wanted = _plausible_ids(user_ids)
         people = list(db.session.scalars(
-            select(User).where(User.id.in_(wanted), User.active.is_(True)).order_by(User.name, User.id)
+            select(User).where(User.id.in_(user_ids), User.active.is_(True)).order_by(User.name, User.id)
         ))
         if len(people) != len(set(user_ids)):
             raise RuleError("Only active people can be invited.", "user_ids")

@@ -1,9 +1,10 @@
 """Sign-in, passwords and the audit log."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp import clock
@@ -12,6 +13,7 @@ from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.people.models import User
 
+log = logging.getLogger(__name__)
 _DUMMY_HASH = generate_password_hash("timing-equaliser")
 PASSWORD_MIN = 10
 
@@ -35,6 +37,11 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Sign the person out on every device: each session and remember cookie names the old version, now refused."""
+    db.session.execute(update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """Replace the password after checking the current one; other sessions are signed out."""
     if not user.check_password(current):
@@ -54,7 +61,7 @@ def record_audit(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> AuditEntry:
-    """Append one audit entry for an administrative action."""
+    """Append one audit entry for an administrative action, and log it at info."""
     entry = AuditEntry(
         actor=actor,
         action=action,
@@ -64,4 +71,15 @@ def record_audit(
         after=after,
     )
     db.session.add(entry)
+    log.info(
+        "audit %s by user %s on %s %s (changed: %s)",
+        action, actor.id if actor else "-", entry.object_type, entry.object_id or "-", _changed_keys(before, after),
+    )
     return entry
+
+
+def _changed_keys(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    """The names of the values an action changed (never the values: they may be personal)."""
+    before, after = before or {}, after or {}
+    changed = sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+    return ", ".join(map(str, changed)) or "-"

@@ -1,6 +1,8 @@
 """Routes for signing in and out, the password, and the audit log."""
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -17,23 +19,40 @@ from webapp.auth.invitations import (
 )
 from webapp.auth.models import PasswordLink
 from webapp.auth.queries import list_audit_entries
-from webapp.auth.services import PasswordError, authenticate, change_password
+from webapp.auth.services import PasswordError, authenticate, change_password, end_sessions
 from webapp.errors import RuleError
 from webapp.extensions import db, limiter
+from webapp.people.models import EMAIL_MAX
 from webapp.rendering import commit_or_show, form_status, render_page_or_fragment, safe_next
 from webapp.roles import Role
 
 AUDIT_PAGE_SIZE = 50
 MAX_CHOSEN = 500
+log = logging.getLogger(__name__)
 
 
-def _login_limit() -> str:
+def _address_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """The account a sign-in names: its failures count against that account, whatever the address."""
+    return "sign-in:" + request.form.get("email", "").strip().lower()[:EMAIL_MAX]
+
+
+def _sign_in_failed(response) -> bool:
+    """Only failed attempts (the form answered with an error) use up the budget; a success redirects."""
+    return response.status_code >= 400
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_address_limit, methods=["POST"], deduct_when=_sign_in_failed)
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_sign_in_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -41,6 +60,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
+            log.warning("failed sign-in from %s", request.remote_addr)
             form.password.errors.append("That email and password do not match an active account.")
         else:
             session.clear()  # a fresh session on every sign-in
@@ -53,9 +73,13 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @public
 def logout():
+    """Sign out here and on the server: copies of this session or of the remember cookie stop working."""
+    if current_user.is_authenticated:
+        end_sessions(current_user)
+        db.session.commit()
     logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash("You are signed out on every device.", "info")
     return redirect(url_for("auth.login"))
 
 

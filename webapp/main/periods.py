@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from webapp import clock
 
 QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # the quarters anyone could mean; beyond them dates overflow
 
 
 @dataclass(frozen=True, order=True)
@@ -21,9 +22,11 @@ class Quarter:
 
     @classmethod
     def parse(cls, text: str) -> Quarter | None:
-        """'2026-Q3' -> Quarter(2026, 3); None when malformed."""
+        """'2026-Q3' -> Quarter(2026, 3); None when malformed or outside FIRST_YEAR..LAST_YEAR."""
         match = QUARTER_PATTERN.match(text or "")
-        return cls(int(match[1]), int(match[2])) if match else None
+        if not match or not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+            return None
+        return cls(int(match[1]), int(match[2]))
 
     @property
     def start(self) -> date:

@@ -1,5 +1,8 @@
-"""Security headers on every response, including a strict Content-Security-Policy."""
-from flask import Response
+"""Security headers on every response: a strict Content-Security-Policy, HSTS in production, no-store for private pages."""
+from flask import Response, current_app, request
+from flask_login import current_user
+
+from webapp.auth.access import PUBLIC
 
 CSP_DIRECTIVES = (
     "default-src 'self'",
@@ -14,6 +17,7 @@ CSP_DIRECTIVES = (
     "frame-ancestors 'none'",
 )
 CONTENT_SECURITY_POLICY = "; ".join(CSP_DIRECTIVES)
+EXPORT_TYPES = frozenset({"text/csv", "text/calendar"})
 
 
 def set_security_headers(response: Response) -> Response:
@@ -23,4 +27,16 @@ def set_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config["HSTS_MAX_AGE"]:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={current_app.config['HSTS_MAX_AGE']}")
+    if _is_private(response):
+        response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _is_private(response: Response) -> bool:
+    """Exports, and every page of a non-public view for a signed-in person: no cache may keep a copy."""
+    if response.mimetype in EXPORT_TYPES or response.headers.get("Content-Disposition", "").startswith("attachment"):
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "access", PUBLIC) != PUBLIC and current_user.is_authenticated

@@ -10,7 +10,7 @@ from flask_login import current_user
 from webapp import clock
 from webapp.auth.access import public, roles_required, signed_in
 from webapp.main import bp
-from webapp.main.periods import Quarter, last_complete_quarter
+from webapp.main.periods import FIRST_YEAR, LAST_YEAR, Quarter, last_complete_quarter
 from webapp.main.scorecard import ROWS, active_functions, build_scorecard, default_pair
 from webapp.main.tiles import tiles_for
 from webapp.people.models import Function
@@ -38,7 +38,7 @@ def _scorecard_choice() -> tuple[Quarter, tuple[int, int] | None, list[Function]
     problems = []
     quarter = Quarter.parse(request.args.get("quarter", "")) if request.args.get("quarter") else None
     if request.args.get("quarter") and quarter is None:
-        problems.append("Choose a quarter like 2026-Q3.")
+        problems.append(f"Choose a quarter like 2026-Q3, between {FIRST_YEAR} and {LAST_YEAR}.")
     quarter = quarter or last_complete_quarter()
     ids = {f.id for f in functions}
     default = default_pair(functions)

@@ -1,7 +1,8 @@
 """Plan a people CSV import with pandas: pure data in, a plan with per-row errors out.
 
-No Flask and no database here: the caller passes what already exists as plain data,
-and services.apply_people_import writes a valid plan in one transaction.
+No Flask and no database here: the caller passes what already exists as plain data; the rules
+that need the database and the actor (who may change which roles, the last admin) are the person
+form's own, added to the rows by services.plan_for; services.apply_pending_import writes a valid plan.
 """
 from __future__ import annotations
 
@@ -70,14 +71,14 @@ def read_people_csv(content: str) -> tuple[pd.DataFrame | None, list[str]]:
     return read_csv_text(content, REQUIRED_COLUMNS, MAX_ROWS)
 
 
-def plan_people_import(content: str, existing: ExistingPeople, may_grant_admin: bool) -> ImportPlan:
+def plan_people_import(content: str, existing: ExistingPeople) -> ImportPlan:
     """Validate every row and decide create or update; nothing is written."""
     frame, file_errors = read_people_csv(content)
     if frame is None:
         return ImportPlan(file_errors=file_errors)
     if frame.empty:
         return ImportPlan(file_errors=["The file has a header but no rows."])
-    plan = ImportPlan(rows=[_plan_row(i + FIRST_DATA_LINE, rec, frame.columns, existing, may_grant_admin)
+    plan = ImportPlan(rows=[_plan_row(i + FIRST_DATA_LINE, rec, frame.columns, existing)
                             for i, rec in enumerate(frame.to_dict("records"))])
     _flag_duplicate_emails(plan.rows)
     _flag_unknown_managers(plan.rows, existing)
@@ -85,7 +86,7 @@ def plan_people_import(content: str, existing: ExistingPeople, may_grant_admin: 
     return plan
 
 
-def _plan_row(line: int, rec: dict, columns, existing: ExistingPeople, may_grant_admin: bool) -> PlannedRow:
+def _plan_row(line: int, rec: dict, columns, existing: ExistingPeople) -> PlannedRow:
     errors: list[str] = []
     email = rec["email"].lower()
     if not email:
@@ -104,8 +105,6 @@ def _plan_row(line: int, rec: dict, columns, existing: ExistingPeople, may_grant
     if len(team) > TEAM_MAX:
         errors.append(f"team is longer than {TEAM_MAX} characters")
     roles = _parse_roles(rec["roles"], errors) if "roles" in columns else None
-    if roles and Role.ADMIN in roles and not may_grant_admin:
-        errors.append("only an admin may grant the admin role")
     job_title = rec["job_title"][:NAME_MAX] if "job_title" in columns else None
     return PlannedRow(
         line=line, email=email, name=name, function_id=function_id, team=team,

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from webapp import clock, signals
 from webapp.auth.services import record_audit
@@ -16,6 +17,9 @@ from webapp.people.importing import ExistingPeople, ImportPlan, PlannedRow, plan
 from webapp.people.models import Function, PendingImport, RoleGrant, Team, User
 from webapp.people.queries import manager_chain_ids
 from webapp.roles import Role
+
+ADMIN_ONLY_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.MANAGER})
+LAST_ADMIN = "There must stay at least one active admin."
 
 
 class PeopleError(RuleError):
@@ -108,8 +112,7 @@ def save_person(actor: User | None, person: User | None, data: PersonData) -> Us
     _ensure_unique(User.email, data.email, person.id, "email", "email address")
     _check_team(data)
     _check_manager(person, data.manager_id)
-    if person.id and Role.ADMIN in person.roles and Role.ADMIN not in data.roles:
-        _ensure_another_admin(person)
+    _check_roles(actor, person, data.roles)
     is_new = person.id is None
     action = "person.update" if person.id else "person.create"
     before = None if is_new else snapshot(person)
@@ -147,12 +150,41 @@ def _check_manager(person: User, manager_id: int | None) -> None:
         raise PeopleError("That would make a loop in the manager chain.", "manager_email")
 
 
+# --- the role rules: the person form and the CSV import both apply these ------------------
+
+def role_change_refusal(actor: User | None, before: set[Role], after: set[Role]) -> str | None:
+    """Why actor may not change someone's roles from before to after (None: they may).
+
+    Only an admin (or the command line, actor None) grants or removes the leader, manager and admin roles.
+    """
+    changed = (set(before) ^ set(after)) & ADMIN_ONLY_ROLES
+    if not changed or actor is None or Role.ADMIN in actor.roles:
+        return None
+    return f"Only an admin may grant or remove the {' and '.join(sorted(r.value for r in changed))} role."
+
+
+def last_admin_refusal(losing_admin: set[int], new_admins: int = 0) -> str | None:
+    """Why these people may not lose the admin role (or be deactivated) all together: no active admin would stay."""
+    if not losing_admin:
+        return None
+    others = select(func.count()).select_from(RoleGrant).join(User).where(
+        RoleGrant.role == Role.ADMIN.value, User.active.is_(True), User.id.not_in(losing_admin))
+    return None if db.session.scalar(others) + new_admins else LAST_ADMIN
+
+
+def _check_roles(actor: User | None, person: User, roles: set[Role]) -> None:
+    before = set(person.roles) if person.id else set()
+    refusal = role_change_refusal(actor, before, roles)
+    if refusal is None and Role.ADMIN in before and Role.ADMIN not in roles:
+        refusal = last_admin_refusal({person.id})
+    if refusal:
+        raise PeopleError(refusal, "roles")
+
+
 def _ensure_another_admin(person: User) -> None:
-    admins = select(func.count()).select_from(RoleGrant).join(User).where(
-        RoleGrant.role == Role.ADMIN.value, User.active.is_(True), User.id != person.id
-    )
-    if not db.session.scalar(admins):
-        raise PeopleError("There must stay at least one active admin.", "roles")
+    refusal = last_admin_refusal({person.id})
+    if refusal:
+        raise PeopleError(refusal, "roles")
 
 
 # --- activation ---------------------------------------------------------------------------
@@ -203,8 +235,31 @@ def stage_people_import(actor: User | None, filename: str, content: str) -> tupl
 
 
 def plan_for(actor: User | None, content: str) -> ImportPlan:
-    may_grant_admin = actor is None or Role.ADMIN in actor.roles
-    return plan_people_import(content, existing_people(), may_grant_admin)
+    """The import plan of content, with the person form's role rules applied to every row."""
+    plan = plan_people_import(content, existing_people())
+    _apply_role_rules(actor, plan)
+    return plan
+
+
+def _apply_role_rules(actor: User | None, plan: ImportPlan) -> None:
+    """Add a row error wherever the person form would refuse the row's roles (who may change them, the last admin)."""
+    rows = [row for row in plan.rows if row.roles is not None and row.email]
+    wanted = select(User).where(func.lower(User.email).in_([row.email for row in rows]))
+    people = {u.email.lower(): u for u in db.session.scalars(wanted.options(selectinload(User.role_grants)))}
+    losing, new_admins = [], 0
+    for row in rows:
+        person = people.get(row.email)
+        before = set(person.roles) if person else set()
+        refusal = role_change_refusal(actor, before, row.roles)
+        if refusal:
+            row.errors.append(refusal)
+        elif Role.ADMIN in before and Role.ADMIN not in row.roles and person.active:
+            losing.append((row, person.id))
+        elif Role.ADMIN not in before and Role.ADMIN in row.roles:
+            new_admins += 1
+    refusal = last_admin_refusal({person_id for _, person_id in losing}, new_admins)
+    for row, _ in losing if refusal else ():
+        row.errors.append(refusal)
 
 
 def apply_pending_import(actor: User | None, pending: PendingImport) -> tuple[int, int]:
@@ -219,22 +274,32 @@ def apply_pending_import(actor: User | None, pending: PendingImport) -> tuple[in
     plan = plan_for(actor, pending.content)
     if not plan.is_valid:
         raise ImportRejected("The file has errors; nothing was imported.")
-    people = {u.email.lower(): u for u in db.session.scalars(select(User))}
+    people = {u.email.lower(): u for u in db.session.scalars(select(User).options(selectinload(User.role_grants)))}
+    before = {row.email: snapshot(people[row.email]) for row in plan.rows if row.email in people}
     teams = {(t.function_id, t.name.lower()): t for t in db.session.scalars(select(Team))}
     for row in plan.rows:
-        people[row.email] = _import_row(row, people.get(row.email), teams, actor)
+        people[row.email] = _import_row(row, people.get(row.email), teams)
     db.session.flush()
     for row in plan.rows:
         people[row.email].manager_id = people[row.manager_email].id if row.manager_email else None
     pending.applied_at = clock.now()
     db.session.flush()
+    _audit_each_person(actor, [people[row.email] for row in plan.rows], before)
     created, updated = plan.count("create"), plan.count("update")
     record_audit(actor, "people.import", pending, None, {"file": pending.filename, "created": created, "updated": updated})
     signals.people_imported.send("people", created=created, updated=updated, actor=actor)
     return created, updated
 
 
-def _import_row(row: PlannedRow, person: User | None, teams: dict, actor: User | None) -> User:
+def _audit_each_person(actor: User | None, people: list[User], before: dict[str, dict]) -> None:
+    """One audit entry per person the import created or changed, with their before and after (as the form does)."""
+    for person in people:
+        was, now = before.get(person.email.lower()), snapshot(person)
+        if was != now:
+            record_audit(actor, "person.update" if was else "person.create", person, was, now)
+
+
+def _import_row(row: PlannedRow, person: User | None, teams: dict) -> User:
     person = person or User(email=row.email)
     if person.id is None:
         db.session.add(person)
@@ -243,8 +308,7 @@ def _import_row(row: PlannedRow, person: User | None, teams: dict, actor: User |
         person.job_title = row.job_title
     person.team = _team_for(row, teams) if row.team else None
     if row.roles is not None:
-        keep_admin = Role.ADMIN in person.roles and actor is not None and Role.ADMIN not in actor.roles
-        person.set_roles(row.roles | ({Role.ADMIN} if keep_admin else set()))
+        person.set_roles(row.roles)
     return person
 
 
