@@ -1,12 +1,9 @@
 """Forms of recognition; field rules here, business rules in the services."""
 from __future__ import annotations
 
-import secrets
-
 from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -15,22 +12,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from recognition.rules import COMPANY_VALUES
+from webapp.forms import KeyedForm
 
 VALUE_CHOICES = [SelectChoice(v, v.replace("-", " ").capitalize()) for v in COMPANY_VALUES]
-KEY_PATTERN = Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="This form is out of date; reload the page.")
 
 
-def new_key() -> str:
-    return secrets.token_urlsafe(24)
-
-
-class KeyedForm(FlaskForm):
-    """A form whose hidden idempotency key makes a replayed submission change nothing."""
-
-    idempotency_key = HiddenField(validators=[DataRequired(), KEY_PATTERN], default=new_key)
 
 
 class KudosForm(KeyedForm):

@@ -17,13 +17,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import TimestampMixin, UTCDateTime
+from webapp.db import KEY_MAX, TimestampMixin, UTCDateTime
 from webapp.extensions import db
 from webapp.people.models import Function, User
 
 PERIOD_LEN = 7  # "YYYY-MM"
 QUARTER_LEN = 7  # "YYYY-Qn"
-KEY_MAX = 64
 
 
 class RecognitionPolicy(db.Model):
@@ -125,7 +124,7 @@ class Win(TimestampMixin, db.Model):
     __table_args__ = (CheckConstraint("status IN ('pending', 'declined', 'published')", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    logger_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    logged_by_id: Mapped[int] = mapped_column("logger_id", ForeignKey("user_account.id"), index=True)
     title: Mapped[str] = mapped_column(String(160))
     story: Mapped[str] = mapped_column(Text)
     value_tags: Mapped[str] = mapped_column(String(200))
@@ -138,7 +137,7 @@ class Win(TimestampMixin, db.Model):
     quarter: Mapped[str | None] = mapped_column(String(QUARTER_LEN), index=True)
     idempotency_key: Mapped[str] = mapped_column(String(KEY_MAX), unique=True)
 
-    logger: Mapped[User] = relationship(foreign_keys=[logger_id])
+    logged_by: Mapped[User] = relationship(foreign_keys=[logged_by_id])
     credits: Mapped[list[WinCredit]] = relationship(back_populates="win", cascade="all, delete-orphan")
     functions: Mapped[list[WinFunction]] = relationship(back_populates="win", cascade="all, delete-orphan")
 
@@ -160,7 +159,7 @@ class WinCredit(db.Model):
 
 
 class WinFunction(db.Model):
-    """A function credited on a win and its co-sign: not_needed (the logger's), pending, approved, declined."""
+    """A function credited on a win and its co-sign: not_needed (the function of whoever logged it), pending, approved, declined."""
 
     __tablename__ = "recognition_win_function"
 

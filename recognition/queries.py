@@ -29,6 +29,7 @@ from recognition.models import (
 )
 from webapp.extensions import db
 from webapp.people.models import Function, Team, User
+from webapp.periods import quarter_months
 
 FILTERS = ("everyone", "my-function", "cross-functional")
 BOARD_SIZE = 10
@@ -210,9 +211,9 @@ def is_opted_out(user_id: int) -> bool:
 # --- wins ------------------------------------------------------------------------------------
 
 def may_see_win(user: User, win: Win) -> bool:
-    """Published wins are public; a pending or declined one is for its logger, credited people,
+    """Published wins are public; a pending or declined one is for whoever logged it, credited people,
     managers and leaders of its functions, and admins."""
-    if win.status == "published" or user.id == win.logger_id or any(c.user_id == user.id for c in win.credits):
+    if win.status == "published" or user.id == win.logged_by_id or any(c.user_id == user.id for c in win.credits):
         return True
     from webapp.roles import Role
 
@@ -229,7 +230,7 @@ def approval_queue(user: User) -> list[Win]:
     return list(db.session.scalars(
         select(Win).join(WinFunction).where(Win.status == "pending", WinFunction.cosign == "pending",
                                             WinFunction.function_id == user.function_id, Win.id.not_in(credited))
-        .options(joinedload(Win.logger)).order_by(Win.id)
+        .options(joinedload(Win.logged_by)).order_by(Win.id)
     ).unique())
 
 
@@ -237,7 +238,7 @@ def my_pending_wins(user: User) -> list[Win]:
     """Wins not yet published that the user logged or is credited on."""
     credited = select(WinCredit.win_id).where(WinCredit.user_id == user.id)
     return list(db.session.scalars(
-        select(Win).where(Win.status != "published", or_(Win.logger_id == user.id, Win.id.in_(credited)))
+        select(Win).where(Win.status != "published", or_(Win.logged_by_id == user.id, Win.id.in_(credited)))
         .order_by(Win.id.desc()).limit(20)
     ))
 
@@ -298,7 +299,7 @@ def _pair_board(quarter: str) -> list[dict[str, Any]]:
 
 
 def _points_in(quarter: str):
-    return and_(LedgerEntry.account == "points", LedgerEntry.period.in_(rules.months_of_quarter(quarter)))
+    return and_(LedgerEntry.account == "points", LedgerEntry.period.in_(quarter_months(quarter)))
 
 
 def _team_board(quarter: str) -> list[dict[str, Any]]:

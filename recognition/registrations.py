@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from recognition import queries, rules, services
+from recognition import queries, services
 from recognition.models import Kudos
 from recognition.scorecard import bridge_share_figure, joint_win_figure, kudos_flow_figure
 from webapp import clock
@@ -12,6 +12,7 @@ from webapp.main.navigation import register_nav_item
 from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
 from webapp.people.models import User
+from webapp.periods import month_label
 from webapp.roles import Role
 
 
@@ -22,7 +23,7 @@ def profile_tile(viewer: User, subject: User) -> dict:
     policy = services.get_policy()
     own = viewer.id == subject.id
     given, received = queries.recognition_counts(subject.id)
-    left = queries.allowance_left(subject, rules.period_of(clock.now()), policy.monthly_allowance,
+    left = queries.allowance_left(subject, month_label(clock.now()), policy.monthly_allowance,
                                   policy.per_report_extra) if own else None
     balance = queries.points_balance(subject.id) if own or not queries.is_opted_out(subject.id) else None
     return {"person": subject, "balance": balance, "given": given, "received": received, "allowance_left": left,

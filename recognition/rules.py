@@ -34,21 +34,10 @@ def trading_exchanges(given_before: int, received_before: int) -> int:
     return given_before + received_before if received_before else 0
 
 
-def period_of(moment: date | datetime) -> str:
-    """The month a moment belongs to, as "YYYY-MM"."""
-    return f"{moment.year:04d}-{moment.month:02d}"
 
 
-def quarter_of(moment: date | datetime) -> str:
-    """The quarter a moment belongs to, as "YYYY-Qn"."""
-    return f"{moment.year:04d}-Q{(moment.month - 1) // 3 + 1}"
 
 
-def months_of_quarter(quarter: str) -> list[str]:
-    """The three "YYYY-MM" periods of "YYYY-Qn"."""
-    year, q = quarter.split("-Q")
-    first = (int(q) - 1) * 3 + 1
-    return [f"{year}-{month:02d}" for month in range(first, first + 3)]
 
 
 def allowance_for(monthly: int, per_report: int, direct_reports: int) -> int:
@@ -112,8 +101,3 @@ def anniversary_years(hired_on: date, today: date) -> int | None:
         return None
     return today.year - hired_on.year
 
-
-def parse_quarter(text: str, default: str) -> str:
-    """text when it is a quarter like "2026-Q4", else default."""
-    ok = len(text) == 7 and text[:4].isascii() and text[:4].isdigit() and text[4:6] == "-Q" and text[6] in "1234"
-    return text if ok else default

@@ -7,9 +7,9 @@ from sqlalchemy import and_, func, or_, select
 from recognition.models import Kudos, KudosRecipient, Win, WinFunction
 from recognition.queries import kept_kudos
 from webapp.extensions import db
-from webapp.main.periods import Quarter
 from webapp.main.scorecard import SPARK_QUARTERS, Figure, quarterly_series
 from webapp.people.models import User
+from webapp.periods import Quarter
 
 
 def _by_quarter(rows) -> dict[str, float]:

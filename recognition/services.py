@@ -46,6 +46,7 @@ from webapp.extensions import db
 from webapp.notifications.queries import notified_since
 from webapp.notifications.services import link, notify
 from webapp.people.models import RoleGrant, User
+from webapp.periods import month_label, quarter_label
 from webapp.roles import Role
 
 log = logging.getLogger(__name__)
@@ -142,13 +143,13 @@ def give_kudos(giver: User, recipient_ids: list[int], message: str, value_tag: s
     """
     now = now or clock.now()
     policy = get_policy()
-    period = rules.period_of(now)
+    period = month_label(now)
     lock_allowance(giver, period)
     _refuse_replay(Kudos, key)
     recipients = _check_kudos(giver, recipient_ids, message, value_tag, points_each, policy)
     _check_pair_caps(giver, recipients, points_each, now, policy)
     kudos = Kudos(giver=giver, message=message.strip(), value_tag=value_tag, points_each=points_each, period=period,
-                  quarter=rules.quarter_of(now), idempotency_key=key, created_at=now)
+                  quarter=quarter_label(now), idempotency_key=key, created_at=now)
     kudos.recipients = [KudosRecipient(user=r, giver_function_id=giver.function_id,
                                        receiver_function_id=r.function_id) for r in recipients]
     db.session.add(kudos)
@@ -243,7 +244,7 @@ def _trading_exchanges(giver_id: int, receiver_id: int, now: datetime, window_da
 def _credit_receivers(giver: User, recipients: list[User], points_each: int, source: tuple[str, int], key: str,
                       now: datetime, policy: RecognitionPolicy, kudos_id: int) -> int:
     """Ledger entries for each receiver (base after reciprocity, bridge bonus); returns the total received."""
-    period, total = rules.period_of(now), 0
+    period, total = month_label(now), 0
     for receiver in recipients:
         crosses = receiver.function_id != giver.function_id
         exchanges = _trading_exchanges(giver.id, receiver.id, now, policy.reciprocity_window_days, kudos_id)
@@ -278,7 +279,7 @@ def add_to_kudos(giver: User, kudos: Kudos, points_each: int, key: str, now: dat
     """+points on someone else's kudos, to each of its receivers, from the giver's allowance (locked first)."""
     now = now or clock.now()
     policy = get_policy()
-    period = rules.period_of(now)
+    period = month_label(now)
     lock_allowance(giver, period)
     _refuse_replay(KudosAddon, key)
     recipients = [r.user for r in kudos.recipients]
@@ -303,19 +304,19 @@ def add_to_kudos(giver: User, kudos: Kudos, points_each: int, key: str, now: dat
 
 # --- joint wins ---------------------------------------------------------------------------
 
-def log_win(logger: User, title: str, story: str, credited_ids: list[int], value_tags: list[str],
+def log_win(author: User, title: str, story: str, credited_ids: list[int], value_tags: list[str],
             impact: tuple[Decimal | None, str, str], key: str, now: datetime | None = None) -> Win:
-    """Log a joint win; it waits for a co-sign from every credited function other than the logger's."""
+    """Log a joint win; it waits for a co-sign from every credited function other than the author's."""
     _refuse_replay(Win, key)
-    if not logger.has_role(*COSIGNER_ROLES):
+    if not author.has_role(*COSIGNER_ROLES):
         raise RecognitionError("Only managers and leaders log wins.")
-    credited = _check_win(logger, title, story, credited_ids, value_tags)
+    credited = _check_win(author, title, story, credited_ids, value_tags)
     function_ids = sorted({p.function_id for p in credited})
-    win = Win(logger=logger, title=title.strip(), story=story.strip(), value_tags=",".join(value_tags),
+    win = Win(logged_by=author, title=title.strip(), story=story.strip(), value_tags=",".join(value_tags),
               impact_amount=impact[0], impact_unit=impact[1].strip(), impact_outcome=impact[2].strip(),
               status="pending", is_joint=True, idempotency_key=key, created_at=now or clock.now())
     win.credits = [WinCredit(user=p) for p in credited]
-    win.functions = [WinFunction(function_id=f, cosign="not_needed" if f == logger.function_id else "pending")
+    win.functions = [WinFunction(function_id=f, cosign="not_needed" if f == author.function_id else "pending")
                      for f in function_ids]
     db.session.add(win)
     db.session.flush()
@@ -333,17 +334,17 @@ def _ask_for_cosigns(win: Win) -> None:
                                            RoleGrant.role.in_([r.value for r in COSIGNER_ROLES])).distinct()
     ).all()
     for signer in signers:
-        notify(signer, "cosign", f"{win.logger.name} logged the joint win “{win.title}”; "
+        notify(signer, "cosign", f"{win.logged_by.name} logged the joint win “{win.title}”; "
                "your function's co-sign is needed.", link("recognition.win_detail", win_id=win.id))
 
 
-def _check_win(logger: User, title: str, story: str, credited_ids: list[int], value_tags: list[str]) -> list[User]:
+def _check_win(author: User, title: str, story: str, credited_ids: list[int], value_tags: list[str]) -> list[User]:
     if not title.strip():
         raise RecognitionError("Give the win a title.", "title")
     if rules.meaningful_length(story) < STORY_MIN:
         raise RecognitionError(f"Tell the story in at least {STORY_MIN} letters or digits.", "story")
     ids = list(dict.fromkeys(credited_ids))
-    if logger.id in ids:
+    if author.id in ids:
         raise RecognitionError("Credit the people who did it, not yourself.", "credited")
     credited = db.session.scalars(select(User).where(User.id.in_(ids), User.active.is_(True))).all()
     if not ids or len(credited) != len(ids) or any(p.function_id is None for p in credited):
@@ -416,18 +417,18 @@ def decline_win(signer: User, win: Win, reason: str, now: datetime | None = None
 def _publish(win: Win, now: datetime) -> None:
     """Publish: points to every credited person, badges, a feed item and the win_published event."""
     policy = get_policy()
-    win.status, win.published_at, win.quarter = "published", now, rules.quarter_of(now)
+    win.status, win.published_at, win.quarter = "published", now, quarter_label(now)
     credited = [c.user for c in win.credits]
     share = rules.win_shares(policy.win_points_per_function, len(win.functions), len(credited))
     for person in credited:
-        _entry(person.id, "points", share, "win", ("win", win.id), rules.period_of(now), f"win:{win.id}:{person.id}",
+        _entry(person.id, "points", share, "win", ("win", win.id), month_label(now), f"win:{win.id}:{person.id}",
                now)
         if win.is_joint:
             record_milestone(person, "joint_win", f"win:{win.id}", now)
     function_ids = {f.function_id for f in win.functions}
     add_feed_item(
         "win", f"win:{win.id}", f"Joint win: {win.title} — {', '.join(p.name for p in credited)}",
-        story_html(win.story), now, author_id=win.logger_id, value_tag=win.tags[0] if win.tags else "",
+        story_html(win.story), now, author_id=win.logged_by_id, value_tag=win.tags[0] if win.tags else "",
         function_ids=function_ids, cross_functional=win.is_joint, points=share * len(credited), win_id=win.id,
     )
     for person in credited:
@@ -538,7 +539,7 @@ def _reverse_kudos(kudos_id: int, now: datetime) -> None:
         ((LedgerEntry.source_type == "kudos") & (LedgerEntry.source_id == kudos_id))
         | ((LedgerEntry.source_type == "kudos_addon") & LedgerEntry.source_id.in_(addons)))
         .order_by(LedgerEntry.id)).all()
-    this_month = rules.period_of(now)
+    this_month = month_label(now)
     for entry in paid:
         if entry.account == "points" or entry.period == this_month:
             kind = "reversal" if entry.account == "points" else "refund"
@@ -662,7 +663,7 @@ def remind_unspent_allowances(now: datetime) -> int:
     expires_on = rules.month_end(now)
     if (expires_on - now.date()).days > policy.allowance_reminder_days:
         return 0
-    period, url = rules.period_of(now), f"{link('recognition.give_kudos')}#allowance-{rules.period_of(now)}"
+    period, url = month_label(now), f"{link('recognition.give_kudos')}#allowance-{month_label(now)}"
     start = datetime(now.year, now.month, 1, tzinfo=now.tzinfo)
     already = {user_id for user_id, link_url in notified_since("info", start) if link_url == url}
     sent = 0
@@ -699,7 +700,7 @@ def on_rotation_completed(sender, placement_id: int, person: User, home_function
                      cross_functional=home_function_id != host_function_id, points=ROTATION_POINTS) is None:
         return
     _entry(person.id, "points", ROTATION_POINTS, "rotation", ("rotation", placement_id),
-           rules.period_of(occurred_at), key, occurred_at)
+           month_label(occurred_at), key, occurred_at)
     record_milestone(person, "rotation_completed", key, occurred_at)
     invalidate_leaderboards()
 
@@ -722,7 +723,7 @@ def on_visit_confirmed(sender, visit_id: int, attendees: list[User], function_id
         standing, entries = _visit_points(visit_id, person.id)
         if standing > 0:
             continue
-        _entry(person.id, "points", VISIT_POINTS, "visit", ("visit", visit_id), rules.period_of(moment),
+        _entry(person.id, "points", VISIT_POINTS, "visit", ("visit", visit_id), month_label(moment),
                f"{key}:{person.id}" + (f":{entries}" if entries else ""), moment)
         record_milestone(person, "visit_confirmed", key, moment)
     invalidate_leaderboards()

@@ -8,12 +8,14 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from recognition import bp, queries, rules, services
-from recognition.forms import AddonForm, BadgeForm, CommentForm, KudosForm, PolicyForm, ReasonForm, WinForm, new_key
+from recognition.forms import AddonForm, BadgeForm, CommentForm, KudosForm, PolicyForm, ReasonForm, WinForm
 from recognition.markup import story_html
 from recognition.models import BadgeDefinition, FeedItem, Kudos, Win
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
+from webapp.forms import new_key
+from webapp.periods import Quarter, month_label, quarter_label, quarter_months
 from webapp.rendering import (
     commit_or_flash,
     commit_or_show,
@@ -198,7 +200,7 @@ def give_kudos():
 def _kudos_context() -> dict:
     policy = services.get_policy()  # again: a rolled-back attempt may have created it
     now = clock.now()
-    left = queries.allowance_left(current_user, rules.period_of(now), policy.monthly_allowance,
+    left = queries.allowance_left(current_user, month_label(now), policy.monthly_allowance,
                                   policy.per_report_extra)
     return {"allowance_left": left, "policy": policy, "expiry": queries.allowance_expiry(now),
             "trading": queries.trading_partners(current_user, now, policy.reciprocity_window_days)}
@@ -274,7 +276,7 @@ def decline(win_id: int):
         return _win_page(win, form, 400)
     if commit_or_show(form, lambda: services.decline_win(current_user, win, form.reason.data)) is None:
         return _win_page(win, form, 400)
-    flash("You declined the win; its logger can see your reason.", "success")
+    flash("You declined the win; whoever logged it can see your reason.", "success")
     return redirect_back(url_for("recognition.approvals"))
 
 
@@ -290,7 +292,7 @@ def approvals():
 @bp.route("/recognition/leaderboards")
 @signed_in
 def leaderboards():
-    quarter = rules.parse_quarter(request.args.get("quarter", ""), rules.quarter_of(clock.now()))
+    quarter = str(Quarter.parse(request.args.get("quarter", "")) or quarter_label(clock.now()))
     boards = {name: queries.leaderboard(name, quarter) for name in queries.BOARDS}
     return render_template("recognition/leaderboards.html", boards=boards, quarter=quarter,
                            opted_out=queries.is_opted_out(current_user.id))
@@ -310,8 +312,8 @@ def opt_out():
 @bp.route("/recognition/flow")
 @roles_required(*OVERSEERS)
 def flow():
-    quarter = rules.parse_quarter(request.args.get("quarter", ""), rules.quarter_of(clock.now()))
-    functions, flows = queries.flow_matrix(rules.months_of_quarter(quarter))
+    quarter = str(Quarter.parse(request.args.get("quarter", "")) or quarter_label(clock.now()))
+    functions, flows = queries.flow_matrix(quarter_months(quarter))
     return render_template("recognition/flow.html", quarter=quarter, functions=functions, flows=flows,
                            one_way=rules.one_way_pairs(flows))
 

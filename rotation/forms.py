@@ -1,8 +1,6 @@
 """Forms of the rotation program; ranges and lengths are validated here, relations in the services."""
 from __future__ import annotations
 
-import secrets
-
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -15,28 +13,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from rotation.models import TEXT_MAX, TITLE_MAX
+from webapp.forms import KeyedForm
 from webapp.people.forms import MultiCheckboxField
 from webapp.people.models import EMAIL_MAX
-
-
-def new_key() -> str:
-    return secrets.token_urlsafe(24)
-
-
-class KeyedForm(FlaskForm):
-    """A create form whose hidden idempotency key makes a replayed submission answer "already recorded"."""
-
-    idempotency_key = HiddenField(default=new_key, validators=[
-        DataRequired("This form is out of date; reload the page."),
-        Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="This form is out of date; reload the page.")])
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_submitted():  # a fresh key per rendering, also when editing a row without one
-            self.idempotency_key.data = new_key()
 
 
 def _text(label: str, required: bool = True, description: str = "") -> TextAreaField:

@@ -6,13 +6,12 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import TimestampMixin, UTCDateTime
+from webapp.db import KEY_MAX, TimestampMixin, UTCDateTime
 from webapp.extensions import db
 from webapp.people.models import Function, Team, User
 
 TITLE_MAX = 120
 TEXT_MAX = 4000
-KEY_MAX = 64
 MAX_CHOICES = 5
 FULL_TIME = 100
 

@@ -9,9 +9,9 @@ from sqlalchemy.orm import aliased
 
 from rotation.models import Application, Cohort, Opening, Placement
 from webapp.extensions import db
-from webapp.main.periods import Quarter
 from webapp.main.scorecard import Figure, quarterly_series
 from webapp.people.models import User
+from webapp.periods import Quarter
 
 TAKEN = ("accepted", "completed")
 

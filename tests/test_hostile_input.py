@@ -11,8 +11,8 @@ from tests.conftest import sign_in
 from tests.factories import PASSWORD, make_user
 from webapp.auth.models import AuditEntry
 from webapp.input_guard import MAX_BIG_INT, MAX_ID, exceeds, parse_ids
-from webapp.main.periods import Quarter
 from webapp.people.models import Function
+from webapp.periods import Quarter
 from webapp.roles import Role
 from webapp.validators import parse_finite_number
 

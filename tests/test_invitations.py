@@ -96,23 +96,23 @@ def test_inviting_nobody_or_a_deactivated_person_is_explained_and_writes_nothing
     assert nobody.status_code == 400 and b"Choose at least one person" in nobody.data
     gone = invite(client, make_user(active=False))
     assert gone.status_code == 400 and b"Only active people" in gone.data
-    bad = client.post("/admin/invitations", data={"user_ids": ["x"], "idempotency_key": "k"})
+    bad = client.post("/admin/invitations", data={"user_ids": ["x"], "idempotency_key": "key-of-this-form"})
     assert bad.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(PasswordLink)) == 0
 
 
 def test_a_replayed_invitation_form_is_already_recorded_and_the_first_link_keeps_working(client, db, admin):
     person = make_user()
-    [url] = links_on(invite(client, person, key="same-form"))
-    replay = invite(client, person, key="same-form")
+    [url] = links_on(invite(client, person, key="the-same-form-twice"))
+    replay = invite(client, person, key="the-same-form-twice")
     assert replay.status_code == 400 and b"already recorded" in replay.data and links_on(replay) == []
     assert db.session.scalar(select(func.count()).select_from(PasswordLink)) == 1
     assert client.get(path(url)).status_code == 200
 
 
 def test_the_page_after_inviting_carries_a_fresh_key(client, db, admin):
-    response = invite(client, make_user(), key="first-key")
-    assert b'value="first-key"' not in response.data and b'name="idempotency_key"' in response.data
+    response = invite(client, make_user(), key="the-first-form-key")
+    assert b'value="the-first-form-key"' not in response.data and b'name="idempotency_key"' in response.data
 
 
 def test_a_profile_invitation_preselects_the_person_even_with_a_password(client, db, admin):
@@ -136,7 +136,7 @@ def test_hr_cannot_invite_an_admin_whose_link_they_would_see(client, db):
 def test_ids_beyond_the_database_range_are_refused_not_a_500(client, db, admin):
     huge = "9" * 30
     for response in (client.get(f"/admin/invitations?user_ids={huge}"),
-                     client.post("/admin/invitations", data={"user_ids": [huge], "idempotency_key": "k"})):
+                     client.post("/admin/invitations", data={"user_ids": [huge], "idempotency_key": "key-of-this-form"})):
         assert response.status_code == 400 and b"too large" in response.data
 
 

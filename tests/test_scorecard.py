@@ -8,8 +8,8 @@ import pytest
 from tests.conftest import sign_in
 from tests.factories import make_function, make_user
 from webapp.main import scorecard as registry
-from webapp.main.periods import Quarter
 from webapp.main.scorecard import Figure, quarterly_series, register_scorecard_figure
+from webapp.periods import Quarter
 from webapp.roles import Role
 
 

@@ -9,15 +9,6 @@ from blinker import Namespace
 
 _events = Namespace()
 
-person_created = _events.signal("person-created")
-"""A person was created (by an admin, the import or the demo). kwargs: user (User)."""
-
-person_deactivated = _events.signal("person-deactivated")
-"""A person was deactivated. kwargs: user (User), actor (User | None)."""
-
-people_imported = _events.signal("people-imported")
-"""A people CSV import was applied. kwargs: created (int), updated (int), actor (User | None)."""
-
 # --- events between the pillars (recognition listens to these) ---------------------------
 
 rotation_completed = _events.signal("rotation-completed")

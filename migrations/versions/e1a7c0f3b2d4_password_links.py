@@ -28,7 +28,7 @@ def upgrade():
     sa.Column('expires_at', webapp.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('used_at', webapp.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('revoked_at', webapp.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('request_key', sa.String(length=43), nullable=True),
+    sa.Column('request_key', sa.String(length=64), nullable=True),
     sa.Column('created_at', webapp.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_password_link_created_by_id_user_account')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_password_link_user_id_user_account')),

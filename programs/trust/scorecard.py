@@ -8,9 +8,9 @@ from programs.trust.analysis import quarter_of
 from programs.trust.models import ORGANISATION, TrustMetric, TrustMetricValue, TrustParticipation, TrustWave
 from programs.trust.queries import closed_wave_reports, function_names, index_series
 from webapp.extensions import db
-from webapp.main.periods import Quarter
 from webapp.main.scorecard import Figure, quarterly_series
 from webapp.people.models import User
+from webapp.periods import Quarter
 
 
 def _series(quarter: Quarter, values: dict[str, float], label: str, unit: str, drill: str, note: str = "") -> Figure:

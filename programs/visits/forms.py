@@ -1,8 +1,6 @@
 """Forms for accounts, visits, notes, follow-ups and the accounts import."""
 from __future__ import annotations
 
-import secrets
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -33,13 +31,13 @@ from wtforms.validators import (
 from programs.visits import rules
 from programs.visits.models import (
     ACCOUNT_NAME_MAX,
-    KEY_MAX,
     LABEL_MAX,
     PURPOSE_MAX,
     TEXT_MAX,
     FollowUpStatus,
     VisitMode,
 )
+from webapp.forms import KeyedForm
 from webapp.people.models import EMAIL_MAX
 
 MODE_LABELS = {VisitMode.ON_SITE.value: "On site", VisitMode.VIRTUAL.value: "Virtual"}
@@ -51,17 +49,6 @@ def _int_or_none(value):
     return None if value in ("", None, "None") else int(value)
 
 
-def new_key() -> str:
-    """A fresh idempotency key for a create form."""
-    return secrets.token_urlsafe(24)
-
-
-class KeyedForm(FlaskForm):
-    """A create form whose hidden idempotency key makes a replayed submission record nothing."""
-
-    idempotency_key = HiddenField(default=new_key, validators=[
-        DataRequired("This form is out of date; reload the page."),
-        Regexp(rf"^[A-Za-z0-9_-]{{16,{KEY_MAX}}}$", message="This form is out of date; reload the page.")])
 
 
 class AccountForm(FlaskForm):

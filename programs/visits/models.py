@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import TimestampMixin, UTCDateTime
+from webapp.db import KEY_MAX, TimestampMixin, UTCDateTime
 from webapp.extensions import db
 from webapp.people.models import User
 
@@ -16,7 +16,6 @@ LABEL_MAX = 60
 PURPOSE_MAX = 200
 TEXT_MAX = 5000
 TAG_MAX = 40
-KEY_MAX = 64  # a create form's idempotency key
 DEFAULT_BACKDATE_DAYS = 90
 DEFAULT_PAIR_MONTHLY_CAP = 4
 

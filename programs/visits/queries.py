@@ -21,6 +21,7 @@ from programs.visits.models import (
 )
 from webapp.extensions import db
 from webapp.people.models import Function, User
+from webapp.periods import quarter_label
 
 COVERAGE_WINDOWS = (90, 180)
 HELD = VisitStatus.HELD.value
@@ -323,7 +324,7 @@ def follow_up_export_rows(today: date) -> list[dict]:
 
 def activity_summary(today: date) -> dict:
     """This quarter's visits by status, joint and confirmed, and follow-ups past due (for HR and leaders)."""
-    quarter = rules.quarter_of(today)
+    quarter = quarter_label(today)
     row = db.session.execute(
         select(
             func.count(),

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from itertools import combinations
 
 from programs.visits.models import LABEL_MAX, TAG_MAX
@@ -20,9 +19,6 @@ def is_joint(function_ids: Iterable[int | None]) -> bool:
     return len({f for f in function_ids if f is not None}) >= JOINT_MINIMUM_FUNCTIONS
 
 
-def quarter_of(day: date) -> str:
-    """The period column of a date, e.g. "2026-Q4"."""
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
 def confirmation_refusal(author_function_id: int | None, confirmer_function_id: int | None,

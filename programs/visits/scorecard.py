@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from programs.visits.models import Account, Visit, VisitAttendee
 from webapp.extensions import db
-from webapp.main.periods import Quarter
 from webapp.main.scorecard import Figure, quarterly_series
+from webapp.periods import Quarter
 
 
 def _confirmed_pair_visits(pair: tuple[int, int]):

@@ -35,6 +35,7 @@ from webapp.notifications.queries import notified_since
 from webapp.notifications.services import link, notify
 from webapp.people.importing import ImportPlan
 from webapp.people.models import User
+from webapp.periods import quarter_label
 from webapp.roles import Role
 
 
@@ -217,7 +218,7 @@ def save_visit(actor: User, visit: Visit | None, data: VisitData, today: date) -
     is_new = visit is None
     visit = visit or Visit(planned_by_id=actor.id, idempotency_key=data.idempotency_key)
     visit.account_id, visit.visit_on, visit.mode = data.account_id, data.visit_on, data.mode
-    visit.purpose, visit.agenda, visit.quarter = data.purpose, data.agenda, rules.quarter_of(data.visit_on)
+    visit.purpose, visit.agenda, visit.quarter = data.purpose, data.agenda, quarter_label(data.visit_on)
     visit.attendees = [visit.attendee(p) or VisitAttendee(user_id=p.id, function_id=p.function_id)
                        for p in people.values()]
     visit.is_joint = rules.is_joint(a.function_id for a in visit.attendees)

@@ -31,7 +31,7 @@ def seed_demo() -> None:
 
 def run(bench: Bench) -> None:
     app = bench_app(bench.database_url)
-    from webapp.main.periods import Quarter  # after create_app: the packages import each other in its order
+    from webapp.periods import Quarter  # after create_app: the packages import each other in its order
 
     with app.app_context():
         seconds, _ = measure(seed_demo)

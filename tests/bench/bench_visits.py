@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from sqlalchemy import insert, select, text
 
 from programs.visits.models import Account, Visit, VisitAttendee
-from programs.visits.rules import quarter_of
 from tests.bench.harness import Bench, bench_app, session_cookie, throughput_ratio, time_request
 from webapp.extensions import db
 from webapp.people.models import Function, User
+from webapp.periods import quarter_label
 
 ACCOUNTS = 2_000
 VISITS = 50_000
@@ -38,7 +38,7 @@ def seed(rng: random.Random) -> User:
         day = TODAY - timedelta(days=rng.randrange(365))
         party = rng.sample(people, rng.choice((1, 2, 2, 3)))
         joint = len({f for _, f in party}) > 1
-        visits.append({"id": visit_id, "account_id": rng.choice(account_ids), "visit_on": day, "quarter": quarter_of(day),
+        visits.append({"id": visit_id, "account_id": rng.choice(account_ids), "visit_on": day, "quarter": quarter_label(day),
                        "mode": "on_site", "purpose": f"Visit {visit_id}", "agenda": "", "summary": "",
                        "status": "held" if rng.random() < 0.9 else "cancelled", "is_joint": joint,
                        "internal_only": False, "planned_by_id": party[0][0], "author_id": party[0][0]})

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from recognition import rules, services
+from recognition import services
 from recognition.models import Kudos, LedgerEntry
 from tests.factories import make_user
 from tests.recognition.recognition_factories import MESSAGE, key, make_org
@@ -15,6 +15,7 @@ from webapp import clock
 from webapp.errors import RuleError
 from webapp.extensions import db as _db
 from webapp.people.models import User
+from webapp.periods import month_label
 
 GIFTS = 10
 POINTS = 30  # 100 points a month: exactly 3 gifts are affordable
@@ -54,7 +55,7 @@ def test_parallel_gifts_never_overspend_the_allowance(app, db):
     assert all(o == f"That needs {POINTS} points but you have 10 left to give this month." for o in refusals)
     spent = db.session.scalar(select(func.sum(LedgerEntry.amount)).where(
         LedgerEntry.user_id == giver_id, LedgerEntry.account == "allowance",
-        LedgerEntry.period == rules.period_of(clock.now())))
+        LedgerEntry.period == month_label(clock.now())))
     assert spent == -90
     assert db.session.scalar(select(func.count()).select_from(Kudos)) == 3
 

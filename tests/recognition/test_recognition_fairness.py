@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from recognition import queries, rules, services
+from recognition import queries, services
 from recognition.models import BadgeAward, FeedItem, LedgerEntry
 from recognition.queries import points_balance, spent_in
 from tests.conftest import sign_in
@@ -17,6 +17,7 @@ from tests.recognition.recognition_factories import give, key, log_joint_win, ma
 from webapp import clock
 from webapp.auth.models import AuditEntry
 from webapp.notifications.models import Notification
+from webapp.periods import month_label, quarter_label, quarter_months
 from webapp.roles import Role
 
 HX = {"HX-Request": "true"}
@@ -48,7 +49,7 @@ def test_a_removed_kudos_gives_its_points_back_and_refunds_the_giver(org, db, re
         services.delete_own_item(org.fin[0], item)
     else:
         services.hide_item(make_user(Role.ADMIN), item, "Names a customer")
-    period = rules.period_of(clock.now())
+    period = month_label(clock.now())
     assert points_balance(org.ops[0].id) == 0
     assert spent_in(org.fin[0].id, period) == 0 and spent_in(org.ops[1].id, period) == 0
     kinds = db.session.scalars(select(LedgerEntry.kind).where(LedgerEntry.amount > 0,
@@ -62,9 +63,9 @@ def test_a_removal_in_a_later_month_takes_points_back_but_the_spent_allowance_ha
     kudos = give(org.fin[0], org.fin[1], points=20, now=last_month)
     services.delete_own_item(org.fin[0], _item_of(db, kudos))
     assert points_balance(org.fin[1].id) == 0
-    assert spent_in(org.fin[0].id, rules.period_of(last_month)) == 20  # no refund into an expired month
+    assert spent_in(org.fin[0].id, month_label(last_month)) == 20  # no refund into an expired month
     reversal = db.session.scalar(select(LedgerEntry).where(LedgerEntry.kind == "reversal"))
-    assert reversal.period == rules.period_of(last_month)  # last month's board loses the points too
+    assert reversal.period == month_label(last_month)  # last month's board loses the points too
 
 
 def test_add_ons_to_a_removed_post_are_refused(org, db, client):
@@ -82,9 +83,9 @@ def test_a_removed_kudos_counts_on_no_board_figure_or_profile(org, db):
     kudos = give(org.fin[0], org.ops[0], points=10)
     give(org.fin[1], org.ops[1], points=10)
     services.delete_own_item(org.fin[0], _item_of(db, kudos))
-    quarter = rules.quarter_of(clock.now())
+    quarter = quarter_label(clock.now())
     assert [row["kudos"] for row in queries.leaderboard("pairs", quarter)] == [1]
-    _, flows = queries.flow_matrix(rules.months_of_quarter(quarter))
+    _, flows = queries.flow_matrix(quarter_months(quarter))
     assert flows == {(org.fin[0].function_id, org.ops[0].function_id): 1}
     assert queries.recognition_counts(org.fin[0].id) == (0, 0) and queries.recognition_counts(org.ops[0].id) == (0, 0)
 
@@ -94,7 +95,7 @@ def test_a_removed_kudos_counts_on_no_board_figure_or_profile(org, db):
 def test_opted_out_people_count_on_no_board_and_show_their_points_to_nobody_else(org, db, client):
     give(org.fin[0], org.ops[0], points=40)
     services.set_leaderboard_opt_out(org.ops[0], True)
-    quarter = rules.quarter_of(clock.now())
+    quarter = quarter_label(clock.now())
     assert [row["score"] for row in queries.leaderboard("teams", quarter) if "Logistics" in row["name"]] == []
     sign_in(client, org.fin[1])
     assert 'id="recognition-balance"' not in client.get(f"/people/{org.ops[0].id}").get_data(as_text=True)

@@ -8,15 +8,15 @@ import pytest
 from sqlalchemy import select
 
 from programs.visits.services import confirm_visit
-from recognition import queries, rules
+from recognition import queries
 from recognition.models import FeedItem, LedgerEntry
 from recognition.scorecard import bridge_share_figure, joint_win_figure, kudos_flow_figure
 from tests.conftest import sign_in
 from tests.recognition.recognition_factories import give, log_joint_win, make_org
 from tests.visits.visits_factories import make_visit
 from webapp import clock
-from webapp.main.periods import Quarter
 from webapp.notifications.models import Notification
+from webapp.periods import Quarter, month_label, quarter_label
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_scorecard_recognition_figures(app, db, org):
     give(org.fin[0], org.ops[0], points=5)
     give(org.ops[1], org.fin[1], points=5)
     give(org.fin[0], org.fin[1], points=5)  # within one function: not counted
-    quarter = Quarter.parse(rules.quarter_of(win.published_at))
+    quarter = Quarter.parse(quarter_label(win.published_at))
     pair = (org.fin[0].function_id, org.ops[0].function_id)
     with app.test_request_context():
         assert joint_win_figure(quarter, pair).value == 1
@@ -74,10 +74,10 @@ def test_a_visit_held_a_year_ago_and_confirmed_today_is_dated_a_year_ago(db, org
     assert item.created_at == noon
     entries = db.session.execute(select(LedgerEntry.period, LedgerEntry.created_at).where(
         LedgerEntry.source_type == "visit")).all()
-    assert entries == [(rules.period_of(held_on), noon)] * 2
+    assert entries == [(month_label(held_on), noon)] * 2
     attendees = {org.fin[0].name, org.ops[0].name}
-    this_quarter = {row["name"] for row in queries.leaderboard("people", rules.quarter_of(clock.now()))}
-    that_quarter = {row["name"] for row in queries.leaderboard("people", rules.quarter_of(held_on))}
+    this_quarter = {row["name"] for row in queries.leaderboard("people", quarter_label(clock.now()))}
+    that_quarter = {row["name"] for row in queries.leaderboard("people", quarter_label(held_on))}
     assert not attendees & this_quarter and attendees <= that_quarter
 
 

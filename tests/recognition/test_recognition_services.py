@@ -6,15 +6,16 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from recognition import rules, services
+from recognition import services
 from recognition.models import BadgeAward, FeedItem, LedgerEntry, Milestone
 from recognition.queries import allowance_left, points_balance, spent_in
 from tests.factories import make_user
 from tests.recognition.recognition_factories import MESSAGE, give, key, log_joint_win, make_org
-from webapp import signals
+from webapp import clock, signals
 from webapp.auth.models import AuditEntry
 from webapp.errors import AlreadyRecorded, Refused
 from webapp.notifications.models import Notification
+from webapp.periods import month_label
 from webapp.roles import Role
 
 NOW = datetime(2026, 6, 10, 12, tzinfo=UTC)
@@ -33,14 +34,14 @@ def _points(user, kind=None):
 
 def test_kudos_debits_the_giver_and_credits_the_receiver(org):
     give(org.fin[0], org.fin[1], points=15)
-    assert spent_in(org.fin[0].id, rules.period_of(datetime.now(UTC))) == 15
+    assert spent_in(org.fin[0].id, month_label(clock.now())) == 15
     assert points_balance(org.fin[1].id) == 15
 
 
 def test_kudos_across_functions_earn_a_free_bridge_bonus(org):
     give(org.fin[0], org.ops[0], points=20)
     assert _points(org.ops[0], "bridge_bonus") == 10 and points_balance(org.ops[0].id) == 30
-    assert spent_in(org.fin[0].id, rules.period_of(datetime.now(UTC))) == 20
+    assert spent_in(org.fin[0].id, month_label(clock.now())) == 20
 
 
 @pytest.mark.parametrize("case, field", [("self", "recipients"), ("short", "message"), ("tag", "value_tag"),
@@ -67,7 +68,7 @@ def test_managers_get_extra_allowance_per_direct_report(org, db):
     for _ in range(3):
         make_user(function=org.fin_manager.function, manager=org.fin_manager)
     policy = services.get_policy()
-    left = allowance_left(org.fin_manager, rules.period_of(datetime.now(UTC)), policy.monthly_allowance,
+    left = allowance_left(org.fin_manager, month_label(clock.now()), policy.monthly_allowance,
                           policy.per_report_extra)
     assert left == 130
 

@@ -10,8 +10,8 @@ from rotation.scorecard import rotation_figures
 from tests.conftest import sign_in
 from tests.rotation.rotation_factories import make_application, make_cohort, make_opening, make_org, make_program
 from webapp import clock
-from webapp.main.periods import Quarter
 from webapp.notifications.models import Notification
+from webapp.periods import Quarter
 
 
 @pytest.fixture

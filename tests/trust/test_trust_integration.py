@@ -9,8 +9,8 @@ from programs.trust.services import close_wave
 from tests.conftest import sign_in
 from tests.factories import make_function, make_user
 from tests.trust.trust_factories import answer, make_wave, today
-from webapp.main.periods import Quarter
 from webapp.notifications.models import Notification
+from webapp.periods import Quarter
 from webapp.roles import Role
 
 

@@ -8,8 +8,8 @@ from programs.visits.services import confirm_visit
 from tests.conftest import sign_in
 from tests.visits.visits_factories import form_key, make_account, make_visit
 from webapp import clock
-from webapp.main.periods import Quarter
 from webapp.notifications.models import Notification
+from webapp.periods import Quarter
 
 
 def kinds(db, user) -> list[str]:

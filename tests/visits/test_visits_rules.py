@@ -9,6 +9,7 @@ from icalendar import Calendar
 from programs.visits import rules
 from programs.visits.exports import CalendarEntry, rows_to_csv, visits_calendar
 from programs.visits.importing import plan_accounts_import
+from webapp.periods import quarter_label
 
 
 @pytest.mark.parametrize("function_ids, joint", [
@@ -24,7 +25,7 @@ def test_a_visit_is_joint_with_attendees_from_two_or_more_functions(function_ids
     (date(2026, 12, 31), "2026-Q4"),
 ])
 def test_quarter_period_column(day, quarter):
-    assert rules.quarter_of(day) == quarter
+    assert quarter_label(day) == quarter
 
 
 def test_only_an_attendee_of_another_function_than_the_author_may_confirm():

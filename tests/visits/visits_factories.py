@@ -9,11 +9,12 @@ from types import SimpleNamespace
 import pytest
 
 from programs.visits.models import Account, FollowUp, Visit, VisitAttendee
-from programs.visits.rules import is_joint, quarter_of
+from programs.visits.rules import is_joint
 from tests.factories import make_function, make_team, make_user
 from webapp import clock
 from webapp.extensions import db
 from webapp.people.models import User
+from webapp.periods import quarter_label
 from webapp.roles import Role
 
 _counter = itertools.count(1)
@@ -37,7 +38,7 @@ def make_visit(attendees: list[User], account: Account | None = None, status: st
     """A visit of these attendees (the first is planner and, when held, author)."""
     visit_on = visit_on or clock.today() - timedelta(days=10)
     visit = Visit(
-        account=account or make_account(), visit_on=visit_on, quarter=quarter_of(visit_on), mode="on_site",
+        account=account or make_account(), visit_on=visit_on, quarter=quarter_label(visit_on), mode="on_site",
         purpose=purpose or f"Review {next(_counter)}", status=status, planned_by_id=attendees[0].id,
         author_id=(author or attendees[0]).id if status == "held" else None,
         attendees=[VisitAttendee(user_id=u.id, function_id=u.function_id) for u in attendees],

@@ -1,11 +1,10 @@
 """Sign-in and password forms."""
-import secrets
-
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectMultipleField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from webapp.auth.services import PASSWORD_MIN
+from webapp.forms import KeyedForm
 from webapp.people.models import EMAIL_MAX
 
 
@@ -55,10 +54,9 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField("Send me a link")
 
 
-class InviteForm(FlaskForm):
+class InviteForm(KeyedForm):
     """Whom to invite: the chosen people, or everyone active without a password."""
 
     user_ids = SelectMultipleField("People", coerce=int, validate_choice=False)
-    idempotency_key = HiddenField(validators=[DataRequired(), Length(max=43)], default=lambda: secrets.token_urlsafe(24))
     everyone = BooleanField("Everyone without a password")
     submit = SubmitField("Invite")

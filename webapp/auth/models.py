@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import TimestampMixin, UTCDateTime
+from webapp.db import KEY_MAX, TimestampMixin, UTCDateTime
 from webapp.extensions import db
 from webapp.people.models import User
 
@@ -42,6 +42,6 @@ class PasswordLink(TimestampMixin, db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a newer link or a new password ended it
-    request_key: Mapped[str | None] = mapped_column(String(43))  # the invitation form's idempotency key
+    request_key: Mapped[str | None] = mapped_column(String(KEY_MAX))  # the invitation form's idempotency key
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])

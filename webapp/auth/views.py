@@ -22,6 +22,7 @@ from webapp.auth.queries import list_audit_entries
 from webapp.auth.services import PasswordError, authenticate, change_password, end_sessions
 from webapp.errors import RuleError
 from webapp.extensions import db, limiter
+from webapp.forms import new_key
 from webapp.people.models import EMAIL_MAX
 from webapp.rendering import commit_or_show, form_status, render_page_or_fragment, safe_next
 from webapp.roles import Role
@@ -133,7 +134,7 @@ def invitations():
         sent = commit_or_show(form, lambda: invite_people(
             current_user, chosen, form.everyone.data, form.idempotency_key.data)) or []
         if sent:
-            form = InviteForm(formdata=None)  # a fresh idempotency key for the next invitation
+            form.idempotency_key.data = new_key()  # the page's next invitation is a new one
     else:
         chosen = request.args.getlist("user_ids", type=int)[:MAX_CHOSEN] or (form.user_ids.data or [])
     candidates = invitation_candidates(chosen)

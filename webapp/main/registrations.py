@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from webapp.main.checklist import first_run_tile
 from webapp.main.navigation import register_nav_item
-from webapp.main.periods import last_complete_quarter
 from webapp.main.scorecard import active_functions, build_scorecard, default_pair
 from webapp.main.tiles import register_tile
 from webapp.people.models import User
+from webapp.periods import last_complete_quarter
 from webapp.roles import Role
 
 

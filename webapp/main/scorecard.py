@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.main.periods import Quarter
 from webapp.people.models import Function
+from webapp.periods import Quarter
 
 ROWS = ("Trust", "Collaboration", "Outcomes", "Engagement")
 DEFAULT_PAIR_CODES = ("FIN", "OPS")

@@ -10,10 +10,10 @@ from flask_login import current_user
 from webapp import clock
 from webapp.auth.access import public, roles_required, signed_in
 from webapp.main import bp
-from webapp.main.periods import FIRST_YEAR, LAST_YEAR, Quarter, last_complete_quarter
 from webapp.main.scorecard import ROWS, active_functions, build_scorecard, default_pair
 from webapp.main.tiles import tiles_for
 from webapp.people.models import Function
+from webapp.periods import FIRST_YEAR, LAST_YEAR, Quarter, last_complete_quarter
 from webapp.roles import Role
 
 SCORECARD_ROLES = (Role.LEADER, Role.HR, Role.ADMIN)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from webapp import clock, signals
+from webapp import clock
 from webapp.auth.services import record_audit
 from webapp.errors import RuleError
 from webapp.extensions import db
@@ -126,8 +126,6 @@ def save_person(actor: User | None, person: User | None, data: PersonData) -> Us
         db.session.add(person)
     db.session.flush()
     record_audit(actor, action, person, before, snapshot(person))
-    if is_new:
-        signals.person_created.send("people", user=person)
     return person
 
 
@@ -197,7 +195,6 @@ def set_active(actor: User | None, obj: Function | Team | User, active: bool) ->
     _apply(actor, obj, f"{type(obj).__name__.lower()}.{verb}", {"active": active})
     if isinstance(obj, User) and not active:
         obj.session_version += 1  # sign the person out everywhere
-        signals.person_deactivated.send("people", user=obj, actor=actor)
 
 
 # --- CSV import ---------------------------------------------------------------------------
@@ -287,7 +284,6 @@ def apply_pending_import(actor: User | None, pending: PendingImport) -> tuple[in
     _audit_each_person(actor, [people[row.email] for row in plan.rows], before)
     created, updated = plan.count("create"), plan.count("update")
     record_audit(actor, "people.import", pending, None, {"file": pending.filename, "created": created, "updated": updated})
-    signals.people_imported.send("people", created=created, updated=updated, actor=actor)
     return created, updated
 
 

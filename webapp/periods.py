@@ -1,4 +1,7 @@
-"""Calendar quarters: the scorecard's period."""
+"""Period maths, one place for all of it: months ("2026-11") and calendar quarters ("2026-Q4").
+
+Ledger entries are kept by month, scorecards, boards and visits by quarter.
+"""
 from __future__ import annotations
 
 import re
@@ -17,7 +20,7 @@ class Quarter:
     number: int
 
     @classmethod
-    def containing(cls, day: date) -> Quarter:
+    def containing(cls, day: date | datetime) -> Quarter:
         return cls(day.year, (day.month - 1) // 3 + 1)
 
     @classmethod
@@ -45,6 +48,11 @@ class Quarter:
     def end_utc(self) -> datetime:
         return datetime(self.end.year, self.end.month, 1, tzinfo=UTC)
 
+    def months(self) -> list[str]:
+        """Its three months, as "YYYY-MM"."""
+        first = 3 * self.number - 2
+        return [f"{self.year:04d}-{month:02d}" for month in range(first, first + 3)]
+
     def previous(self) -> Quarter:
         return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
 
@@ -65,3 +73,21 @@ class Quarter:
 def last_complete_quarter() -> Quarter:
     """The scorecard's default: the latest quarter that has ended."""
     return Quarter.containing(clock.today()).previous()
+
+
+def month_label(moment: date | datetime) -> str:
+    """The month a moment belongs to, as "YYYY-MM"."""
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def quarter_label(moment: date | datetime) -> str:
+    """The quarter a moment belongs to, as "YYYY-Qn"."""
+    return str(Quarter.containing(moment))
+
+
+def quarter_months(label: str) -> list[str]:
+    """The three months of the quarter labelled "YYYY-Qn"."""
+    quarter = Quarter.parse(label)
+    if quarter is None:
+        raise ValueError(f"not a quarter: {label!r}")
+    return quarter.months()
