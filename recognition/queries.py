@@ -29,6 +29,7 @@ from recognition.models import (
 )
 from webapp.extensions import db
 from webapp.people.models import Function, Team, User
+from webapp.people.queries import list_functions
 from webapp.periods import quarter_months
 
 FILTERS = ("everyone", "my-function", "cross-functional")
@@ -346,7 +347,7 @@ def flow_matrix(periods: list[str]) -> tuple[list[Function], dict[tuple[int, int
         .group_by(KudosRecipient.giver_function_id, KudosRecipient.receiver_function_id)
     )
     flows = {(g, r): n for g, r, n in rows}
-    functions = list(db.session.scalars(select(Function).where(Function.active.is_(True)).order_by(Function.name)))
+    functions = list(db.session.scalars(list_functions(active_only=True)))
     return functions, flows
 
 

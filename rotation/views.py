@@ -8,7 +8,6 @@ from pathlib import Path
 from flask import Response, abort, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from rotation import bp, calendar, queries, services
@@ -31,8 +30,7 @@ from webapp.auth.access import public, roles_required, signed_in
 from webapp.extensions import db
 from webapp.input_guard import is_plain_digits, parse_ids
 from webapp.notifications.services import notify
-from webapp.people.models import Function
-from webapp.people.queries import find_user_by_email
+from webapp.people.queries import find_user_by_email, list_functions
 from webapp.rendering import commit_or_flash, commit_or_show, redirect_back, render_page_or_fragment
 from webapp.roles import Role
 
@@ -87,7 +85,7 @@ def index():
 
 
 def _function_choices() -> list[SelectChoice]:
-    functions = db.session.scalars(select(Function).where(Function.active.is_(True)).order_by(Function.name))
+    functions = db.session.scalars(list_functions(active_only=True))
     return [SelectChoice(f.id, f.name) for f in functions]
 
 

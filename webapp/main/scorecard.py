@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from webapp.extensions import db
 from webapp.people.models import Function
+from webapp.people.queries import list_functions
 from webapp.periods import Quarter
 
 ROWS = ("Trust", "Collaboration", "Outcomes", "Engagement")
@@ -67,7 +66,7 @@ def quarterly_series(quarter: Quarter, value_for: Callable[[Quarter], float | No
 
 
 def active_functions() -> list[Function]:
-    return list(db.session.scalars(select(Function).where(Function.active.is_(True)).order_by(Function.name)))
+    return list(db.session.scalars(list_functions(active_only=True)))
 
 
 def default_pair(functions: list[Function]) -> tuple[int, int] | None:
