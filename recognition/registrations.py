@@ -1,9 +1,13 @@
 """What recognition adds to the shell: navigation, the profile and home tiles, demo history."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from recognition import queries, services
+from recognition.models import Kudos
 from recognition.scorecard import bridge_share_figure, joint_win_figure, kudos_flow_figure
 from webapp import clock
+from webapp.main.checklist import any_row, register_setup_step
 from webapp.main.navigation import register_nav_item
 from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
@@ -38,6 +42,9 @@ def register() -> None:
 
     register_demo_seeder(30, "recognition", seed_recognition)
     register_nav_item("Celebrate", "recognition.feed", group="Recognition")
+    register_setup_step(
+        "kudos", "Give the first kudos", "Thank someone from another function, in public: it shows how recognition "
+        "works.", "recognition.give_kudos", lambda: any_row(select(Kudos.id)), order=80)
     register_nav_item("Leaderboards", "recognition.leaderboards", group="Recognition")
     register_nav_item("Badges", "recognition.badges", group="Recognition")
     register_nav_item("Co-signs", "recognition.approvals", Role.MANAGER, Role.LEADER, group="Recognition")

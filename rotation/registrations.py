@@ -4,10 +4,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from rotation import queries
-from rotation.models import Cohort
+from rotation.models import Cohort, Program
 from rotation.scorecard import rotation_figures
 from webapp import clock
 from webapp.extensions import db
+from webapp.main.checklist import any_row, register_setup_step
 from webapp.main.navigation import register_nav_item
 from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
@@ -56,6 +57,10 @@ def register() -> None:
 
     register_demo_seeder(20, "rotations", seed_rotations)
     register_nav_item("Rotations", "rotation.index", group="Rotations")
+    register_setup_step(
+        "rotation-program", "Start a first rotation program", "Who may rotate, into which functions, for how long; "
+        "then open a cohort and host managers post openings.", "rotation.program_form",
+        lambda: any_row(select(Program.id)), order=60)
     register_nav_item("Rotation approvals", "rotation.approvals", Role.MANAGER, group="Rotations")
     register_nav_item("Rotation settings", "rotation.settings", Role.ADMIN, group="Rotations")
     register_tile("home", "my-rotation", "rotation/_tile_my_rotation.html", my_rotation_tile, order=20)

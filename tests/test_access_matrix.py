@@ -14,24 +14,26 @@ ANONYMOUS = "anonymous"
 PUBLIC = "public"
 EVERYONE = frozenset(Role)
 ADMIN = frozenset({Role.ADMIN})
-ADMIN_HR = frozenset({Role.ADMIN, Role.HR})
-HR = frozenset({Role.HR})
+HR = frozenset({Role.HR, Role.ADMIN})  # an admin can do whatever HR can
 MANAGER = frozenset({Role.MANAGER})
-HR_LEADER = frozenset({Role.HR, Role.LEADER})
+ACCOUNT_EDITORS = frozenset({Role.ADMIN, Role.MANAGER, Role.HR})
+HR_LEADER = frozenset({Role.HR, Role.LEADER, Role.ADMIN})
 MANAGER_LEADER = frozenset({Role.MANAGER, Role.LEADER})
-HR_LEADER_ADMIN = frozenset({Role.HR, Role.LEADER, Role.ADMIN})
 
 # endpoint -> who may use it: PUBLIC (also anonymous) or the roles allowed (signed in)
 ACCESS: dict[str, object] = {
     "static": PUBLIC,
     "main.health": PUBLIC,
     "main.home": EVERYONE,
-    "main.scorecard": frozenset({Role.LEADER, Role.HR, Role.ADMIN}),
-    "main.scorecard_csv": frozenset({Role.LEADER, Role.HR, Role.ADMIN}),
+    "main.scorecard": HR_LEADER,
+    "main.scorecard_csv": HR_LEADER,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.password": EVERYONE,
     "auth.audit_log": ADMIN,
+    "auth.invitations": HR,
+    "auth.forgot_password": PUBLIC,
+    "auth.set_password_from_link": PUBLIC,
     "people.directory": EVERYONE,
     "people.profile": EVERYONE,
     "people.person_form": ADMIN,
@@ -40,10 +42,10 @@ ACCESS: dict[str, object] = {
     "people.teams": ADMIN,
     "people.team_form": ADMIN,
     "people.set_activity": ADMIN,
-    "people.import_upload": ADMIN_HR,
-    "people.import_preview": ADMIN_HR,
-    "people.import_confirm": ADMIN_HR,
-    "people.import_template": ADMIN_HR,
+    "people.import_upload": HR,
+    "people.import_preview": HR,
+    "people.import_confirm": HR,
+    "people.import_template": HR,
     "notifications.index": EVERYONE,
     "notifications.bell": EVERYONE,
     "notifications.read": EVERYONE,
@@ -80,11 +82,11 @@ ACCESS: dict[str, object] = {
     # joint customer visits
     "visits.accounts": EVERYONE,
     "visits.account": EVERYONE,
-    "visits.account_form": frozenset({Role.ADMIN, Role.MANAGER}),
-    "visits.import_upload": frozenset({Role.ADMIN, Role.MANAGER}),
-    "visits.import_preview": frozenset({Role.ADMIN, Role.MANAGER}),
-    "visits.import_confirm": frozenset({Role.ADMIN, Role.MANAGER}),
-    "visits.import_template": frozenset({Role.ADMIN, Role.MANAGER}),
+    "visits.account_form": ACCOUNT_EDITORS,
+    "visits.import_upload": ACCOUNT_EDITORS,
+    "visits.import_preview": ACCOUNT_EDITORS,
+    "visits.import_confirm": ACCOUNT_EDITORS,
+    "visits.import_template": ACCOUNT_EDITORS,
     "visits.visit_list": EVERYONE,
     "visits.visit_form": EVERYONE,
     "visits.joint_check": EVERYONE,
@@ -119,33 +121,33 @@ ACCESS: dict[str, object] = {
     "recognition.approvals": MANAGER_LEADER,
     "recognition.leaderboards": EVERYONE,
     "recognition.opt_out": EVERYONE,
-    "recognition.flow": HR_LEADER_ADMIN,
+    "recognition.flow": HR_LEADER,
     "recognition.settings": ADMIN,
     "recognition.badges": EVERYONE,
     "recognition.badge_form": ADMIN,
     "recognition.award_badges_from_history": ADMIN,
     "trust.pulse": EVERYONE,
-    "trust.results": frozenset({Role.HR, Role.LEADER}),
+    "trust.results": HR_LEADER,
     "trust.summary": EVERYONE,
-    "trust.results_csv": frozenset({Role.HR, Role.LEADER}),
-    "trust.waves": ADMIN_HR,
-    "trust.wave_new": frozenset({Role.HR}),
-    "trust.wave_detail": ADMIN_HR,
-    "trust.wave_close": frozenset({Role.HR}),
-    "trust.wave_preview": ADMIN_HR,
-    "trust.wave_remind": frozenset({Role.HR}),
+    "trust.results_csv": HR_LEADER,
+    "trust.waves": HR,
+    "trust.wave_new": HR,
+    "trust.wave_detail": HR,
+    "trust.wave_close": HR,
+    "trust.wave_preview": HR,
+    "trust.wave_remind": HR,
     "trust.wave_thresholds": ADMIN,
-    "trust.templates": frozenset({Role.HR}),
-    "trust.template_edit": frozenset({Role.HR}),
-    "trust.template_copy": frozenset({Role.HR}),
-    "trust.item_edit": frozenset({Role.HR}),
-    "trust.item_delete": frozenset({Role.HR}),
-    "trust.outcomes": frozenset({Role.HR, Role.LEADER}),
-    "trust.metric_edit": frozenset({Role.HR}),
-    "trust.metric_detail": frozenset({Role.HR, Role.LEADER}),
-    "trust.metric_value_add": frozenset({Role.HR}),
-    "trust.metric_import": frozenset({Role.HR}),
-    "trust.metric_csv": frozenset({Role.HR, Role.LEADER}),
+    "trust.templates": HR,
+    "trust.template_edit": HR,
+    "trust.template_copy": HR,
+    "trust.item_edit": HR,
+    "trust.item_delete": HR,
+    "trust.outcomes": HR_LEADER,
+    "trust.metric_edit": HR,
+    "trust.metric_detail": HR_LEADER,
+    "trust.metric_value_add": HR,
+    "trust.metric_import": HR,
+    "trust.metric_csv": HR_LEADER,
 }
 
 
@@ -153,6 +155,10 @@ def test_every_route_is_in_the_access_table(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints - ACCESS.keys() == set(), "add new routes to ACCESS"
     assert ACCESS.keys() - endpoints == set(), "remove routes that no longer exist"
+
+
+def test_every_route_open_to_hr_is_open_to_admins():
+    assert [endpoint for endpoint, who in ACCESS.items() if who != PUBLIC and Role.HR in who and Role.ADMIN not in who] == []
 
 
 def test_every_view_declares_its_access(app):

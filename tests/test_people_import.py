@@ -113,6 +113,14 @@ def test_upload_previews_then_confirm_applies_everything(client, hr, db):
     assert db.session.query(Team).filter_by(name="Logistics").one().function.name == "Operations"
 
 
+def test_after_adding_people_the_importer_is_taken_to_invite_them(client, hr, db):
+    token = upload(client, GOOD).headers["Location"].rsplit("/", 1)[1]
+    confirmed = client.post(f"/people/import/{token}/confirm")
+    assert confirmed.headers["Location"] == "/admin/invitations"
+    page = client.get("/admin/invitations").get_data(as_text=True)
+    assert "ada@example.com" in page and "grace@example.com" in page and "Invite everyone without a password" in page
+
+
 def test_a_replayed_confirmation_changes_nothing(client, hr, db):
     token = upload(client, GOOD).headers["Location"].rsplit("/", 1)[1]
     client.post(f"/people/import/{token}/confirm")

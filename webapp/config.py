@@ -37,6 +37,8 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none)
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     HSTS_MAX_AGE = 0  # seconds of Strict-Transport-Security; production sends it
+    PASSWORD_LINK_DAYS = int(os.environ.get("PASSWORD_LINK_DAYS", "7"))  # how long an invitation or reset link works
+    FORGOT_PASSWORD_RATE_LIMIT = os.environ.get("FORGOT_PASSWORD_RATE_LIMIT", "5 per hour")  # per address and per e-mail
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -82,6 +84,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "1000 per minute"  # the rate-limit tests lower them
     LOGIN_ACCOUNT_RATE_LIMIT = "1000 per minute"
+    FORGOT_PASSWORD_RATE_LIMIT = "1000 per minute"  # the rate-limit test lowers it
     SQLALCHEMY_DATABASE_URI = "sqlite://"
 
 

@@ -10,6 +10,7 @@ from programs.trust.scorecard import outcome_figures, response_rate_figure, trus
 from programs.trust.services import targets_of
 from webapp import clock
 from webapp.extensions import db
+from webapp.main.checklist import any_row, register_setup_step
 from webapp.main.navigation import register_nav_item
 from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
@@ -40,6 +41,9 @@ def register() -> None:
     register_nav_item("Trust results", "trust.results", Role.HR, Role.LEADER, group="Trust")
     register_nav_item("Outcomes", "trust.outcomes", Role.HR, Role.LEADER, group="Trust")
     register_nav_item("Pulse waves", "trust.waves", Role.HR, Role.ADMIN, group="Trust")
+    register_setup_step(
+        "pulse-wave", "Open a first pulse wave", "A short anonymous survey: how much each function trusts the other.",
+        "trust.wave_new", lambda: any_row(select(TrustWave.id)), order=70)
     register_tile("home", "trust-pulse", "trust/_tile_pulse.html", open_pulse_tile, order=5)
     register_tile("home", "pulse-rates", "trust/_tile_rates.html", response_rates_tile, Role.HR, order=41)
     register_demo_seeder(50, "trust pulse", seed_trust)

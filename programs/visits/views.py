@@ -37,7 +37,7 @@ from webapp.uploads import decode_upload
 PAGE_SIZE = 25
 COVERAGE_PAGE_SIZE = 50
 QUERY_MAX = 100
-ACCOUNT_EDITORS = (Role.ADMIN, Role.MANAGER)
+ACCOUNT_EDITORS = (Role.ADMIN, Role.MANAGER, Role.HR)
 EXPORTERS = (Role.ADMIN, Role.HR, Role.LEADER, Role.MANAGER)
 IMPORT_TEMPLATE = "name,segment,region,owner_email\nNorthwind Traders,Enterprise,EMEA,ada@example.com\n"
 

@@ -109,6 +109,8 @@ def test_csv_import_through_preview_and_confirm(page, org, tmp_path):
     assert_accessible(page)
     page.get_by_role("button", name="Import 2 people").click()
     expect(page.get_by_role("status").first).to_contain_text("2 people added, 0 updated")
+    expect(page.get_by_label("New Two")).to_be_visible()  # next: invite the newcomers to sign in
+    page.goto("/people")
     page.get_by_label("Search by name, email, function or team").fill("Warehouse")
     expect(page.locator("#directory-rows tr")).to_have_count(1)
     expect(page.locator("#directory-rows")).to_contain_text("New Two")

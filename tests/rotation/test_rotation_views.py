@@ -420,3 +420,12 @@ def test_the_applicant_changes_their_application_until_the_decision(db, client, 
     late = client.post(url, data={"order": [seats[1].id], "chosen": [seats[1].id], "statement": "s",
                                   "learning_goals": "g"})
     assert late.status_code == 400 and b"can no longer change" in late.data
+
+
+def test_an_admin_without_the_hr_role_creates_a_program(db, client, org):
+    _as(client, make_user(Role.ADMIN))
+    form = {"name": "Admin exchange", "purpose": "Set up by the admin", "host_function_ids": [org.operations.id],
+            "eligible_function_ids": [org.finance.id], "duration_weeks": "12", "time_share_percent": "50",
+            "min_tenure_months": "6", "release_cap_percent": "20", "offer_days": "7"}
+    assert client.post("/rotation/programs/new", data=form).status_code == 303
+    assert db.session.scalar(db.select(Program.name)) == "Admin exchange"

@@ -115,3 +115,13 @@ def test_the_import_template_is_a_valid_import(client, db, org):
     sign_in(client, org.manager)
     template = client.get("/accounts/import/template.csv")
     assert template.mimetype == "text/csv" and template.data.startswith(b"name,segment,region,owner_email")
+
+
+def test_hr_imports_accounts(client, db, org):
+    sign_in(client, make_user(Role.HR))
+    assert client.get("/accounts/import").status_code == 200
+    preview = client.get(upload(client, "name,segment\nHR Co,SMB\n").headers["Location"])
+    assert b"1 to add" in preview.data
+    token = db.session.scalar(select(PendingAccountImport.token))
+    assert client.post(f"/accounts/import/{token}/confirm").status_code == 303
+    assert list(accounts(db)) == ["HR Co"]

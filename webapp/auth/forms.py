@@ -1,9 +1,10 @@
 """Sign-in and password forms."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from webapp.auth.services import PASSWORD_MIN
+from webapp.forms import KeyedForm
 from webapp.people.models import EMAIL_MAX
 
 
@@ -29,3 +30,33 @@ class PasswordChangeForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")],
     )
     submit = SubmitField("Change password")
+
+
+class SetPasswordForm(FlaskForm):
+    """Choose a password from an invitation or reset link."""
+
+    new = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(min=PASSWORD_MIN, max=200, message=f"Choose a password of at least {PASSWORD_MIN} characters."),
+        ],
+        description=f"At least {PASSWORD_MIN} characters.",
+    )
+    confirm = PasswordField(
+        "Repeat the password", validators=[DataRequired(), EqualTo("new", message="The two passwords differ.")]
+    )
+    submit = SubmitField("Set password and sign in")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=EMAIL_MAX)])
+    submit = SubmitField("Send me a link")
+
+
+class InviteForm(KeyedForm):
+    """Whom to invite: the chosen people, or everyone active without a password."""
+
+    user_ids = SelectMultipleField("People", coerce=int, validate_choice=False)
+    everyone = BooleanField("Everyone without a password")
+    submit = SubmitField("Invite")

@@ -8,15 +8,27 @@ from flask_login import current_user, login_user, logout_user
 
 from webapp.auth import bp
 from webapp.auth.access import public, roles_required, signed_in
-from webapp.auth.forms import LoginForm, PasswordChangeForm
+from webapp.auth.forms import ForgotPasswordForm, InviteForm, LoginForm, PasswordChangeForm, SetPasswordForm
+from webapp.auth.invitations import (
+    LINK_UNUSABLE,
+    check_link,
+    invitation_candidates,
+    invite_people,
+    request_reset,
+    set_password_with_link,
+)
+from webapp.auth.models import PasswordLink
 from webapp.auth.queries import list_audit_entries
 from webapp.auth.services import PasswordError, authenticate, change_password, end_sessions
+from webapp.errors import RuleError
 from webapp.extensions import db, limiter
+from webapp.forms import new_key
 from webapp.people.models import EMAIL_MAX
-from webapp.rendering import form_status, render_page_or_fragment, safe_next
+from webapp.rendering import commit_or_show, form_status, render_page_or_fragment, safe_next
 from webapp.roles import Role
 
 AUDIT_PAGE_SIZE = 50
+MAX_CHOSEN = 500
 log = logging.getLogger(__name__)
 
 
@@ -98,3 +110,75 @@ def audit_log():
     return render_page_or_fragment(
         "auth/audit.html", "auth/_audit_rows.html", entries=entries, has_more=has_more
     )
+
+
+# --- invitations and "forgot password": links to set a password (webapp/auth/invitations.py) ---
+
+def _forgot_limit() -> str:
+    return current_app.config["FORGOT_PASSWORD_RATE_LIMIT"]
+
+
+def _forgot_email_key() -> str:
+    """Rate-limit key for the address asked about, so one inbox cannot be flooded from many addresses."""
+    return "forgot-email:" + (request.form.get("email") or "").strip().lower()
+
+
+@bp.route("/admin/invitations", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.HR)
+def invitations():
+    """Invite people to set a password: those chosen (a profile's "Invite" preselects one), or everyone waiting."""
+    form = InviteForm()
+    sent = []
+    if form.validate_on_submit():
+        chosen = form.user_ids.data or []
+        sent = commit_or_show(form, lambda: invite_people(
+            current_user, chosen, form.everyone.data, form.idempotency_key.data)) or []
+        if sent:
+            form.idempotency_key.data = new_key()  # the page's next invitation is a new one
+    else:
+        chosen = request.args.getlist("user_ids", type=int)[:MAX_CHOSEN] or (form.user_ids.data or [])
+    candidates = invitation_candidates(chosen)
+    return render_template(
+        "auth/invitations.html", form=form, sent=sent, chosen=set() if sent else set(chosen), candidates=candidates,
+        waiting=sum(person.password_hash is None for person in candidates),
+    ), form_status(form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(_forgot_limit, methods=["POST"])
+@limiter.limit(_forgot_limit, methods=["POST"], key_func=_forgot_email_key)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_reset(form.email.data)
+        db.session.commit()
+        return render_template("auth/forgot_sent.html", emailing=bool(current_app.config.get("MAIL_SERVER")))
+    return render_template("auth/forgot.html", form=form), form_status(form)
+
+
+@bp.route("/password/set/<token>", methods=["GET", "POST"])
+@public
+def set_password_from_link(token: str):
+    link = _usable_link(token)
+    if link is None:
+        return render_template("auth/link_unusable.html", message=LINK_UNUSABLE), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = commit_or_show(form, lambda: set_password_with_link(token, form.new.data))
+        if user is not None:
+            session.clear()
+            login_user(user)
+            flash("Your password is set. Welcome to Common Ground.", "success")
+            return redirect(url_for("main.home"), code=303)
+        if _usable_link(token) is None:  # a request racing this one used it first
+            return render_template("auth/link_unusable.html", message=LINK_UNUSABLE), 410
+    return render_template("auth/set_password.html", form=form, link=link), form_status(form)
+
+
+def _usable_link(token: str) -> PasswordLink | None:
+    """The link behind token while it still works, else None."""
+    try:
+        return check_link(token)
+    except RuleError:
+        return None

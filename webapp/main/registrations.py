@@ -1,6 +1,7 @@
 """What webapp/main adds to itself: navigation, and the leadership scorecard tile on a leader's home."""
 from __future__ import annotations
 
+from webapp.main.checklist import first_run_tile
 from webapp.main.navigation import register_nav_item
 from webapp.main.scorecard import active_functions, build_scorecard, default_pair
 from webapp.main.tiles import register_tile
@@ -26,3 +27,4 @@ def register() -> None:
     register_nav_item("Home", "main.home")
     register_nav_item("Scorecard", "main.scorecard", Role.LEADER, Role.HR, Role.ADMIN)
     register_tile("home", "scorecard", "main/_tile_scorecard.html", scorecard_tile, Role.LEADER, order=1)
+    register_tile("home", "first-run", "main/_tile_first_run.html", first_run_tile, Role.ADMIN, order=0)

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.db import TimestampMixin, UTCDateTime
 from webapp.extensions import db
-from webapp.roles import Role
+from webapp.roles import Role, effective_roles
 
 NAME_MAX = 120
 EMAIL_MAX = 254
@@ -100,7 +100,8 @@ class User(UserMixin, TimestampMixin, db.Model):
         return frozenset({Role.EMPLOYEE, *(Role(g.role) for g in self.role_grants)})
 
     def has_role(self, *roles: Role) -> bool:
-        return bool(self.roles.intersection(roles))
+        """Whether this person holds, or is implied to hold (an admin: HR), any of roles."""
+        return bool(effective_roles(self.roles).intersection(roles))
 
     def set_roles(self, roles: set[Role]) -> None:
         """Grant exactly these roles (employee is implicit)."""

@@ -230,6 +230,8 @@ def import_confirm(token: str):
         return redirect(url_for("people.import_preview", token=token), code=303)
     db.session.commit()
     flash(f"Imported {pending.filename}: {created} people added, {updated} updated.", "success")
+    if created:  # the newcomers have no password yet: next, invite them
+        return redirect(url_for("auth.invitations"), code=303)
     return redirect(url_for("people.directory"), code=303)
 
 
