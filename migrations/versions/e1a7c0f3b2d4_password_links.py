@@ -1,7 +1,7 @@
 """password links: invitations and password resets
 
 Revision ID: e1a7c0f3b2d4
-Revises: e7a1c3d5f9b2
+Revises: e4b1c9a7d2f0
 Create Date: 2026-12-01 21:15:00
 
 """
@@ -13,7 +13,7 @@ import webapp.db  # noqa: F401  (custom column types such as UTCDateTime)
 
 # revision identifiers, used by Alembic.
 revision = 'e1a7c0f3b2d4'
-down_revision = 'e7a1c3d5f9b2'
+down_revision = 'e4b1c9a7d2f0'
 branch_labels = None
 depends_on = None
 
