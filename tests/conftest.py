@@ -6,6 +6,7 @@ or PostgreSQL suite that cannot run never passes as green.
 from __future__ import annotations
 
 import contextvars
+import logging
 import os
 
 import pytest
@@ -30,6 +31,7 @@ def pytest_report_header(config) -> str:
 
 
 _session_travel = time_machine.travel(timeline.START, tick=True)
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # the tests' SMTP server (aiosmtpd) talks a lot
 
 
 def pytest_configure(config) -> None:
