@@ -48,6 +48,7 @@ ACCESS: dict[str, object] = {
     "notifications.bell": EVERYONE,
     "notifications.read": EVERYONE,
     "notifications.read_all": EVERYONE,
+    "notifications.settings": EVERYONE,
     "rotation.asset": PUBLIC,
     "rotation.index": EVERYONE,
     "rotation.program_form": HR,
