@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from flask import render_template_string
 
 from tests.conftest import sign_in
 from tests.factories import make_user
-from webapp.formatting import date_filter, datetime_filter, label, money, number, plural, signed
+from webapp.formatting import date_filter, datetime_filter, label, money, number, plural, quantity, signed
 from webapp.main.scorecard import Figure
 from webapp.roles import Role
 
@@ -46,6 +47,8 @@ def test_money_shows_the_currency_code_and_no_cents(app):
     with app.test_request_context():
         assert money(42000.0) == "EUR 42,000"
         assert money(1500, "USD") == "USD 1,500"
+        assert quantity(Decimal("42000.00"), "EUR") == "EUR 42,000"
+        assert quantity(Decimal("12.50"), "hours") == "12.50 hours" and quantity(3, "days") == "3 days"
 
 
 def test_plurals_follow_the_count(app):

@@ -3,13 +3,13 @@
 One style throughout, in the organisation's locale (ORG_LOCALE) and time zone (ORG_TIMEZONE):
 `date` ("1 Dec 2026"), `datetime` ("1 Dec 2026, 14:05", local time), `number` (counts as integers unless
 digits are asked for), `signed` ("+0", "-6"), `money` ("EUR 42,000"), `plural` ("1 active person"),
-`label` (a code by its name: "one-team" is "One team", "hr" is "HR"). Templates use these, never strftime.
+`quantity` (an amount in a currency as money, else with its unit), `label` (a code by its name: "one-team" is "One team", "hr" is "HR"). Templates use these, never strftime.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, is_currency
 from flask import Flask, current_app
 from flask_babel import format_date, format_decimal, format_time, get_locale
 
@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=lambda: current_app.config["ORG_LOCALE"],
                    timezone_selector=lambda: current_app.config["ORG_TIMEZONE"])
     app.jinja_env.filters.update(date=date_filter, datetime=datetime_filter, number=number, signed=signed,
-                                 money=money, plural=plural, label=label)
+                                 money=money, quantity=quantity, plural=plural, label=label)
 
 
 def date_filter(value: date | datetime | None) -> str:
@@ -61,6 +61,14 @@ def money(value: float | None, currency: str | None = None) -> str:
         return "—"
     return format_currency(value, currency or current_app.config["ORG_CURRENCY"], format="¤¤ #,##0",
                            locale=get_locale(), currency_digits=False)
+
+
+def quantity(value: float | None, unit: str = "") -> str:
+    """An amount and its unit: money when the unit is a currency code ("EUR 42,000"), else "12.5 hours"."""
+    if value is not None and unit.isupper() and is_currency(unit):
+        return money(value, unit)
+    digits = 0 if value is None or float(value).is_integer() else 2
+    return f"{number(value, digits)} {unit}".rstrip()
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
