@@ -1,6 +1,7 @@
 """Notification settings: per kind in the app, also by e-mail, or off; the weekly digest of managers and leaders."""
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -10,7 +11,9 @@ from sqlalchemy import func, select
 from tests.conftest import sign_in
 from tests.factories import make_user
 from webapp import clock
+from webapp.extensions import db as _db
 from webapp.notifications.digest import last_complete_week
+from webapp.notifications.digest import send_digests as run_digests
 from webapp.notifications.models import BY_EMAIL, IN_APP, OFF, Notification, NotificationDigest, OutboxMessage
 from webapp.notifications.services import KINDS, notify, save_settings
 from webapp.roles import Role
@@ -164,3 +167,37 @@ def test_a_person_who_lost_the_manager_role_gets_no_digest_but_single_emails(app
 
 def test_the_digest_command_says_when_email_is_off(app, db):
     assert "E-mail is off" in send_digests(app)
+
+
+@pytest.mark.postgres_only
+def test_two_digest_runs_at_once_send_one_digest(app, db, mail_on):
+    monday = clock.today() - timedelta(days=clock.today().weekday())
+    leader = make_user(Role.LEADER)
+    save_settings(leader, {}, weekly_digest=True)
+    with time_machine.travel(at(monday - timedelta(days=2), 12), tick=False):
+        notify(leader, "pulse", "Last week")
+        db.session.flush()
+    db.session.commit()
+    start, reports = threading.Barrier(3), []
+
+    def run() -> None:
+        with app.app_context():  # its own session and connection
+            start.wait()
+            try:
+                reports.append(str(run_digests(clock.today())))
+                _db.session.commit()
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(report.split(": ", 1)[1] for report in reports) == [
+        "0 digest(s) sent, 1 already sent, 0 with nothing to send.",
+        "0 digest(s) sent, 1 already sent, 0 with nothing to send.",
+        "1 digest(s) sent, 0 already sent, 0 with nothing to send.",
+    ]
+    assert db.session.scalar(select(func.count()).select_from(NotificationDigest)) == 1
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
