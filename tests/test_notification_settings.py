@@ -12,6 +12,7 @@ from tests.conftest import sign_in
 from tests.factories import make_user
 from webapp import clock
 from webapp.extensions import db as _db
+from webapp.formatting import date_filter
 from webapp.notifications.digest import last_complete_week
 from webapp.notifications.digest import send_digests as run_digests
 from webapp.notifications.models import BY_EMAIL, IN_APP, OFF, Notification, NotificationDigest, OutboxMessage
@@ -134,6 +135,7 @@ def test_the_digest_holds_last_weeks_emailed_notifications_once_per_week(app, db
         assert "0 digest(s) sent, 1 already sent" in send_digests(app)  # cron ran twice
     digest = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "leader@example.com")).one()
     assert digest.subject == "Your week on Common Ground: 2 notifications"
+    assert digest.body.startswith(f"Your notifications from {date_filter(monday - timedelta(days=7))} to ")
     assert "Just after last week began" in digest.body and "Just before last week ended" in digest.body
     assert "Two weeks ago" not in digest.body and "This week" not in digest.body
     assert "In the app only" not in digest.body

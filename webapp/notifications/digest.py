@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp import clock
 from webapp.extensions import db
+from webapp.formatting import date_filter
 from webapp.notifications.models import BY_EMAIL, Notification, NotificationDigest, NotificationSettings
 from webapp.notifications.services import KINDS, enqueue_email, link, may_take_digest
 from webapp.people.models import User
@@ -99,7 +100,7 @@ def digest_body(week_start: date, notifications: list[Notification]) -> str:
     """The plain-text digest: one line per notification, with its link when PUBLIC_URL is set."""
     base = current_app.config.get("PUBLIC_URL", "").rstrip("/")
     last_day = week_start + WEEK - timedelta(days=1)
-    lines = [f"Your notifications from {week_start:%-d %B} to {last_day:%-d %B %Y}:", ""]
+    lines = [f"Your notifications from {date_filter(week_start)} to {date_filter(last_day)}:", ""]
     for note in notifications:
         lines.append(f"- {KINDS[note.kind]}: {note.message}")
         if note.url and base:
