@@ -9,8 +9,10 @@ def init_app(app: Flask) -> None:
     from recognition import commands, views  # noqa: F401  (their routes and commands attach to bp)
     from recognition.registrations import register
     from recognition.services import connect_receivers
+    from recognition.values import company_value_name
 
     register()
     connect_receivers()
+    app.jinja_env.filters["company_value"] = company_value_name
 
     app.register_blueprint(bp)

@@ -14,19 +14,15 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from recognition.rules import COMPANY_VALUES
+from recognition.rules import DEFAULT_COMPANY_VALUES, VALUE_NAME_MAX, VALUES_MAX
 from webapp.forms import KeyedForm
-
-VALUE_CHOICES = [SelectChoice(v, v.replace("-", " ").capitalize()) for v in COMPANY_VALUES]
-
-
 
 
 class KudosForm(KeyedForm):
     recipients = SelectMultipleField("Colleagues", coerce=int, validators=[DataRequired("Choose at least one colleague.")],
                                      description="Hold Ctrl (or Cmd) to choose several.")
     message = TextAreaField("Message", validators=[DataRequired("Write a message."), Length(max=1000)])
-    value_tag = SelectField("Company value", choices=VALUE_CHOICES, validators=[DataRequired()])
+    value_tag = SelectField("Company value", choices=[], validators=[DataRequired()])  # the view sets them
     points = IntegerField("Points for each colleague", default=10,
                           validators=[DataRequired("Give some points."), NumberRange(min=1, max=1000)])
     submit = SubmitField("Give kudos")
@@ -42,7 +38,7 @@ class WinForm(KeyedForm):
                           description="Markdown: **bold**, *italic*, lists and links. No HTML.")
     credited = SelectMultipleField("People credited", coerce=int, validators=[DataRequired("Credit at least one person.")],
                                    description="People from two or more functions (not yourself).")
-    value_tags = SelectMultipleField("Company values", choices=VALUE_CHOICES,
+    value_tags = SelectMultipleField("Company values", choices=[],  # the view sets them
                                      validators=[DataRequired("Choose one or more values.")])
     impact_amount = DecimalField("Impact amount", places=2, validators=[Optional(), NumberRange(min=0, max=10**11)],
                                  description="Optional.")
@@ -76,6 +72,11 @@ class PolicyForm(FlaskForm):
         description="Kudos between two people who gave each other kudos within this many days pay less.")
     allowance_reminder_days = IntegerField(
         "Remind of unspent allowance (days before month end)", validators=[DataRequired(), NumberRange(1, 27)])
+    value_names = TextAreaField(
+        "Company values", validators=[DataRequired("Name at least one value."),
+                                      Length(max=VALUES_MAX * (VALUE_NAME_MAX + 2))],
+        description=f"One per line (at most {VALUES_MAX}), in the order people choose from. Kudos and wins "
+                    f"already tagged keep their value. For example: {', '.join(DEFAULT_COMPANY_VALUES[:3])}.")
     submit = SubmitField("Save")
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -39,6 +40,7 @@ class RecognitionPolicy(db.Model):
     win_points_per_function: Mapped[int] = mapped_column(Integer, default=100)
     reciprocity_window_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     allowance_reminder_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    company_values: Mapped[list[str] | None] = mapped_column(JSON)  # names in order; None: rules.DEFAULT_COMPANY_VALUES
 
 
 class Allowance(db.Model):

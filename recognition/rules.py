@@ -9,11 +9,37 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-COMPANY_VALUES = ("customer-first", "one-team", "ownership", "candour", "curiosity", "craft")
+# The company values until an admin sets the organisation's own (recognition settings); kudos and wins store codes
+DEFAULT_COMPANY_VALUES = ("Customer first", "One team", "Ownership", "Candour", "Curiosity", "Craft")
+VALUE_NAME_MAX = 40
+VALUES_MAX = 12
+_NOT_CODE = re.compile(r"[^a-z0-9]+")
 # Each reaction and its icon (a symbol of the vendored Bootstrap Icons subset): no emoji font is needed.
 REACTIONS = {"clap": "hand-thumbs-up", "heart": "heart", "party": "stars", "bulb": "lightbulb", "handshake": "people"}
 RECIPROCITY_FLOOR_PCT = 25
 _RUNS = re.compile(r"(.)\1+")
+
+
+def value_code(name: str) -> str:
+    """The code kudos and wins store for a company value: "One team" is "one-team"."""
+    return _NOT_CODE.sub("-", name.casefold()).strip("-")
+
+
+COMPANY_VALUES = tuple(value_code(name) for name in DEFAULT_COMPANY_VALUES)  # the default codes (demo, bench)
+
+
+def parse_company_values(text: str) -> list[str]:
+    """The company values an admin typed, one per line (blank lines and repeats dropped); ValueError if unfit."""
+    names: dict[str, str] = {}
+    for line in text.splitlines():
+        name = " ".join(line.split())
+        if len(name) > VALUE_NAME_MAX:
+            raise ValueError(f"Keep each value under {VALUE_NAME_MAX} characters.")
+        if value_code(name):
+            names.setdefault(value_code(name), name)
+    if not 1 <= len(names) <= VALUES_MAX:
+        raise ValueError(f"Name between 1 and {VALUES_MAX} company values, one per line.")
+    return list(names.values())
 
 
 def meaningful_length(text: str) -> int:

@@ -88,15 +88,30 @@ POLICY_FIELDS = ("monthly_allowance", "per_report_extra", "message_min", "pair_d
                  "allowance_reminder_days")
 
 
-def save_policy(actor: User, values: dict[str, int]) -> RecognitionPolicy:
-    """Change the recognition numbers (admin), audited."""
+def company_values() -> dict[str, str]:
+    """The company values, code -> name, in the admin's order (the defaults until an admin names them)."""
+    names = get_policy().company_values or rules.DEFAULT_COMPANY_VALUES
+    return {rules.value_code(name): name for name in names}
+
+
+def save_policy(actor: User, values: dict) -> RecognitionPolicy:
+    """Change the recognition numbers and, when given (value_names: one per line), the company values (admin), audited."""
     policy = get_policy()
-    before = {name: getattr(policy, name) for name in POLICY_FIELDS}
+    before = _policy_snapshot(policy)
     for name in POLICY_FIELDS:
         setattr(policy, name, int(values[name]))
+    if "value_names" in values:
+        try:
+            policy.company_values = rules.parse_company_values(values["value_names"])
+        except ValueError as error:
+            raise RecognitionError(str(error), "value_names") from None
     db.session.flush()
-    record_audit(actor, "recognition.policy", policy, before, {name: getattr(policy, name) for name in POLICY_FIELDS})
+    record_audit(actor, "recognition.policy", policy, before, _policy_snapshot(policy))
     return policy
+
+
+def _policy_snapshot(policy: RecognitionPolicy) -> dict:
+    return {**{name: getattr(policy, name) for name in POLICY_FIELDS}, "company_values": list(company_values().values())}
 
 
 def _insert_ignoring_duplicates(model, values: dict) -> None:
@@ -191,7 +206,7 @@ def _check_kudos(giver: User, recipient_ids: list[int], message: str, value_tag:
     if rules.meaningful_length(message) < policy.message_min:
         raise RecognitionError(f"Say a little more: at least {policy.message_min} letters or digits "
                                "(spaces, punctuation and repeated characters do not count).", "message")
-    if value_tag not in rules.COMPANY_VALUES:
+    if value_tag not in company_values():
         raise RecognitionError("Choose one of the company values.", "value_tag")
     if points_each < 1:
         raise RecognitionError("Give at least 1 point.", "points")
@@ -351,7 +366,7 @@ def _check_win(author: User, title: str, story: str, credited_ids: list[int], va
         raise RecognitionError("Credit active people who belong to a function.", "credited")
     if len({p.function_id for p in credited}) < 2:
         raise RecognitionError("A joint win credits people from at least two functions.", "credited")
-    if not value_tags or any(t not in rules.COMPANY_VALUES for t in value_tags):
+    if not value_tags or any(t not in company_values() for t in value_tags):
         raise RecognitionError("Choose one or more company values.", "value_tags")
     return sorted(credited, key=lambda p: p.id)
 

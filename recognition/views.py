@@ -11,6 +11,7 @@ from recognition import bp, queries, rules, services
 from recognition.forms import AddonForm, BadgeForm, CommentForm, KudosForm, PolicyForm, ReasonForm, WinForm
 from recognition.markup import story_html
 from recognition.models import BadgeDefinition, FeedItem, Kudos, Win
+from recognition.values import value_choices
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
@@ -45,7 +46,7 @@ def _feed_filter() -> queries.FeedFilter:
     scope = request.args.get("scope", "everyone")
     tag = request.args.get("tag", "")
     return queries.FeedFilter(scope if scope in queries.FILTERS else "everyone",
-                              tag if tag in rules.COMPANY_VALUES else "", current_user.function_id)
+                              tag if tag in services.company_values() else "", current_user.function_id)
 
 
 def _ensure_anniversaries() -> None:
@@ -65,7 +66,7 @@ def feed():
     rows = db.session.scalars(queries.feed_items(flt, before, size + 1)).all()
     items = rows[:size]
     context = {
-        "items": items, "has_more": len(rows) > size, "flt": flt, "values": rules.COMPANY_VALUES,
+        "items": items, "has_more": len(rows) > size, "flt": flt, "values": services.company_values(),
         "extras": queries.item_extras([i.id for i in items], current_user.id), "reactions": rules.REACTIONS,
     }
     if before is not None and wants_fragment():
@@ -176,7 +177,7 @@ def _colleague_choices() -> list[SelectChoice]:
 @signed_in
 def give_kudos():
     form = KudosForm()
-    form.recipients.choices = _colleague_choices()
+    form.recipients.choices, form.value_tag.choices = _colleague_choices(), value_choices()
     policy = services.get_policy()
     form.message.description = (f"At least {policy.message_min} letters or digits (spaces, punctuation and repeats "
                                 "do not count): what they did and why it mattered.")
@@ -189,6 +190,7 @@ def give_kudos():
             if wants_fragment():
                 fresh = KudosForm(formdata=None)
                 fresh.recipients.choices, fresh.message.description = form.recipients.choices, form.message.description
+                fresh.value_tag.choices = form.value_tag.choices
                 return render_template("recognition/_kudos_form.html", form=fresh, sent=sent, **_kudos_context())
             flash(sent, "success")
             return redirect(url_for("recognition.feed"), code=303)
@@ -225,7 +227,7 @@ def add_kudos_points(kudos_id: int):
 @roles_required(*COSIGNERS)
 def log_win():
     form = WinForm()
-    form.credited.choices = _colleague_choices()
+    form.credited.choices, form.value_tags.choices = _colleague_choices(), value_choices()
     if form.validate_on_submit():
         impact = (form.impact_amount.data, form.impact_unit.data or "", form.impact_outcome.data or "")
         win = commit_or_show(form, lambda: services.log_win(current_user, form.title.data, form.story.data,
@@ -322,8 +324,9 @@ def flow():
 @roles_required(Role.ADMIN)
 def settings():
     policy = services.get_policy()
-    form = PolicyForm(obj=policy)
+    form = PolicyForm(obj=policy, value_names="\n".join(services.company_values().values()))
     values = {name: getattr(form, name).data or 0 for name in services.POLICY_FIELDS}
+    values["value_names"] = form.value_names.data or ""
     if form.validate_on_submit() and commit_or_show(form, lambda: services.save_policy(current_user, values)):
         flash("Recognition settings saved.", "success")
         return redirect(url_for("recognition.settings"), code=303)

@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import sign_in
 from tests.factories import make_function, make_user
+from tests.timeline import TODAY
 from webapp.auth.models import AuditEntry
 from webapp.people.importing import ExistingPeople, plan_people_import
 from webapp.people.models import PendingImport, Team, User
@@ -18,7 +19,7 @@ EXISTING = ExistingPeople(function_ids={"finance": 1, "fin": 1, "operations": 2}
 
 
 def plan(rows: str):
-    return plan_people_import(HEADER + rows, EXISTING)
+    return plan_people_import(HEADER + rows, EXISTING, TODAY)
 
 
 def errors_by_line(result) -> dict[int, list[str]]:
@@ -69,7 +70,7 @@ def test_manager_cycles_in_the_file_are_found_on_every_row_of_the_loop():
 
 def test_cycles_through_people_already_in_the_directory_are_found():
     existing = ExistingPeople(function_ids={"finance": 1}, manager_of={"boss@x.com": "a@x.com", "a@x.com": None})
-    result = plan_people_import(HEADER + "a@x.com,A,Finance,,boss@x.com,,\n", existing)
+    result = plan_people_import(HEADER + "a@x.com,A,Finance,,boss@x.com,,\n", existing, TODAY)
     assert any("cycle" in e for e in result.rows[0].errors)
 
 
@@ -79,7 +80,7 @@ def test_cycles_through_people_already_in_the_directory_are_found():
      ('email,name,function\n"unterminated,x,y\n', "not readable as CSV")],
 )
 def test_file_level_problems(content, message):
-    result = plan_people_import(content, EXISTING)
+    result = plan_people_import(content, EXISTING, TODAY)
     assert not result.is_valid and message in " ".join(result.file_errors)
 
 

@@ -7,6 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import extensions as ext
+from webapp import formatting
 from webapp.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_environment
 from webapp.input_guard import BoundedIntConverter
 from webapp.logs import configure_logging
@@ -23,6 +24,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     trust_proxies(app)
 
     _init_extensions(app)
+    formatting.init_app(app)
     _init_packages(app)
     _register_hooks(app)
 

@@ -46,6 +46,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_COOKIE_DAYS", "14")))
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # The organisation's locale (dates, numbers, money as its people read them), time zone and currency
+    ORG_LOCALE = os.environ.get("ORG_LOCALE", "en_GB")
+    ORG_TIMEZONE = os.environ.get("ORG_TIMEZONE", "UTC")
+    ORG_CURRENCY = os.environ.get("ORG_CURRENCY", "EUR")
     DIRECTORY_PAGE_SIZE = 25
     NOTIFICATION_POLL_SECONDS = 15
     # Optional e-mail for notifications (off unless MAIL_SERVER is set)

@@ -1,6 +1,6 @@
 """Plan an accounts CSV import with pandas: pure data in, a plan with per-row errors out.
 
-Like the people import (webapp.people.importing, whose ImportPlan holds the rows here too):
+Like the people import (webapp.people.importing; webapp.uploads.ImportPlan holds the rows of both):
 nothing is written here; the service applies a valid plan, all rows or none.
 """
 from __future__ import annotations
@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from programs.visits.models import ACCOUNT_NAME_MAX, LABEL_MAX
-from webapp.people.importing import ImportPlan
-from webapp.uploads import read_csv_text
+from webapp.uploads import ImportPlan, read_csv_text
 
 REQUIRED_COLUMNS = ("name",)
 OPTIONAL_COLUMNS = ("segment", "region", "owner_email")
@@ -28,7 +27,12 @@ class PlannedAccount:
     owner_email: str
     owner_id: int | None
     action: str  # "create" or "update"
+    source: dict[str, str] = field(default_factory=dict)  # the row as read
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # suspicious but importable
+
+    def cells(self) -> dict[str, str]:
+        return {"Name": self.name, "Segment": self.segment, "Region": self.region, "Owner": self.owner_email}
 
 
 def read_accounts_csv(content: str) -> tuple[pd.DataFrame | None, list[str]]:
@@ -71,8 +75,14 @@ def _plan_row(line: int, rec: dict, existing_names: set[str], owner_ids: dict[st
         errors.append(f"owner {rec['owner_email']!r} is not an active person in the directory")
     return PlannedAccount(
         line=line, name=name, segment=rec["segment"], region=rec["region"], owner_email=owner_email,
-        owner_id=owner_id, action="update" if name.lower() in existing_names else "create", errors=errors,
+        owner_id=owner_id, action="update" if name.lower() in existing_names else "create", source=rec,
+        errors=errors, warnings=_warnings(rec),
     )
+
+
+def _warnings(rec: dict) -> list[str]:
+    """Importable but probably a mistake: a name that is an e-mail address (the columns swapped, say)."""
+    return ["the name looks like an e-mail address"] if "@" in rec["name"] else []
 
 
 def _flag_duplicate_names(rows: list[PlannedAccount]) -> None:

@@ -33,10 +33,10 @@ from webapp.errors import AlreadyRecorded, Refused, RuleError
 from webapp.extensions import db
 from webapp.notifications.queries import notified_since
 from webapp.notifications.services import link, notify
-from webapp.people.importing import ImportPlan
 from webapp.people.models import User
 from webapp.periods import quarter_label
 from webapp.roles import Role
+from webapp.uploads import ImportPlan
 
 
 class VisitError(RuleError):

@@ -32,7 +32,7 @@ from webapp.input_guard import parse_ids
 from webapp.people.queries import find_user_by_email
 from webapp.rendering import commit_or_flash, commit_or_show, form_status, render_page_or_fragment, wants_fragment
 from webapp.roles import Role
-from webapp.uploads import decode_upload
+from webapp.uploads import decode_upload, rejected_rows_download
 
 PAGE_SIZE = 25
 COVERAGE_PAGE_SIZE = 50
@@ -128,6 +128,14 @@ def import_preview(token: str):
     pending = _own_pending(token)
     plan = services.plan_accounts(pending.content)
     return render_template("visits/import_preview.html", pending=pending, plan=plan)
+
+
+@bp.route("/accounts/import/<token>/rejected.csv")
+@roles_required(*ACCOUNT_EDITORS)
+def import_rejected(token: str):
+    """The rows of the upload that have errors, with the reasons in a column, to fix and upload again."""
+    pending = _own_pending(token)
+    return rejected_rows_download(services.plan_accounts(pending.content), pending.filename)
 
 
 @bp.route("/accounts/import/<token>/confirm", methods=["POST"])

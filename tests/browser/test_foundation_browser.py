@@ -88,10 +88,10 @@ def test_csv_import_through_preview_and_confirm(page, org, tmp_path):
     bad.write_text("email,name,function,team,roles\nnot-an-email,Broken Row,Finance,FP&A,\nok@example.com,Ok,Nowhere,,\n"
                    "boss@example.com,Boss,Finance,,manager\n")  # HR may not grant manager: the person form refuses it
     good = tmp_path / "people.csv"
-    good.write_text(
-        "email,name,function,team,manager_email,roles,hired_on\n"
-        "new.one@example.com,New One,Finance,FP&A,admin@example.com,,2024-01-15\n"
-        "new.two@example.com,New Two,Operations,Warehouse,new.one@example.com,hr,2023-05-02\n"
+    good.write_text(  # semicolons, as Excel writes CSV in much of Europe
+        "email;name;function;team;manager_email;roles;hired_on\n"
+        "new.one@example.com;New One;Finance;FP&A;admin@example.com;;2024-01-15\n"
+        "new.two@example.com;New Two;Operations;Warehouse;new.one@example.com;hr;2023-05-02\n"
     )
     log_in(page, "hr@example.com", PASSWORD)
     page.goto("/people/import")
@@ -100,8 +100,14 @@ def test_csv_import_through_preview_and_confirm(page, org, tmp_path):
     expect(page.locator("#import-errors")).to_contain_text("is not a valid address")
     expect(page.locator("#import-errors")).to_contain_text("unknown function 'Nowhere'")
     expect(page.locator("#import-errors")).to_contain_text("Only an admin may grant or remove the manager role.")
+    expect(page.locator("#import-summary")).to_contain_text("3 rows: 0 to add, 0 to update, 3 with errors.")
+    expect(page.get_by_role("link", name=re.compile("^Download the 3 rejected rows"))).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("^Import"))).to_have_count(0)
     assert_accessible(page)
+    page.set_viewport_size({"width": 390, "height": 844})  # the wide tables scroll inside their own region
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name="Upload a file").click()
     page.get_by_label("People CSV file").set_input_files(str(good))
     page.get_by_role("button", name="Upload and preview").click()

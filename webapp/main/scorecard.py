@@ -16,6 +16,7 @@ from webapp.periods import Quarter
 ROWS = ("Trust", "Collaboration", "Outcomes", "Engagement")
 DEFAULT_PAIR_CODES = ("FIN", "OPS")
 SPARK_QUARTERS = 6
+SINGULAR_UNITS = {"wins": "win", "visits": "visit", "people": "person", "days": "day"}  # "1 win", not "1 wins"
 
 
 @dataclass
@@ -27,6 +28,17 @@ class Figure:
     series: list[tuple[str, float | None]] = field(default_factory=list)  # (quarter, value), oldest first
     drill_url: str = ""
     note: str = ""
+
+    @property
+    def digits(self) -> int:
+        """Decimals to show: none when every value is whole (counts: "3", "+0"), else one ("3.5", "+0.5")."""
+        values = [self.value, self.previous, *(value for _, value in self.series)]
+        return 0 if all(value is None or float(value).is_integer() for value in values) else 1
+
+    @property
+    def unit_label(self) -> str:
+        """The unit as the value reads it: "1 win", "3 wins"."""
+        return SINGULAR_UNITS.get(self.unit, self.unit) if self.value == 1 else self.unit
 
     @property
     def change(self) -> float | None:

@@ -1,9 +1,9 @@
 """One notification for one person, and the outbox of outgoing e-mail and webhook posts."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp import clock
@@ -16,6 +16,11 @@ ERROR_MAX = 500
 
 EMAIL, WEBHOOK = "email", "webhook"
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+# how a person takes one kind of notification; without a choice, the default
+IN_APP, BY_EMAIL, OFF = "app", "email", "off"
+CHANNELS = {IN_APP: "In the app", BY_EMAIL: "In the app and by e-mail", OFF: "Off"}
+DEFAULT_CHANNEL = BY_EMAIL
 
 
 class Notification(TimestampMixin, db.Model):
@@ -56,3 +61,28 @@ class OutboxMessage(TimestampMixin, db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     last_error: Mapped[str] = mapped_column(String(ERROR_MAX), default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class NotificationSettings(db.Model):
+    """One person's choices: the channel of each kind of notification, and the weekly digest (managers, leaders)."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    channels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # kind -> IN_APP, BY_EMAIL or OFF
+    weekly_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    def channel(self, kind: str) -> str:
+        return self.channels.get(kind, DEFAULT_CHANNEL)
+
+
+class NotificationDigest(TimestampMixin, db.Model):
+    """The weekly digest e-mail sent to one person for one week: at most one per person and week."""
+
+    __tablename__ = "notification_digest"
+    __table_args__ = (UniqueConstraint("user_id", "week_start", name="uq_notification_digest_user_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    week_start: Mapped[date] = mapped_column(Date)  # the Monday (organisation's local date) the week begins
+    notification_count: Mapped[int] = mapped_column(default=0)

@@ -8,12 +8,26 @@ from __future__ import annotations
 import json
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from webapp import clock, signals
+from webapp.errors import RuleError
 from webapp.extensions import db
-from webapp.notifications.models import EMAIL, MESSAGE_MAX, SUBJECT_MAX, WEBHOOK, Notification, OutboxMessage
+from webapp.notifications.models import (
+    BY_EMAIL,
+    CHANNELS,
+    DEFAULT_CHANNEL,
+    EMAIL,
+    MESSAGE_MAX,
+    OFF,
+    SUBJECT_MAX,
+    WEBHOOK,
+    Notification,
+    NotificationSettings,
+    OutboxMessage,
+)
 from webapp.people.models import User
+from webapp.roles import Role
 
 KINDS = {
     "approval": "Approval waiting",
@@ -31,16 +45,65 @@ def link(endpoint: str, **values) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
-def notify(user: User, kind: str, message: str, url: str = "") -> Notification:
-    """Tell user something (in the app, and by e-mail when SMTP is configured)."""
+DIGEST_ROLES = (Role.MANAGER, Role.LEADER)
+
+
+def notify(user: User, kind: str, message: str, url: str = "") -> Notification | None:
+    """Tell user something as they chose for this kind: in the app, also by e-mail (unless they take the
+    weekly digest, and when SMTP is configured), or not at all (then None)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
+    channel, digest = delivery_choice(user, kind)
+    if channel == OFF:
+        return None
     if not url.startswith("/"):
         url = ""
     notification = Notification(user_id=user.id, kind=kind, message=message[:MESSAGE_MAX], url=url)
     db.session.add(notification)
-    enqueue_email(user.email, f"{KINDS[kind]}: {message}", message, url)
+    if channel == BY_EMAIL and not digest:
+        enqueue_email(user.email, f"{KINDS[kind]}: {message}", message, url)
     return notification
+
+
+def delivery_choice(user: User, kind: str) -> tuple[str, bool]:
+    """(channel, takes the weekly digest instead of single e-mails) of user for kind, in one query."""
+    row = db.session.execute(
+        select(NotificationSettings.channels, NotificationSettings.weekly_digest)
+        .where(NotificationSettings.user_id == user.id)
+    ).first()
+    if row is None:
+        return DEFAULT_CHANNEL, False
+    return row.channels.get(kind, DEFAULT_CHANNEL), row.weekly_digest and may_take_digest(user)
+
+
+def may_take_digest(user: User) -> bool:
+    """Managers and leaders may take a weekly digest instead of single e-mails."""
+    return user.has_role(*DIGEST_ROLES)
+
+
+def settings_of(user: User) -> NotificationSettings:
+    """user's settings as stored, or the defaults (not added to the session)."""
+    return db.session.get(NotificationSettings, user.id) or NotificationSettings(
+        user_id=user.id, channels={}, weekly_digest=False)
+
+
+def save_settings(user: User, channels: dict[str, str], weekly_digest: bool) -> NotificationSettings:
+    """Store user's channel for every kind and their digest choice (locking their row; the first save adds it)."""
+    unknown = set(channels) - set(KINDS) or {c for c in channels.values() if c not in CHANNELS}
+    if unknown:
+        raise RuleError(f"Unknown choice: {', '.join(sorted(unknown))}.")
+    if weekly_digest and not may_take_digest(user):
+        raise RuleError("The weekly digest is for managers and leaders.", field="weekly_digest")
+    settings = db.session.scalars(
+        select(NotificationSettings).where(NotificationSettings.user_id == user.id).with_for_update()
+    ).first()
+    if settings is None:
+        settings = NotificationSettings(user_id=user.id)
+        db.session.add(settings)
+    settings.channels = {kind: channels.get(kind, DEFAULT_CHANNEL) for kind in KINDS}
+    settings.weekly_digest = weekly_digest
+    db.session.flush()
+    return settings
 
 
 def mark_read(user: User, notification: Notification) -> None:

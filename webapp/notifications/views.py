@@ -1,16 +1,20 @@
 """The notification centre: the list, the bell (polled), mark read, mark all read."""
 from __future__ import annotations
 
+import click
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from webapp import clock
 from webapp.auth.access import signed_in
 from webapp.extensions import db
 from webapp.notifications import bp
+from webapp.notifications.digest import send_digests
+from webapp.notifications.forms import NotificationSettingsForm, channel_field
 from webapp.notifications.models import Notification
 from webapp.notifications.queries import count_unread, list_notifications
-from webapp.notifications.services import KINDS, mark_all_read, mark_read
-from webapp.rendering import render_page_or_fragment
+from webapp.notifications.services import KINDS, mark_all_read, mark_read, may_take_digest, save_settings, settings_of
+from webapp.rendering import commit_or_show, form_status, render_page_or_fragment
 
 PAGE_SIZE = 30
 
@@ -61,3 +65,38 @@ def read_all():
     db.session.commit()
     flash(f"{count} notification{'s' if count != 1 else ''} marked read.", "info")
     return redirect(url_for("notifications.index"), code=303)
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@signed_in
+def settings():
+    """The person's own choices: per kind in the app, also by e-mail, or off; the weekly digest for managers, leaders."""
+    form = _settings_form()
+    if form.validate_on_submit():
+        digest = "weekly_digest" in form and form.weekly_digest.data
+        if commit_or_show(form, lambda: save_settings(current_user, form.channels(), digest)):
+            flash("Your notification settings are saved.", "success")
+            return redirect(url_for("notifications.settings"), code=303)
+    return render_template("notifications/settings.html", form=form), form_status(form)
+
+
+def _settings_form() -> NotificationSettingsForm:
+    """The form filled with the stored choices (a GET), without the digest for people who may not take it."""
+    stored = settings_of(current_user)
+    form = NotificationSettingsForm(data={
+        **{channel_field(kind): stored.channel(kind) for kind in KINDS}, "weekly_digest": stored.weekly_digest,
+    })
+    if not may_take_digest(current_user):
+        del form.weekly_digest
+    return form
+
+
+@bp.cli.command("send-digests")
+def send_digests_command() -> None:
+    """Send last week's digest to every manager and leader who chose it (weekly, from cron; safe to run twice)."""
+    if not current_app.config.get("MAIL_SERVER"):
+        click.echo("E-mail is off (MAIL_SERVER is not set): no digest sent.")
+        return
+    report = send_digests(clock.today())
+    db.session.commit()
+    click.echo(str(report))

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.auth.services import PASSWORD_MIN
+from webapp.formatting import label
 from webapp.people.models import EMAIL_MAX, NAME_MAX
 from webapp.roles import GRANTABLE_ROLES
 
@@ -59,7 +60,7 @@ class PersonForm(FlaskForm):
     hired_on = DateField("Hired on", validators=[Optional()])
     roles = MultiCheckboxField(
         "Roles",
-        choices=[SelectChoice(r.value, r.value.title()) for r in GRANTABLE_ROLES],
+        choices=[SelectChoice(r.value, label(r)) for r in GRANTABLE_ROLES],
         description="Everyone is an employee.",
     )
     password = PasswordField(

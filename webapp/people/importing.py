@@ -13,7 +13,9 @@ from datetime import date
 import pandas as pd
 
 from webapp.roles import Role
-from webapp.uploads import read_csv_text
+from webapp.uploads import ImportPlan, read_csv_text
+
+__all__ = ["ExistingPeople", "ImportPlan", "PlannedRow", "plan_people_import", "read_people_csv"]
 
 REQUIRED_COLUMNS = ("email", "name", "function")
 OPTIONAL_COLUMNS = ("team", "manager_email", "roles", "hired_on", "job_title")
@@ -24,6 +26,7 @@ EMAIL_MAX = 254
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 ROLE_SEPARATORS = re.compile(r"[;|,\s]+")
 FIRST_DATA_LINE = 2  # line 1 is the header
+OLDEST_HIRE_YEARS = 70  # a hire date longer ago is more likely a typo than a long career
 
 
 @dataclass
@@ -46,24 +49,15 @@ class PlannedRow:
     hired_on: date | None
     job_title: str | None
     action: str  # "create" or "update"
+    function: str = ""  # as the file names it
+    source: dict[str, str] = field(default_factory=dict)  # the row as read
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # suspicious but importable
 
-
-@dataclass
-class ImportPlan:
-    rows: list[PlannedRow] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-
-    @property
-    def invalid_rows(self) -> list[PlannedRow]:
-        return [row for row in self.rows if row.errors]
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.file_errors and not self.invalid_rows and bool(self.rows)
-
-    def count(self, action: str) -> int:
-        return sum(row.action == action for row in self.rows)
+    def cells(self) -> dict[str, str]:
+        roles = ", ".join(sorted(role.value for role in self.roles or ()))
+        return {"Email": self.email, "Name": self.name, "Function": self.function, "Team": self.team,
+                "Manager": self.manager_email, "Roles": roles, "Hired on": str(self.hired_on or "")}
 
 
 def read_people_csv(content: str) -> tuple[pd.DataFrame | None, list[str]]:
@@ -71,8 +65,8 @@ def read_people_csv(content: str) -> tuple[pd.DataFrame | None, list[str]]:
     return read_csv_text(content, REQUIRED_COLUMNS, MAX_ROWS)
 
 
-def plan_people_import(content: str, existing: ExistingPeople) -> ImportPlan:
-    """Validate every row and decide create or update; nothing is written."""
+def plan_people_import(content: str, existing: ExistingPeople, today: date) -> ImportPlan:
+    """Validate every row and decide create or update, warn on suspicious values; nothing is written."""
     frame, file_errors = read_people_csv(content)
     if frame is None:
         return ImportPlan(file_errors=file_errors)
@@ -83,6 +77,7 @@ def plan_people_import(content: str, existing: ExistingPeople) -> ImportPlan:
     _flag_duplicate_emails(plan.rows)
     _flag_unknown_managers(plan.rows, existing)
     _flag_manager_cycles(plan.rows, existing)
+    _warn_on_hire_dates(plan.rows, today)
     return plan
 
 
@@ -110,7 +105,8 @@ def _plan_row(line: int, rec: dict, columns, existing: ExistingPeople) -> Planne
         line=line, email=email, name=name, function_id=function_id, team=team,
         manager_email=rec.get("manager_email", "").lower(), roles=roles,
         hired_on=_parse_date(rec.get("hired_on", ""), errors), job_title=job_title,
-        action="update" if email in existing.manager_of else "create", errors=errors,
+        action="update" if email in existing.manager_of else "create", function=rec["function"], source=rec,
+        errors=errors,
     )
 
 
@@ -163,3 +159,13 @@ def _flag_manager_cycles(rows: list[PlannedRow], existing: ExistingPeople) -> No
             boss = manager_of.get(boss)
         if boss == row.email and len(chain) > 1:
             row.errors.append("cycle in the manager chain: " + " → ".join([*chain, row.email]))
+
+
+def _warn_on_hire_dates(rows: list[PlannedRow], today: date) -> None:
+    """A hire date in the future, or very long ago, is importable but probably a typo: say so."""
+    oldest = today.replace(year=today.year - OLDEST_HIRE_YEARS, day=min(today.day, 28))
+    for row in rows:
+        if row.hired_on and row.hired_on > today:
+            row.warnings.append(f"hired_on {row.hired_on.isoformat()} is in the future")
+        elif row.hired_on and row.hired_on < oldest:
+            row.warnings.append(f"hired_on {row.hired_on.isoformat()} is more than {OLDEST_HIRE_YEARS} years ago")

@@ -233,7 +233,7 @@ def stage_people_import(actor: User | None, filename: str, content: str) -> tupl
 
 def plan_for(actor: User | None, content: str) -> ImportPlan:
     """The import plan of content, with the person form's role rules applied to every row."""
-    plan = plan_people_import(content, existing_people())
+    plan = plan_people_import(content, existing_people(), clock.today())
     _apply_role_rules(actor, plan)
     return plan
 

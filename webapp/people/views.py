@@ -27,7 +27,7 @@ from webapp.people.services import (
 )
 from webapp.rendering import commit_or_show, form_status, render_page_or_fragment, wants_fragment
 from webapp.roles import Role
-from webapp.uploads import decode_upload
+from webapp.uploads import decode_upload, rejected_rows_download
 
 QUERY_MAX = 100
 ADMIN_KINDS = {"people": User, "functions": Function, "teams": Team}
@@ -216,6 +216,14 @@ def import_preview(token: str):
     pending = _own_pending(token)
     plan = plan_for(current_user, pending.content)
     return render_template("people/import_preview.html", pending=pending, plan=plan)
+
+
+@bp.route("/people/import/<token>/rejected.csv")
+@roles_required(Role.ADMIN, Role.HR)
+def import_rejected(token: str):
+    """The rows of the upload that have errors, with the reasons in a column, to fix and upload again."""
+    pending = _own_pending(token)
+    return rejected_rows_download(plan_for(current_user, pending.content), pending.filename)
 
 
 @bp.route("/people/import/<token>/confirm", methods=["POST"])
