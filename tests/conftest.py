@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from tests import timeline
 from webapp import create_app
+from webapp.cache import cache
 from webapp.config import TestConfig
 from webapp.extensions import db as _db
 from webapp.extensions import limiter
@@ -116,6 +117,7 @@ def app(session_app):
         limiter.reset()
         yield session_app
         wipe_database()
+        cache.clear()  # the app outlives the test; its cached pages must not
     session_app.config["LOGIN_RATE_LIMIT"] = TestConfig.LOGIN_RATE_LIMIT
 
 

@@ -6,6 +6,7 @@ import importlib
 from flask import Flask
 
 from webapp import extensions as ext
+from webapp.cache import init_cache
 from webapp.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_environment
 
 
@@ -41,6 +42,7 @@ def _init_extensions(app: Flask) -> None:
     ext.migrate.init_app(app, ext.db, directory=str(INSTANCE_DIR.parent / "migrations"), render_as_batch=True)
     for extension in (ext.csrf, ext.htmx, ext.limiter, ext.login_manager):
         extension.init_app(app)
+    init_cache(app)
 
     from webapp.people.queries import load_session_user
 

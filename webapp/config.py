@@ -18,15 +18,28 @@ def _database_url() -> str:
     return url or f"sqlite:///{INSTANCE_DIR / 'commonground.sqlite'}"
 
 
+def _redis_url() -> str:
+    """The Redis that several app servers share (cache and rate limits); empty: none."""
+    return os.environ.get("CACHE_REDIS_URL") or os.environ.get("REDIS_URL", "")
+
+
 class Config:
-    """Development defaults: embedded SQLite, memory rate-limit storage."""
+    """Development defaults: embedded SQLite, a file cache in instance/, memory rate-limit storage; Redis if set."""
 
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(2 * 1024 * 1024)))
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # The cache (webapp/cache.py): Redis when CACHE_REDIS_URL/REDIS_URL is set, else files shared by this host's workers
+    CACHE_REDIS_URL = _redis_url()
+    CACHE_TYPE = "RedisCache" if CACHE_REDIS_URL else "FileSystemCache"
+    CACHE_DIR = os.environ.get("CACHE_DIR", str(INSTANCE_DIR / "cache"))
+    CACHE_THRESHOLD = 20_000  # files before the file cache prunes
+    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "600"))
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "cg:")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or CACHE_REDIS_URL or "memory://"
+    RATELIMIT_KEY_PREFIX = CACHE_KEY_PREFIX
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     SESSION_COOKIE_HTTPONLY = True
@@ -71,6 +84,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "1000 per minute"  # the rate-limit test lowers it
+    CACHE_TYPE = "SimpleCache"  # one per app: no test sees another's values (tests/test_scale_out.py uses Redis)
+    RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
 
 

@@ -8,6 +8,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 import urllib.request
@@ -105,11 +106,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int = 2) -> Iterator[str]:
-    """Serve webapp:create_app() with gunicorn on a free loopback port; yields the base URL."""
+def gunicorn(database_url: str, workers: int = 2, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve webapp:create_app() with gunicorn on a free loopback port; yields the base URL.
+
+    The cache is a fresh file cache (or the Redis of env's CACHE_REDIS_URL); env overrides the rest.
+    """
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "COMMONGROUND_ENV": "development",
-           "SECRET_KEY": BENCH_SECRET_KEY, "RATELIMIT_STORAGE_URI": "memory://"}
+    cache_dir = tempfile.mkdtemp(prefix="cg-cache-")
+    env = {**os.environ, "DATABASE_URL": database_url, "COMMONGROUND_ENV": "development", "CACHE_DIR": cache_dir,
+           "SECRET_KEY": BENCH_SECRET_KEY, "RATELIMIT_STORAGE_URI": "memory://", "CACHE_REDIS_URL": "",
+           "REDIS_URL": "", **(env or {})}
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--no-control-socket",
            "--log-level", "warning", "webapp:create_app()"]
     proc = subprocess.Popen(cmd, env=env, cwd=Path(__file__).resolve().parents[2], stdout=subprocess.DEVNULL)
@@ -119,6 +125,7 @@ def gunicorn(database_url: str, workers: int = 2) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+        shutil.rmtree(cache_dir, ignore_errors=True)
 
 
 def _wait_for(port: int, timeout: float = 20.0) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from webapp.cache import DATA, remember
 from webapp.extensions import db
 from webapp.main.periods import Quarter
 from webapp.people.models import Function
@@ -49,7 +50,11 @@ def register_scorecard_figure(row: str, name: str, function: FigureFunction, ord
 
 
 def build_scorecard(quarter: Quarter, pair: tuple[int, int]) -> dict[str, list[Figure]]:
-    """Every registered figure for the quarter and pair, by row."""
+    """Every registered figure for the quarter and pair, by row (cached until a write changes the data)."""
+    return remember([DATA], f"scorecard:{quarter}:{pair[0]}-{pair[1]}", lambda: _compute_scorecard(quarter, pair))
+
+
+def _compute_scorecard(quarter: Quarter, pair: tuple[int, int]) -> dict[str, list[Figure]]:
     result: dict[str, list[Figure]] = {}
     for row in ROWS:
         figures: list[Figure] = []
