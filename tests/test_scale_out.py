@@ -64,7 +64,7 @@ def two_servers(app, database_url) -> Iterator[tuple[str, str]]:
     env = {"CACHE_REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": f"cg-test-{secrets.token_hex(4)}:",
            "LOGIN_RATE_LIMIT": "3 per minute", "RATELIMIT_STORAGE_URI": ""}
     with ExitStack() as stack:
-        yield tuple(stack.enter_context(gunicorn(database_url, workers=1, env=env)) for _ in range(2))
+        yield tuple(stack.enter_context(gunicorn(database_url, workers=1, env=env))[0] for _ in range(2))
 
 
 def _signed_in(base: str, email: str) -> Browser:
