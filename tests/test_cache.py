@@ -15,7 +15,7 @@ from tests.conftest import sign_in
 from tests.factories import make_user
 from tests.recognition.recognition_factories import MESSAGE, give, key, make_org
 from webapp import clock
-from webapp.cache import cache
+from webapp.cache import cache, derived
 from webapp.main.periods import Quarter
 from webapp.notifications.services import notify
 from webapp.roles import Role
@@ -104,3 +104,15 @@ def test_a_home_page_first_render_is_flat_in_the_number_of_items(client, org, db
     few = cold_queries()
     recognise(8)
     assert cold_queries() <= few  # not more for more items (a person already loaded may save one)
+
+
+def test_a_derived_value_is_built_once_per_distinct_input(app):
+    builds = []
+
+    def spec(report: dict) -> dict:
+        builds.append(report)
+        return {"mark": "rect", "n": report["n"]}
+
+    assert derived(spec, {"n": 1}) == derived(spec, {"n": 1}) == {"mark": "rect", "n": 1}
+    assert derived(spec, {"n": 2}) == {"mark": "rect", "n": 2}
+    assert builds == [{"n": 1}, {"n": 2}]

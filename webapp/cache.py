@@ -14,6 +14,8 @@ The pillars' domain events (webapp/signals.py) mark DATA explicitly too: they ar
 """
 from __future__ import annotations
 
+import hashlib
+import pickle
 import secrets
 from collections.abc import Callable, Iterable
 from itertools import chain
@@ -69,6 +71,13 @@ def remember(scopes: Iterable[str], key: str, compute: Callable[[], T], timeout:
     return value
 
 
+def derived(build: Callable[..., T], *inputs: object) -> T:
+    """build(*inputs) for a pure function of its inputs (a chart spec of stored figures), cached by a digest of
+    the inputs: equal inputs give the stored value, so it needs no invalidation."""
+    digest = hashlib.sha256(pickle.dumps(inputs)).hexdigest()
+    return remember((), f"{build.__module__}.{build.__qualname__}:{digest}", lambda: build(*inputs))
+
+
 def invalidate(*scopes: str) -> None:
     """Give each scope a new generation now (use invalidate_after_commit inside a transaction)."""
     for scope in scopes:
@@ -90,7 +99,7 @@ def _generation_key(scope: str) -> str:
 
 def _generations(scopes: tuple[str, ...]) -> list[str]:
     keys = [_generation_key(scope) for scope in scopes]
-    found = cache.get_many(*keys)
+    found = cache.get_many(*keys) if keys else []
     generations = []
     for key, generation in zip(keys, found):
         if generation is None:  # first use, or evicted: a fresh generation (never one that old values used)

@@ -61,6 +61,7 @@ from programs.trust.services import (
 )
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
+from webapp.cache import derived
 from webapp.extensions import db
 from webapp.people.models import Function
 from webapp.people.queries import list_functions
@@ -156,8 +157,8 @@ def results():
     wave = context["wave"]
     if wave is not None and not context["report"]["refused"]:
         context["grid"] = presenting.matrix_grid(context["report"], context["names"])
-        context["matrix_spec"] = presenting.matrix_chart(context["report"], context["names"])
-        context["trends_spec"] = presenting.trends_chart(context["trend"]) if not context["trend"].empty else None
+        context["matrix_spec"] = derived(presenting.matrix_chart, context["report"], context["names"])
+        context["trends_spec"] = derived(presenting.trends_chart, context["trend"]) if not context["trend"].empty else None
         context["comments"] = [] if context["filter"] else _visible_comments(wave, context)
     return render_page_or_fragment("trust/results.html", "trust/_results.html", **context)
 
@@ -386,7 +387,7 @@ def _outcome_context(metric: TrustMetric) -> dict:
     index = index_series(history, kind, tuple(int(k) for k in key.split("-")) if key else ())
     own = values[values["function"] == int(key)] if kind == "target" else values
     aligned = analysis.align(index, own[["period", "value"]])
-    context["spec"] = presenting.outcome_chart(aligned, label)
+    context["spec"] = derived(presenting.outcome_chart, aligned, label)
     context["tables"]["aligned"] = presenting.aligned_table(aligned, label)
     context["tables"]["lags"] = presenting.correlation_table(
         analysis.lagged_correlations(aligned), "lags", "Correlation of the index with the outcome, same quarter and later")
