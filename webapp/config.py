@@ -84,7 +84,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "1000 per minute"  # the rate-limit test lowers it
-    CACHE_TYPE = "SimpleCache"  # one per app: no test sees another's values (tests/test_scale_out.py uses Redis)
+    CACHE_TYPE = "SimpleCache"  # one per app (tests/conftest.py gives the suite's apps one file cache)
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
 
