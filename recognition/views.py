@@ -14,6 +14,7 @@ from recognition.models import BadgeDefinition, FeedItem, Kudos, Win
 from recognition.values import value_choices
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
+from webapp.cache import FEED, remember
 from webapp.extensions import db
 from webapp.forms import new_key
 from webapp.periods import Quarter, month_label, quarter_label, quarter_months
@@ -89,6 +90,8 @@ def poll():
     """204 when nothing new (htmx keeps the old banner); else the "N new celebrations" banner."""
     flt = _feed_filter()
     after = request.args.get("after", 0, type=int)
+    if after >= remember([FEED], "feed:newest-id", queries.latest_item_id):
+        return Response(status=204)  # nothing newer than the newest visible item: no query (webapp/cache.py)
     count = queries.count_new_items(flt, after, current_user.id)
     if not count:
         return Response(status=204)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextvars
 import logging
 import os
+import shutil
+import tempfile
 
 import pytest
 import time_machine
@@ -17,6 +19,7 @@ from sqlalchemy import text
 
 from tests import timeline
 from webapp import create_app
+from webapp.cache import cache
 from webapp.config import TestConfig
 from webapp.extensions import db as _db
 from webapp.extensions import limiter
@@ -41,6 +44,7 @@ def pytest_configure(config) -> None:
 
 def pytest_unconfigure(config) -> None:
     _session_travel.stop()
+    shutil.rmtree(CACHE_DIR, ignore_errors=True)
 
 
 def _fail_skips(report) -> None:
@@ -64,9 +68,17 @@ def database_url(tmp_path_factory) -> str:
     return TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
 
 
+# One file cache for every app of the session, as the workers of one server share one: a write through the
+# tests' app invalidates what the browser tests' live server cached (cleared after each test). In the
+# environment: pytest imports this file a second time as tests.conftest, which must not make a second one.
+CACHE_DIR = os.environ.get("CG_TEST_CACHE_DIR") or os.environ.setdefault(
+    "CG_TEST_CACHE_DIR", tempfile.mkdtemp(prefix="cg-test-cache-"))
+
+
 def config_for(database_url: str, **overrides) -> type[TestConfig]:
-    """A TestConfig subclass bound to database_url, with overrides."""
-    return type("BoundTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    """A TestConfig subclass bound to database_url and the session's cache, with overrides."""
+    return type("BoundTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url,
+                                                   "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": CACHE_DIR, **overrides})
 
 
 class IsolatedClient(FlaskClient):
@@ -118,6 +130,7 @@ def app(session_app):
         limiter.reset()
         yield session_app
         wipe_database()
+        cache.clear()  # the app outlives the test; its cached pages must not
     session_app.config["LOGIN_RATE_LIMIT"] = TestConfig.LOGIN_RATE_LIMIT
     session_app.config["LOGIN_ACCOUNT_RATE_LIMIT"] = TestConfig.LOGIN_ACCOUNT_RATE_LIMIT
 

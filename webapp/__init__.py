@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import extensions as ext
 from webapp import formatting
+from webapp.cache import init_cache
 from webapp.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_environment
 from webapp.input_guard import BoundedIntConverter
 from webapp.logs import configure_logging
@@ -56,6 +57,7 @@ def _init_extensions(app: Flask) -> None:
     ext.migrate.init_app(app, ext.db, directory=str(INSTANCE_DIR.parent / "migrations"), render_as_batch=True)
     for extension in (ext.csrf, ext.htmx, ext.limiter, ext.login_manager):
         extension.init_app(app)
+    init_cache(app)
 
     from webapp.people.queries import load_session_user
 

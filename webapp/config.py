@@ -19,8 +19,13 @@ def _database_url() -> str:
     return url or f"sqlite:///{INSTANCE_DIR / 'commonground.sqlite'}"
 
 
+def _redis_url() -> str:
+    """The Redis that several app servers share (cache and rate limits); empty: none."""
+    return os.environ.get("CACHE_REDIS_URL") or os.environ.get("REDIS_URL", "")
+
+
 class Config:
-    """Development defaults: embedded SQLite, memory rate-limit storage."""
+    """Development defaults: embedded SQLite, a file cache in instance/, memory rate-limit storage; Redis if set."""
 
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
@@ -29,7 +34,15 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(2 * 1024 * 1024)))
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # The cache (webapp/cache.py): Redis when CACHE_REDIS_URL/REDIS_URL is set, else files shared by this host's workers
+    CACHE_REDIS_URL = _redis_url()
+    CACHE_TYPE = "RedisCache" if CACHE_REDIS_URL else "FileSystemCache"
+    CACHE_DIR = os.environ.get("CACHE_DIR", str(INSTANCE_DIR / "cache"))
+    CACHE_THRESHOLD = 20_000  # files before the file cache prunes
+    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "600"))
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "cg:")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or CACHE_REDIS_URL or "memory://"
+    RATELIMIT_KEY_PREFIX = CACHE_KEY_PREFIX
     RATELIMIT_HEADERS_ENABLED = True
     # Failed sign-ins only (successes are not counted): per client address, and per account
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
@@ -89,6 +102,8 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT = "1000 per minute"  # the rate-limit tests lower them
     LOGIN_ACCOUNT_RATE_LIMIT = "1000 per minute"
     FORGOT_PASSWORD_RATE_LIMIT = "1000 per minute"  # the rate-limit test lowers it
+    CACHE_TYPE = "SimpleCache"  # one per app (tests/conftest.py gives the suite's apps one file cache)
+    RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
 
 

@@ -165,7 +165,9 @@ def trends_table(trend: pd.DataFrame, periods: list[str] | None = None) -> Table
 # --- charts ---------------------------------------------------------------------------------
 
 def _spec(chart: alt.Chart) -> dict:
-    return chart.properties(width="container").to_dict()
+    """The Vega-Lite spec, not validated against the JSON schema on every request (70% of a results page);
+    tests/trust/test_trust_chart_specs.py validates what the pages draw."""
+    return chart.properties(width="container").to_dict(validate=False)
 
 
 def matrix_chart(report: dict, names: dict[int, str]) -> dict:

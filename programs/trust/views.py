@@ -63,6 +63,7 @@ from programs.trust.services import (
 )
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
+from webapp.cache import derived
 from webapp.extensions import db
 from webapp.input_guard import is_plain_digits
 from webapp.people.models import Function
@@ -146,7 +147,7 @@ def _headline(history: list, wave: TrustWave, report: dict, names: dict[int, str
                 "previous": history[order - 1][0] if order else None}
     if not report["refused"]:
         headline["grid"] = presenting.matrix_grid(report, names)
-        headline["matrix_spec"] = presenting.matrix_chart(report, names)
+        headline["matrix_spec"] = derived(presenting.matrix_chart, report, names)
     return headline
 
 
@@ -183,7 +184,7 @@ def results():
     context = _results_context(request.args.get("wave", type=int), request.args.get("filter", ""))
     wave = context["wave"]
     if wave is not None and not context["report"]["refused"]:
-        context["trends_spec"] = presenting.trends_chart(context["trend"]) if not context["trend"].empty else None
+        context["trends_spec"] = derived(presenting.trends_chart, context["trend"]) if not context["trend"].empty else None
         context["comments"] = [] if context["filter"] else _visible_comments(wave, context)
     return render_page_or_fragment("trust/results.html", "trust/_results.html", **context)
 
@@ -457,7 +458,7 @@ def _outcome_context(metric: TrustMetric) -> dict:
                         for fid, part in values.groupby("function")}
         frames.append(analysis.pooled_within(per_function))
     frames = analysis.adjust_family(frames)
-    context["spec"] = presenting.outcome_chart(aligned, label)
+    context["spec"] = derived(presenting.outcome_chart, aligned, label)
     context["tables"]["aligned"] = outcome_report.aligned_table(aligned, label)
     context["tables"]["lags"] = outcome_report.lags_table(frames[0], outcome)
     if len(frames) > 1:
@@ -465,7 +466,7 @@ def _outcome_context(metric: TrustMetric) -> dict:
     lag0 = frames[0].iloc[0]
     if not lag0["too_few"] and not lag0["constant"]:
         points = analysis.changes_at(aligned, 0)
-        context["scatter_spec"] = outcome_report.scatter_chart(points, label)
+        context["scatter_spec"] = derived(outcome_report.scatter_chart, points, label)
         context["tables"]["points"] = outcome_report.points_table(points, label)
     context["partial"] = analysis.partial_quarters(aligned)
     context["tests"] = int(frames[0]["tests"].iloc[0])

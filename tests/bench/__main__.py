@@ -23,6 +23,10 @@ def main(names: list[str]) -> None:
         bench = Bench(url)
         for name in chosen:
             importlib.import_module(f"tests.bench.{name}").run(bench)
+        if bench.pages:
+            print(f"\n## Pages on {url.split('://')[0]}: the cache warm (first view: empty cache); ratio = page req/s "
+                  "over /health req/s, gunicorn 2 sync workers, wrk -t2 -c16 -d5s, same run\n", flush=True)
+            print(bench.page_table(), flush=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import random
 
 import pandas as pd
 
-from tests.bench.harness import Bench, bench_app, measure, session_cookie, throughput_ratio, time_request
+from tests.bench.harness import Bench, Page, bench_app, bench_pages, measure, session_cookie, time_request
 from webapp.extensions import db
 from webapp.people.models import Function, User
 from webapp.people.services import apply_pending_import, stage_people_import
@@ -67,4 +67,7 @@ def run(bench: Bench) -> None:
         ms, queries = time_request(app, client, url, headers=headers)
         bench.figure(f"{label}: median server time", ms, "ms")
         bench.figure(f"{label}: SQL queries per request", queries)
-    throughput_ratio(bench, bench.database_url, "/people?q=finance", cookie, "directory search page")
+    bench_pages(bench, app, f"{PEOPLE:,} people", [
+        Page("directory, first page", "/people", cookie),
+        Page("directory search 'finance'", "/people?q=finance", cookie),
+    ])

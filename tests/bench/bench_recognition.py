@@ -13,10 +13,11 @@ from recognition.rules import COMPANY_VALUES, REACTIONS
 from tests.bench.harness import (
     REPEATS,
     Bench,
+    Page,
     bench_app,
+    bench_pages,
     count_queries,
     session_cookie,
-    throughput_ratio,
     time_request,
 )
 from webapp.extensions import db
@@ -127,4 +128,8 @@ def run(bench: Bench) -> None:
     ms, queries = time_poll(app, client, f"/recognition/poll?after={newest}")
     bench.figure("poll when nothing is new (204): median server time", ms, "ms")
     bench.figure("poll when nothing is new: SQL queries (2 load the signed-in user)", queries)
-    throughput_ratio(bench, bench.database_url, "/recognition", cookie, "feed first page")
+    bench_pages(bench, app, f"{ITEMS:,} feed items, {PEOPLE:,} people", [
+        Page("feed, first page", "/recognition", cookie),
+        Page("feed poll, nothing new (204)", f"/recognition/poll?after={newest}", cookie, status=204),
+        Page("notification bell", "/notifications/bell", cookie),
+    ])

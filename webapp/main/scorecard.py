@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from webapp.cache import DATA, remember
 from webapp.extensions import db
 from webapp.people.models import Function
 from webapp.people.queries import list_functions
@@ -60,7 +61,11 @@ def register_scorecard_figure(row: str, name: str, function: FigureFunction, ord
 
 
 def build_scorecard(quarter: Quarter, pair: tuple[int, int]) -> dict[str, list[Figure]]:
-    """Every registered figure for the quarter and pair, by row."""
+    """Every registered figure for the quarter and pair, by row (cached until a write changes the data)."""
+    return remember([DATA], f"scorecard:{quarter}:{pair[0]}-{pair[1]}", lambda: _compute_scorecard(quarter, pair))
+
+
+def _compute_scorecard(quarter: Quarter, pair: tuple[int, int]) -> dict[str, list[Figure]]:
     result: dict[str, list[Figure]] = {}
     for row in ROWS:
         figures: list[Figure] = []

@@ -1,7 +1,8 @@
 """Tile registries: domains register, webapp/main renders, never importing a domain.
 
 A tile lives on a page ("home" or "profile"); data(viewer, subject) returns plain data for its
-template, or None to hide it. On "home" the subject is the viewer.
+template, or None to hide it. On "home" the subject is the viewer. The home page's tiles are rendered
+once per viewer and day and cached (webapp/cache.py) until the next write to the data they show.
 """
 from __future__ import annotations
 
@@ -9,6 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import render_template_string
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from webapp import clock
+from webapp.cache import DATA, remember
 from webapp.people.models import User
 from webapp.roles import Role
 
@@ -48,3 +55,20 @@ def tiles_for(page: str, viewer: User, subject: User | None = None) -> list[tupl
         if data is not None:
             rendered.append((tile, data))
     return rendered
+
+
+_CSRF_PLACEHOLDER = "cg-csrf-token-placeholder"  # cached markup holds this; each request puts its own token in
+_TILE_MARKUP = "{% include tile.template %}"
+
+
+def rendered_home_tiles(viewer: User) -> list[tuple[str, Markup]]:
+    """(tile name, markup) of the viewer's home tiles, from the cache while no write changed what they show."""
+    key = f"home-tiles:{viewer.id}:{clock.today()}"
+    cached = remember([DATA], key, lambda: _render_tiles("home", viewer))
+    token = generate_csrf()
+    return [(name, Markup(markup.replace(_CSRF_PLACEHOLDER, token))) for name, markup in cached]
+
+
+def _render_tiles(page: str, viewer: User) -> list[tuple[str, str]]:
+    return [(tile.name, render_template_string(_TILE_MARKUP, tile=tile, data=data, csrf_token=lambda: _CSRF_PLACEHOLDER))
+            for tile, data in tiles_for(page, viewer)]

@@ -11,7 +11,7 @@ from webapp import clock
 from webapp.auth.access import public, roles_required, signed_in
 from webapp.main import bp
 from webapp.main.scorecard import ROWS, active_functions, build_scorecard, default_pair
-from webapp.main.tiles import tiles_for
+from webapp.main.tiles import rendered_home_tiles
 from webapp.people.models import Function
 from webapp.periods import FIRST_YEAR, LAST_YEAR, Quarter, last_complete_quarter
 from webapp.roles import Role
@@ -22,7 +22,7 @@ SCORECARD_ROLES = (Role.LEADER, Role.HR, Role.ADMIN)
 @bp.route("/")
 @signed_in
 def home():
-    return render_template("main/home.html", tiles=tiles_for("home", current_user))
+    return render_template("main/home.html", tiles=rendered_home_tiles(current_user))
 
 
 @bp.route("/health")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, func, select
 
+from webapp.cache import BELLS, bell_scope, remember
 from webapp.extensions import db
 from webapp.notifications.models import Notification
 
@@ -12,6 +13,11 @@ def count_unread(user_id: int) -> int:
         select(func.count()).select_from(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
     ) or 0
+
+
+def cached_count_unread(user_id: int) -> int:
+    """count_unread from the cache, until a write to this person's notifications (webapp/cache.py)."""
+    return remember([BELLS, bell_scope(user_id)], f"unread:{user_id}", lambda: count_unread(user_id))
 
 
 def list_notifications(user_id: int, before_id: int | None = None) -> Select:

@@ -12,7 +12,7 @@ from webapp.notifications import bp
 from webapp.notifications.digest import send_digests
 from webapp.notifications.forms import NotificationSettingsForm, channel_field
 from webapp.notifications.models import Notification
-from webapp.notifications.queries import count_unread, list_notifications
+from webapp.notifications.queries import cached_count_unread, list_notifications
 from webapp.notifications.services import KINDS, mark_all_read, mark_read, may_take_digest, save_settings, settings_of
 from webapp.rendering import commit_or_show, form_status, render_page_or_fragment
 
@@ -21,11 +21,11 @@ PAGE_SIZE = 30
 
 @bp.app_context_processor
 def inject_unread_count() -> dict:
-    """The bell's unread count, counted (one indexed query) only when a template draws the bell, not per fragment."""
+    """The bell's unread count (cached per person), looked up only when a template draws the bell."""
     if not current_user.is_authenticated:
         return {}
     user_id = current_user.id
-    return {"unread_count": lambda: count_unread(user_id), "bell_poll_seconds": current_app.config["NOTIFICATION_POLL_SECONDS"]}
+    return {"unread_count": lambda: cached_count_unread(user_id), "bell_poll_seconds": current_app.config["NOTIFICATION_POLL_SECONDS"]}
 
 
 @bp.route("/notifications")

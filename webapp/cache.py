@@ -1,0 +1,144 @@
+"""The shared cache (Flask-Caching) and its invalidation.
+
+Zero set-up by default: a file cache in instance/cache, shared by every worker of one machine. With
+CACHE_REDIS_URL (or REDIS_URL) set, Redis: several app servers then share one cache (and the login rate limit).
+
+Values are stored under the generations of the scopes they depend on; invalidating a scope gives it a new
+generation, so every process stops reading the old values at once. A reader reads the generations before it
+queries, so a value computed while a write commits is stored under the old generation and never served.
+
+What invalidates what is decided once, here, from the rows a transaction wrote (a generic "data changed" hook
+on the session, run after commit, never before): any domain table -> DATA (scorecard figures, home tiles),
+recognition_feed_item -> FEED (the feed's newest item), notification -> the person's bell (BELLS for bulk updates).
+The pillars' domain events (webapp/signals.py) mark DATA explicitly too: they are the contract, the hook the net.
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+import secrets
+from collections.abc import Callable, Iterable
+from itertools import chain
+from typing import Any, TypeVar
+
+from flask import Flask
+from flask_caching import Cache
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from webapp import signals
+from webapp.extensions import db
+
+cache = Cache()
+
+DATA = "data"
+FEED = "feed"
+BELLS = "bells"
+DATA_EVENTS = (signals.rotation_completed, signals.visit_confirmed, signals.win_published, signals.wave_closed,
+               signals.person_created, signals.person_deactivated, signals.people_imported)
+QUIET_TABLES = frozenset({"notification", "outbox_message", "audit_entry"})  # no figure or tile reads them
+_WRITTEN = "cg_cache_scopes"
+_GENERATION_TIMEOUT = 0  # generations never expire (a missing one is replaced by a fresh one)
+
+T = TypeVar("T")
+
+
+def init_cache(app: Flask) -> None:
+    """Bind the cache to app, and (once per process) the session hooks that invalidate it after commit."""
+    cache.init_app(app)
+    if not event.contains(db.session, "after_commit", _invalidate_written):
+        event.listen(db.session, "after_flush", _record_flushed)
+        event.listen(db.session, "do_orm_execute", _record_bulk)
+        event.listen(db.session, "after_commit", _invalidate_written)
+    for domain_event in DATA_EVENTS:
+        domain_event.connect(_note_domain_event)
+
+
+def bell_scope(user_id: int) -> str:
+    return f"bell:{user_id}"
+
+
+def remember(scopes: Iterable[str], key: str, compute: Callable[[], T], timeout: int | None = None) -> T:
+    """The cached value of key under the current generations of scopes, computing (and storing) it when missing."""
+    scopes = tuple(scopes)
+    generations = _generations(scopes)
+    full_key = f"{key}@{'.'.join(generations)}"
+    found = cache.get(full_key)
+    if found is not None:
+        return found[0]
+    value = compute()
+    cache.set(full_key, (value,), timeout=timeout)
+    return value
+
+
+def derived(build: Callable[..., T], *inputs: object) -> T:
+    """build(*inputs) for a pure function of its inputs (a chart spec of stored figures), cached by a digest of
+    the inputs: equal inputs give the stored value, so it needs no invalidation."""
+    digest = hashlib.sha256(pickle.dumps(inputs)).hexdigest()
+    return remember((), f"{build.__module__}.{build.__qualname__}:{digest}", lambda: build(*inputs))
+
+
+def invalidate(*scopes: str) -> None:
+    """Give each scope a new generation now (use invalidate_after_commit inside a transaction)."""
+    for scope in scopes:
+        cache.set(_generation_key(scope), secrets.token_hex(6), timeout=_GENERATION_TIMEOUT)
+
+
+def invalidate_after_commit(*scopes: str) -> None:
+    """Invalidate scopes when the current transaction commits (nothing happens if it rolls back)."""
+    db.session.info.setdefault(_WRITTEN, set()).update(scopes)
+
+
+def _note_domain_event(sender: object, **_: object) -> None:
+    invalidate_after_commit(DATA)
+
+
+def _generation_key(scope: str) -> str:
+    return f"gen:{scope}"
+
+
+def _generations(scopes: tuple[str, ...]) -> list[str]:
+    keys = [_generation_key(scope) for scope in scopes]
+    found = cache.get_many(*keys) if keys else []
+    generations = []
+    for key, generation in zip(keys, found):
+        if generation is None:  # first use, or evicted: a fresh generation (never one that old values used)
+            cache.add(key, secrets.token_hex(6), timeout=_GENERATION_TIMEOUT)
+            generation = cache.get(key)
+        generations.append(str(generation))
+    return generations
+
+
+def _scopes_of_table(table: str) -> set[str]:
+    scopes = set() if table in QUIET_TABLES else {DATA}
+    if table == "recognition_feed_item":
+        scopes.add(FEED)
+    if table == "notification":
+        scopes.add(BELLS)
+    return scopes
+
+
+def _record_flushed(session: Session, flush_context: Any) -> None:
+    """after_flush: note the scopes of every row written (a notification: its owner's bell only)."""
+    written = session.info.setdefault(_WRITTEN, set())
+    for instance in chain(session.new, session.dirty, session.deleted):
+        table = getattr(instance, "__tablename__", "")
+        if table == "notification":
+            written.add(bell_scope(instance.user_id))
+        else:
+            written.update(_scopes_of_table(table))
+
+
+def _record_bulk(state: ORMExecuteState) -> None:
+    """do_orm_execute: bulk INSERT/UPDATE/DELETE statements write rows the session never sees."""
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if table is not None:
+            state.session.info.setdefault(_WRITTEN, set()).update(_scopes_of_table(table.name))
+
+
+def _invalidate_written(session: Session) -> None:
+    """after_commit. Scopes noted in a rolled-back transaction stay noted: one needless invalidation, never a stale page."""
+    scopes = session.info.pop(_WRITTEN, None)
+    if scopes:
+        invalidate(*sorted(scopes))
