@@ -20,6 +20,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from recognition.rules import COMPANY_VALUES
 
 VALUE_CHOICES = [SelectChoice(v, v.replace("-", " ").capitalize()) for v in COMPANY_VALUES]
+PICKER = {"data-picker": "Type a name to search"}
+PICKER_HELP = "Type to search and pick one or more."
 KEY_PATTERN = Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="This form is out of date; reload the page.")
 
 
@@ -35,7 +37,7 @@ class KeyedForm(FlaskForm):
 
 class KudosForm(KeyedForm):
     recipients = SelectMultipleField("Colleagues", coerce=int, validators=[DataRequired("Choose at least one colleague.")],
-                                     description="Hold Ctrl (or Cmd) to choose several.")
+                                     description=PICKER_HELP, render_kw=PICKER)
     message = TextAreaField("Message", validators=[DataRequired("Write a message."), Length(max=1000)])
     value_tag = SelectField("Company value", choices=VALUE_CHOICES, validators=[DataRequired()])
     points = IntegerField("Points for each colleague", default=10,
@@ -52,7 +54,7 @@ class WinForm(KeyedForm):
     story = TextAreaField("Story", validators=[DataRequired(), Length(min=20, max=5000)],
                           description="Markdown: **bold**, *italic*, lists and links. No HTML.")
     credited = SelectMultipleField("People credited", coerce=int, validators=[DataRequired("Credit at least one person.")],
-                                   description="People from two or more functions (not yourself).")
+                                   description="People from two or more functions (not yourself).", render_kw=PICKER)
     value_tags = SelectMultipleField("Company values", choices=VALUE_CHOICES,
                                      validators=[DataRequired("Choose one or more values.")])
     impact_amount = DecimalField("Impact amount", places=2, validators=[Optional(), NumberRange(min=0, max=10**11)],

@@ -6,11 +6,13 @@ production). Every page fails its test on a console error (CSP violations show t
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.conftest import config_for, sign_in  # noqa: F401
@@ -91,3 +93,16 @@ def open_menu(page, menu: str, item: str) -> None:
     navigation = page.get_by_role("navigation", name="Main")
     navigation.get_by_role("button", name=menu, exact=True).click()
     navigation.get_by_role("link", name=item, exact=True).click()
+
+
+def pick(page, label: str, *names: str) -> None:
+    """Choose people in a searchable picker by keyboard only: type each name, Enter takes the match."""
+    box = page.get_by_role("combobox", name=label)
+    chosen = box.locator("xpath=..")  # Tom Select's control: the chosen items, then the search input
+    box.focus()
+    for name in names:
+        page.keyboard.type(name)
+        match = page.get_by_role("option", name=re.compile(rf"^{re.escape(name)}( —|$)"))
+        expect(match).to_have_class(re.compile(r"\bactive\b"))
+        page.keyboard.press("Enter")
+        expect(chosen.locator(".item", has_text=name)).to_have_count(1)
