@@ -23,7 +23,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DEMO_PASSWORD = "correct horse battery"
 _axe = Axe()
 
@@ -74,9 +74,24 @@ def console_errors(request):
 
 
 def assert_accessible(page) -> None:
-    """Run axe-core (WCAG 2 A/AA) on the current page and fail with its report on any violation."""
+    """Run axe-core (WCAG 2.2 A/AA) on the current page and check it fits its viewport; fail with the report."""
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
     assert results.violations_count == 0, results.generate_report()
+    assert_fits(page)
+
+
+def assert_fits(page) -> None:
+    """Fail when the document is wider than the viewport (the page would scroll sideways), naming the culprits."""
+    overflow = page.evaluate("""() => {
+        const width = window.innerWidth;
+        if (document.documentElement.scrollWidth <= width) return null;
+        const wide = [...document.querySelectorAll("body *")].filter(el => el.getBoundingClientRect().right > width + 1)
+            .filter(el => !el.parentElement.closest(".table-responsive"))
+            .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+                + (el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : ""));
+        return {scrollWidth: document.documentElement.scrollWidth, width, wide};
+    }""")
+    assert overflow is None, f"{page.url} scrolls sideways: {overflow}"
 
 
 def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
