@@ -56,7 +56,8 @@ class WinForm(KeyedForm):
     credited = SelectMultipleField("People credited", coerce=int, validators=[DataRequired("Credit at least one person.")],
                                    description="People from two or more functions (not yourself).", render_kw=PICKER)
     value_tags = SelectMultipleField("Company values", choices=VALUE_CHOICES,
-                                     validators=[DataRequired("Choose one or more values.")])
+                                     validators=[DataRequired("Choose one or more values.")],
+                                     render_kw={"data-picker": "Type a value"})
     impact_amount = DecimalField("Impact amount", places=2, validators=[Optional(), NumberRange(min=0, max=10**11)],
                                  description="Optional.")
     impact_unit = StringField("Unit", validators=[Optional(), Length(max=24)], description="For example EUR or hours.")

@@ -17,6 +17,7 @@ def org(db):
     org = make_org()
     org.fin[0].email = "fin@example.com"
     org.fin[0].set_password(PASSWORD)
+    org.fin_manager.set_password(PASSWORD)
     db.session.commit()
     return org
 
@@ -83,3 +84,16 @@ def test_without_javascript_the_native_select_still_sends(browser, base_url, org
     page.get_by_role("button", name="Give kudos").click()
     expect(page.get_by_role("status").first).to_contain_text("Kudos sent to Ops 0")
     context.close()
+
+
+def test_a_joint_win_credits_people_and_values_through_pickers(page, org):
+    log_in(page, "fiona@example.com", PASSWORD)
+    page.goto("/recognition/wins/new")
+    page.get_by_label("Title").fill("Freight invoices matched automatically")
+    page.get_by_label("Story").fill("We matched carrier invoices to deliveries together, every night.")
+    pick(page, "People credited", "Fin 0", "Ops 0")
+    pick(page, "Company values", "One team")
+    page.keyboard.press("Escape")
+    assert_accessible(page)
+    page.get_by_role("button", name="Log the win").click()
+    expect(page.locator("#win-status")).to_have_text("pending")

@@ -19,7 +19,7 @@
       placeholder: select.dataset.picker || "Type a name to search",
       render: {
         no_results: function () {
-          return '<div class="no-results">No one by that name.</div>';
+          return '<div class="no-results">Nothing matches.</div>';
         }
       }
     });
