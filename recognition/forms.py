@@ -17,10 +17,13 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from recognition.rules import DEFAULT_COMPANY_VALUES, VALUE_NAME_MAX, VALUES_MAX
 from webapp.forms import KeyedForm
 
+PICKER = {"data-picker": "Type a name to search"}
+PICKER_HELP = "Type to search and pick one or more."
+
 
 class KudosForm(KeyedForm):
     recipients = SelectMultipleField("Colleagues", coerce=int, validators=[DataRequired("Choose at least one colleague.")],
-                                     description="Hold Ctrl (or Cmd) to choose several.")
+                                     description=PICKER_HELP, render_kw=PICKER)
     message = TextAreaField("Message", validators=[DataRequired("Write a message."), Length(max=1000)])
     value_tag = SelectField("Company value", choices=[], validators=[DataRequired()])  # the view sets them
     points = IntegerField("Points for each colleague", default=10,
@@ -37,9 +40,10 @@ class WinForm(KeyedForm):
     story = TextAreaField("Story", validators=[DataRequired(), Length(min=20, max=5000)],
                           description="Markdown: **bold**, *italic*, lists and links. No HTML.")
     credited = SelectMultipleField("People credited", coerce=int, validators=[DataRequired("Credit at least one person.")],
-                                   description="People from two or more functions (not yourself).")
+                                   description="People from two or more functions (not yourself).", render_kw=PICKER)
     value_tags = SelectMultipleField("Company values", choices=[],  # the view sets them
-                                     validators=[DataRequired("Choose one or more values.")])
+                                     validators=[DataRequired("Choose one or more values.")],
+                                     render_kw={"data-picker": "Type a value"})
     impact_amount = DecimalField("Impact amount", places=2, validators=[Optional(), NumberRange(min=0, max=10**11)],
                                  description="Optional.")
     impact_unit = StringField("Unit", validators=[Optional(), Length(max=24)], description="For example EUR or hours.")

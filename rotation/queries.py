@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, func, select
@@ -199,6 +200,27 @@ def count_released(application: Application, today: date) -> int:
                Cohort.starts_on <= cohort.ends_on, Cohort.ends_on >= max(cohort.starts_on, today),
                Application.id.in_(seated) | waiting)
     ) or 0
+
+
+@dataclass(frozen=True)
+class ReleaseCap:
+    """How many of the applicant's team may be away at once, and how many already are (approved, overlapping)."""
+
+    percent: int
+    team_size: int
+    cap: int
+    away: int
+
+    @property
+    def reached(self) -> bool:
+        return self.away >= self.cap
+
+
+def release_cap(application: Application, today: date) -> ReleaseCap:
+    """The team release cap for this application: the program's percentage of the team, at least one person."""
+    percent = application.cohort.program.release_cap_percent
+    size = release_group_size(application)
+    return ReleaseCap(percent, size, max(1, size * percent // 100), count_released(application, today))
 
 
 def program_health(program: Program) -> dict:

@@ -26,13 +26,12 @@ from rotation.models import (
     RotationPolicy,
 )
 from rotation.queries import (
-    count_released,
     draft_assignment,
     held_seats,
     host_order,
     match_instance,
     months_between,
-    release_group_size,
+    release_cap,
 )
 from webapp import clock, signals
 from webapp.auth.services import record_audit
@@ -396,14 +395,12 @@ def _lock_release_group(application: Application) -> None:
 
 
 def _ensure_within_release_cap(application: Application, today: date) -> None:
-    percent = application.cohort.program.release_cap_percent
-    size = release_group_size(application)
-    cap = max(1, size * percent // 100)
-    released = count_released(application, today)
-    if released >= cap:
+    release = release_cap(application, today)
+    if release.reached:
         raise RotationError(
-            f"Your team may release at most {cap} of its {size} people at once ({percent}%, at least one), "
-            f"and {released} already {'is' if released == 1 else 'are'} approved for a rotation in this period."
+            f"Your team may release at most {release.cap} of its {release.team_size} people at once "
+            f"({release.percent}%, at least one), and {release.away} already "
+            f"{'is' if release.away == 1 else 'are'} approved for a rotation in this period."
         )
 
 

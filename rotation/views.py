@@ -331,9 +331,14 @@ def application(application_id: int):
             if commit_or_show(form, decide) is not None:
                 flash(f"The application of {application.applicant.name} is {application.status}.", "success")
                 return _back("rotation.approvals")
-    placement = queries.placement_for(application)
-    return _page("rotation/application.html", form, application=application, placement=placement,
-                 action_form=FlaskForm(), today=today())
+    else:  # a decision started elsewhere (the home tile) arrives here to be confirmed
+        form.decision.data = request.args.get("decision", form.decision.data)
+        form.comment.data = request.args.get("comment", "")[:2000]
+    deciding = application.home_manager_id == current_user.id and application.status == "submitted"
+    return _page("rotation/application.html", form, application=application,
+                 placement=queries.placement_for(application), action_form=FlaskForm(), today=today(),
+                 release=queries.release_cap(application, today()) if deciding else None,
+                 confirming=request.args.get("decision") in ("approve", "decline"))
 
 
 @bp.route("/rotation/applications/<int:application_id>/withdraw", methods=["POST"])

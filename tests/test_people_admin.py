@@ -91,7 +91,7 @@ def test_deactivate_never_deletes_and_signs_the_person_out(app, client, admin, d
     their_client = app.test_client()
     sign_in(their_client, person)
     assert their_client.get("/").status_code == 200
-    response = client.post(f"/admin/people/{person.id}/active", data={"active": "0"})
+    response = client.post(f"/admin/people/{person.id}/active", data={"active": "0", "confirmed": "1"})
     assert response.status_code == 303
     assert db.session.get(User, person.id).active is False
     assert their_client.get("/").status_code == 302
@@ -100,9 +100,29 @@ def test_deactivate_never_deletes_and_signs_the_person_out(app, client, admin, d
     assert audit_actions(db)[-2:] == ["user.deactivate", "user.reactivate"]
 
 
+@pytest.mark.parametrize("kind", ["people", "teams", "functions"])
+def test_deactivating_asks_first_and_changes_nothing_until_confirmed(app, client, admin, db, kind):
+    person = make_user(name="Leaving Person")
+    item = {"people": person, "teams": make_team(person.function, "Payables"), "functions": person.function}[kind]
+    db.session.commit()
+    their_client = app.test_client()
+    sign_in(their_client, person)
+    response = client.post(f"/admin/{kind}/{item.id}/active", data={"active": "0"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and f"Deactivate {item.name}?" in html
+    assert 'name="confirmed" value="1"' in html
+    db.session.expire_all()
+    assert db.session.get(type(item), item.id).active is True
+    assert their_client.get("/").status_code == 200
+    assert "user.deactivate" not in audit_actions(db)
+    client.post(f"/admin/{kind}/{item.id}/active", data={"active": "0", "confirmed": "1"})
+    db.session.expire_all()
+    assert db.session.get(type(item), item.id).active is False
+
+
 def test_the_last_admin_cannot_be_deactivated_or_demoted(client, admin, db):
-    client.post(f"/admin/people/{admin.id}/active", data={"active": "0"})
-    assert db.session.get(User, admin.id).active is True
+    response = client.post(f"/admin/people/{admin.id}/active", data={"active": "0", "confirmed": "1"})
+    assert response.status_code == 303 and db.session.get(User, admin.id).active is True
     data = person_form(admin.function, name=admin.name, email=admin.email, roles=[])
     response = client.post(f"/admin/people/{admin.id}/edit", data=data)
     assert response.status_code == 400 and "at least one active admin" in response.get_data(as_text=True)

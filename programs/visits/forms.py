@@ -68,7 +68,7 @@ class VisitForm(KeyedForm):
     purpose = StringField("Purpose", validators=[DataRequired(), Length(max=PURPOSE_MAX)])
     attendee_ids = SelectMultipleField(
         "Internal attendees", coerce=int, validators=[DataRequired("Pick the internal attendees.")],
-        description="Hold Ctrl (or Cmd) to pick several. A visit is joint with attendees from two or more functions.",
+        description="Type to search and pick several. A visit is joint with attendees from two or more functions.",
     )
     contacts = TextAreaField("The customer's people", validators=[Optional(), Length(max=TEXT_MAX)],
                              description="One per line: name, role (e.g. “Jo Smith, CFO”).")

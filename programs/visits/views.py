@@ -189,7 +189,8 @@ def _visit_form(visit=None) -> VisitForm:
     form.attendee_ids.choices = [SelectChoice(user_id, name, optgroup=function)
                                  for function, people in queries.people_by_function() for user_id, name in people]
     form.attendee_ids.render_kw = {"hx-post": url_for("visits.joint_check"), "hx-trigger": "change",
-                                   "hx-target": "#joint-status", "hx-swap": "outerHTML"}
+                                   "hx-target": "#joint-status", "hx-swap": "outerHTML",
+                                   "data-picker": "Type a name to search"}
     if request.method == "GET":
         if visit is not None:
             form.attendee_ids.data = [a.user_id for a in visit.attendees]

@@ -6,11 +6,13 @@ production). Every page fails its test on a console error (CSP violations show t
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.conftest import config_for, sign_in  # noqa: F401
@@ -21,7 +23,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DEMO_PASSWORD = "correct horse battery"
 _axe = Axe()
 
@@ -72,9 +74,24 @@ def console_errors(request):
 
 
 def assert_accessible(page) -> None:
-    """Run axe-core (WCAG 2 A/AA) on the current page and fail with its report on any violation."""
+    """Run axe-core (WCAG 2.2 A/AA) on the current page and check it fits its viewport; fail with the report."""
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
     assert results.violations_count == 0, results.generate_report()
+    assert_fits(page)
+
+
+def assert_fits(page) -> None:
+    """Fail when the document is wider than the viewport (the page would scroll sideways), naming the culprits."""
+    overflow = page.evaluate("""() => {
+        const width = window.innerWidth;
+        if (document.documentElement.scrollWidth <= width) return null;
+        const wide = [...document.querySelectorAll("body *")].filter(el => el.getBoundingClientRect().right > width + 1)
+            .filter(el => !el.parentElement.closest(".table-responsive"))
+            .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+                + (el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : ""));
+        return {scrollWidth: document.documentElement.scrollWidth, width, wide};
+    }""")
+    assert overflow is None, f"{page.url} scrolls sideways: {overflow}"
 
 
 def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
@@ -91,3 +108,16 @@ def open_menu(page, menu: str, item: str) -> None:
     navigation = page.get_by_role("navigation", name="Main")
     navigation.get_by_role("button", name=menu, exact=True).click()
     navigation.get_by_role("link", name=item, exact=True).click()
+
+
+def pick(page, label: str, *names: str) -> None:
+    """Choose people in a searchable picker by keyboard only: type each name, Enter takes the match."""
+    box = page.get_by_role("combobox", name=label)
+    chosen = box.locator("xpath=..")  # Tom Select's control: the chosen items, then the search input
+    box.focus()
+    for name in names:
+        page.keyboard.type(name)
+        match = page.get_by_role("option", name=re.compile(rf"^{re.escape(name)}( —|$)"))
+        expect(match).to_have_class(re.compile(r"\bactive\b"))
+        page.keyboard.press("Enter")
+        expect(chosen.locator(".item", has_text=name)).to_have_count(1)

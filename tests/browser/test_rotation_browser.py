@@ -75,7 +75,12 @@ def test_apply_approve_rank_match_publish_accept(page, db, world):
     tile = page.locator("#tile-rotation-approvals")
     expect(tile).to_contain_text("Ada Applicant applied to Spring")
     assert_accessible(page)
-    tile.get_by_role("button", name="Approve Ada Applicant").click()  # inline, from the home page
+    tile.get_by_role("button", name="Approve… Ada Applicant").click()  # from the home page, to be confirmed
+    expect(page.get_by_role("heading", name="Confirm your decision")).to_be_visible()
+    expect(page.locator("#release-cap")).to_contain_text("Already approved for a rotation in this period: 0")
+    expect(page.get_by_label("Decision", exact=True)).to_have_value("approve")
+    assert_accessible(page)
+    page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_role("status")).to_contain_text("is approved")
     expect(page).to_have_url(re.compile(r"/$"))
 

@@ -15,7 +15,6 @@ from webapp.people.models import Function, PendingImport, Team, User
 from webapp.people.queries import find_user_by_email, list_direct_reports, list_functions, list_teams, search_people
 from webapp.people.services import (
     ImportRejected,
-    PeopleError,
     PersonData,
     apply_pending_import,
     plan_for,
@@ -25,7 +24,7 @@ from webapp.people.services import (
     set_active,
     stage_people_import,
 )
-from webapp.rendering import commit_or_show, form_status, render_page_or_fragment, wants_fragment
+from webapp.rendering import commit_or_flash, commit_or_show, form_status, render_page_or_fragment, wants_fragment
 from webapp.roles import Role
 from webapp.uploads import decode_upload, rejected_rows_download
 
@@ -169,21 +168,20 @@ def team_form(team_id: int | None):
 @bp.route("/admin/<kind>/<int:object_id>/active", methods=["POST"])
 @roles_required(Role.ADMIN)
 def set_activity(kind: str, object_id: int):
-    """Deactivate (active=0) or reactivate (active=1) a person, function or team."""
+    """Deactivate (active=0) or reactivate (active=1) a person, function or team.
+
+    Deactivating asks first: without confirmed=1 the answer is a confirmation page and nothing changes.
+    """
     model = ADMIN_KINDS.get(kind) or abort(404)
     obj = db.get_or_404(model, object_id)
     wanted = request.form.get("active")
     if wanted not in ("0", "1"):
         abort(400)
-    try:
-        set_active(current_user, obj, wanted == "1")
-    except PeopleError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(f"{obj.name} is {'active again' if wanted == '1' else 'deactivated'}.", "success")
     back = url_for("people.profile", user_id=obj.id) if kind == "people" else url_for(f"people.{kind}")
+    if wanted == "0" and obj.active and request.form.get("confirmed") != "1":
+        return render_template("people/confirm_deactivate.html", kind=kind, item=obj, back=back)
+    commit_or_flash(lambda: set_active(current_user, obj, wanted == "1") or True,
+                    f"{obj.name} is {'active again' if wanted == '1' else 'deactivated'}.")
     return redirect(back, code=303)
 
 
