@@ -16,8 +16,8 @@ from tests.factories import make_user
 from tests.recognition.recognition_factories import MESSAGE, give, key, make_org
 from webapp import clock
 from webapp.cache import cache, derived
-from webapp.main.periods import Quarter
 from webapp.notifications.services import notify
+from webapp.periods import Quarter
 from webapp.roles import Role
 
 SIGNED_IN_USER_QUERIES = 2  # flask-login loads the user and their roles

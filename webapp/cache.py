@@ -34,8 +34,8 @@ cache = Cache()
 DATA = "data"
 FEED = "feed"
 BELLS = "bells"
-DATA_EVENTS = (signals.rotation_completed, signals.visit_confirmed, signals.win_published, signals.wave_closed,
-               signals.person_created, signals.person_deactivated, signals.people_imported)
+DATA_EVENTS = (signals.rotation_completed, signals.visit_confirmed, signals.visit_withdrawn, signals.win_published,
+               signals.wave_closed)  # people's own writes reach the cache through the table hook
 QUIET_TABLES = frozenset({"notification", "outbox_message", "audit_entry"})  # no figure or tile reads them
 _WRITTEN = "cg_cache_scopes"
 _GENERATION_TIMEOUT = 0  # generations never expire (a missing one is replaced by a fresh one)
