@@ -6,12 +6,7 @@ import re
 import pytest
 
 from tests.conftest import sign_in
-from tests.rotation.rotation_factories import make_application, make_cohort, make_opening, make_org, make_program
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
+from tests.rotation.rotation_factories import make_application, make_cohort, make_opening, make_program
 
 
 @pytest.fixture

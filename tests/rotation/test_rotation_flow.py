@@ -15,18 +15,12 @@ from tests.rotation.rotation_factories import (
     make_application,
     make_cohort,
     make_opening,
-    make_org,
     make_program,
     publish,
     run_match,
 )
 from webapp import signals
 from webapp.auth.models import AuditEntry
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
 
 
 @pytest.fixture

@@ -8,15 +8,10 @@ import pytest
 from rotation import services
 from rotation.scorecard import rotation_figures
 from tests.conftest import sign_in
-from tests.rotation.rotation_factories import make_application, make_cohort, make_opening, make_org, make_program
+from tests.rotation.rotation_factories import make_application, make_cohort, make_opening, make_program
 from webapp import clock
 from webapp.notifications.models import Notification
 from webapp.periods import Quarter
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
 
 
 @pytest.fixture

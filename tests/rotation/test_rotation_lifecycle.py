@@ -14,25 +14,12 @@ from tests.rotation.rotation_factories import (
     TODAY,
     close_early,
     make_application,
-    make_cohort,
     make_opening,
-    make_org,
-    make_program,
     publish,
     run_match,
 )
 from webapp.auth.models import AuditEntry
 from webapp.notifications.models import Notification
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
-
-
-@pytest.fixture
-def cohort(org):
-    return make_cohort(make_program(org))
 
 
 def _set_policy(**values) -> None:

@@ -15,20 +15,9 @@ from tests.rotation.rotation_factories import (
     make_application,
     make_cohort,
     make_opening,
-    make_org,
     make_program,
 )
 from webapp.roles import Role
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
-
-
-@pytest.fixture
-def cohort(org):
-    return make_cohort(make_program(org))
 
 
 @pytest.fixture

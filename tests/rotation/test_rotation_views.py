@@ -15,25 +15,11 @@ from tests.factories import make_user
 from tests.rotation.rotation_factories import (
     TODAY,
     make_application,
-    make_cohort,
     make_opening,
-    make_org,
-    make_program,
     publish,
     run_match,
 )
 from webapp.roles import Role
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
-
-
-@pytest.fixture
-def cohort(org):
-    """A cohort whose window is open on the test session's date."""
-    return make_cohort(make_program(org))
 
 
 @pytest.fixture
