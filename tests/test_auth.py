@@ -104,7 +104,7 @@ def test_change_password_checks_the_current_one(client, db):
     response = client.post(
         "/account/password", data={"current": PASSWORD, "new": "a brand new secret", "confirm": "another secret!!"}
     )
-    assert response.status_code == 400 and b"two new passwords differ" in response.data
+    assert response.status_code == 400 and b"two passwords differ" in response.data
 
 
 def test_changing_the_password_signs_out_other_sessions(app, client, db):

@@ -15,37 +15,30 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
+def new_password_field() -> PasswordField:
+    """A new password: the one length rule, said beside the field."""
+    return PasswordField("New password", validators=[
+        DataRequired(),
+        Length(min=PASSWORD_MIN, max=200, message=f"Choose a password of at least {PASSWORD_MIN} characters.")],
+        description=f"At least {PASSWORD_MIN} characters.")
+
+
+def repeat_password_field(label: str) -> PasswordField:
+    return PasswordField(label, validators=[DataRequired(), EqualTo("new", message="The two passwords differ.")])
+
+
 class PasswordChangeForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
-    new = PasswordField(
-        "New password",
-        validators=[
-            DataRequired(),
-            Length(min=PASSWORD_MIN, max=200, message=f"Choose a password of at least {PASSWORD_MIN} characters."),
-        ],
-        description=f"At least {PASSWORD_MIN} characters.",
-    )
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")],
-    )
+    new = new_password_field()
+    confirm = repeat_password_field("Repeat the new password")
     submit = SubmitField("Change password")
 
 
 class SetPasswordForm(FlaskForm):
     """Choose a password from an invitation or reset link."""
 
-    new = PasswordField(
-        "New password",
-        validators=[
-            DataRequired(),
-            Length(min=PASSWORD_MIN, max=200, message=f"Choose a password of at least {PASSWORD_MIN} characters."),
-        ],
-        description=f"At least {PASSWORD_MIN} characters.",
-    )
-    confirm = PasswordField(
-        "Repeat the password", validators=[DataRequired(), EqualTo("new", message="The two passwords differ.")]
-    )
+    new = new_password_field()
+    confirm = repeat_password_field("Repeat the password")
     submit = SubmitField("Set password and sign in")
 
 
