@@ -34,5 +34,11 @@ win_published = _events.signal("win-published")
 win_id (int), title (str), credited (list[User]), function_ids (set[int]), occurred_at (aware UTC datetime:
 the publication moment)."""
 
+metric_value_recorded = _events.signal("metric-value-recorded")
+"""A business outcome value was entered or imported (see webapp/metrics.py). sender: the owning programme
+("trust"); kwargs: metric_id (int), period (str: "2026-07" or "2026-Q3"), function_id (int | None),
+value (float), previous (float | None: the value it replaced), recorded_by (User),
+occurred_at (aware UTC datetime: the moment it was recorded)."""
+
 wave_closed = _events.signal("wave-closed")
 """A trust pulse wave closed. sender "trust"; kwargs: wave_id (int), closes_on (date)."""

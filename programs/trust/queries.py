@@ -10,6 +10,7 @@ from sqlalchemy import Select, exists, func, select
 from programs.trust.models import (
     AUDIENCE,
     NPS11,
+    PER_FUNCTION,
     TrustAnswer,
     TrustComment,
     TrustItem,
@@ -24,6 +25,7 @@ from programs.trust.models import (
     TrustWaveResult,
 )
 from webapp.extensions import db
+from webapp.metrics import MetricPoint, OutcomeMetric
 from webapp.people.models import Function, User
 
 ANSWER_COLUMNS = ["response_id", "rater", "target", "item", "dimension", "reverse", "score", "tenure"]
@@ -203,3 +205,19 @@ def metric_values(metric_id: int) -> pd.DataFrame:
         .order_by(TrustMetricValue.period, TrustMetricValue.function_key)
     ).all()
     return pd.DataFrame(rows, columns=["period", "function", "value"])
+
+
+class OutcomeSource:
+    """The trust pulse's business outcomes as webapp.metrics reads them (registered at start-up)."""
+
+    def metrics(self) -> list[OutcomeMetric]:
+        return [OutcomeMetric(id=metric.id, name=metric.name, unit=metric.unit, higher_is_better=metric.higher_is_better,
+                              frequency=metric.frequency, per_function=metric.scope == PER_FUNCTION)
+                for metric in db.session.scalars(list_metrics())]
+
+    def points(self, metric_id: int) -> list[MetricPoint]:
+        rows = db.session.execute(
+            select(TrustMetricValue.period, TrustMetricValue.function_id, TrustMetricValue.value)
+            .where(TrustMetricValue.metric_id == metric_id)
+            .order_by(TrustMetricValue.period, TrustMetricValue.function_key))
+        return [MetricPoint(period, function_id, value) for period, function_id, value in rows]

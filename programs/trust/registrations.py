@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from programs.trust.builtin import time_estimate
 from programs.trust.models import TrustWave
-from programs.trust.queries import open_waves_for, response_rates
+from programs.trust.queries import OutcomeSource, open_waves_for, response_rates
 from programs.trust.scorecard import outcome_figures, response_rate_figure, trust_figures
 from programs.trust.services import targets_of
 from webapp import clock
@@ -14,6 +14,7 @@ from webapp.main.checklist import any_row, register_setup_step
 from webapp.main.navigation import register_nav_item
 from webapp.main.scorecard import register_scorecard_figure
 from webapp.main.tiles import register_tile
+from webapp.metrics import register_metric_source
 from webapp.people.models import User
 from webapp.roles import Role
 
@@ -47,6 +48,7 @@ def register() -> None:
     register_tile("home", "trust-pulse", "trust/_tile_pulse.html", open_pulse_tile, order=5)
     register_tile("home", "pulse-rates", "trust/_tile_rates.html", response_rates_tile, Role.HR, order=41)
     register_demo_seeder(50, "trust pulse", seed_trust)
+    register_metric_source(OutcomeSource())
     register_scorecard_figure("Trust", "pair-indices", trust_figures, order=10)
     register_scorecard_figure("Outcomes", "metrics", outcome_figures, order=10)
     register_scorecard_figure("Engagement", "response-rate", response_rate_figure, order=10)

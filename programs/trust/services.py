@@ -466,29 +466,37 @@ def save_metric_value(actor: User, metric: TrustMetric, period: str, function_id
     if metric.scope == PER_FUNCTION and db.session.get(Function, function_id or 0) is None:
         raise TrustError("Choose the function this value is for.", "function_id")
     function_id = function_id if metric.scope == PER_FUNCTION else None
-    _upsert_values(metric, [(period, function_id, value)])
+    _upsert_values(actor, metric, [(period, function_id, value)])
     record_audit(actor, "trust.metric.value", metric, None, {"period": period, "function_id": function_id, "value": value})
     return metric
 
 
-def _upsert_values(metric: TrustMetric, values: list[tuple[str, int | None, float]]) -> None:
+def _upsert_values(actor: User, metric: TrustMetric, values: list[tuple[str, int | None, float]]) -> None:
+    """Insert or replace values, then announce each one (webapp.signals.metric_value_recorded)."""
     keys = {(period, function_id or 0) for period, function_id, _ in values}
     existing = db.session.scalars(select(TrustMetricValue).where(TrustMetricValue.metric_id == metric.id))
     by_key = {(v.period, v.function_key): v for v in existing if (v.period, v.function_key) in keys}
+    recorded: list[tuple[str, int | None, float, float | None]] = []
     for period, function_id, value in values:
         row = by_key.get((period, function_id or 0))
+        previous = None if row is None else row.value
         if row is None:
             db.session.add(TrustMetricValue(metric_id=metric.id, period=period, function_id=function_id,
                                             function_key=function_id or 0, value=value))
         else:
             row.value = value
+        recorded.append((period, function_id, value, previous))
     db.session.flush()
+    now = clock.now()
+    for period, function_id, value, previous in recorded:
+        signals.metric_value_recorded.send("trust", metric_id=metric.id, period=period, function_id=function_id,
+                                           value=value, previous=previous, recorded_by=actor, occurred_at=now)
 
 
 def import_metric_values(actor: User, metric: TrustMetric, filename: str, content: str) -> ValuePlan:
     """All rows or none: returns the plan; applies it only when every row is valid."""
     plan = plan_values_import(content, metric.frequency, metric.scope == PER_FUNCTION, function_lookup())
     if plan.is_valid:
-        _upsert_values(metric, [(row.period, row.function_id, row.value) for row in plan.rows])
+        _upsert_values(actor, metric, [(row.period, row.function_id, row.value) for row in plan.rows])
         record_audit(actor, "trust.metric.import", metric, None, {"file": filename[:255], "rows": len(plan.rows)})
     return plan
