@@ -40,5 +40,12 @@ metric_value_recorded = _events.signal("metric-value-recorded")
 value (float), previous (float | None: the value it replaced), recorded_by (User),
 occurred_at (aware UTC datetime: the moment it was recorded)."""
 
+metric_threshold_crossed = _events.signal("metric-threshold-crossed")
+"""A metric's value crossed its amber or red threshold for a pair of functions (the monthly business review
+owns targets and thresholds). sender "business_review"; kwargs: metric_id (int), metric_name (str),
+period (str), value (float), threshold (float), status ("amber" | "red"), owner_function_id (int: the function
+that owns the metric), partner_function_id (int), mid_period (bool: the period has not ended yet),
+occurred_at (aware UTC datetime: when the value was recorded)."""
+
 wave_closed = _events.signal("wave-closed")
 """A trust pulse wave closed. sender "trust"; kwargs: wave_id (int), closes_on (date)."""
