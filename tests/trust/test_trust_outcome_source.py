@@ -46,3 +46,11 @@ def test_every_value_entered_or_imported_is_announced_with_the_value_it_replaced
     assert [(c["period"], c["value"], c["previous"]) for c in calls] == [
         ("2026-01", 88.5, None), ("2026-01", 90.0, 88.5), ("2026-01", 92.0, 90.0), ("2026-02", 93.0, None)]
     assert all(c["sender"] == "trust" and c["metric_id"] == delivery.id and c["recorded_by"] is hr for c in calls)
+
+
+def test_a_target_is_read_from_the_registered_target_source_and_absent_otherwise(monkeypatch):
+    from webapp import metrics
+    monkeypatch.setattr(metrics, "_target_sources", [])
+    assert metrics.metric_target(1, "2026-01") is None
+    metrics.register_target_source(lambda metric_id, period: 95.0 if (metric_id, period) == (1, "2026-01") else None)
+    assert metrics.metric_target(1, "2026-01") == 95.0 and metrics.metric_target(1, "2026-02") is None
