@@ -151,6 +151,22 @@ ACCESS: dict[str, object] = {
     "trust.metric_value_add": HR,
     "trust.metric_import": HR,
     "trust.metric_csv": HR_LEADER,
+    # joint problem-solving reviews (the views admit only participants to every change)
+    "joint_reviews.index": EVERYONE,
+    "joint_reviews.open_review": EVERYONE,
+    "joint_reviews.review": EVERYONE,
+    "joint_reviews.add_entry": EVERYONE,
+    "joint_reviews.delete_entry": EVERYONE,
+    "joint_reviews.add_finding": EVERYONE,
+    "joint_reviews.add_action": EVERYONE,
+    "joint_reviews.set_action": EVERYONE,
+    "joint_reviews.sign_off": EVERYONE,
+    "joint_reviews.link_record": EVERYONE,
+    "joint_reviews.nudge_preview": EVERYONE,
+    "joint_reviews.dismiss_live_nudge": EVERYONE,
+    "joint_reviews.dismiss_saved_nudge": EVERYONE,
+    "joint_reviews.library": EVERYONE,
+    "joint_reviews.completion": EVERYONE,
 }
 
 
@@ -191,6 +207,7 @@ def test_route_role_matrix(app, db, who):
         "account_id": target.id, "visit_id": target.id, "follow_up_id": target.id,
         "item_id": 999, "kudos_id": 999, "win_id": 999, "badge_id": 999,
         "wave_id": 1, "template_id": 1, "metric_id": 1, "table": "pairs",
+        "review_id": 999, "entry_id": 999, "action_id": 999,
     }
     client = app.test_client()
     viewer = None if who == ANONYMOUS else make_user(*({who} - {Role.EMPLOYEE}))

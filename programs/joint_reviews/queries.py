@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -148,7 +148,11 @@ def reviews_of_pair(pair: tuple[int, int], first: date, last: date) -> list[Revi
     return list(db.session.scalars(select(Review).where(
         _involving(pair), Review.happened_on <= last,
         or_(Review.happened_on >= first, Review.status != ReviewStatus.RESOLVED.value,
-            func.coalesce(Review.resolved_at, Review.signed_at) >= first)).order_by(Review.happened_on)))
+            func.coalesce(Review.resolved_at, Review.signed_at) >= _start_of(first))).order_by(Review.happened_on)))
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def pair_action_figures(pair: tuple[int, int], quarters: list[str]) -> dict[str, tuple[int, int]]:
