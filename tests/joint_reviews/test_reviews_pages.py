@@ -238,3 +238,20 @@ def test_reviews_are_pair_records_and_the_home_tile_lists_my_actions(client, db,
     assert [(r.id, r.is_open) for r in records] == [(review.id, True)]
     home = _as(client, org.fin_people[0]).get("/").text
     assert "My joint reviews" in home and "Add the credit check to the rush form" in home
+
+
+def test_the_scorecard_shows_the_share_of_the_pairs_review_actions_done_on_time(client, db, org):
+    from tests.factories import make_user
+    from webapp.periods import Quarter
+    from webapp.roles import Role
+
+    review = ready_to_sign(org, open_review(org))
+    services.add_action(org.fin_people[0], review, "Second", org.ops_people[0].id, review.actions[0].due_on,
+                        clock.today())
+    services.set_action_done(org.fin_people[0], review.actions[0], True, clock.now())
+    db.session.commit()
+    quarter = Quarter.containing(review.actions[0].due_on)
+    hr = make_user(Role.HR, function=org.fin)
+    csv = _as(client, hr).get(f"/scorecard.csv?quarter={quarter}&a={org.fin.id}&b={org.ops.id}").text
+    line = next(row for row in csv.splitlines() if "Review actions done on time" in row)
+    assert line.startswith(f"Collaboration,Review actions done on time,{quarter},50")
