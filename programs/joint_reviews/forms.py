@@ -23,7 +23,7 @@ TAG_LABELS = {FactorTag.PROCESS.value: "Process", FactorTag.DATA.value: "Data",
               FactorTag.COMMUNICATION.value: "Communication", FactorTag.INCENTIVES.value: "Incentives",
               FactorTag.CAPACITY.value: "Capacity"}
 FINDING_LABELS = {FindingKind.FACTOR.value: "A contributing factor", FindingKind.WENT_WELL.value: "Something that went well"}
-NUDGE_HX = {"hx-trigger": "input changed delay:600ms, blur", "hx-swap": "innerHTML"}
+NUDGE_HX = {"hx-trigger": "input changed delay:500ms", "hx-swap": "innerHTML"}
 
 
 def _text(value: str | None) -> str:

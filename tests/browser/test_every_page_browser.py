@@ -76,6 +76,8 @@ def test_every_page_is_accessible_and_fits(page, app, demo, role):
     checked, problems = walk_every_page(page, app)
     assert not problems, "\n\n".join(problems)
     assert {"main.home", "people.directory", "recognition.feed", "rotation.index", "people.profile"} <= set(checked)
+    assert {"joint_reviews.index", "joint_reviews.library", "joint_reviews.completion", "joint_reviews.review",
+            "joint_reviews.open_review"} <= set(checked)  # joint reviews
 
 
 def test_the_overflow_check_fails_on_a_page_wider_than_a_phone(page):
