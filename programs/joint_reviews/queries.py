@@ -49,6 +49,7 @@ def list_open_reviews(viewer: User) -> Select:
     """Reviews still open (being written or with actions open), the viewer's own first, newest first."""
     mine = Review.id.in_(select(Participant.review_id).where(Participant.user_id == viewer.id))
     return (select(Review).where(Review.status != ReviewStatus.RESOLVED.value)
+            .options(selectinload(Review.participants))
             .order_by(mine.desc(), Review.happened_on.desc(), Review.id.desc()))
 
 
@@ -76,7 +77,7 @@ def library(criteria: LibraryFilter, before_id: int | None = None) -> Select:
                                 Review.id.in_(select(Finding.review_id).where(func.lower(Finding.text).like(words)))))
     if before_id is not None:
         query = query.where(Review.id < before_id)
-    return query.order_by(Review.id.desc())
+    return query.options(selectinload(Review.participants), selectinload(Review.findings)).order_by(Review.id.desc())
 
 
 def library_quarters() -> list[str]:

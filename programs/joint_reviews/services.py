@@ -299,6 +299,10 @@ def sign_off(actor: User, review: Review, fair: bool, comment: str, now: datetim
     if set(review.function_ids) <= review.signed_function_ids:
         review.status, review.signed_at = ReviewStatus.SIGNED.value, now
         db.session.flush()
+        for other in review.participants:
+            notify(other.user, "info", f"Every function signed off the review \"{review.title}\": it is in the "
+                   "library of learnings and stays open until its actions are done.",
+                   link("joint_reviews.review", review_id=review.id))
         _resolve_when_done(review, now)
     return signed
 

@@ -255,3 +255,27 @@ def test_the_scorecard_shows_the_share_of_the_pairs_review_actions_done_on_time(
     csv = _as(client, hr).get(f"/scorecard.csv?quarter={quarter}&a={org.fin.id}&b={org.ops.id}").text
     line = next(row for row in csv.splitlines() if "Review actions done on time" in row)
     assert line.startswith(f"Collaboration,Review actions done on time,{quarter},50")
+
+
+def _library_queries(client, app) -> int:
+    from tests.bench.harness import count_queries
+
+    with count_queries(app) as statements:
+        assert client.get("/reviews/library", headers={"HX-Request": "true"}).status_code == 200
+    return len(statements)
+
+
+def test_library_queries_do_not_grow_with_the_number_of_reviews(client, app, db, org):
+    def signed_review(title: str) -> None:
+        review = ready_to_sign(org, open_review(org, title=title))
+        services.sign_off(org.fin_people[0], review, True, "", clock.now())
+        services.sign_off(org.ops_people[0], review, True, "", clock.now())
+        db.session.commit()
+
+    reader = _as(client, org.outsider)
+    signed_review("First")
+    reader.get("/reviews/library")
+    one = _library_queries(reader, app)
+    for n in range(5):
+        signed_review(f"More {n}")
+    assert _library_queries(reader, app) == one

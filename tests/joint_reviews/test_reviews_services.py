@@ -95,6 +95,9 @@ def test_one_sign_off_per_function_then_the_review_is_signed_and_resolves_when_a
         services.sign_off(org.fin_people[0], review, True, "", clock.now())
     services.sign_off(org.ops_people[0], review, True, "", clock.now())
     assert review.status == ReviewStatus.SIGNED.value  # open until its actions are done
+    signed_told = db.session.scalars(select(Notification.user_id).where(
+        Notification.message.like("Every function signed off%"))).all()
+    assert sorted(signed_told) == sorted([org.fin_people[0].id, org.ops_people[0].id])
     with pytest.raises(RuleError, match="no longer changes"):
         services.add_finding(org.fin_people[0], review, "went_well", None, "late addition")
     action = review.actions[0]
