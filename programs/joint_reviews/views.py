@@ -152,6 +152,13 @@ def _submit(review_id: int, form, form_name: str, write: Callable[[], object], s
     return _detail(_review_or_404(review_id), 400, **{form_name: form})
 
 
+def _transition(review_id: int, write: Callable[[], object], success: str, anchor: str = ""):
+    """One change without a form, through the shared transaction boundary: back to the review, or 400 with why."""
+    if commit_or_flash(write, success) is None:
+        return _detail(_review_or_404(review_id), 400)
+    return redirect(url_for("joint_reviews.review", review_id=review_id) + anchor, code=303)
+
+
 def _local_to_utc(moment: datetime) -> datetime:
     """A time typed in the organisation's zone, as aware UTC."""
     return moment.replace(tzinfo=clock.zone()).astimezone(UTC)
@@ -173,8 +180,8 @@ def delete_entry(review_id: int, entry_id: int):
     entry = db.session.get(TimelineEntry, entry_id)
     if entry is None or entry.review_id != review_id:
         abort(404)
-    commit_or_flash(lambda: services.delete_entry(current_user, entry), "Removed from your function's timeline.")
-    return redirect(url_for("joint_reviews.review", review_id=review_id), code=303)
+    return _transition(review_id, lambda: services.delete_entry(current_user, entry),
+                       "Removed from your function's timeline.")
 
 
 @bp.route("/<int:review_id>/findings", methods=["POST"])
@@ -203,9 +210,8 @@ def add_action(review_id: int):
 def set_action(action_id: int):
     action = db.get_or_404(Action, action_id)
     done = request.form.get("done") == "1"
-    commit_or_flash(lambda: services.set_action_done(current_user, action, done, clock.now()),
-                    "The action is done." if done else "The action is open again.")
-    return redirect(url_for("joint_reviews.review", review_id=action.review_id) + f"#action-{action.id}", code=303)
+    return _transition(action.review_id, lambda: services.set_action_done(current_user, action, done, clock.now()),
+                       "The action is done." if done else "The action is open again.", f"#action-{action.id}")
 
 
 @bp.route("/<int:review_id>/sign-off", methods=["POST"])
@@ -269,10 +275,9 @@ def dismiss_saved_nudge(review_id: int, kind: str, item_id: int):
     item = db.session.get(model, item_id)
     if item is None or item.review_id != review_id:
         abort(404)
-    commit_or_flash(lambda: services.dismiss_saved_nudge(current_user, item), "The nudge is dismissed.")
     if wants_fragment():
-        return ""
-    return redirect(url_for("joint_reviews.review", review_id=review_id), code=303)
+        return "" if commit_or_flash(lambda: services.dismiss_saved_nudge(current_user, item)) else ("", 400)
+    return _transition(review_id, lambda: services.dismiss_saved_nudge(current_user, item), "The pointer is dismissed.")
 
 
 # --- the library and the completion list -------------------------------------------------------------

@@ -279,3 +279,18 @@ def test_library_queries_do_not_grow_with_the_number_of_reviews(client, app, db,
     for n in range(5):
         signed_review(f"More {n}")
     assert _library_queries(reader, app) == one
+
+
+def test_a_refused_change_without_a_form_answers_400_with_the_reason_and_changes_nothing(client, db, org):
+    review = ready_to_sign(org, open_review(org))
+    services.sign_off(org.fin_people[0], review, True, "", clock.now())
+    services.sign_off(org.ops_people[0], review, True, "", clock.now())
+    services.set_action_done(org.fin_people[0], review.actions[0], True, clock.now())
+    db.session.commit()
+    response = _as(client, org.fin_people[0]).post(f"/reviews/actions/{review.actions[0].id}", data={"done": "0"})
+    assert response.status_code == 400 and "its actions are all done" in response.text
+    entry = review.entries[0]
+    response = client.post(f"/reviews/{review.id}/entries/{entry.id}/delete")
+    assert response.status_code == 400 and "no longer changes" in response.text
+    db.session.refresh(review)
+    assert review.status == ReviewStatus.RESOLVED.value and len(review.entries) == 2
