@@ -19,7 +19,7 @@ from programs.business_review.models import (
     ScorecardMetric,
     StatusSettings,
 )
-from programs.business_review.status import AMBER, RED, LABELS, StatusRules, metric_status, percent_of_target, trend
+from programs.business_review.status import AMBER, LABELS, RED, StatusRules, metric_status, percent_of_target, trend
 from webapp import clock
 from webapp.extensions import db
 from webapp.main.pair_records import pair_records

@@ -273,6 +273,7 @@ def reopen_review(actor: User, review: MonthlyReview, reason: str) -> MonthlyRev
         db.session.delete(signoff)
     review.state, review.signed_at, review.snapshot, review.snapshot_sha256 = DRAFT, None, None, None
     db.session.flush()
+    db.session.expire(review, ["signoffs"])
     return review
 
 
