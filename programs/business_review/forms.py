@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, FloatField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from programs.business_review.models import ACTION, DECISION, PERSPECTIVES, TEXT_MAX
@@ -24,7 +25,8 @@ class OpenReviewForm(KeyedForm):
 class NoteForm(FlaskForm):
     text = TextAreaField("Note", validators=[DataRequired("Write a few words."), Length(max=TEXT_MAX)])
     agrees = SelectField("Does the owner's explanation hold for you?", choices=[
-        ("", "Not said"), ("yes", "Yes, we agree"), ("no", "No, we see it differently")], validators=[Optional()])
+        SelectChoice("", "Not said"), SelectChoice("yes", "Yes, we agree"),
+        SelectChoice("no", "No, we see it differently")], validators=[Optional()])
     submit = SubmitField("Save the note")
 
     @property
@@ -33,7 +35,7 @@ class NoteForm(FlaskForm):
 
 
 class ItemForm(KeyedForm):
-    kind = RadioField("This is", choices=[(DECISION, "A decision"), (ACTION, "An action")], default=DECISION,
+    kind = RadioField("This is", choices=[SelectChoice(DECISION, "A decision"), SelectChoice(ACTION, "An action")], default=DECISION,
                       validators=[InputRequired()])
     text = TextAreaField("What was decided or is to be done", validators=[
         DataRequired("Write the decision or action."), Length(max=TEXT_MAX)])
@@ -53,7 +55,7 @@ class ReopenForm(FlaskForm):
 
 
 class MetricSetupForm(FlaskForm):
-    perspective = SelectField("Perspective", choices=list(PERSPECTIVES.items()))
+    perspective = SelectField("Perspective", choices=[SelectChoice(key, label) for key, label in PERSPECTIVES.items()])
     owner_function_id = SelectField("Owner function", coerce=int)
     partner_function_id = SelectField("Partner function", coerce=int)
     amber_threshold = FloatField("Amber threshold", validators=[InputRequired("Enter a number."), FiniteNumber()])

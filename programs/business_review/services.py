@@ -191,7 +191,7 @@ def save_note(actor: User, review: MonthlyReview, metric_id: int, kind: str, tex
         raise ReviewError("Choose the explanation or the request.", "kind")
     if actor.function_id != writer and not actor.has_role(Role.ADMIN):
         owner = line.owner_function if kind == EXPLANATION else line.partner_function
-        raise ReviewError(f"This note is written by {owner}.", "text")
+        raise ReviewError(f"This note is written by {owner}.")
     text = _text(text, "text")
     note = db.session.scalar(select(MetricNote).where(MetricNote.review_id == review.id,
                                                       MetricNote.metric_id == metric_id, MetricNote.kind == kind))

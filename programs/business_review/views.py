@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from programs.business_review import bp, queries, services
 from programs.business_review.exports import review_csv
@@ -31,8 +32,8 @@ SETUP_ROLES = (Role.ADMIN, Role.LEADER)
 NOTE_KINDS = (EXPLANATION, NEED)
 
 
-def _function_choices() -> list[tuple[int, str]]:
-    return [(function.id, function.name) for function in db.session.scalars(list_functions(active_only=True))]
+def _function_choices() -> list[SelectChoice]:
+    return [SelectChoice(function.id, function.name) for function in db.session.scalars(list_functions(active_only=True))]
 
 
 def _readable_review(review_id: int) -> MonthlyReview:
@@ -101,8 +102,8 @@ def _note_forms(page: dict, posted: tuple[int, str] | None = None, posted_form: 
 
 def _item_form(review: MonthlyReview) -> ItemForm:
     form = ItemForm(prefix="item")
-    form.owner_id.choices = [(0, "Choose…")] + [(person.id, f"{person.name} ({person.function.code})")
-                                                 for person in queries.members_of(review.pair)]
+    form.owner_id.choices = [SelectChoice(0, "Choose…")] + [
+        SelectChoice(person.id, f"{person.name} ({person.function.code})") for person in queries.members_of(review.pair)]
     return form
 
 
@@ -118,7 +119,7 @@ def _render_review(review: MonthlyReview, status: int = 200, **forms):
                     and all(s.function_id != current_user.function_id for s in review.signoffs),
         "may_reopen": review.is_signed and (queries.is_leader_of(current_user, review.pair)
                                             or current_user.has_role(Role.ADMIN)),
-        "record_kinds": pair_record_kinds(), "fragment": wants_fragment(),
+        "record_kinds": pair_record_kinds(), "as_fragment": wants_fragment(),
     }
     return render_page_or_fragment("business_review/review.html", "business_review/_review.html", **context), status
 
