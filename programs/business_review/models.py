@@ -39,8 +39,8 @@ class ScorecardMetric(TimestampMixin, db.Model):
     amber_threshold: Mapped[float] = mapped_column(Float)
     red_threshold: Mapped[float] = mapped_column(Float)
 
-    owner_function: Mapped[Function] = relationship(foreign_keys=[owner_function_id], lazy="joined")
-    partner_function: Mapped[Function] = relationship(foreign_keys=[partner_function_id], lazy="joined")
+    owner_function: Mapped[Function] = relationship(foreign_keys=[owner_function_id])
+    partner_function: Mapped[Function] = relationship(foreign_keys=[partner_function_id])
 
 
 class MetricTarget(db.Model):
@@ -87,8 +87,8 @@ class MonthlyReview(TimestampMixin, db.Model):
     snapshot: Mapped[dict | None] = mapped_column(JSON)
     snapshot_sha256: Mapped[str | None] = mapped_column(String(64))
 
-    first_function: Mapped[Function] = relationship(foreign_keys=[first_function_id], lazy="joined")
-    second_function: Mapped[Function] = relationship(foreign_keys=[second_function_id], lazy="joined")
+    first_function: Mapped[Function] = relationship(foreign_keys=[first_function_id])
+    second_function: Mapped[Function] = relationship(foreign_keys=[second_function_id])
     notes: Mapped[list[MetricNote]] = relationship(back_populates="review", order_by="MetricNote.id")
     items: Mapped[list[ReviewItem]] = relationship(back_populates="review", order_by="ReviewItem.id")
     signoffs: Mapped[list[ReviewSignoff]] = relationship(back_populates="review", order_by="ReviewSignoff.id")
