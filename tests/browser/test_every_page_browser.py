@@ -76,6 +76,7 @@ def test_every_page_is_accessible_and_fits(page, app, demo, role):
     checked, problems = walk_every_page(page, app)
     assert not problems, "\n\n".join(problems)
     assert {"main.home", "people.directory", "recognition.feed", "rotation.index", "people.profile"} <= set(checked)
+    assert {"business_review.reviews", "business_review.review", "business_review.print_pack"} <= set(checked)
 
 
 def test_the_overflow_check_fails_on_a_page_wider_than_a_phone(page):
