@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from calendar import monthrange
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -236,3 +237,25 @@ def test_the_meeting_date_may_be_in_the_past_for_a_review_held_late(board, signe
     meeting = clock.today() - timedelta(days=1)
     review = services.open_review(board.fin_leader, board.pair, board.month, meeting, new_key())
     assert signed_in_client(board.fin_leader).get(f"/business-review/{review.id}").status_code == 200
+
+
+def test_the_review_shows_the_pairs_registered_records_of_the_month_and_the_alerts_on_its_agenda(
+        board, signed_in_client, monkeypatch):
+    from webapp.main import pair_records as registry
+    from webapp.main.pair_records import PairRecord, register_pair_records
+
+    monkeypatch.setattr(registry, "_kinds", {})
+    asked: list[tuple] = []
+
+    def warnings(pair, first, last):
+        asked.append((pair, first, last))
+        return [PairRecord("warning", 7, "Freight costs rising", "/warnings/7", "acknowledged", first, True)]
+
+    register_pair_records("warning", "Early warnings", warnings)
+    review = board.open()
+    page = signed_in_client(board.fin_analyst).get(f"/business-review/{review.id}").get_data(as_text=True)
+    assert "Early warnings" in page and "Freight costs rising" in page and 'href="/warnings/7"' in page
+    first = date.fromisoformat(board.month + "-01")
+    assert asked == [(tuple(sorted(board.pair)), first, first.replace(day=monthrange(first.year, first.month)[1]))]
+    agenda = page.split('id="business-review-agenda"')[1].split("</section>")[0]
+    assert "On-time delivery" in agenda and "crossed the amber threshold 90.00" in agenda and "88.00" in agenda
