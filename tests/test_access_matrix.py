@@ -167,6 +167,20 @@ ACCESS: dict[str, object] = {
     "joint_reviews.dismiss_saved_nudge": EVERYONE,
     "joint_reviews.library": EVERYONE,
     "joint_reviews.completion": EVERYONE,
+    # monthly business review (the views admit drafts to the pair's people, leaders and HR; signed ones to everyone)
+    "business_review.reviews": EVERYONE,
+    "business_review.open_review": frozenset({Role.LEADER, Role.ADMIN}),
+    "business_review.review": EVERYONE,
+    "business_review.save_note": EVERYONE,  # the service admits only the metric's owner or partner function
+    "business_review.add_item": EVERYONE,  # the service admits only the pair's people
+    "business_review.sign": frozenset({Role.LEADER}),  # the service admits only a leader of the pair
+    "business_review.reopen": frozenset({Role.LEADER, Role.ADMIN}),
+    "business_review.print_pack": EVERYONE,
+    "business_review.export_csv": EVERYONE,
+    "business_review.setup": frozenset({Role.LEADER, Role.ADMIN}),
+    "business_review.save_setup": frozenset({Role.LEADER, Role.ADMIN}),
+    "business_review.set_target": frozenset({Role.LEADER, Role.ADMIN}),
+    "business_review.settings": ADMIN,
 }
 
 
@@ -207,7 +221,7 @@ def test_route_role_matrix(app, db, who):
         "account_id": target.id, "visit_id": target.id, "follow_up_id": target.id,
         "item_id": 999, "kudos_id": 999, "win_id": 999, "badge_id": 999,
         "wave_id": 1, "template_id": 1, "metric_id": 1, "table": "pairs",
-        "review_id": 999, "entry_id": 999, "action_id": 999,
+        "review_id": 999999, "entry_id": 999, "action_id": 999,
     }
     client = app.test_client()
     viewer = None if who == ANONYMOUS else make_user(*({who} - {Role.EMPLOYEE}))

@@ -80,6 +80,7 @@ PACKAGES = (
     "recognition",
     "programs.trust",
     "programs.joint_reviews",
+    "programs.business_review",
 )
 
 

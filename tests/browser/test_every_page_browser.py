@@ -78,6 +78,7 @@ def test_every_page_is_accessible_and_fits(page, app, demo, role):
     assert {"main.home", "people.directory", "recognition.feed", "rotation.index", "people.profile"} <= set(checked)
     assert {"joint_reviews.index", "joint_reviews.library", "joint_reviews.completion", "joint_reviews.review",
             "joint_reviews.open_review"} <= set(checked)  # joint reviews
+    assert {"business_review.reviews", "business_review.review", "business_review.print_pack"} <= set(checked)
 
 
 def test_the_overflow_check_fails_on_a_page_wider_than_a_phone(page):
