@@ -1,4 +1,5 @@
-"""membership history: who was active in which function, day by day; backfilled from the audit log
+"""membership history: who was active in which function, day by day (backfilled from the audit log);
+an idempotency key on the trust wave create form
 
 Revision ID: 5d2e8f1a7c30
 Revises: 45b1af343dd8
@@ -48,9 +49,15 @@ def upgrade():
         batch_op.create_index('ix_membership_function_id_started_on', ['function_id', 'started_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_membership_user_id'), ['user_id'], unique=False)
     _backfill(op.get_bind())
+    with op.batch_alter_table('trust_wave', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('idempotency_key', sa.String(length=64), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_trust_wave_idempotency_key'), ['idempotency_key'])
 
 
 def downgrade():
+    with op.batch_alter_table('trust_wave', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_trust_wave_idempotency_key'), type_='unique')
+        batch_op.drop_column('idempotency_key')
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_membership_user_id'))
         batch_op.drop_index('ix_membership_function_id_started_on')
