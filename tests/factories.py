@@ -54,5 +54,5 @@ def make_user(
         user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    record_membership(user, member_since or clock.today() - timedelta(days=3650))
+    record_membership([user], member_since or clock.today() - timedelta(days=3650))
     return user

@@ -50,7 +50,7 @@ def create_admin(email: str, name: str, password: str) -> None:
     user.set_password(password)
     user.active = True
     db.session.flush()
-    record_membership(user, clock.today())
+    record_membership([user], clock.today())
     record_audit(None, "person.make-admin", user, None, {"email": user.email, "roles": ["admin"]})
     db.session.commit()
     click.echo(f"{user.email} is an admin.")

@@ -41,8 +41,8 @@ def seed_people() -> str:
     db.session.add_all(people)
     logins = _assign_demo_logins(people)
     db.session.flush()
-    for person in people:  # the demo's history: everyone has been in their function since they were hired
-        record_membership(person, person.hired_on)
+    for hired_on in sorted({person.hired_on for person in people}):  # the demo's history: in their function since hired
+        record_membership([person for person in people if person.hired_on == hired_on], hired_on)
     return (
         f"{len(FUNCTIONS)} functions, {sum(len(f[3]) for f in FUNCTIONS)} teams, {len(people)} people; "
         f"logins {', '.join(logins)} with password {DEMO_PASSWORD!r}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -125,7 +126,7 @@ def save_person(actor: User | None, person: User | None, data: PersonData) -> Us
     if is_new:
         db.session.add(person)
     db.session.flush()
-    record_membership(person, clock.today())
+    record_membership([person], clock.today())
     record_audit(actor, action, person, before, snapshot(person))
     return person
 
@@ -151,24 +152,30 @@ def _check_manager(person: User, manager_id: int | None) -> None:
 
 # --- membership history -------------------------------------------------------------------
 
-def record_membership(person: User, on: date) -> None:
-    """Bring the person's membership history up to their present function and activity, from the day on.
+def record_membership(people: Iterable[User], on: date) -> None:
+    """Bring each person's membership history up to their present function and activity, from the day on.
 
-    Called by every write that adds a person or changes their function or activity. The open stint ends
-    where on begins (ended_on is the first day outside it), and a new one opens on that day for an active
-    person; a stint that would end on the day it started is dropped. The person's row is locked first, so concurrent changes queue.
+    Called by every write that adds people or changes their function or activity. An open stint that no
+    longer fits ends where on begins (ended_on is the first day outside it), and a new one opens on that
+    day for an active person; a stint that would end on the day it started is dropped. The people's rows
+    are locked first, so concurrent changes queue; one query reads all their open stints.
     """
-    db.session.execute(select(User.id).where(User.id == person.id).with_for_update())
-    current = db.session.scalar(select(Membership).where(Membership.user_id == person.id, Membership.ended_on.is_(None))
-                                .with_for_update().execution_options(populate_existing=True))
-    if current is not None and person.active and current.function_id == person.function_id:
-        return
-    if current is not None and current.started_on >= on:
-        db.session.delete(current)
-    elif current is not None:
-        current.ended_on = on
-    if person.active:
-        db.session.add(Membership(user_id=person.id, function_id=person.function_id, started_on=on))
+    by_id = {person.id: person for person in people}
+    ids = list(by_id)
+    db.session.execute(select(User.id).where(User.id.in_(ids)).with_for_update())
+    open_stints = {stint.user_id: stint for stint in db.session.scalars(
+        select(Membership).where(Membership.user_id.in_(ids), Membership.ended_on.is_(None))
+        .execution_options(populate_existing=True))}
+    for person in by_id.values():
+        current = open_stints.get(person.id)
+        if current is not None and person.active and current.function_id == person.function_id:
+            continue
+        if current is not None and current.started_on >= on:
+            db.session.delete(current)
+        elif current is not None:
+            current.ended_on = on
+        if person.active:
+            db.session.add(Membership(user_id=person.id, function_id=person.function_id, started_on=on))
     db.session.flush()
 
 
@@ -218,7 +225,7 @@ def set_active(actor: User | None, obj: Function | Team | User, active: bool) ->
     verb = "reactivate" if active else "deactivate"
     _apply(actor, obj, f"{type(obj).__name__.lower()}.{verb}", {"active": active})
     if isinstance(obj, User):
-        record_membership(obj, clock.today())
+        record_membership([obj], clock.today())
     if isinstance(obj, User) and not active:
         obj.session_version += 1  # sign the person out everywhere
 
@@ -307,8 +314,7 @@ def apply_pending_import(actor: User | None, pending: PendingImport) -> tuple[in
         people[row.email].manager_id = people[row.manager_email].id if row.manager_email else None
     pending.applied_at = clock.now()
     db.session.flush()
-    for row in plan.rows:
-        record_membership(people[row.email], clock.today())
+    record_membership([people[row.email] for row in plan.rows], clock.today())
     _audit_each_person(actor, [people[row.email] for row in plan.rows], before)
     created, updated = plan.count("create"), plan.count("update")
     record_audit(actor, "people.import", pending, None, {"file": pending.filename, "created": created, "updated": updated})
