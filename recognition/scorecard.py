@@ -8,7 +8,7 @@ from recognition.models import Kudos, KudosRecipient, Win, WinFunction
 from recognition.queries import kept_kudos
 from webapp.extensions import db
 from webapp.main.scorecard import SPARK_QUARTERS, Figure, quarterly_series
-from webapp.people.models import User
+from webapp.people.queries import stints_during
 from webapp.periods import Quarter
 
 
@@ -54,18 +54,24 @@ def kudos_flow_figure(quarter: Quarter, pair: tuple[int, int]) -> Figure:
 
 
 def bridge_share_figure(quarter: Quarter, pair: tuple[int, int]) -> Figure:
-    """Share of the pair's active people who gave or received cross-functional kudos, per quarter."""
-    members = set(db.session.scalars(select(User.id).where(User.function_id.in_(pair), User.active.is_(True))))
-    window = [str(q) for q in quarter.trailing(SPARK_QUARTERS)]
+    """Share of the pair's people who gave or received cross-functional kudos, per quarter.
+
+    A quarter's people are those active in either function on at least one of its days (the membership
+    history), so a past quarter's share never changes when people join, move or leave today.
+    """
+    window = quarter.trailing(SPARK_QUARTERS)
+    stints = stints_during(set(pair), window[0].start, window[-1].end)
+    members = {str(q): {person for person, start, end in stints if start < q.end and (end is None or end > q.start)}
+               for q in window}
     rows = db.session.execute(
         select(Kudos.quarter, KudosRecipient.user_id, Kudos.giver_id)
         .join(Kudos, KudosRecipient.kudos_id == Kudos.id)
-        .where(Kudos.quarter.in_(window), kept_kudos(),
+        .where(Kudos.quarter.in_(members), kept_kudos(),
                KudosRecipient.giver_function_id != KudosRecipient.receiver_function_id)
     )
     involved: dict[str, set[int]] = {}
     for q, receiver, giver in rows:
-        involved.setdefault(q, set()).update({receiver, giver} & members)
-    shares = {q: 100.0 * len(ids) / len(members) for q, ids in involved.items()} if members else {}
+        involved.setdefault(q, set()).update({receiver, giver} & members[q])
+    shares = {q: 100.0 * len(ids) / len(members[q]) for q, ids in involved.items() if members[q]}
     return _series(quarter, shares, "People of the pair who gave or received cross-functional kudos", "%",
                    url_for("recognition.flow"))

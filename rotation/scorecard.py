@@ -5,30 +5,33 @@ from datetime import date, datetime
 
 from flask import url_for
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import aliased
 
 from rotation.models import Application, Cohort, Opening, Placement
 from webapp.extensions import db
 from webapp.main.scorecard import Figure, quarterly_series
-from webapp.people.models import User
+from webapp.people.models import Membership
 from webapp.periods import Quarter
 
 TAKEN = ("accepted", "completed")
 
 
 def _pair_placements(pair: tuple[int, int]) -> list[tuple[date, date, datetime | None]]:
-    """(cohort start, cohort end, completed at) of taken placements between the two functions, either way."""
-    applicant = aliased(User)
+    """(cohort start, cohort end, completed at) of taken placements between the two functions, either way.
+
+    The applicant's function is the one they belonged to when the cohort started (the membership history),
+    so a rotation stays between the pair when its person moves function later.
+    """
     a, b = pair
+    home = Membership.function_id
     rows = db.session.execute(
         select(Cohort.starts_on, Cohort.ends_on, Placement.completed_at)
         .join(Application, Placement.application_id == Application.id)
-        .join(applicant, Application.applicant_id == applicant.id)
         .join(Opening, Placement.opening_id == Opening.id)
         .join(Cohort, Opening.cohort_id == Cohort.id)
+        .join(Membership, and_(Membership.user_id == Application.applicant_id, Membership.started_on <= Cohort.starts_on,
+                               or_(Membership.ended_on.is_(None), Membership.ended_on > Cohort.starts_on)))
         .where(Placement.status.in_(TAKEN))
-        .where(or_(and_(applicant.function_id == a, Opening.function_id == b),
-                   and_(applicant.function_id == b, Opening.function_id == a)))
+        .where(or_(and_(home == a, Opening.function_id == b), and_(home == b, Opening.function_id == a)))
     )
     return [tuple(row) for row in rows]
 

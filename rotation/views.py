@@ -28,6 +28,7 @@ from rotation.services import RotationError
 from webapp import clock
 from webapp.auth.access import public, roles_required, signed_in
 from webapp.extensions import db
+from webapp.forms import KeyedForm
 from webapp.input_guard import is_plain_digits, parse_ids
 from webapp.notifications.services import notify
 from webapp.people.queries import find_user_by_email, list_functions
@@ -47,10 +48,13 @@ def _form_data(cls, form: FlaskForm, **given):
     return cls(**{k: v.strip() if isinstance(v, str) else v for k, v in values.items()}, **given)
 
 
-def _form_view(form: FlaskForm, save, done, title: str, cancel: str):
-    """A create-or-edit page: on a valid post, save through the service and redirect to done(saved)."""
+def _form_view(form: KeyedForm, model, save, done, title: str, cancel: str):
+    """A create-or-edit page of a model: on a valid post, save through the service and redirect to done(saved).
+
+    A replay of the create form (its key already made a row) shows "already recorded".
+    """
     if form.validate_on_submit():
-        saved = commit_or_show(form, save)
+        saved = commit_or_show(form, save, form.replay_of(model))
         if saved is not None:
             flash(f"{getattr(saved, 'title', None) or saved.name} is saved.", "success")
             return redirect(done(saved), code=303)
@@ -102,7 +106,7 @@ def program_form(program_id: int | None):
     save = lambda: services.save_program(current_user, program, _form_data(services.ProgramData, form))
     done = lambda saved: url_for("rotation.program", program_id=saved.id)
     title = f"Edit {program.name}" if program else "New rotation program"
-    return _form_view(form, save, done, title, url_for("rotation.index"))
+    return _form_view(form, Program, save, done, title, url_for("rotation.index"))
 
 
 @bp.route("/rotation/programs/<int:program_id>")
@@ -123,7 +127,7 @@ def cohort_form(program_id: int, cohort_id: int | None):
     save = lambda: services.save_cohort(current_user, program, cohort, _form_data(services.CohortData, form))
     done = lambda saved: url_for("rotation.cohort", cohort_id=saved.id)
     title = f"Edit {cohort.name}" if cohort else f"New cohort of {program.name}"
-    return _form_view(form, save, done, title, url_for("rotation.program", program_id=program.id))
+    return _form_view(form, Cohort, save, done, title, url_for("rotation.program", program_id=program.id))
 
 
 @bp.route("/rotation/cohorts/<int:cohort_id>")
@@ -169,7 +173,7 @@ def opening_form(cohort_id: int, opening_id: int | None):
 
     done = lambda saved: url_for("rotation.opening", opening_id=saved.id)
     title = f"Edit {opening.title}" if opening else f"Post an opening in {cohort.name}"
-    return _form_view(form, save, done, title, url_for("rotation.cohort", cohort_id=cohort.id))
+    return _form_view(form, Opening, save, done, title, url_for("rotation.cohort", cohort_id=cohort.id))
 
 
 @bp.route("/rotation/openings/<int:opening_id>")

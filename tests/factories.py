@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
+from webapp import clock
 from webapp.extensions import db
 from webapp.people.models import Function, Team, User
+from webapp.people.services import record_membership
 from webapp.roles import Role
 
 _counter = itertools.count(1)
@@ -37,7 +39,10 @@ def make_user(
     password: str | None = None,
     hired_on: date | None = None,
     active: bool = True,
+    member_since: date | None = None,
 ) -> User:
+    """A person; their membership history starts on member_since (default: about ten years ago, so every
+    period a test looks at sees them in their function)."""
     n = next(_counter)
     function = function or (team.function if team else make_function())
     user = User(
@@ -49,4 +54,5 @@ def make_user(
         user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    record_membership([user], member_since or clock.today() - timedelta(days=3650))
     return user

@@ -34,9 +34,11 @@ def register_commands(app: Flask) -> None:
 @click.password_option(help="At least 10 characters.")
 def create_admin(email: str, name: str, password: str) -> None:
     """Create an admin (or make an existing person admin and set their password)."""
+    from webapp import clock
     from webapp.auth.services import PASSWORD_MIN, record_audit
     from webapp.people.models import User
     from webapp.people.queries import find_user_by_email
+    from webapp.people.services import record_membership
     from webapp.roles import Role
 
     if len(password) < PASSWORD_MIN:
@@ -48,6 +50,7 @@ def create_admin(email: str, name: str, password: str) -> None:
     user.set_password(password)
     user.active = True
     db.session.flush()
+    record_membership([user], clock.today())
     record_audit(None, "person.make-admin", user, None, {"email": user.email, "roles": ["admin"]})
     db.session.commit()
     click.echo(f"{user.email} is an admin.")

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Regexp
 
 from webapp.db import KEY_MAX
+from webapp.extensions import db
 
 OUT_OF_DATE = "This form is out of date; reload the page."
 
@@ -27,3 +30,12 @@ class KeyedForm(FlaskForm):
         super().__init__(*args, **kwargs)
         if not self.is_submitted():  # a fresh key per rendering, also when editing a row that has one
             self.idempotency_key.data = new_key()
+
+    def replay_of(self, model) -> Callable[[], int | None]:
+        """For commit_or_show: looks up, when asked, the id of the model's row this form's key already made."""
+        return lambda: key_used(model, self.idempotency_key.data)
+
+
+def key_used(model, key: str | None) -> int | None:
+    """The id of the row of model (with an idempotency_key column) that a create form with this key made, if any."""
+    return db.session.scalar(select(model.id).where(model.idempotency_key == key)) if key else None

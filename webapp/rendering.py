@@ -84,33 +84,40 @@ def show_rule_error(form, error: Exception) -> None:
         flash(str(error), "danger")
 
 
-def commit_or_show(form, write: Callable[[], T]) -> T | None:
+def commit_or_show(form, write: Callable[[], T], replayed: Callable[[], object] = lambda: None) -> T | None:
     """The transaction boundary for a form: run one service write and commit, returning its result.
 
     A rule error rolls back and shows beside the form's field (or as a flash); a unique-key clash
     (a replay racing the first request) shows "already recorded"; a refusal answers 403.
+    A create form passes replayed (truthy once its idempotency key is used): a failed write whose key the
+    first request has used by then is a replay, "already recorded", whatever rule it tripped. A replay
+    that checked the key just before the first request committed trips the next rule the first one made
+    true (a duplicate, a unique name), and that message would hide the one a replay needs.
     """
     try:
         result = write()
         db.session.commit()
+        return result
     except Refused as refusal:
         db.session.rollback()
         abort(403, description=str(refusal))
     except IntegrityError:
         db.session.rollback()
-        show_rule_error(form, AlreadyRecorded())
-        return None
-    except RuleError as error:
+        error: RuleError = AlreadyRecorded()
+    except RuleError as caught:
         db.session.rollback()
-        show_rule_error(form, error)
-        return None
-    return result
+        error = caught
+    if not isinstance(error, AlreadyRecorded) and replayed():
+        error = AlreadyRecorded()
+    show_rule_error(form, error)
+    return None
 
 
-def commit_or_flash(write: Callable[[], T], success: str | None = None) -> T | None:
+def commit_or_flash(write: Callable[[], T], success: str | None = None,
+                    replayed: Callable[[], object] = lambda: None) -> T | None:
     """The transaction boundary without a form: as commit_or_show, the outcome said in a flash message."""
     form = _FormlessErrors()
-    result = commit_or_show(form, write)
+    result = commit_or_show(form, write, replayed)
     if result is not None and success:
         flash(success, "success")
     return result

@@ -31,6 +31,7 @@ from programs.trust.models import (
     PER_FUNCTION,
     QUARTERLY,
 )
+from webapp.forms import KeyedForm
 from webapp.people.forms import MultiCheckboxField
 from webapp.validators import FiniteNumber
 
@@ -55,7 +56,7 @@ class ItemForm(FlaskForm):
     submit = SubmitField("Save question")
 
 
-class WaveForm(FlaskForm):
+class WaveForm(KeyedForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=120)], description="For example Pulse Q3 2026.")
     template_id = SelectField("Questionnaire", coerce=int, validators=[DataRequired()])
     opens_on = DateField("Opens on", validators=[DataRequired()],

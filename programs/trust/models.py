@@ -52,7 +52,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import TimestampMixin, UTCDateTime
+from webapp.db import KEY_MAX, TimestampMixin, UTCDateTime
 from webapp.extensions import db
 from webapp.people.models import Function
 
@@ -115,6 +115,7 @@ class TrustWave(TimestampMixin, db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the invitation went out (on opening)
     reminded_on: Mapped[date | None] = mapped_column(Date)  # the last reminder's day
+    idempotency_key: Mapped[str | None] = mapped_column(String(KEY_MAX), unique=True)  # of the create form
 
     template: Mapped[TrustTemplate] = relationship()
     scopes: Mapped[list[TrustWaveFunction]] = relationship(cascade="all, delete-orphan", lazy="selectin")

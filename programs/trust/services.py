@@ -48,8 +48,9 @@ from programs.trust.queries import (
 from programs.trust.sealing import Sheet, derive_key, seal, sheet_size, unseal
 from webapp import clock, signals
 from webapp.auth.services import record_audit
-from webapp.errors import RuleError
+from webapp.errors import AlreadyRecorded, RuleError
 from webapp.extensions import db
+from webapp.forms import key_used
 from webapp.notifications.services import link, notify
 from webapp.people.models import Function, User
 
@@ -154,6 +155,7 @@ class WaveData:
     audience_ids: set[int]
     target_ids: set[int] = field(default_factory=set)  # empty: every active function
     allow_overlap: bool = False  # HR knowingly runs a second wave for the same audience and quarter
+    idempotency_key: str | None = None  # of the create form (a replay with it records nothing)
 
 
 def quarter_label(day: date) -> str:
@@ -162,6 +164,8 @@ def quarter_label(day: date) -> str:
 
 def create_wave(actor: User, data: WaveData) -> TrustWave:
     """A new wave; its targets default to every active function; thresholds start at the defaults."""
+    if key_used(TrustWave, data.idempotency_key) is not None:
+        raise AlreadyRecorded()
     template = db.session.get(TrustTemplate, data.template_id)
     if template is None or not any(item.scale == AGREE5 for item in template.items):
         raise TrustError("Choose a template with at least one agreement question.", "template_id")
@@ -182,7 +186,7 @@ def create_wave(actor: User, data: WaveData) -> TrustWave:
                          "allow_overlap")
     wave = TrustWave(title=data.title, template=template, opens_on=data.opens_on, closes_on=data.closes_on,
                      period=quarter_label(data.closes_on), min_group=DEFAULT_MIN_GROUP,
-                     min_comment_group=DEFAULT_MIN_COMMENT_GROUP)
+                     min_comment_group=DEFAULT_MIN_COMMENT_GROUP, idempotency_key=data.idempotency_key)
     wave.scopes = [TrustWaveFunction(function_id=f, role=AUDIENCE) for f in sorted(data.audience_ids)]
     wave.scopes += [TrustWaveFunction(function_id=f, role=TARGET) for f in sorted(targets)]
     db.session.add(wave)

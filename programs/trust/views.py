@@ -257,8 +257,10 @@ def wave_new():
     if form.validate_on_submit():
         data = WaveData(title=form.title.data.strip(), template_id=form.template_id.data, opens_on=form.opens_on.data,
                         closes_on=form.closes_on.data, audience_ids=set(form.audience_ids.data or []),
-                        target_ids=set(form.target_ids.data or []), allow_overlap=form.allow_overlap.data)
-        wave = commit_or_show(form, lambda: announce_wave(create_wave(current_user, data), _today()))
+                        target_ids=set(form.target_ids.data or []), allow_overlap=form.allow_overlap.data,
+                        idempotency_key=form.idempotency_key.data)
+        wave = commit_or_show(form, lambda: announce_wave(create_wave(current_user, data), _today()),
+                              form.replay_of(TrustWave))
         if wave is not None:
             flash(f"Wave {wave.title} is created; " + ("the invitation has gone out." if wave.announced_at else
                   f"the invitation goes out when it opens on {wave.opens_on.isoformat()}."), "success")

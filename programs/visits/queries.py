@@ -339,16 +339,6 @@ def activity_summary(today: date) -> dict:
             "overdue": overdue or 0}
 
 
-def visit_id_by_key(key: str | None) -> int | None:
-    """The visit a create form with this idempotency key made, if any."""
-    return db.session.scalar(select(Visit.id).where(Visit.idempotency_key == key)) if key else None
-
-
-def follow_up_key_used(key: str | None) -> bool:
-    """True when a follow-up was already made by a create form with this idempotency key."""
-    return bool(key) and db.session.scalar(select(FollowUp.id).where(FollowUp.idempotency_key == key)) is not None
-
-
 def note_history(visit: Visit) -> dict[int, list[dict]]:
     """Each function note's revisions, newest first: who, when, the text and tags, and what that revision changed."""
     rows = db.session.scalars(select(NoteRevision).join(FunctionNote).where(FunctionNote.visit_id == visit.id)

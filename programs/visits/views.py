@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -24,10 +25,11 @@ from programs.visits.forms import (
     VisitForm,
     VisitPolicyForm,
 )
-from programs.visits.models import Account, FollowUp, PendingAccountImport, VisitStatus
+from programs.visits.models import Account, FollowUp, PendingAccountImport, Visit, VisitStatus
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
+from webapp.forms import key_used
 from webapp.input_guard import parse_ids
 from webapp.people.queries import find_user_by_email
 from webapp.rendering import commit_or_flash, commit_or_show, form_status, render_page_or_fragment, wants_fragment
@@ -219,14 +221,14 @@ def visit_form(visit_id: int | None):
             already_held=bool(visit is None and form.already_held.data),
             idempotency_key=form.idempotency_key.data if visit is None else None,
         )
-        saved = commit_or_show(form, lambda: services.save_visit(current_user, visit, data, today()))
+        replayed = partial(key_used, Visit, data.idempotency_key)
+        saved = commit_or_show(form, lambda: services.save_visit(current_user, visit, data, today()), replayed)
         if saved is not None:
             flash("The visit is saved." + ("" if saved.is_joint else " It is not joint: all attendees share one function."),
                   "success")
             return redirect(url_for("visits.visit", visit_id=saved.id), code=303)
-        replayed = queries.visit_id_by_key(data.idempotency_key)
-        if replayed is not None:  # the same form again: "already recorded" is flashed on the visit it made
-            return redirect(url_for("visits.visit", visit_id=replayed), code=303)
+        if (made := replayed()) is not None:  # the same form again: "already recorded" is flashed on the visit it made
+            return redirect(url_for("visits.visit", visit_id=made), code=303)
         visit = _visit_or_404(visit_id) if visit_id else None
     joint = queries.joint_preview(form.attendee_ids.data or [])
     title = f"Edit the visit to {visit.account.name}" if visit else "Plan or log a visit"
@@ -337,13 +339,13 @@ def unconfirm(visit_id: int):
 
 
 def _submit_visit_form(visit, form, form_name: str, write: Callable[[], object], success: str,
-                       replayed: Callable[[], bool] = lambda: False):
+                       replayed: Callable[[], object] = lambda: None):
     """Validate one of the visit page's forms and run its write: redirect, or the page with the errors.
 
     A replayed create form (replayed() is true after the write failed) goes back to the visit, "already recorded".
     """
     if form.validate_on_submit():
-        if commit_or_show(form, write) is not None:
+        if commit_or_show(form, write, replayed) is not None:
             flash(success, "success")
             return redirect(url_for("visits.visit", visit_id=visit.id), code=303)
         if replayed():
@@ -391,7 +393,7 @@ def add_follow_up(visit_id: int):
         current_user, visit, services.FollowUpData(form.description.data.strip(), form.owner_id.data,
                                                    form.due_on.data, form.needs_both.data, form.partner_owner_id.data,
                                                    form.idempotency_key.data), today()),
-        "The follow-up is added.", replayed=lambda: queries.follow_up_key_used(form.idempotency_key.data))
+        "The follow-up is added.", replayed=form.replay_of(FollowUp))
 
 
 # --- follow-ups -----------------------------------------------------------------------------

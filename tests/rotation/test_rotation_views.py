@@ -10,6 +10,7 @@ import time_machine
 from rotation import services
 from rotation.models import Application, Cohort, DraftMatch, Opening, Placement, Program
 from rotation.queries import host_order, ranked_ids
+from tests.concurrency import meanwhile, post_as
 from tests.conftest import sign_in
 from tests.factories import make_user
 from tests.rotation.rotation_factories import (
@@ -305,6 +306,24 @@ def test_create_forms_replayed_with_their_key_answer_already_recorded(db, client
         replay = client.post(url, data={**data, "idempotency_key": key})
         assert replay.status_code == 400 and b"That was already recorded." in replay.data
         assert db.session.scalar(db.select(db.func.count()).select_from(model)) == before + 1
+
+
+def test_a_program_form_replayed_as_the_first_one_commits_answers_already_recorded_not_name_taken(db, client, org,
+                                                                                                     app):
+    """The replay's key check misses, the first request commits, then the unique-name rule would trip."""
+    _as(client, org.hr)
+    key = _hidden_key(client.get("/rotation/programs/new"))
+    form = {"name": "Exchange race", "purpose": "p", "host_function_ids": [org.operations.id],
+            "eligible_function_ids": [org.finance.id], "duration_weeks": "12", "time_share_percent": "100",
+            "min_tenure_months": "6", "release_cap_percent": "20", "offer_days": "7", "idempotency_key": key}
+    user_id = org.hr.get_id()
+    first_request = lambda: post_as(app, user_id, "/rotation/programs/new", form)
+    with meanwhile(db.engine, "WHERE rotation_program.idempotency_key", first_request) as first:
+        replay = client.post("/rotation/programs/new", data=form)
+    assert first[0][0] == 303
+    assert replay.status_code == 400 and b"That was already recorded." in replay.data
+    assert b"Another program already has this name." not in replay.data
+    assert db.session.scalar(db.select(db.func.count()).select_from(Program)) == 1
 
 
 def test_a_replayed_application_answers_already_recorded(db, client, org, cohort, seats):

@@ -9,6 +9,7 @@ from programs.trust.services import close_wave
 from tests.conftest import sign_in
 from tests.factories import make_function, make_user
 from tests.trust.trust_factories import answer, make_wave, today
+from webapp.forms import new_key
 from webapp.notifications.models import Notification
 from webapp.periods import Quarter
 from webapp.roles import Role
@@ -26,7 +27,8 @@ def test_creating_an_open_wave_notifies_its_audience_only(db, client):
     template = db.session.scalar(db.select(TrustTemplate))
     response = client.post("/trust/waves/new", data={
         "title": "Autumn pulse", "template_id": template.id, "opens_on": today().isoformat(),
-        "closes_on": (today() + timedelta(days=14)).isoformat(), "audience_ids": [finance.id, operations.id]})
+        "closes_on": (today() + timedelta(days=14)).isoformat(), "audience_ids": [finance.id, operations.id],
+        "idempotency_key": new_key()})
     assert response.status_code == 303
     notified = {n.user_id for n in db.session.query(Notification).filter_by(kind="pulse")}
     assert {p.id for p in people} <= notified and outsider.id not in notified

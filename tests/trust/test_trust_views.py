@@ -23,6 +23,7 @@ from programs.trust.services import close_wave, ensure_builtin_template, save_me
 from tests.factories import make_function, make_user
 from tests.trust.trust_factories import answer, full_answers, make_wave, quarterly_history, today
 from webapp import signals
+from webapp.forms import new_key
 from webapp.roles import Role
 
 
@@ -108,7 +109,8 @@ def test_hr_creates_a_wave_rating_every_function_by_default(db, org, signed_in_c
     assert "Cross-functional trust pulse" in client.get("/trust/waves/new").get_data(as_text=True)
     template = db.session.scalar(select(TrustItem.template_id).limit(1))
     data = {"title": "Pulse Q1", "template_id": template, "opens_on": today().isoformat(),
-            "closes_on": (today() + timedelta(days=14)).isoformat(), "audience_ids": [org["operations"].id]}
+            "closes_on": (today() + timedelta(days=14)).isoformat(), "audience_ids": [org["operations"].id],
+            "idempotency_key": new_key()}
     response = client.post("/trust/waves/new", data=data)
     assert response.status_code == 303
     wave = db.session.scalar(select(TrustWave))
@@ -124,7 +126,8 @@ def test_hr_creates_a_wave_rating_every_function_by_default(db, org, signed_in_c
 def test_a_bad_wave_gets_a_message_beside_its_field(db, org, signed_in_client, change, message):
     template = ensure_builtin_template()
     data = {"title": "Pulse", "template_id": template.id, "opens_on": today().isoformat(),
-            "closes_on": today().isoformat(), "audience_ids": [org["finance"].id], **change}
+            "closes_on": today().isoformat(), "audience_ids": [org["finance"].id], "idempotency_key": new_key(),
+            **change}
     response = signed_in_client(org["hr"]).post("/trust/waves/new", data=data)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert count(db, TrustWave) == 0

@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 
 from programs.trust.models import TrustWave
 from programs.trust.services import announce_wave, ensure_builtin_template
+from tests.concurrency import meanwhile, post_as
 from tests.factories import make_function, make_user
 from tests.trust.trust_factories import answer, make_wave, today
 from webapp import clock
+from webapp.forms import new_key
 from webapp.notifications.models import Notification
 from webapp.people.models import User
 from webapp.roles import Role
@@ -34,7 +36,8 @@ def _pulse_notifications(db, user=None) -> int:
 def _create(client, org, **change):
     template = ensure_builtin_template()
     data = {"title": "Pulse", "template_id": template.id, "opens_on": today().isoformat(),
-            "closes_on": (today() + timedelta(days=14)).isoformat(), "audience_ids": [org["finance"].id], **change}
+            "closes_on": (today() + timedelta(days=14)).isoformat(), "audience_ids": [org["finance"].id],
+            "idempotency_key": new_key(), **change}
     return client.post("/trust/waves/new", data=data)
 
 
@@ -82,6 +85,35 @@ def test_a_second_wave_for_the_same_audience_and_quarter_needs_a_knowing_overrid
     assert _create(client, org, title="Operations only", audience_ids=[org["operations"].id]).status_code == 303
     assert _create(client, org, title="Second", allow_overlap="y").status_code == 303
     assert db.session.scalar(select(func.count()).select_from(TrustWave)) == 3
+
+
+@pytest.mark.parametrize("overlap", ["", "y"])
+def test_a_replayed_wave_form_makes_one_wave_and_answers_already_recorded(db, org, signed_in_client, overlap):
+    client = signed_in_client(org["hr"])
+    key = new_key()
+    assert _create(client, org, idempotency_key=key, allow_overlap=overlap).status_code == 303
+    replay = _create(client, org, idempotency_key=key, allow_overlap=overlap)
+    assert replay.status_code == 400 and "That was already recorded." in replay.get_data(as_text=True)
+    assert "already asks some of these functions" not in replay.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(TrustWave)) == 1
+
+
+def test_a_wave_form_replayed_as_the_first_one_commits_answers_already_recorded_not_overlap(app, db, org,
+                                                                                            signed_in_client):
+    """The replay's key check misses, the first request commits, then the one-wave-per-quarter rule would trip."""
+    client = signed_in_client(org["hr"])
+    template = ensure_builtin_template()
+    db.session.commit()
+    data = {"title": "Pulse", "template_id": template.id, "opens_on": today().isoformat(),
+            "closes_on": (today() + timedelta(days=14)).isoformat(), "audience_ids": [org["finance"].id],
+            "idempotency_key": new_key()}
+    hr_id = org["hr"].get_id()
+    with meanwhile(db.engine, "WHERE trust_wave.idempotency_key", lambda: post_as(app, hr_id, "/trust/waves/new",
+                                                                                   data)) as first:
+        replay = client.post("/trust/waves/new", data=data)
+    assert first[0][0] == 303
+    assert replay.status_code == 400 and "That was already recorded." in replay.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(TrustWave)) == 1
 
 
 def test_a_reminder_reaches_only_those_who_have_not_answered_once_a_day(db, org, signed_in_client):

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from programs.visits.models import FunctionNote, Visit
+from tests.concurrency import meanwhile, post_as
 from tests.conftest import sign_in
 from tests.timeline import TODAY
 from tests.visits.visits_factories import form_key, make_account, make_visit
@@ -104,6 +105,22 @@ def test_a_replayed_plan_form_answers_already_recorded_on_the_visit_it_made(clie
     again = client.post("/visits/new", data=data)
     assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
     assert "That was already recorded." in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
+
+
+def test_a_replay_that_checked_its_key_just_before_the_first_request_committed_hears_already_recorded(
+        app, client, db, org):
+    """The race behind the lost flash: the replay's key check misses, the first commits, then its duplicate rule trips."""
+    data = plan_form(make_account(), [org.fin, org.ops])
+    db.session.commit()
+    sign_in(client, org.fin)
+    user_id = org.fin.get_id()
+    first_request = lambda: post_as(app, user_id, "/visits/new", data)
+    with meanwhile(db.engine, "WHERE visits_visit.idempotency_key", first_request) as first:
+        replay = client.post("/visits/new", data=data)
+    assert first[0][0] == 303 and "The visit is saved." in first[0][1]
+    assert replay.status_code == 303
+    assert "That was already recorded." in client.get(replay.headers["Location"]).get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
 
 

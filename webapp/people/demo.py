@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from webapp.extensions import db
 from webapp.people.models import Function, Team, User
+from webapp.people.services import record_membership
 from webapp.roles import Role
 
 DEMO_PASSWORD = "demo-password"
@@ -40,6 +41,8 @@ def seed_people() -> str:
     db.session.add_all(people)
     logins = _assign_demo_logins(people)
     db.session.flush()
+    for hired_on in sorted({person.hired_on for person in people}):  # the demo's history: in their function since hired
+        record_membership([person for person in people if person.hired_on == hired_on], hired_on)
     return (
         f"{len(FUNCTIONS)} functions, {sum(len(f[3]) for f in FUNCTIONS)} teams, {len(people)} people; "
         f"logins {', '.join(logins)} with password {DEMO_PASSWORD!r}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -112,6 +112,28 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class Membership(db.Model):
+    """One stint of one person: active in a function (or in none) from started_on until the day before ended_on.
+
+    The history of who belonged where, so a past period's figures use the organisation as it was then.
+    Dates are the organisation's days; an open stint (ended_on None) is the person's present. An inactive
+    person has no open stint. Written by webapp.people.services.record_membership, never changed after
+    it is closed.
+    """
+
+    __tablename__ = "membership"
+    __table_args__ = (Index("ix_membership_function_id_started_on", "function_id", "started_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    function_id: Mapped[int | None] = mapped_column(ForeignKey("function.id"))
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+
+    def __repr__(self) -> str:
+        return f"<Membership {self.user_id} in {self.function_id} {self.started_on}..{self.ended_on}>"
 
 
 class RoleGrant(db.Model):

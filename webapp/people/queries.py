@@ -1,11 +1,13 @@
 """Reads about people, functions and teams."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
-from webapp.people.models import Function, Team, User
+from webapp.people.models import Function, Membership, Team, User
 
 SEARCH_MAX = 100
 
@@ -97,3 +99,31 @@ def manager_chain_ids(manager_id: int | None) -> list[int]:
         chain.append(manager_id)
         manager_id = managers.get(manager_id)
     return chain
+
+
+# --- membership history: the organisation as it was on a day or during a period -----------------
+
+def stints_overlapping(start: date, end: date):
+    """The condition: a membership stint that covers at least one day from start up to end (exclusive)."""
+    return and_(Membership.started_on < end, or_(Membership.ended_on.is_(None), Membership.ended_on > start))
+
+
+def headcount_on(function_ids: set[int], day: date) -> dict[int, int]:
+    """Active people per function on that day (functions nobody belonged to are left out)."""
+    return dict(db.session.execute(
+        select(Membership.function_id, func.count(func.distinct(Membership.user_id)))
+        .where(Membership.function_id.in_(function_ids), stints_overlapping(day, day + timedelta(days=1)))
+        .group_by(Membership.function_id)).all())
+
+
+def members_during(function_ids: set[int], start: date, end: date) -> set[int]:
+    """The people active in any of these functions on at least one day from start up to end (exclusive)."""
+    return set(db.session.scalars(select(Membership.user_id).where(
+        Membership.function_id.in_(function_ids), stints_overlapping(start, end))))
+
+
+def stints_during(function_ids: set[int], start: date, end: date) -> list[tuple[int, date, date | None]]:
+    """(person, first day, first day after) of each stint in these functions that overlaps start up to end."""
+    return [tuple(row) for row in db.session.execute(
+        select(Membership.user_id, Membership.started_on, Membership.ended_on).where(
+            Membership.function_id.in_(function_ids), stints_overlapping(start, end)))]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -14,7 +15,7 @@ from webapp.auth.services import record_audit
 from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.people.importing import ExistingPeople, ImportPlan, PlannedRow, plan_people_import
-from webapp.people.models import Function, PendingImport, RoleGrant, Team, User
+from webapp.people.models import Function, Membership, PendingImport, RoleGrant, Team, User
 from webapp.people.queries import manager_chain_ids
 from webapp.roles import Role
 
@@ -125,6 +126,7 @@ def save_person(actor: User | None, person: User | None, data: PersonData) -> Us
     if is_new:
         db.session.add(person)
     db.session.flush()
+    record_membership([person], clock.today())
     record_audit(actor, action, person, before, snapshot(person))
     return person
 
@@ -146,6 +148,35 @@ def _check_manager(person: User, manager_id: int | None) -> None:
         raise PeopleError("Choose an existing person as manager.", "manager_email")
     if person.id is not None and person.id in manager_chain_ids(manager_id):
         raise PeopleError("That would make a loop in the manager chain.", "manager_email")
+
+
+# --- membership history -------------------------------------------------------------------
+
+def record_membership(people: Iterable[User], on: date) -> None:
+    """Bring each person's membership history up to their present function and activity, from the day on.
+
+    Called by every write that adds people or changes their function or activity. An open stint that no
+    longer fits ends where on begins (ended_on is the first day outside it), and a new one opens on that
+    day for an active person; a stint that would end on the day it started is dropped. The people's rows
+    are locked first, so concurrent changes queue; one query reads all their open stints.
+    """
+    by_id = {person.id: person for person in people}
+    ids = list(by_id)
+    db.session.execute(select(User.id).where(User.id.in_(ids)).with_for_update())
+    open_stints = {stint.user_id: stint for stint in db.session.scalars(
+        select(Membership).where(Membership.user_id.in_(ids), Membership.ended_on.is_(None))
+        .execution_options(populate_existing=True))}
+    for person in by_id.values():
+        current = open_stints.get(person.id)
+        if current is not None and person.active and current.function_id == person.function_id:
+            continue
+        if current is not None and current.started_on >= on:
+            db.session.delete(current)
+        elif current is not None:
+            current.ended_on = on
+        if person.active:
+            db.session.add(Membership(user_id=person.id, function_id=person.function_id, started_on=on))
+    db.session.flush()
 
 
 # --- the role rules: the person form and the CSV import both apply these ------------------
@@ -193,6 +224,8 @@ def set_active(actor: User | None, obj: Function | Team | User, active: bool) ->
         _ensure_another_admin(obj)
     verb = "reactivate" if active else "deactivate"
     _apply(actor, obj, f"{type(obj).__name__.lower()}.{verb}", {"active": active})
+    if isinstance(obj, User):
+        record_membership([obj], clock.today())
     if isinstance(obj, User) and not active:
         obj.session_version += 1  # sign the person out everywhere
 
@@ -281,6 +314,7 @@ def apply_pending_import(actor: User | None, pending: PendingImport) -> tuple[in
         people[row.email].manager_id = people[row.manager_email].id if row.manager_email else None
     pending.applied_at = clock.now()
     db.session.flush()
+    record_membership([people[row.email] for row in plan.rows], clock.today())
     _audit_each_person(actor, [people[row.email] for row in plan.rows], before)
     created, updated = plan.count("create"), plan.count("update")
     record_audit(actor, "people.import", pending, None, {"file": pending.filename, "created": created, "updated": updated})
