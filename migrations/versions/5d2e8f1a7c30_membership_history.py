@@ -2,7 +2,7 @@
 an idempotency key on the trust wave create form
 
 Revision ID: 5d2e8f1a7c30
-Revises: 45b1af343dd8
+Revises: a2f47e4776b4
 Create Date: 2026-12-02 00:10:00.000000
 
 """
@@ -19,7 +19,7 @@ from webapp import clock
 
 # revision identifiers, used by Alembic.
 revision = '5d2e8f1a7c30'
-down_revision = '45b1af343dd8'
+down_revision = "a2f47e4776b4"
 branch_labels = None
 depends_on = None
 
