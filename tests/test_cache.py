@@ -6,21 +6,24 @@ no query of the data it shows; the first (uncached) render runs as many queries 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from recognition.queries import latest_item_id
 from tests.bench.harness import count_queries
-from tests.conftest import sign_in
+from tests.conftest import CACHE_DIR, sign_in
 from tests.factories import make_user
 from tests.recognition.recognition_factories import MESSAGE, give, key, make_org
 from webapp import clock
 from webapp.cache import cache, derived
+from webapp.extensions import db as database
 from webapp.notifications.services import notify
+from webapp.people.models import User
 from webapp.periods import Quarter
 from webapp.roles import Role
 
-SIGNED_IN_USER_QUERIES = 2  # flask-login loads the user and their roles
+SIGNED_IN_USER_QUERIES = 0  # the signed-in person (with function and roles) comes from the cache
 
 
 @pytest.fixture
@@ -73,6 +76,40 @@ def test_the_bell_and_a_quiet_poll_answer_from_the_cache(client, org, db):
         with count_queries(client.application) as statements:
             assert viewer.get(url).status_code in (200, 204)
         assert len(statements) == SIGNED_IN_USER_QUERIES, statements
+
+
+def test_a_role_granted_or_revoked_applies_at_the_next_request(client, org, db):
+    person = _as(client, org.fin[0])
+    assert person.get("/trust/waves").status_code == 403
+    org.fin[0].set_roles({Role.HR})
+    database.session.commit()
+    assert person.get("/trust/waves").status_code == 200
+    org.fin[0].set_roles(set())
+    database.session.commit()
+    assert person.get("/trust/waves").status_code == 403
+
+
+def test_a_deactivated_person_is_signed_out_at_the_next_request(client, org, db):
+    person = _as(client, org.fin[0])
+    assert person.get("/notifications/bell").status_code == 200
+    org.fin[0].active = False
+    database.session.commit()
+    assert person.get("/notifications/bell").status_code == 302
+
+
+def test_a_renamed_person_shows_the_new_name_at_once(client, org, db):
+    person = _as(client, org.fin[0])
+    assert org.fin[0].name in person.get("/").get_data(as_text=True)
+    database.session.execute(database.update(User).where(User.id == org.fin[0].id).values(name="Renamed Person"))
+    database.session.commit()  # a bulk update, which the session never sees as an object
+    assert "Renamed Person" in person.get("/").get_data(as_text=True)
+
+
+def test_the_cached_person_carries_no_password_hash(client, db):
+    person = make_user(password="a long enough password 1")
+    assert _as(client, person).get("/notifications/bell").status_code == 200
+    secret = person.password_hash.encode()
+    assert all(secret not in path.read_bytes() for path in Path(CACHE_DIR).iterdir())
 
 
 @pytest.mark.parametrize("role", [Role.LEADER, Role.HR, Role.MANAGER, Role.EMPLOYEE])
