@@ -143,6 +143,22 @@ def test_a_home_page_first_render_is_flat_in_the_number_of_items(client, org, db
     assert cold_queries() <= few  # not more for more items (a person already loaded may save one)
 
 
+# The first view of each role's home page in the test organisation (every tile's queries, the cache empty).
+HOME_FIRST_VIEW_BUDGET = {Role.LEADER: 32, Role.HR: 22, Role.MANAGER: 15, Role.EMPLOYEE: 14, Role.ADMIN: 31}
+
+
+@pytest.mark.parametrize("role", HOME_FIRST_VIEW_BUDGET)
+def test_a_home_page_first_render_stays_within_its_query_budget(client, org, db, role):
+    viewer = make_user(role, team=org.fin[0].team)
+    give(org.ops[0], viewer)
+    give(viewer, org.ops[1])
+    _as(client, viewer).get("/")  # what a first visit creates (the recognition policy ...)
+    cache.clear()
+    with count_queries(client.application) as statements:
+        assert client.get("/").status_code == 200
+    assert len(statements) <= HOME_FIRST_VIEW_BUDGET[role], statements
+
+
 def test_a_derived_value_is_built_once_per_distinct_input(app):
     builds = []
 
