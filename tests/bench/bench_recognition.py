@@ -127,7 +127,7 @@ def run(bench: Bench) -> None:
         bench.figure(f"{label}: SQL queries per request", queries)
     ms, queries = time_poll(app, client, f"/recognition/poll?after={newest}")
     bench.figure("poll when nothing is new (204): median server time", ms, "ms")
-    bench.figure("poll when nothing is new: SQL queries (2 load the signed-in user)", queries)
+    bench.figure("poll when nothing is new: SQL queries", queries)
     bench_pages(bench, app, f"{ITEMS:,} feed items, {PEOPLE:,} people", [
         Page("feed, first page", "/recognition", cookie),
         Page("feed poll, nothing new (204)", f"/recognition/poll?after={newest}", cookie, status=204),
