@@ -191,6 +191,42 @@ def recognition_counts(user_id: int) -> tuple[int, int]:
     return given, received
 
 
+@dataclass(frozen=True)
+class ProfileFigures:
+    """A person's recognition figures for the profile and home tile, from one query."""
+
+    given: int
+    received: int
+    balance: int
+    spent: int  # allowance spent in the month asked for
+    granted: int | None  # the month's fixed allowance, None before the month's first gift
+    direct_reports: int
+    opted_out: bool
+
+
+def profile_figures(user_id: int, period: str) -> ProfileFigures:
+    """Kudos given and received, points balance, allowance spent and granted in period, direct reports and the
+    leaderboard opt-out of one person: the figures of recognition_counts, points_balance, spent_in, allowance_left
+    and is_opted_out, in one query."""
+    def total(account: str, *where) -> Any:
+        return select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+            LedgerEntry.user_id == user_id, LedgerEntry.account == account, *where).scalar_subquery()
+
+    row = db.session.execute(select(
+        select(func.count()).select_from(Kudos).where(Kudos.giver_id == user_id, kept_kudos()).scalar_subquery(),
+        select(func.count()).select_from(KudosRecipient).join(Kudos).where(
+            KudosRecipient.user_id == user_id, kept_kudos()).scalar_subquery(),
+        total("points"),
+        total("allowance", LedgerEntry.period == period),
+        select(Allowance.granted).where(Allowance.user_id == user_id, Allowance.period == period).scalar_subquery(),
+        select(func.count()).select_from(User).where(User.manager_id == user_id, User.active.is_(True)).scalar_subquery(),
+        exists().where(LeaderboardOptOut.user_id == user_id),
+    )).one()
+    given, received, balance, allowance, granted, reports, opted_out = row
+    return ProfileFigures(int(given or 0), int(received or 0), int(balance or 0), -int(allowance or 0), granted,
+                          int(reports or 0), bool(opted_out))
+
+
 def badges_of(user_id: int) -> list[BadgeAward]:
     return list(db.session.scalars(select(BadgeAward).where(BadgeAward.user_id == user_id)
                                    .order_by(BadgeAward.created_at)))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from recognition import queries, services
+from recognition import queries, rules, services
 from recognition.models import Kudos
 from recognition.scorecard import bridge_share_figure, joint_win_figure, kudos_flow_figure
 from webapp import clock
@@ -22,11 +22,11 @@ def profile_tile(viewer: User, subject: User) -> dict:
     Someone who opted out of the leaderboard shows their points to nobody but themselves."""
     policy = services.get_policy()
     own = viewer.id == subject.id
-    given, received = queries.recognition_counts(subject.id)
-    left = queries.allowance_left(subject, month_label(clock.now()), policy.monthly_allowance,
-                                  policy.per_report_extra) if own else None
-    balance = queries.points_balance(subject.id) if own or not queries.is_opted_out(subject.id) else None
-    return {"person": subject, "balance": balance, "given": given, "received": received, "allowance_left": left,
+    figures = queries.profile_figures(subject.id, month_label(clock.now()))
+    granted = figures.granted if figures.granted is not None else rules.allowance_for(
+        policy.monthly_allowance, policy.per_report_extra, figures.direct_reports)
+    return {"person": subject, "balance": figures.balance if own or not figures.opted_out else None,
+            "given": figures.given, "received": figures.received, "allowance_left": granted - figures.spent if own else None,
             "expiry": queries.allowance_expiry(clock.now()), "badges": queries.badges_of(subject.id)}
 
 

@@ -95,11 +95,11 @@ def _register_hooks(app: Flask) -> None:
     from webapp.main.errors import register_error_handlers
     from webapp.main.navigation import inject_navigation
     from webapp.main.security import set_security_headers
-    from webapp.rendering import field_aria, sparkline_points
+    from webapp.rendering import field_aria, icon, sparkline_points
 
     app.before_request(refuse_undeclared_views)
     app.before_request(refuse_hostile_input)
     app.after_request(set_security_headers)
     app.context_processor(inject_navigation)
-    app.jinja_env.globals.update(field_aria=field_aria, sparkline_points=sparkline_points)
+    app.jinja_env.globals.update(field_aria=field_aria, icon=icon, sparkline_points=sparkline_points)
     register_error_handlers(app)

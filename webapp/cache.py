@@ -9,7 +9,8 @@ queries, so a value computed while a write commits is stored under the old gener
 
 What invalidates what is decided once, here, from the rows a transaction wrote (a generic "data changed" hook
 on the session, run after commit, never before): any domain table -> DATA (scorecard figures, home tiles),
-recognition_feed_item -> FEED (the feed's newest item), notification -> the person's bell (BELLS for bulk updates).
+recognition_feed_item -> FEED (the feed's newest item), notification -> the person's bell (BELLS for bulk updates),
+user_account and role_grant -> that person's signed-in record (PEOPLE for bulk updates and any function row).
 The pillars' domain events (webapp/signals.py) mark DATA explicitly too: they are the contract, the hook the net.
 """
 from __future__ import annotations
@@ -34,9 +35,11 @@ cache = Cache()
 DATA = "data"
 FEED = "feed"
 BELLS = "bells"
+PEOPLE = "people"  # every person's cached signed-in record (webapp/people/queries.load_session_user)
 DATA_EVENTS = (signals.rotation_completed, signals.visit_confirmed, signals.visit_withdrawn, signals.win_published,
                signals.wave_closed)  # people's own writes reach the cache through the table hook
 QUIET_TABLES = frozenset({"notification", "outbox_message", "audit_entry"})  # no figure or tile reads them
+PERSON_TABLES = {"user_account": "id", "role_grant": "user_id"}  # table -> the column naming the person of a row
 _WRITTEN = "cg_cache_scopes"
 _GENERATION_TIMEOUT = 0  # generations never expire (a missing one is replaced by a fresh one)
 
@@ -56,6 +59,10 @@ def init_cache(app: Flask) -> None:
 
 def bell_scope(user_id: int) -> str:
     return f"bell:{user_id}"
+
+
+def person_scope(user_id: int) -> str:
+    return f"person:{user_id}"
 
 
 def remember(scopes: Iterable[str], key: str, compute: Callable[[], T], timeout: int | None = None) -> T:
@@ -115,16 +122,21 @@ def _scopes_of_table(table: str) -> set[str]:
         scopes.add(FEED)
     if table == "notification":
         scopes.add(BELLS)
+    if table in PERSON_TABLES or table == "function":
+        scopes.add(PEOPLE)
     return scopes
 
 
 def _record_flushed(session: Session, flush_context: Any) -> None:
-    """after_flush: note the scopes of every row written (a notification: its owner's bell only)."""
+    """after_flush: note the scopes of every row written (a notification: its owner's bell only; a person's row or
+    role: that person's record and DATA)."""
     written = session.info.setdefault(_WRITTEN, set())
     for instance in chain(session.new, session.dirty, session.deleted):
         table = getattr(instance, "__tablename__", "")
         if table == "notification":
             written.add(bell_scope(instance.user_id))
+        elif table in PERSON_TABLES:
+            written.update((DATA, person_scope(getattr(instance, PERSON_TABLES[table]))))
         else:
             written.update(_scopes_of_table(table))
 

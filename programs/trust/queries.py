@@ -6,6 +6,7 @@ from datetime import date
 
 import pandas as pd
 from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import joinedload
 
 from programs.trust.models import (
     AUDIENCE,
@@ -70,6 +71,7 @@ def open_waves_for(user: User, today: date) -> list[TrustWave]:
         .where(TrustWaveFunction.role == AUDIENCE, TrustWaveFunction.function_id == user.function_id,
                TrustWave.closed_at.is_(None), TrustWave.opens_on <= today, TrustWave.closes_on >= today,
                TrustWave.id.not_in(answered))
+        .options(joinedload(TrustWave.template).selectinload(TrustTemplate.items))  # the home tile's estimate
         .order_by(TrustWave.closes_on)
     )
     return list(db.session.scalars(query))

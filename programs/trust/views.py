@@ -1,8 +1,11 @@
 """Routes of the trust pulse: answering, results, waves, templates, business outcomes, CSV exports."""
 from __future__ import annotations
 
+import random
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from programs.trust import analysis, bp, outcome_report, plain, presenting, reporting
@@ -63,12 +66,12 @@ from programs.trust.services import (
 )
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
-from webapp.cache import derived
+from webapp.cache import DATA, derived, remember
 from webapp.extensions import db
 from webapp.input_guard import is_plain_digits
 from webapp.people.models import Function
 from webapp.people.queries import list_functions
-from webapp.rendering import commit_or_flash, commit_or_show, form_status, render_page_or_fragment
+from webapp.rendering import commit_or_flash, commit_or_show, form_status, render_page_or_fragment, wants_fragment
 from webapp.roles import Role
 from webapp.uploads import decode_upload
 
@@ -181,12 +184,52 @@ def _results_context(wave_id: int | None, filter_key: str) -> dict:
 def results():
     if refused := reporting.filter_refusal(request.args.get("filter")):
         return _unknown_filter(refused)
-    context = _results_context(request.args.get("wave", type=int), request.args.get("filter", ""))
+    wave_id, filter_key = request.args.get("wave", type=int), request.args.get("filter", "")
+    page = remember([DATA], f"trust-results:{wave_id}:{filter_key}", lambda: _results_page(wave_id, filter_key))
+    comments = render_template("trust/_comments.html", comments=_reshuffled(page["comments"]),
+                               min_comment_group=page["min_comment_group"]) if page["comments"] is not None else ""
+    return _page_or_cached_fragment("trust/results.html", {**page, "fragment": page["fragment"].replace(
+        _COMMENTS_SLOT, comments)})
+
+
+_COMMENTS_SLOT = "<!-- cg-trust-comments -->"  # the cached fragment holds this; each request puts its own order in
+
+
+def _results_page(wave_id: int | None, filter_key: str) -> dict:
+    """The analysed results as plain data: the rendered fragment (comments left to each request, which shuffles
+    them afresh), and what the page's chooser needs."""
+    context = _results_context(wave_id, filter_key)
     wave = context["wave"]
+    comments = None
     if wave is not None and not context["report"]["refused"]:
         context["trends_spec"] = derived(presenting.trends_chart, context["trend"]) if not context["trend"].empty else None
-        context["comments"] = [] if context["filter"] else _visible_comments(wave, context)
-    return render_page_or_fragment("trust/results.html", "trust/_results.html", **context)
+        comments = None if context["filter"] else _visible_comments(wave, context)
+    fragment = render_template("trust/_results.html", comments_slot=Markup(_COMMENTS_SLOT), **context)
+    return {"fragment": fragment, "comments": comments, "min_comment_group": wave.min_comment_group if wave else 0,
+            "waves": [_wave_choice(w) for w in context["waves"]], "wave": _wave_choice(wave) if wave else None,
+            "filter": context.get("filter", ""), "filter_options": context.get("filter_options", [])}
+
+
+def _reshuffled(groups: list[dict]) -> list[dict]:
+    """Each group's comments in a fresh random order (never the order of answering, nor the cached one)."""
+    shuffled = []
+    for group in groups:
+        bodies = list(group["bodies"])
+        random.SystemRandom().shuffle(bodies)
+        shuffled.append({**group, "bodies": bodies})
+    return shuffled
+
+
+def _wave_choice(wave: TrustWave) -> dict:
+    return {"id": wave.id, "title": wave.title, "period": wave.period}
+
+
+def _page_or_cached_fragment(page: str, cached: dict, **context) -> str:
+    """The page around a cached analysis fragment (rendered once: it shows nothing particular to the viewer), or
+    the fragment alone for a plain htmx request."""
+    if wants_fragment():
+        return cached["fragment"]
+    return render_template(page, **{**cached, **context, "fragment": Markup(cached["fragment"])})
 
 
 @bp.route("/trust/summary")
@@ -435,14 +478,13 @@ def metric_edit(metric_id: int | None):
                            cancel=url_for("trust.outcomes")), 400 if form.errors else 200
 
 
-def _outcome_context(metric: TrustMetric) -> dict:
+def _outcome_context(metric: TrustMetric, series: str) -> dict:
     """The outcome against the index: aligned series, tests on changes, pooled within functions and quarters."""
     names = function_names()
     history = closed_wave_reports("")
     values = metric_values(metric.id)
     label = f"{metric.name} ({metric.unit})" if metric.unit else metric.name
     series_options = _series_options(history, names, metric)
-    series = request.args.get("series", "")
     if series not in dict(series_options):
         series = series_options[0][0] if series_options else ""
     context = {"metric": metric, "names": names, "series_options": series_options, "series": series,
@@ -498,9 +540,17 @@ def metric_detail(metric_id: int):
 def _metric_page(metric: TrustMetric, value_form: ValueForm, import_form: ValuesImportForm, plan=None):
     value_form.function_id.choices = _value_function_choices()
     status = 400 if value_form.errors or import_form.errors or (plan and not plan.is_valid) else 200
-    context = _outcome_context(metric)
-    return render_page_or_fragment("trust/metric.html", "trust/_outcome_analysis.html", value_form=value_form,
-                                   import_form=import_form, plan=plan, **context), status
+    series = request.args.get("series", "")
+    analysed = remember([DATA], f"trust-outcome:{metric.id}:{series}", lambda: _outcome_page(metric, series))
+    return _page_or_cached_fragment("trust/metric.html", analysed, metric=metric, value_form=value_form,
+                                    import_form=import_form, plan=plan), status
+
+
+def _outcome_page(metric: TrustMetric, series: str) -> dict:
+    """The analysed outcome as plain data: the rendered fragment, and the series the page's chooser offers."""
+    context = _outcome_context(metric, series)
+    return {"fragment": render_template("trust/_outcome_analysis.html", **context),
+            "series_options": context["series_options"], "series": context["series"]}
 
 
 def _value_function_choices() -> list[SelectChoice]:
@@ -541,7 +591,7 @@ def metric_import(metric_id: int):
 @bp.route("/trust/outcomes/<int:metric_id>/<table>.csv")
 @roles_required(*RESULTS)
 def metric_csv(metric_id: int, table: str):
-    context = _outcome_context(db.get_or_404(TrustMetric, metric_id))
+    context = _outcome_context(db.get_or_404(TrustMetric, metric_id), request.args.get("series", ""))
     if table not in context["tables"]:
         abort(404)
     return _csv(context["tables"][table], f"outcome-{metric_id}-{table}")

@@ -1,4 +1,4 @@
-"""Trust pulse: all indices of a wave of 5,000 respondents (5 functions, 12 items), of eight such
+"""Trust pulse: all indices of a wave of 5,000 respondents (5 functions, the built-in template's items), of eight such
 waves, closing such a wave from the database, and the dashboard page once the results are stored."""
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from webapp.roles import Role
 
 RESPONDENTS = 5_000
 FUNCTIONS = 6  # each respondent rates the 5 functions other than their own
-ITEMS = 12
 WAVES = 8
 TENURES = ["<1y", "1-3y", "3y+"]
 
@@ -39,7 +38,7 @@ def wave_frames(seed: int, item_ids: list[int], dimensions: list[str], reverse: 
     targets = np.array([[t for t in function_ids if t != r] for r in raters])  # RESPONDENTS x 5
     pairs = pd.DataFrame({"response_id": np.repeat(ids, FUNCTIONS - 1), "rater": np.repeat(raters, FUNCTIONS - 1),
                           "target": targets.ravel(), "tenure": np.repeat(tenure, FUNCTIONS - 1)})
-    answers = pairs.loc[pairs.index.repeat(ITEMS)].reset_index(drop=True)
+    answers = pairs.loc[pairs.index.repeat(len(item_ids))].reset_index(drop=True)
     answers["item"] = np.tile(item_ids, len(pairs))
     answers["dimension"] = np.tile(dimensions, len(pairs))
     answers["reverse"] = np.tile(reverse, len(pairs))
@@ -55,13 +54,13 @@ def all_indices(answers: pd.DataFrame, recommend: pd.DataFrame) -> dict:
 
 def run(bench: Bench) -> None:
     app = bench_app(bench.database_url)
-    bench.section(f"Trust pulse at {RESPONDENTS:,} respondents x {FUNCTIONS - 1} rated functions x {ITEMS} items "
-                  f"(database: {bench.database_url.split('://')[0]})")
     with app.app_context():
         functions = [Function(name=f"Function {i}", code=f"F{i}", colour="#336699") for i in range(FUNCTIONS)]
         db.session.add_all(functions)
         template = ensure_builtin_template()
         items = [i for i in template.items if i.scale == "agree5"]
+        bench.section(f"Trust pulse at {RESPONDENTS:,} respondents x {FUNCTIONS - 1} rated functions x {len(items)} "
+                      f"items (database: {bench.database_url.split('://')[0]})")
         hr = User(email="hr@bench.example", name="HR Bench", function=functions[0])
         hr.set_roles({Role.HR})
         db.session.add(hr)

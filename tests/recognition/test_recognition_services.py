@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from recognition import services
+from recognition import queries, rules, services
 from recognition.models import BadgeAward, FeedItem, LedgerEntry, Milestone
 from recognition.queries import allowance_left, points_balance, spent_in
 from tests.factories import make_user
@@ -289,3 +289,23 @@ def test_oversized_input_is_refused(org, db):
         services.give_kudos(org.fin[0], crowd, MESSAGE, "one-team", 1, key())
     with pytest.raises(services.RecognitionError, match="under 1000"):
         services.give_kudos(org.fin[0], [org.fin[1].id], "x" * 1001, "one-team", 1, key())
+
+
+def test_the_profile_figures_of_one_query_equal_the_single_queries(org, db):
+    for _ in range(2):
+        make_user(function=org.fin_manager.function, manager=org.fin_manager)
+    give(org.fin[0], org.ops[0], points=20)
+    give(org.fin_manager, org.fin[0], org.ops[1], points=15)
+    give(org.ops[0], org.fin[0])
+    services.set_leaderboard_opt_out(org.ops[0], True)
+    db.session.commit()
+    policy, period = services.get_policy(), month_label(clock.now())
+    for person in (org.fin[0], org.fin_manager, org.ops[0], org.ops[1], org.ops_manager):
+        figures = queries.profile_figures(person.id, period)
+        granted = figures.granted if figures.granted is not None else rules.allowance_for(
+            policy.monthly_allowance, policy.per_report_extra, figures.direct_reports)
+        assert (figures.given, figures.received) == queries.recognition_counts(person.id)
+        assert figures.balance == points_balance(person.id) and figures.spent == spent_in(person.id, period)
+        assert granted - figures.spent == allowance_left(person, period, policy.monthly_allowance, policy.per_report_extra)
+        assert figures.opted_out == queries.is_opted_out(person.id) == (person is org.ops[0])
+    assert queries.profile_figures(org.fin_manager.id, period).direct_reports == 2

@@ -27,9 +27,14 @@ def register_nav_item(label: str, endpoint: str, *roles: Role, group: str | None
 
 
 def inject_navigation() -> dict:
-    """Context processor: nav entries as (label, href, children) — children non-empty for a menu."""
+    """Context processor: nav_items(), computed only when a page draws the navigation (fragments never do)."""
+    return {"nav_items": navigation_entries, "Role": Role}
+
+
+def navigation_entries() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Nav entries as (label, href, children) — children non-empty for a menu."""
     if not current_user.is_authenticated:
-        return {"nav_items": [], "Role": Role}
+        return []
     entries: list[tuple[str, str, list[tuple[str, str]]]] = []
     menus: dict[str, list[tuple[str, str]]] = {}
     for item in NAV_ITEMS:
@@ -43,4 +48,4 @@ def inject_navigation() -> dict:
         else:
             menus[item.group] = [link]
             entries.append((item.group, link[1], menus[item.group]))
-    return {"nav_items": entries, "Role": Role}
+    return entries
