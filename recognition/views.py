@@ -231,6 +231,8 @@ def add_kudos_points(kudos_id: int):
 def log_win():
     form = WinForm()
     form.credited.choices, form.value_tags.choices = _colleague_choices(), value_choices()
+    if request.method == "GET":  # another programme's "celebrate as a joint win" button prefills the story
+        form.title.data, form.story.data = request.args.get("title", "")[:160], request.args.get("story", "")[:5000]
     if form.validate_on_submit():
         impact = (form.impact_amount.data, form.impact_unit.data or "", form.impact_outcome.data or "")
         win = commit_or_show(form, lambda: services.log_win(current_user, form.title.data, form.story.data,
