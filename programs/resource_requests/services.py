@@ -276,7 +276,7 @@ def add_option(actor: User, request: ResourceRequest, data: OptionData, key: str
     if is_no and any(o.kind == OptionKind.NO.value for o in request.current_options):
         raise RequestError("The answer already has a plain no.", "kind")
     option = RequestOption(
-        request_id=request.id, version=request.version, kind=data.kind, author_id=actor.id, idempotency_key=key,
+        request=request, version=request.version, kind=data.kind, author_id=actor.id, idempotency_key=key,
         label=_text(data.label, "label", "what the option is", TITLE_MAX),
         fixed_monthly=amount(data.fixed_monthly, "fixed_monthly"), per_unit=amount(data.per_unit, "per_unit"),
         capacity=None if data.capacity in (None, "") else driver_number(data.capacity, "capacity"),
@@ -313,7 +313,7 @@ def add_condition(actor: User, option: RequestOption, data: ConditionData, key: 
     if data.metric_id is not None and get_outcome_metric(data.metric_id) is None:
         raise RequestError("Choose a metric from the list.", "metric_id")
     condition = Condition(
-        option_id=option.id, metric_id=data.metric_id, comparison=data.comparison, idempotency_key=key,
+        option=option, metric_id=data.metric_id, comparison=data.comparison, idempotency_key=key,
         driver=_text(data.driver, "driver", "which number the condition is about", LABEL_MAX),
         threshold=driver_number(data.threshold, "threshold"),
         review_on=_future_date(data.review_on, today, "review_on", DEADLINE_DAYS_MAX, "review date"),
@@ -357,7 +357,7 @@ def set_driver_value(actor: User, request: ResourceRequest, value: object, now: 
     _require_party(actor, request, "change the what-if table")
     _require_status(request, *OPEN_STATUSES, message="The table of a decided request is frozen.")
     after = driver_number(value, "driver_value")
-    edit = WhatIfEdit(request_id=request.id, author_id=actor.id, before=request.driver_value, after=after,
+    edit = WhatIfEdit(request=request, author_id=actor.id, before=request.driver_value, after=after,
                       edited_at=now)
     request.driver_value = after
     db.session.add(edit)
@@ -424,7 +424,7 @@ def _decide(request: ResourceRequest, option: RequestOption, decider: User, pick
     _claim(request, before, "This request is already decided.", status=RequestStatus.DECIDED.value, decided_at=now,
            lookback_on=option.look_again_on if funded else None)
     decision = Decision(
-        request_id=request.id, option_id=option.id, picked_by_id=picker.id if picker else None,
+        request=request, option_id=option.id, picked_by_id=picker.id if picker else None,
         decided_by_id=decider.id, by_leader=by_leader, decided_at=now, reasons=reasons,
         consulted=_text(consulted, "consulted", "", required=False),
         options_summary="; ".join(f"{o.label} ({o.kind})" for o in request.current_options),
@@ -484,7 +484,7 @@ def write_case(actor: User, request: ResourceRequest, body: str) -> EscalationCa
     _require_status(request, RequestStatus.ESCALATED, message="Cases are written for an escalated request.")
     if any(case.function_id == actor.function_id for case in request.cases):
         raise AlreadyRecorded(f"{actor.function.name}'s case was already written.")
-    case = EscalationCase(request_id=request.id, function_id=actor.function_id, author_id=actor.id,
+    case = EscalationCase(request=request, function_id=actor.function_id, author_id=actor.id,
                           body=_text(body, "body", "your side's case", CASE_MAX))
     db.session.add(case)
     db.session.flush()
@@ -548,7 +548,7 @@ def record_lookback(actor: User, request: ResourceRequest, result: str, note: st
         raise RequestError("Choose a result.", "result")
     if any(lookback.function_id == actor.function_id for lookback in request.lookbacks):
         raise AlreadyRecorded(f"{actor.function.name}'s look-back was already recorded.")
-    lookback = Lookback(request_id=request.id, function_id=actor.function_id, author_id=actor.id, result=result,
+    lookback = Lookback(request=request, function_id=actor.function_id, author_id=actor.id, result=result,
                         note=_text(note, "note", "what happened"))
     db.session.add(lookback)
     db.session.flush()
