@@ -76,6 +76,7 @@ def test_every_page_is_accessible_and_fits(page, app, demo, role):
     checked, problems = walk_every_page(page, app)
     assert not problems, "\n\n".join(problems)
     assert {"main.home", "people.directory", "recognition.feed", "rotation.index", "people.profile"} <= set(checked)
+    assert {"resource_requests.index", "resource_requests.detail", "resource_requests.request_form"} <= set(checked)
 
 
 def test_the_overflow_check_fails_on_a_page_wider_than_a_phone(page):
