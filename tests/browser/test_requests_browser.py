@@ -150,3 +150,25 @@ def test_a_request_from_the_template_to_a_chosen_option_and_its_look_back(page, 
     provoked = ["400 (BAD REQUEST)", "400 (BAD REQUEST)", "422 (UNPROCESSABLE ENTITY)"]  # the three refusals above
     assert [error.rsplit("status of ", 1)[-1] for error in console_errors] == provoked
     console_errors.clear()
+
+
+def test_every_requests_page_in_every_state_is_accessible(page, db):
+    from programs.resource_requests import services
+    from tests.resource_requests.requests_factories import Pair, answered_request, decided_request, sent_request
+
+    ops, fin = make_function("Operations", "OPS"), make_function("Finance", "FIN")
+    leader = make_user(Role.LEADER, Role.MANAGER, name="Fay Finance", email="fay@example.com", function=fin,
+                       password=PASSWORD)
+    pair = Pair(make_user(name="Olu Ops", function=ops), make_user(Role.LEADER, function=ops),
+                make_user(Role.MANAGER, function=fin), leader, make_user(function=fin), make_user(Role.MANAGER))
+    waiting, answered = sent_request(pair), answered_request(pair)
+    decided, escalated = decided_request(pair), answered_request(pair)
+    services.escalate_overdue(escalated.deadline + timedelta(days=1), clock.now())
+    services.write_case(pair.requester, escalated, "Demand is real.")
+    db.session.commit()
+    log_in(page, "fay@example.com", PASSWORD)
+    for path in ["/requests", "/requests/new", *(f"/requests/{r.id}" for r in (waiting, answered, decided, escalated))]:
+        page.goto(path)
+        for details in page.locator("details").all():
+            details.evaluate("element => element.open = true")  # the folded forms are checked too
+        accessible_at_both_widths(page)
