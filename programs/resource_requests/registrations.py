@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from programs.resource_requests.queries import pair_requests, waiting_for
 from programs.resource_requests.scorecard import request_figures
+from programs.resource_requests.services import take_recorded_value
+from webapp import signals
 from webapp.main.navigation import register_nav_item
 from webapp.main.pair_records import register_pair_records
 from webapp.main.scorecard import register_scorecard_figure
@@ -28,3 +30,4 @@ def register() -> None:
     register_scorecard_figure("Collaboration", "resource-requests", request_figures, order=50)
     register_tile("home", "requests-waiting", "resource_requests/_tile_waiting.html", requests_tile, order=22)
     register_pair_records("request", '"Yes, if…" requests', pair_requests, order=20)
+    signals.metric_value_recorded.connect(take_recorded_value)

@@ -30,6 +30,7 @@ from programs.resource_requests.models import (
     ResourceRequest,
     WhatIfEdit,
 )
+from webapp import clock
 from webapp.auth.services import record_audit
 from webapp.errors import AlreadyRecorded, Refused, RuleError
 from webapp.extensions import db
@@ -512,14 +513,32 @@ def record_actual(actor: User | None, condition: Condition, value: object, today
     return condition
 
 
-def metric_actual(condition: Condition) -> tuple[float, str] | None:
-    """The linked metric's value for the period of the review date (organisation-wide), if it has arrived."""
+def _review_period(condition: Condition) -> str | None:
+    """The linked metric's period ("2026-03" or "2026-Q1") that holds the review date, or None."""
     metric = get_outcome_metric(condition.metric_id) if condition.metric_id is not None else None
     if metric is None:
         return None
-    period = month_label(condition.review_on) if metric.frequency == MONTHLY else quarter_label(condition.review_on)
-    values = [p.value for p in metric_points(metric.id) if p.period == period and p.function_id is None]
-    return (values[-1], f"metric {period}") if values else None
+    return month_label(condition.review_on) if metric.frequency == MONTHLY else quarter_label(condition.review_on)
+
+
+def metric_actual(condition: Condition) -> tuple[float, str] | None:
+    """The linked metric's value for the period of the review date (organisation-wide), if it has arrived."""
+    period = _review_period(condition)
+    values = [p.value for p in metric_points(condition.metric_id) if p.period == period and p.function_id is None]
+    return (values[-1], f"metric {period}") if period and values else None
+
+
+def take_recorded_value(sender: object, metric_id: int, period: str, function_id: int | None, value: float,
+                        occurred_at: datetime, **_: object) -> None:
+    """metric_value_recorded: an organisation-wide value arriving for a due condition's period settles it at once."""
+    if function_id is not None:
+        return
+    today = clock.today()
+    due = db.session.scalars(select(Condition).where(
+        Condition.metric_id == metric_id, Condition.actual.is_(None), Condition.review_on <= today)).all()
+    for condition in due:
+        if _review_period(condition) == period:
+            record_actual(None, condition, value, today, occurred_at, f"metric {period}")
 
 
 def fill_actuals_from_metrics(today: date, now: datetime) -> int:

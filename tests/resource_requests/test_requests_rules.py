@@ -271,3 +271,22 @@ def test_the_look_back_asks_both_sides_and_a_good_result_can_be_celebrated(db, p
         assert request.status == RequestStatus.DECIDED and not services.is_joint_win(request)
         services.record_lookback(pair.reviewer, request, "good", "Overtime fell.", clock.today(), clock.now())
     assert request.status == RequestStatus.CLOSED and services.is_joint_win(request)
+
+
+def test_a_value_entered_on_the_trust_outcomes_page_settles_a_due_condition_at_once(db, pair):
+    from programs.trust.models import TrustMetric
+    from programs.trust.services import save_metric_value
+
+    metric = TrustMetric(name="Service calls per month", unit="calls")
+    db.session.add(metric)
+    db.session.flush()
+    request, today = sent_request(pair), clock.today()
+    yes = services.add_option(pair.reviewer, request, option_data(), None, today)
+    condition = services.add_condition(pair.reviewer, yes, condition_data(metric_id=metric.id), None, today)
+    period = condition.review_on.strftime("%Y-%m")
+    save_metric_value(pair.reviewer, metric, period, None, 1300)  # before the review date: nothing yet
+    assert condition.actual is None
+    with time_machine.travel(clock.now() + timedelta(days=31)):
+        save_metric_value(pair.reviewer, metric, period, None, 1250)
+    db.session.refresh(condition)
+    assert (condition.actual, condition.held, condition.actual_source) == (1250, True, f"metric {period}")
