@@ -12,6 +12,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from programs.resource_requests.models import CASE_MAX, LABEL_MAX, TEXT_MAX, TITLE_MAX, LookbackResult, OptionKind
@@ -38,7 +39,7 @@ class RequestForm(KeyedForm):
     impact = TextAreaField("Customer or operational impact", validators=[DataRequired(), Length(max=TEXT_MAX)])
     cost_one_off = DecimalField("One-off cost", places=2, validators=[InputRequired()], render_kw=NUMBER)
     cost_monthly = DecimalField("Monthly cost", places=2, validators=[InputRequired()], render_kw=NUMBER)
-    currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES])
+    currency = SelectField("Currency", choices=[SelectChoice(c, c) for c in CURRENCIES])
     deadline = DateField("Decision needed by", validators=[InputRequired("Give the deadline.")])
     alternatives = TextAreaField("Alternatives already considered", validators=[DataRequired(), Length(max=TEXT_MAX)])
     expected_return = TextAreaField("Estimated return", validators=[Optional(), Length(max=TEXT_MAX)],
@@ -50,7 +51,7 @@ class RequestForm(KeyedForm):
 
 
 class OptionForm(KeyedForm):
-    kind = RadioField("Kind", choices=list(KIND_LABELS.items()), default=OptionKind.YES_IF.value)
+    kind = RadioField("Kind", choices=[SelectChoice(v, label) for v, label in KIND_LABELS.items()], default=OptionKind.YES_IF.value)
     label = StringField("The option", validators=[DataRequired(), Length(max=TITLE_MAX)],
                         description="For example: hire two contractors for three months.")
     fixed_monthly = DecimalField("Fixed cost per month", places=2, validators=[InputRequired()], render_kw=NUMBER)
@@ -68,7 +69,7 @@ class ConditionForm(KeyedForm):
     driver = StringField("Driver", validators=[DataRequired(), Length(max=LABEL_MAX)])
     metric_id = SelectField("Linked outcome metric", coerce=_int_or_none, validators=[Optional()],
                             description="Optional: its value is taken on the review date; else enter it by hand.")
-    comparison = SelectField("Comparison", choices=[(key, label) for key, (label, _) in COMPARISONS.items()])
+    comparison = SelectField("Comparison", choices=[SelectChoice(key, label) for key, (label, _) in COMPARISONS.items()])
     threshold = FloatField("Threshold", validators=[InputRequired()], render_kw=NUMBER)
     review_on = DateField("Review date", validators=[InputRequired("Give the review date.")])
     submit = SubmitField("Add the condition")
@@ -111,7 +112,7 @@ class ActualForm(FlaskForm):
 
 
 class LookbackForm(FlaskForm):
-    result = RadioField("Result", choices=list(RESULT_LABELS.items()), validators=[InputRequired("Choose a result.")])
+    result = RadioField("Result", choices=[SelectChoice(v, label) for v, label in RESULT_LABELS.items()], validators=[InputRequired("Choose a result.")])
     note = TextAreaField("What happened", validators=[DataRequired(), Length(max=TEXT_MAX)])
     submit = SubmitField("Record the look-back")
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from programs.resource_requests import bp, queries, services
 from programs.resource_requests.forms import (
@@ -59,8 +60,9 @@ def index():
 
 def _request_form(existing: ResourceRequest | None) -> RequestForm:
     form = RequestForm(obj=existing)
-    form.to_function_id.choices = [(None, "Choose a function")] + [
-        (f.id, f.name) for f in db.session.scalars(list_functions(active_only=True)) if f.id != current_user.function_id]
+    form.to_function_id.choices = [SelectChoice(None, "Choose a function")] + [
+        SelectChoice(f.id, f.name) for f in db.session.scalars(list_functions(active_only=True))
+        if f.id != current_user.function_id]
     return form
 
 
@@ -76,6 +78,9 @@ def _request_data(form: RequestForm) -> services.RequestData:
 @signed_in
 def request_form(request_id: int | None):
     existing = _request_or_404(request_id) if request_id else None
+    if existing and existing.requester_id != current_user.id:
+        abort(403, description="Only the requester can change the request.")
+    was_answered = bool(existing and existing.answered_version)
     form = _request_form(existing)
     if form.validate_on_submit():
         if existing:
@@ -85,8 +90,8 @@ def request_form(request_id: int | None):
             saved = commit_or_show(form, lambda: services.submit_request(
                 current_user, _request_data(form), form.idempotency_key.data, clock.today()))
         if saved is not None:
-            flash("The request is changed: it needs a new answer." if existing and existing.version > 1 and
-                  saved.answered_version is None else "The request is sent.", "success")
+            flash("The request is changed." + (" It needs a new answer." if was_answered else "") if existing
+                  else "The request is sent.", "success")
             return redirect(url_for("resource_requests.detail", request_id=saved.id), code=303)
     return render_template("resource_requests/request_form.html", form=form, existing=existing), form_status(form)
 
@@ -95,14 +100,14 @@ def request_form(request_id: int | None):
 
 def _condition_form(prefix: str) -> ConditionForm:
     form = ConditionForm(prefix=prefix)
-    form.metric_id.choices = [(None, "None: entered by hand")] + [(m.id, f"{m.name} ({m.unit})")
-                                                                  for m in outcome_metrics()]
+    form.metric_id.choices = [SelectChoice(None, "None: entered by hand")] + [
+        SelectChoice(m.id, f"{m.name} ({m.unit})") for m in outcome_metrics()]
     return form
 
 
 def _choice_form(form_type, req: ResourceRequest, prefix: str):
     form = form_type(prefix=prefix)
-    form.option_id.choices = [(o.id, o.label) for o in req.current_options]
+    form.option_id.choices = [SelectChoice(o.id, o.label) for o in req.current_options]
     return form
 
 

@@ -147,3 +147,18 @@ def test_the_list_shows_what_waits_and_filters_by_status(client, db, pair):
     fragment = client.get("/requests?status=decided", headers=HTMX).get_data(as_text=True)
     assert fragment.startswith('<div id="request-results">') and fragment.count('<tr id="request-') == 1
     assert client.get("/requests?status=<script>&function=abc").status_code == 200
+
+
+def test_ids_of_another_request_or_another_person_change_nothing(client, db, pair):
+    mine, other = answered_request(pair), answered_request(pair)
+    db.session.commit()
+    foreign = other.current_options[0]
+    sign_in(client, pair.requester)
+    response = client.post(f"/requests/{mine.id}/pick", data={"pick-option_id": foreign.id, "pick-reasons": "x"})
+    assert response.status_code == 400 and "Not a valid choice." in response.get_data(as_text=True)
+    sign_in(client, pair.reviewer)
+    assert client.get(f"/requests/{mine.id}/edit").status_code == 403
+    assert client.post(f"/requests/{mine.id}/edit", data={"title": "Mine now"}).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(ResourceRequest, mine.id).status == RequestStatus.ANSWERED
+    assert db.session.get(ResourceRequest, mine.id).title == "Three more technicians"
