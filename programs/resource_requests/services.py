@@ -461,21 +461,23 @@ def reopen_decision(actor: User, request: ResourceRequest, reason: str, now: dat
 
 def escalate_overdue(today: date, now: datetime) -> int:
     """Requests without a decision past their deadline go to both functions' leaders; returns how many."""
+    undecided = (RequestStatus.OPEN, RequestStatus.ANSWERED, RequestStatus.PICKED)
     overdue = db.session.scalars(select(ResourceRequest.id).where(
-        ResourceRequest.status.in_([s.value for s in OPEN_STATUSES if s != RequestStatus.ESCALATED]),
-        ResourceRequest.deadline < today)).all()
+        ResourceRequest.status.in_([s.value for s in undecided]), ResourceRequest.deadline < today)).all()
+    escalated = 0
     for request_id in overdue:
         request = _locked(request_id)
-        if request.status == RequestStatus.ESCALATED or request.deadline >= today:
-            continue
-        _claim(request, (RequestStatus.OPEN, RequestStatus.ANSWERED, RequestStatus.PICKED), "moved",
-               status=RequestStatus.ESCALATED.value, escalated_at=now)
+        if request.status not in undecided:
+            continue  # decided or escalated meanwhile (seen after the lock)
+        escalated += 1
+        _claim(request, undecided, "This request was already escalated.", status=RequestStatus.ESCALATED.value,
+               escalated_at=now)
         leaders = people_of(request.from_function_id, Role.LEADER) + people_of(request.to_function_id, Role.LEADER)
         _notify_all(leaders, "approval", f"Escalated: {request.title} had no agreed answer by "
                     f"{request.deadline.isoformat()}. Read both sides' cases and decide.", request)
         _notify_all([request.requester, *people_of(request.to_function_id, *REVIEWER_ROLES)], "info",
                     f"{request.title} went to the leaders: write your side's one-page case.", request)
-    return len(overdue)
+    return escalated
 
 
 def write_case(actor: User, request: ResourceRequest, body: str) -> EscalationCase:
