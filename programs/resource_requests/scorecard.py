@@ -52,7 +52,7 @@ def delivered_share(requests: list[ResourceRequest], quarter: Quarter) -> float 
 
 
 FIGURES: list[tuple[str, str, Callable[[list[ResourceRequest], Quarter], float | None]]] = [
-    ("Request cycle time, sent to decided (median)", "days", cycle_days),
+    ("Request cycle time from sending to decision (median)", "days", cycle_days),
     ("Requests answered with options", "% of requests", answered_share),
     ("Requests escalated to the leaders", "% of requests due", escalated_share),
     ("Look-backs: the funded option delivered", "% of look-backs", delivered_share),

@@ -54,7 +54,7 @@ def test_the_scorecard_figures_for_the_pair(app, db, pair):
         due = request_figures(deadline_quarter, (pair.requester.function_id, pair.reviewer.function_id))
         # the sent one and the answered one reached the deadline without a decision; the decided one did not
         assert {f.label: f.value for f in due}["Requests escalated to the leaders"] == 200 / 3
-        assert figures["Request cycle time, sent to decided (median)"].value == 0.0
+        assert figures["Request cycle time from sending to decision (median)"].value == 0.0
         lookback_quarter = Quarter.containing(decided.lookbacks[0].created_at)
         later = {f.label: f.value for f in request_figures(lookback_quarter, (pair.requester.function_id,
                                                                               pair.reviewer.function_id))}
