@@ -109,6 +109,21 @@ ACCESS: dict[str, object] = {
     "visits.export_visits": frozenset({Role.ADMIN, Role.HR, Role.LEADER, Role.MANAGER}),
     "visits.export_follow_ups": frozenset({Role.ADMIN, Role.HR, Role.LEADER, Role.MANAGER}),
     "visits.settings": ADMIN,
+    # "Yes, if..." resource requests (the views admit only the parties each step names)
+    "resource_requests.index": EVERYONE,
+    "resource_requests.request_form": EVERYONE,
+    "resource_requests.detail": EVERYONE,
+    "resource_requests.add_option": EVERYONE,
+    "resource_requests.add_condition": EVERYONE,
+    "resource_requests.send_answer": EVERYONE,
+    "resource_requests.what_if": EVERYONE,
+    "resource_requests.pick": EVERYONE,
+    "resource_requests.confirm": EVERYONE,
+    "resource_requests.leader_decision": EVERYONE,
+    "resource_requests.write_case": EVERYONE,
+    "resource_requests.record_actual": EVERYONE,
+    "resource_requests.lookback": EVERYONE,
+    "resource_requests.reopen": EVERYONE,
     "recognition.feed": EVERYONE,
     "recognition.poll": EVERYONE,
     "recognition.react": EVERYONE,
@@ -222,6 +237,7 @@ def test_route_role_matrix(app, db, who):
         "item_id": 999, "kudos_id": 999, "win_id": 999, "badge_id": 999,
         "wave_id": 1, "template_id": 1, "metric_id": 1, "table": "pairs",
         "review_id": 999999, "entry_id": 999, "action_id": 999,
+        "request_id": 999, "option_id": 999, "condition_id": 999,
     }
     client = app.test_client()
     viewer = None if who == ANONYMOUS else make_user(*({who} - {Role.EMPLOYEE}))

@@ -77,6 +77,7 @@ PACKAGES = (
     "webapp.notifications",
     "rotation",
     "programs.visits",
+    "programs.resource_requests",
     "recognition",
     "programs.trust",
     "programs.joint_reviews",

@@ -79,6 +79,7 @@ def test_every_page_is_accessible_and_fits(page, app, demo, role):
     assert {"joint_reviews.index", "joint_reviews.library", "joint_reviews.completion", "joint_reviews.review",
             "joint_reviews.open_review"} <= set(checked)  # joint reviews
     assert {"business_review.reviews", "business_review.review", "business_review.print_pack"} <= set(checked)
+    assert {"resource_requests.index", "resource_requests.detail", "resource_requests.request_form"} <= set(checked)
 
 
 def test_the_overflow_check_fails_on_a_page_wider_than_a_phone(page):
