@@ -81,6 +81,18 @@ ACCESS: dict[str, object] = {
     "rotation.sign_off": EVERYONE,
     "rotation.placement_calendar": EVERYONE,
     "rotation.health": HR_LEADER,
+    # early warnings (the views admit only the author and people of the two functions to a warning)
+    "early_warnings.index": EVERYONE,
+    "early_warnings.warning_form": EVERYONE,
+    "early_warnings.detail": EVERYONE,
+    "early_warnings.raise_draft": EVERYONE,
+    "early_warnings.acknowledge": EVERYONE,  # the service admits managers and leaders of the receiving function
+    "early_warnings.comment": EVERYONE,
+    "early_warnings.close": EVERYONE,
+    "early_warnings.reopen": EVERYONE,
+    "early_warnings.reconciliation": EVERYONE,
+    "early_warnings.reconcile": frozenset({Role.ADMIN, Role.HR, Role.LEADER, Role.MANAGER}),
+    "early_warnings.settings": ADMIN,
     # joint customer visits
     "visits.accounts": EVERYONE,
     "visits.account": EVERYONE,
@@ -190,7 +202,7 @@ def test_route_role_matrix(app, db, who):
         "program_id": 1, "cohort_id": 1, "opening_id": 1, "application_id": 1, "placement_id": 1,
         "account_id": target.id, "visit_id": target.id, "follow_up_id": target.id,
         "item_id": 999, "kudos_id": 999, "win_id": 999, "badge_id": 999,
-        "wave_id": 1, "template_id": 1, "metric_id": 1, "table": "pairs",
+        "wave_id": 1, "template_id": 1, "metric_id": 1, "table": "pairs", "warning_id": target.id,
     }
     client = app.test_client()
     viewer = None if who == ANONYMOUS else make_user(*({who} - {Role.EMPLOYEE}))

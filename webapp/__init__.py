@@ -79,6 +79,7 @@ PACKAGES = (
     "programs.visits",
     "recognition",
     "programs.trust",
+    "programs.early_warnings",
 )
 
 
