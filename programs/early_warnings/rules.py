@@ -12,7 +12,7 @@ from statistics import median
 
 from webapp.periods import Quarter
 
-MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH_PATTERN = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 AMOUNT_MAX = 1e12  # an impact beyond a trillion is a typing error
 

@@ -154,6 +154,7 @@ def save_warning(actor: User, warning: EarlyWarning | None, data: WarningData, r
     for name in ("title", "kind", "impact_low", "impact_high", "currency", "period", "confidence", "description",
                  "help_needed", "metric_id", "show_name"):
         setattr(warning, name, getattr(data, name))
+    warning.period = rules.parse_period(data.period).label  # as the period reads, whatever digits were typed
     if warning.id is None:
         db.session.add(warning)
     db.session.flush()
