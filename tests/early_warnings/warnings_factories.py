@@ -47,8 +47,8 @@ def next_quarter_label() -> str:
 
 def warning_data(to: int, **changes) -> services.WarningData:
     values = {"to_function_id": to, "title": "Steel prices up 12%", "kind": "cost", "impact_low": 20000.0,
-                  "impact_high": 60000.0, "currency": "EUR", "period": next_quarter_label(), "confidence": "medium",
-                  "description": "Our main supplier announced a surcharge.", "help_needed": "Revisit the Q1 forecast."}
+              "impact_high": 60000.0, "currency": "EUR", "period": next_quarter_label(), "confidence": "medium",
+              "description": "Our main supplier announced a surcharge.", "help_needed": "Revisit the Q1 forecast."}
     values.update(changes)
     return services.WarningData(**values)
 
