@@ -148,7 +148,7 @@ def save_warning(actor: User, warning: EarlyWarning | None, data: WarningData, r
             raise WarningError("This warning is already raised; discuss it in the thread instead.")
     if actor.function_id is None:
         raise NotAllowed("You belong to no function, so there is no function to warn from.")
-    _check(actor, data, clock.today())
+    _check(actor, data, clock.local(now).date())
     warning = warning or EarlyWarning(author_id=actor.id, created_at=now, idempotency_key=data.idempotency_key)
     warning.from_function_id, warning.to_function_id = actor.function_id, data.to_function_id
     for name in ("title", "kind", "impact_low", "impact_high", "currency", "period", "confidence", "description",
@@ -200,7 +200,7 @@ def raise_draft(actor: User, warning: EarlyWarning, now: datetime) -> EarlyWarni
         raise NotAllowed("Only the warning's author can raise it.")
     if warning.status != WarningStatus.DRAFT.value:
         raise WarningError("This warning is already raised.")
-    _check(actor, _data_of(warning), clock.today())
+    _check(actor, _data_of(warning), clock.local(now).date())
     _raise(warning, now)
     return warning
 
@@ -286,7 +286,7 @@ def close_warning(actor: User, warning: EarlyWarning, outcome: str, actual_impac
     if warning.status not in (WarningStatus.RAISED.value, WarningStatus.ACKNOWLEDGED.value):
         raise WarningError("Only a raised warning can be closed." if warning.status == WarningStatus.DRAFT.value
                            else "This warning is already closed; reopen it to change it.")
-    if rules.parse_period(warning.period).end > clock.today():
+    if rules.parse_period(warning.period).end > clock.local(now).date():
         raise WarningError("Close it once its period has passed.")
     if outcome not in {o.value for o in Outcome}:
         raise WarningError("Choose what happened.", "outcome")
@@ -393,7 +393,7 @@ def reconcile_period(label: str, now: datetime) -> list[Variance]:
     period = rules.parse_period(label)
     if period is None:
         raise WarningError("Enter a month (2026-07) or a quarter (2026-Q3).", "period")
-    if period.end > clock.today():
+    if period.end > clock.local(now).date():
         raise WarningError("Reconcile a period once it has closed.", "period")
     policy = get_policy()
     results = []
