@@ -15,6 +15,7 @@ from programs.early_warnings.models import (
     DEFAULT_MATERIAL_AMOUNT,
     DEFAULT_MATERIAL_PERCENT,
     DEFAULT_RESPONSE_DAYS,
+    OPEN_STATUSES,
     Confidence,
     EarlyWarning,
     Outcome,
@@ -298,9 +299,13 @@ def close_warning(actor: User, warning: EarlyWarning, outcome: str, actual_impac
         problem = rules.amount_problem(actual_impact, "actual impact")
         if problem:
             raise WarningError(problem, "actual_impact")
-    warning.status, warning.outcome, warning.actual_impact = WarningStatus.CLOSED.value, outcome, actual_impact
-    warning.closing_note, warning.closed_by_id, warning.closed_at = note.strip(), actor.id, now
-    db.session.flush()
+    claimed = db.session.execute(
+        update(EarlyWarning).where(EarlyWarning.id == warning.id, EarlyWarning.status.in_(OPEN_STATUSES))
+        .values(status=WarningStatus.CLOSED.value, outcome=outcome, actual_impact=actual_impact,
+                closing_note=note.strip(), closed_by_id=actor.id, closed_at=now)).rowcount
+    if claimed != 1:  # closed by someone else at the same moment
+        raise WarningError("This warning is already closed; reopen it to change it.")
+    db.session.refresh(warning)
     return warning
 
 
@@ -314,9 +319,13 @@ def reopen_warning(actor: User, warning: EarlyWarning, reason: str, now: datetim
     if not reason.strip():
         raise WarningError("Say why it is reopened.", "reason")
     before = _closing_snapshot(warning)
-    warning.status = WarningStatus.ACKNOWLEDGED.value if warning.acknowledged_at else WarningStatus.RAISED.value
-    warning.outcome, warning.actual_impact, warning.closed_by_id, warning.closed_at = None, None, None, None
-    db.session.flush()
+    status = WarningStatus.ACKNOWLEDGED.value if warning.acknowledged_at else WarningStatus.RAISED.value
+    claimed = db.session.execute(
+        update(EarlyWarning).where(EarlyWarning.id == warning.id, EarlyWarning.status == WarningStatus.CLOSED.value)
+        .values(status=status, outcome=None, actual_impact=None, closed_by_id=None, closed_at=None)).rowcount
+    if claimed != 1:  # reopened by someone else at the same moment
+        raise WarningError("Only a closed warning can be reopened.")
+    db.session.refresh(warning)
     record_audit(actor, "warning.reopen", warning, before, {**_closing_snapshot(warning), "reason": reason.strip()})
     return warning
 
