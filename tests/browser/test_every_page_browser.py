@@ -75,7 +75,10 @@ def test_every_page_is_accessible_and_fits(page, app, demo, role):
     log_in(page, f"{role.value}@demo.commonground.example", DEMO_LOGIN_PASSWORD)
     checked, problems = walk_every_page(page, app)
     assert not problems, "\n\n".join(problems)
-    assert {"main.home", "people.directory", "recognition.feed", "rotation.index", "people.profile"} <= set(checked)
+    assert {"main.home", "people.directory", "recognition.feed", "rotation.index", "people.profile",
+            "early_warnings.index", "early_warnings.warning_form", "early_warnings.reconciliation"} <= set(checked)
+    if role in (Role.LEADER, Role.MANAGER, Role.EMPLOYEE):  # people of Finance or Operations see the pair's warnings
+        assert "early_warnings.detail" in checked
 
 
 def test_the_overflow_check_fails_on_a_page_wider_than_a_phone(page):

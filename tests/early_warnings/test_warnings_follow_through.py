@@ -180,3 +180,12 @@ def test_the_scorecard_and_pair_records_show_the_pairs_warnings(app, org):
         records = pair_records(pair, MONDAY_9.date(), MONDAY_9.date() + timedelta(days=30), kind="warning")["warning"]
     assert [(r.id, r.title, r.is_open) for r in records] == [(warning.id, warning.title, True)]
     assert org.author.name not in repr(records)
+
+
+def test_the_scorecard_page_shows_the_warning_figures_for_the_pair(client, org):
+    raise_warning(org.author, org.fin_function.id)
+    sign_in(client, org.fin_leader)
+    page = client.get("/scorecard").get_data(as_text=True)
+    for label in ("Early warnings: median lead time", "Material variances warned ahead",
+                  "Early warnings: median time to acknowledge", "Warned impacts within their estimated range"):
+        assert label in page

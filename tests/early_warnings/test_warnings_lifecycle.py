@@ -178,3 +178,13 @@ def test_a_replayed_comment_records_nothing(org):
     db.session.commit()
     with pytest.raises(AlreadyRecorded):
         services.add_comment(org.fin_employee, warning, "First", clock.now(), "x" * 24)
+
+
+def test_a_repeated_warning_raised_event_pays_once(org):
+    from webapp import signals
+    for _ in range(2):
+        signals.warning_raised.send("early_warnings", warning_id=99, author=org.author,
+                                    from_function_id=org.ops_function.id, to_function_id=org.fin_function.id,
+                                    lead_time_days=30, occurred_at=clock.now())
+    entries = db.session.scalars(select(LedgerEntry.amount).where(LedgerEntry.source_type == "warning")).all()
+    assert entries == [18]  # 10, and 2 for each of the 4 full weeks of lead time
