@@ -189,3 +189,15 @@ def test_the_scorecard_page_shows_the_warning_figures_for_the_pair(client, org):
     for label in ("Early warnings: median lead time", "Material variances warned ahead",
                   "Early warnings: median time to acknowledge", "Warned impacts within their estimated range"):
         assert label in page
+
+
+def test_the_daily_and_period_close_commands(app, org):
+    _reconcile_july(org)
+    runner = app.test_cli_runner()
+    with time_machine.travel(datetime(2030, 8, 2, 12, tzinfo=UTC), tick=False):
+        reconciled = runner.invoke(args=["early_warnings", "reconcile", "--period", "2030-07"])
+        refused = runner.invoke(args=["early_warnings", "reconcile", "--period", "2031-01"])
+        reminded = runner.invoke(args=["early_warnings", "remind"])
+    assert reconciled.exit_code == 0 and "2030-07: 1 value(s), 1 material, 0 surprise(s)." in reconciled.output
+    assert refused.exit_code != 0 and "once it has closed" in refused.output
+    assert reminded.exit_code == 0 and "escalated 1 warning(s)" in reminded.output
