@@ -26,7 +26,7 @@ from webapp import clock, metrics
 from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
 from webapp.people.queries import list_functions
-from webapp.rendering import commit_or_flash, commit_or_show, form_status, render_page_or_fragment
+from webapp.rendering import commit_or_flash, commit_or_show, form_status, render_page_or_fragment, wants_fragment
 from webapp.roles import Role
 
 LIST_SIZE = 100
@@ -152,6 +152,8 @@ def comment(warning_id: int):
     form = CommentForm(prefix="comment")
     ok = form.validate_on_submit() and commit_or_show(form, lambda: services.add_comment(
         current_user, warning, form.body.data or "", clock.now(), form.idempotency_key.data)) is not None
+    if ok and not wants_fragment():
+        return redirect(url_for("early_warnings.detail", warning_id=warning_id) + "#warning-thread", code=303)
     if ok:
         form = CommentForm(prefix="comment", formdata=None)
     warning = _warning_or_404(warning_id)
