@@ -90,6 +90,7 @@ EVENT_CHOICES = [
     SelectChoice("joint_win", "Credited on a published joint win"),
     SelectChoice("rotation_completed", "Rotation completed"),
     SelectChoice("visit_confirmed", "Joint customer visit confirmed"),
+    SelectChoice("warning_raised", "Early warning raised to another function"),
 ]
 
 

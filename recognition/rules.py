@@ -127,3 +127,12 @@ def anniversary_years(hired_on: date, today: date) -> int | None:
         return None
     return today.year - hired_on.year
 
+
+
+WARNING_BASE_POINTS, WARNING_POINTS_PER_WEEK, WARNING_MAX_LEAD_POINTS = 10, 2, 20
+
+
+def warning_points(lead_days: int) -> int:
+    """Points for raising an early warning: a base, plus more for each full week of lead time (capped); never
+    negative, whatever later happens to the warning."""
+    return WARNING_BASE_POINTS + min(WARNING_MAX_LEAD_POINTS, WARNING_POINTS_PER_WEEK * (max(lead_days, 0) // 7))

@@ -64,8 +64,10 @@ DEFAULT_BADGES = [
     ("joint-win", "Joint Win", "Credited on a first co-signed joint win.", "joint_win", 1),
     ("rotation-graduate", "Rotation Graduate", "Completed a cross-functional rotation.", "rotation_completed", 1),
     ("field-partner", "Field Partner", "Joined a joint customer visit.", "visit_confirmed", 1),
+    ("early-bird", "Early Bird", "Raised three early warnings to another function.", "warning_raised", 3),
 ]
-BADGE_EVENTS = ("cross_kudos_given", "kudos_received", "joint_win", "rotation_completed", "visit_confirmed")
+BADGE_EVENTS = ("cross_kudos_given", "kudos_received", "joint_win", "rotation_completed", "visit_confirmed",
+                "warning_raised")
 
 
 class RecognitionError(RuleError):
@@ -766,8 +768,24 @@ def on_visit_withdrawn(sender, visit_id: int, withdrawn_at: datetime, **_) -> No
     invalidate_leaderboards()
 
 
+def on_warning_raised(sender, warning_id: int, author: User, from_function_id: int, to_function_id: int,
+                      lead_time_days: int, occurred_at: datetime, **_) -> None:
+    """An early warning raised: points for its author (more for a longer lead time) and the Early Bird count, once per
+    warning. The feed item names the two functions only: neither the author nor what the warning says."""
+    key = f"warning:{warning_id}"
+    moment = min(clock.now(), occurred_at)
+    if add_feed_item("warning", key, "An early warning reached another function: transparency rewarded", "",
+                     moment, function_ids={from_function_id, to_function_id}, cross_functional=True) is None:
+        return
+    _entry(author.id, "points", rules.warning_points(lead_time_days), "warning", ("warning", warning_id),
+           month_label(moment), key, moment)
+    record_milestone(author, "warning_raised", key, moment)
+    invalidate_leaderboards()
+
+
 def connect_receivers() -> None:
     """Listen to the other pillars' events (weakly held functions are module-level, so they stay)."""
     signals.rotation_completed.connect(on_rotation_completed)
     signals.visit_confirmed.connect(on_visit_confirmed)
     signals.visit_withdrawn.connect(on_visit_withdrawn)
+    signals.warning_raised.connect(on_warning_raised)

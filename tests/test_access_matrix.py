@@ -81,6 +81,18 @@ ACCESS: dict[str, object] = {
     "rotation.sign_off": EVERYONE,
     "rotation.placement_calendar": EVERYONE,
     "rotation.health": HR_LEADER,
+    # early warnings (the views admit only the author and people of the two functions to a warning)
+    "early_warnings.index": EVERYONE,
+    "early_warnings.warning_form": EVERYONE,
+    "early_warnings.detail": EVERYONE,
+    "early_warnings.raise_draft": EVERYONE,
+    "early_warnings.acknowledge": EVERYONE,  # the service admits managers and leaders of the receiving function
+    "early_warnings.comment": EVERYONE,
+    "early_warnings.close": EVERYONE,
+    "early_warnings.reopen": EVERYONE,
+    "early_warnings.reconciliation": EVERYONE,
+    "early_warnings.reconcile": frozenset({Role.ADMIN, Role.HR, Role.LEADER, Role.MANAGER}),
+    "early_warnings.settings": ADMIN,
     # joint customer visits
     "visits.accounts": EVERYONE,
     "visits.account": EVERYONE,
@@ -238,6 +250,7 @@ def test_route_role_matrix(app, db, who):
         "wave_id": 1, "template_id": 1, "metric_id": 1, "table": "pairs",
         "review_id": 999999, "entry_id": 999, "action_id": 999,
         "request_id": 999, "option_id": 999, "condition_id": 999,
+        "warning_id": target.id,
     }
     client = app.test_client()
     viewer = None if who == ANONYMOUS else make_user(*({who} - {Role.EMPLOYEE}))

@@ -82,6 +82,7 @@ PACKAGES = (
     "programs.trust",
     "programs.joint_reviews",
     "programs.business_review",
+    "programs.early_warnings",
 )
 
 

@@ -49,3 +49,10 @@ occurred_at (aware UTC datetime: when the value was recorded)."""
 
 wave_closed = _events.signal("wave-closed")
 """A trust pulse wave closed. sender "trust"; kwargs: wave_id (int), closes_on (date)."""
+
+# --- early warnings (programs/early_warnings) ---
+warning_raised = _events.signal("warning-raised")
+"""Someone raised an early warning to another function (never sent for the ones the product raises itself).
+sender "early_warnings"; kwargs: warning_id (int), author (User), from_function_id (int), to_function_id (int),
+lead_time_days (int: days from raising to the start of the period it hits; negative once that period began),
+occurred_at (aware UTC datetime: the moment it was raised). Listeners reward it and never show its content."""

@@ -80,6 +80,10 @@ def test_every_page_is_accessible_and_fits(page, app, demo, role):
             "joint_reviews.open_review"} <= set(checked)  # joint reviews
     assert {"business_review.reviews", "business_review.review", "business_review.print_pack"} <= set(checked)
     assert {"resource_requests.index", "resource_requests.detail", "resource_requests.request_form"} <= set(checked)
+    assert {"main.home", "people.directory", "recognition.feed", "rotation.index", "people.profile",
+            "early_warnings.index", "early_warnings.warning_form", "early_warnings.reconciliation"} <= set(checked)
+    if role in (Role.LEADER, Role.MANAGER, Role.EMPLOYEE):  # people of Finance or Operations see the pair's warnings
+        assert "early_warnings.detail" in checked
 
 
 def test_the_overflow_check_fails_on_a_page_wider_than_a_phone(page):

@@ -37,6 +37,7 @@ KINDS = {
     "offer": "Offer to accept",
     "badge": "Badge earned",
     "info": "Notice",
+    "warning": "Early warning",
 }
 
 

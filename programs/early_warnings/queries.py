@@ -1,0 +1,85 @@
+"""Reads about early warnings: a person's lists, the pair's records, reconciliation results and the pair's figures."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, and_, or_, select
+
+from programs.early_warnings import rules
+from programs.early_warnings.models import OPEN_STATUSES, EarlyWarning, Variance, WarningStatus
+from webapp.extensions import db
+from webapp.people.models import User
+
+
+def visible_warnings(viewer: User) -> Select:
+    """The viewer's drafts, and the raised warnings from or to the viewer's function, newest first."""
+    shared = and_(EarlyWarning.status != WarningStatus.DRAFT.value,
+                  or_(EarlyWarning.from_function_id == viewer.function_id,
+                      EarlyWarning.to_function_id == viewer.function_id))
+    return (select(EarlyWarning).where(or_(EarlyWarning.author_id == viewer.id, shared))
+            .order_by(EarlyWarning.created_at.desc(), EarlyWarning.id.desc()))
+
+
+def waiting_for(function_id: int | None, limit: int) -> list[EarlyWarning]:
+    """Warnings addressed to the function that wait for acknowledgement, the earliest due first."""
+    if function_id is None:
+        return []
+    return list(db.session.scalars(select(EarlyWarning).where(
+        EarlyWarning.to_function_id == function_id, EarlyWarning.status == WarningStatus.RAISED.value)
+        .order_by(EarlyWarning.respond_by, EarlyWarning.id).limit(limit)))
+
+
+def _pair_filter(pair: tuple[int, int]):
+    first, second = pair
+    return or_(and_(EarlyWarning.from_function_id == first, EarlyWarning.to_function_id == second),
+               and_(EarlyWarning.from_function_id == second, EarlyWarning.to_function_id == first))
+
+
+def pair_warnings(pair: tuple[int, int], first: date, last: date) -> list[EarlyWarning]:
+    """The pair's raised warnings that were open during [first, last] or raised within it."""
+    raised = select(EarlyWarning).where(_pair_filter(pair), EarlyWarning.raised_at.is_not(None))
+    rows = db.session.scalars(raised.order_by(EarlyWarning.raised_at, EarlyWarning.id)).all()
+    return [w for w in rows if w.raised_at.date() <= last
+            and (w.status in OPEN_STATUSES or first <= w.raised_at.date() or (w.closed_at and w.closed_at.date() >= first))]
+
+
+def variances_of(period: str) -> list[Variance]:
+    """A period's reconciliation results (material ones first), each with the warnings that foresaw it."""
+    return list(db.session.scalars(select(Variance).where(Variance.period == period)
+                                   .order_by(Variance.material.desc(), Variance.metric_name, Variance.function_key)))
+
+
+def reconciled_periods() -> list[str]:
+    return list(db.session.scalars(select(Variance.period).distinct().order_by(Variance.period.desc())))
+
+
+@dataclass(frozen=True)
+class PairFigures:
+    """One quarter's figures for a pair; nothing here belongs to a person."""
+
+    lead_time_days: float | None  # median, raised warnings
+    ack_days: float | None  # median days from raising to acknowledgement
+    warned_share: float | None  # percent of material variances matched to an earlier warning of the pair
+    calibration: rules.Calibration  # closed warnings: did the actual impact fall inside the range?
+
+
+def pair_figures(pair: tuple[int, int], start: date, end: date) -> PairFigures:
+    """The figures of warnings raised (and variances of periods starting) in [start, end)."""
+    raised = [w for w in db.session.scalars(select(EarlyWarning).where(
+        _pair_filter(pair), EarlyWarning.raised_at.is_not(None))) if start <= w.raised_at.date() < end]
+    lead = rules.median_or_none([float(w.lead_time_days) for w in raised if w.lead_time_days is not None])
+    ack = rules.median_or_none([(w.acknowledged_at - w.raised_at).total_seconds() / 86400 for w in raised
+                                if w.acknowledged_at])
+    judged = [(w.impact_low, w.impact_high, w.actual_impact) for w in raised
+              if w.status == WarningStatus.CLOSED.value and w.impact_low is not None and w.actual_impact is not None]
+    return PairFigures(lead, ack, _warned_share(pair, start, end), rules.calibration(judged))
+
+
+def _warned_share(pair: tuple[int, int], start: date, end: date) -> float | None:
+    """Material variances of the pair's functions (or of the whole organisation) whose period starts in [start, end)."""
+    material = [v for v in db.session.scalars(select(Variance).where(
+        Variance.material.is_(True), or_(Variance.function_id.is_(None), Variance.function_id.in_(pair))))
+        if start <= rules.parse_period(v.period).start < end]
+    warned = sum(any(set(w.pair) == set(pair) for w in v.warnings) for v in material)
+    return rules.share(warned, len(material))

@@ -1,0 +1,33 @@
+"""Early-warning figures for the leadership scorecard (the Collaboration row), per quarter, for the pair."""
+from __future__ import annotations
+
+from flask import url_for
+
+from programs.early_warnings.queries import PairFigures, pair_figures
+from webapp.main.scorecard import Figure, quarterly_series
+from webapp.periods import Quarter
+
+FIGURES = (
+    ("Early warnings: median lead time", "days", lambda f: f.lead_time_days),
+    ("Material variances warned ahead", "%", lambda f: f.warned_share),
+    ("Early warnings: median time to acknowledge", "days", lambda f: None if f.ack_days is None else round(f.ack_days, 1)),
+    ("Warned impacts within their estimated range", "%", lambda f: f.calibration.within_share),
+)
+
+
+def warning_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
+    """Lead time, warned share, acknowledgement time and calibration of the pair's warnings, over six quarters."""
+    cache: dict[Quarter, PairFigures] = {}
+
+    def of(q: Quarter) -> PairFigures:
+        if q not in cache:
+            cache[q] = pair_figures(pair, q.start, q.end)
+        return cache[q]
+
+    figures = []
+    for label, unit, pick in FIGURES:
+        figure = quarterly_series(quarter, lambda q, pick=pick: pick(of(q)))
+        figure.label, figure.unit, figure.drill_url = label, unit, url_for("early_warnings.reconciliation")
+        figures.append(figure)
+    figures[-1].note = "Accuracy is kept apart from credit: raising a warning earns the same, whatever happens."
+    return figures
