@@ -346,7 +346,7 @@ def flow_matrix(periods: list[str]) -> tuple[list[Function], dict[tuple[int, int
                            KudosRecipient.receiver_function_id.is_not(None))
         .group_by(KudosRecipient.giver_function_id, KudosRecipient.receiver_function_id)
     )
-    flows = {(g, r): n for g, r, n in rows}
+    flows = {(g, r): n for g, r, n in rows if g is not None and r is not None}
     functions = list(db.session.scalars(list_functions(active_only=True)))
     return functions, flows
 

@@ -79,7 +79,7 @@ def get_policy() -> RecognitionPolicy:
     policy = db.session.get(RecognitionPolicy, 1)
     if policy is None:
         _insert_ignoring_duplicates(RecognitionPolicy, {"id": 1})
-        policy = db.session.get(RecognitionPolicy, 1)
+        policy = db.session.get_one(RecognitionPolicy, 1)
     return policy
 
 
@@ -176,7 +176,7 @@ def give_kudos(giver: User, recipient_ids: list[int], message: str, value_tag: s
     _count_kudos_milestones(giver, recipients, kudos.id, now)
     for receiver in recipients:
         notify(receiver, "info", f"{giver.name} gave you kudos: “{kudos.message[:120]}”",
-               f"{link('recognition.feed')}#feed-item-{item.id}").created_at = now
+               f"{link('recognition.feed')}#feed-item-{item.id if item else ''}", at=now)
     db.session.flush()
     invalidate_leaderboards()
     log.info("kudos %s from %s to %s", kudos.id, giver.id, [r.id for r in recipients])
@@ -273,9 +273,14 @@ def _credit_receivers(giver: User, recipients: list[User], points_each: int, sou
     return total
 
 
-def _kudos_feed_item(kudos: Kudos, recipients: list[User], received: int, now: datetime) -> FeedItem:
+def _ids(*ids: int | None) -> set[int]:
+    """The ids given, without the missing ones."""
+    return {i for i in ids if i is not None}
+
+
+def _kudos_feed_item(kudos: Kudos, recipients: list[User], received: int, now: datetime) -> FeedItem | None:
     names = ", ".join(r.name for r in recipients)
-    functions = {kudos.giver.function_id, *(r.function_id for r in recipients)} - {None}
+    functions = _ids(kudos.giver.function_id, *(r.function_id for r in recipients))
     return add_feed_item(
         "kudos", f"kudos:{kudos.id}", f"{kudos.giver.name} gave kudos to {names}", plain_html(kudos.message),
         now, author_id=kudos.giver_id, value_tag=kudos.value_tag, function_ids=functions,
@@ -326,7 +331,7 @@ def log_win(author: User, title: str, story: str, credited_ids: list[int], value
     if not author.has_role(*COSIGNER_ROLES):
         raise RecognitionError("Only managers and leaders log wins.")
     credited = _check_win(author, title, story, credited_ids, value_tags)
-    function_ids = sorted({p.function_id for p in credited})
+    function_ids = sorted({p.function_id for p in credited if p.function_id is not None})
     win = Win(logged_by=author, title=title.strip(), story=story.strip(), value_tags=",".join(value_tags),
               impact_amount=impact[0], impact_unit=impact[1].strip(), impact_outcome=impact[2].strip(),
               status="pending", is_joint=True, idempotency_key=key, created_at=now or clock.now())
@@ -448,7 +453,7 @@ def _publish(win: Win, now: datetime) -> None:
     )
     for person in credited:
         notify(person, "info", f"The joint win “{win.title}” is published: {share} points for you.",
-               link("recognition.win_detail", win_id=win.id)).created_at = now
+               link("recognition.win_detail", win_id=win.id), at=now)
     db.session.flush()
     invalidate_leaderboards()
     signals.win_published.send("recognition", win_id=win.id, title=win.title, credited=credited,
@@ -572,7 +577,7 @@ def record_anniversaries(today: date) -> int:
     for offset in reversed(range(7)):  # oldest first, so ids follow the dates
         day = today - timedelta(days=offset)
         for person_id, name, hired_on, function_id in people:
-            years = rules.anniversary_years(hired_on, day)
+            years = rules.anniversary_years(hired_on, day) if hired_on else None
             if years:
                 moment = datetime(day.year, day.month, day.day, 8, tzinfo=clock.now().tzinfo)
                 noun = "year" if years == 1 else "years"
@@ -667,8 +672,8 @@ def record_milestone(person: User, event: str, source_key: str, now: datetime | 
         db.session.add(BadgeAward(badge_id=badge.id, user_id=person.id, created_at=now or clock.now()))
         notify(person, "badge", f"You earned the {badge.name} badge.", link("people.profile", user_id=person.id))
         add_feed_item("badge", f"badge:{badge.id}:{person.id}", f"{person.name} earned the {badge.name} badge",
-                      plain_html(badge.description), now or clock.now(), function_ids={person.function_id} - {None})
-    return due
+                      plain_html(badge.description), now or clock.now(), function_ids=_ids(person.function_id))
+    return list(due)
 
 
 def remind_unspent_allowances(now: datetime) -> int:

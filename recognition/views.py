@@ -116,7 +116,7 @@ def _render_item_part(item: FeedItem, template: str, status: int = 200, **extra)
 
 def _flashed_text() -> str:
     """The messages just flashed, taken off the queue: a fragment answers with them instead."""
-    return " ".join(get_flashed_messages())
+    return " ".join(str(message) for message in get_flashed_messages())
 
 
 @bp.route("/recognition/items/<int:item_id>/react", methods=["POST"])

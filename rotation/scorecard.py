@@ -30,7 +30,7 @@ def _pair_placements(pair: tuple[int, int]) -> list[tuple[date, date, datetime |
         .where(or_(and_(applicant.function_id == a, Opening.function_id == b),
                    and_(applicant.function_id == b, Opening.function_id == a)))
     )
-    return [tuple(row) for row in rows]
+    return [(starts, ends, completed) for starts, ends, completed in rows]
 
 
 def rotation_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:

@@ -22,7 +22,7 @@ def checklist(client) -> dict[str, bool] | None:
 
 
 def done_steps(client) -> list[str]:
-    return [name for name, done in checklist(client).items() if done]
+    return [name for name, done in (checklist(client) or {}).items() if done]
 
 
 def test_a_fresh_organisation_sees_every_step_in_order_each_linking_where_it_is_done(client, db):

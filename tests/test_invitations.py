@@ -15,6 +15,7 @@ from tests.factories import PASSWORD, make_user
 from tests.mailbox import SET_PASSWORD_LINK as LINK
 from tests.mailbox import links_in
 from tests.test_outbox import Inbox, running_smtp
+from tests.text import captured
 from webapp import clock
 from webapp.auth.models import AuditEntry, PasswordLink
 from webapp.notifications.delivery import drain
@@ -224,7 +225,7 @@ def forgot(client, email: str):
 
 
 def answer(response) -> str:
-    return re.search(r'<p id="forgot-answer">(.*?)</p>', response.get_data(as_text=True), re.DOTALL).group(1)
+    return captured(r'<p id="forgot-answer">(.*?)</p>', response.get_data(as_text=True), re.DOTALL)
 
 
 def test_forgot_password_answers_the_same_whether_the_address_exists_or_not(client, db, smtp_server):

@@ -137,7 +137,8 @@ def _alpha(matrix: np.ndarray) -> float:
 
 def asymmetry(pairs: pd.DataFrame) -> pd.DataFrame:
     """For every pair rated both ways: a rates b, b rates a, and the gap (a->b minus b->a)."""
-    overall = pairs[pairs["dimension"] == ALL].set_index(["rater", "target"])["index"]
+    both = pairs[pairs["dimension"] == ALL]
+    overall = dict(zip(zip(both["rater"], both["target"]), both["index"]))
     rows = []
     for (rater, target), value in overall.items():
         back = overall.get((target, rater))

@@ -107,7 +107,8 @@ def _seed_wave(rng: random.Random, template, functions: list[Function], people: 
     items = template.items
     participations, responses, answer_rows, comments = [], [], [], []
     for person in people:
-        if rng.random() > PARTICIPATION.get(person.function.code, 0.8) or person.hired_on and person.hired_on > opens:
+        if person.function is None or rng.random() > PARTICIPATION.get(person.function.code, 0.8) or (
+                person.hired_on and person.hired_on > opens):
             continue
         response_id = secrets.token_hex(16)
         participations.append({"wave_id": wave.id, "user_id": person.id, "function_id": person.function_id})

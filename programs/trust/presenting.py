@@ -62,8 +62,8 @@ def pairs_table(report: dict, names: dict[int, str]) -> Table:
 def matrix_grid(report: dict, names: dict[int, str]) -> dict:
     """The matrix as rows of (rater, [cell text per target]) for the page."""
     hidden_text = SUPPRESSED.format(k=report["k"])
-    raters = sorted({c["rater"] for c in report["cells"]}, key=names.get)
-    targets = sorted({c["target"] for c in report["cells"]}, key=names.get)
+    raters = sorted({c["rater"] for c in report["cells"]}, key=lambda f: names.get(f, ""))
+    targets = sorted({c["target"] for c in report["cells"]}, key=lambda f: names.get(f, ""))
     cells = {(c["rater"], c["target"]): c for c in report["cells"]}
 
     def text(rater, target):

@@ -49,9 +49,12 @@ def outcome_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
     ).all()
     grouped: dict[tuple, dict[str, list[float]]] = {}
     for metric_id, name, unit, scope, period, function_id, value in rows:
-        if scope != ORGANISATION and function_id not in pair:
+        if scope == ORGANISATION:
+            label = name
+        elif function_id is not None and function_id in pair:
+            label = f"{name} ({names[function_id]})"
+        else:
             continue
-        label = name if scope == ORGANISATION else f"{name} ({names[function_id]})"
         grouped.setdefault((metric_id, label, unit), {}).setdefault(quarter_of(period), []).append(value)
     return [
         _series(quarter, {q: sum(v) / len(v) for q, v in by_quarter.items()}, label, unit,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 
 from programs.trust import builtin, reporting
 from programs.trust.anonymity import (
@@ -48,6 +48,7 @@ from programs.trust.queries import (
 from programs.trust.sealing import Sheet, derive_key, seal, sheet_size, unseal
 from webapp import clock, signals
 from webapp.auth.services import record_audit
+from webapp.db import rows_changed
 from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.notifications.services import link, notify
@@ -207,11 +208,10 @@ def _audience(wave: TrustWave):
     return select(User).where(User.function_id.in_(wave.function_ids(AUDIENCE)), User.active.is_(True))
 
 
-def _claim(wave: TrustWave, claimed: bool, **values) -> bool:
+def _claim(wave: TrustWave, claimed: ColumnElement[bool], **values) -> bool:
     """A conditional UPDATE of the wave row: True for the one caller whose condition still held."""
-    result = db.session.execute(update(TrustWave).where(TrustWave.id == wave.id, claimed).values(**values)
-                                .execution_options(synchronize_session="fetch"))
-    return result.rowcount == 1
+    return rows_changed(db.session, update(TrustWave).where(TrustWave.id == wave.id, claimed).values(**values)
+                        .execution_options(synchronize_session="fetch")) == 1
 
 
 def announce_wave(wave: TrustWave, today: date) -> TrustWave:
@@ -489,6 +489,6 @@ def import_metric_values(actor: User, metric: TrustMetric, filename: str, conten
     """All rows or none: returns the plan; applies it only when every row is valid."""
     plan = plan_values_import(content, metric.frequency, metric.scope == PER_FUNCTION, function_lookup())
     if plan.is_valid:
-        _upsert_values(metric, [(row.period, row.function_id, row.value) for row in plan.rows])
+        _upsert_values(metric, [(row.period, row.function_id, row.value) for row in plan.rows if row.value is not None])
         record_audit(actor, "trust.metric.import", metric, None, {"file": filename[:255], "rows": len(plan.rows)})
     return plan

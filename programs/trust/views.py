@@ -1,6 +1,8 @@
 """Routes of the trust pulse: answering, results, waves, templates, business outcomes, CSV exports."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -443,7 +445,7 @@ def _outcome_context(metric: TrustMetric) -> dict:
     series = request.args.get("series", "")
     if series not in dict(series_options):
         series = series_options[0][0] if series_options else ""
-    context = {"metric": metric, "names": names, "series_options": series_options, "series": series,
+    context: dict[str, Any] = {"metric": metric, "names": names, "series_options": series_options, "series": series,
                "tables": {"values": presenting.values_table(values, names, metric.unit)}, "spec": None}
     if not series or values.empty:
         return context

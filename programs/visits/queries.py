@@ -184,7 +184,7 @@ def coverage_page(since: date, never_joint: bool, after_id: int | None, size: in
         .join(VisitAttendee, VisitAttendee.visit_id == Visit.id)
         .where(recent, Visit.account_id.in_(ids), VisitAttendee.function_id.is_not(None))
         .group_by(Visit.account_id, VisitAttendee.function_id)
-    ) if ids else []
+    ).all() if ids else []
     joint = dict(db.session.execute(
         select(Visit.account_id, func.count()).where(recent, Visit.is_joint.is_(True), Visit.account_id.in_(ids))
         .group_by(Visit.account_id)
@@ -226,8 +226,8 @@ def suggested_pairs(account: Account, today: date, limit: int = 8) -> list[tuple
             recent[user_id] += 1
     people_ids = set(recent) | ({account.owner_id} if account.owner_id else set())
     people = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_(people_ids), User.active.is_(True), User.function_id.is_not(None)))}
-    candidates = [rules.Candidate(u.id, u.function_id, recent[u.id]) for u in people.values()]
+        select(User).where(User.id.in_(people_ids), User.active.is_(True)))}
+    candidates = [rules.Candidate(u.id, u.function_id, recent[u.id]) for u in people.values() if u.function_id]
     visited_together = {frozenset((a, b)) for ids in together.values() for a in ids for b in ids if a != b}
     return [(people[a.user_id], people[b.user_id], a.visits_here + b.visits_here)
             for a, b in rules.suggest_pairs(candidates, visited_together, limit)]

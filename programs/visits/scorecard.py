@@ -1,6 +1,8 @@
 """Joint-visit figures for the leadership scorecard (the Collaboration row)."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import url_for
 from sqlalchemy import func, select
 
@@ -16,6 +18,10 @@ def _confirmed_pair_visits(pair: tuple[int, int]):
     return select(Visit).where(Visit.confirmed_at.is_not(None), Visit.id.in_(attended[0]), Visit.id.in_(attended[1]))
 
 
+def _value_of(values: dict[str, float], quarter: Quarter) -> float:
+    return values.get(str(quarter), 0.0)
+
+
 def visit_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
     """Confirmed joint visits by the pair, and the share of accounts they covered, per quarter."""
     visits = _confirmed_pair_visits(pair).subquery()
@@ -28,7 +34,7 @@ def visit_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
     figures = []
     for label, unit, values in (("Confirmed joint visits by the pair", "visits", counts),
                                 ("Accounts visited jointly by the pair", "% of accounts", coverage)):
-        figure = quarterly_series(quarter, lambda q, values=values: values.get(str(q), 0.0))
+        figure = quarterly_series(quarter, partial(_value_of, values))
         figure.label, figure.unit, figure.drill_url = label, unit, url_for("visits.coverage")
         figures.append(figure)
     return figures

@@ -106,7 +106,7 @@ def run_in_app(bench: Bench, instance: Instance) -> None:
         started = time.perf_counter()
         cohort_id, hr_id = seed_cohort(instance)
         bench.figure("  bulk set-up of the cohort in the database", time.perf_counter() - started, "s")
-        hr, cohort = db.session.get(User, hr_id), db.session.get(Cohort, cohort_id)
+        hr, cohort = db.session.get_one(User, hr_id), db.session.get_one(Cohort, cohort_id)
         seconds = _seconds(lambda: services.run_match(hr, cohort, clock.today()))
         db.session.commit()
         bench.figure("rotation.services.run_match in the app (draft of 10,000 rows)", seconds, "s")

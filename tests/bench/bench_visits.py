@@ -49,7 +49,7 @@ def seed(rng: random.Random) -> User:
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))  # what autovacuum does soon after a bulk load in production
-    return db.session.get(User, people[0][0])
+    return db.session.get_one(User, people[0][0])
 
 
 def run(bench: Bench) -> None:

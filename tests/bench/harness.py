@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 
+from tests.text import captured
 from webapp import create_app
 from webapp.cache import cache
 from webapp.config import TestConfig
@@ -201,12 +203,15 @@ def wrk(url: str, cookie: str | None = None, seconds: int = 5, connections: int 
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
         raise RuntimeError(f"wrk saw {non2xx.group(1)} error responses from {url}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return float(captured(r"Requests/sec:\s+([\d.]+)", out))
 
 
 def session_cookie(app: Flask, user) -> str:
     """A signed session cookie value that signs user in (for wrk)."""
-    serializer = app.session_interface.get_signing_serializer(app)
+    interface = app.session_interface
+    assert isinstance(interface, SecureCookieSessionInterface)
+    serializer = interface.get_signing_serializer(app)
+    assert serializer is not None
     return f"{app.config['SESSION_COOKIE_NAME']}={serializer.dumps({'_user_id': user.get_id(), '_fresh': True})}"
 
 
@@ -253,5 +258,5 @@ def worker_peak_mib(master_pid: int) -> float:
     peaks = []
     for pid in children:
         status = Path(f"/proc/{pid}/status").read_text()
-        peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
+        peaks.append(int(captured(r"VmHWM:\s+(\d+) kB", status)) / 1024)
     return max(peaks)

@@ -32,7 +32,7 @@ def test_parallel_gifts_never_overspend_the_allowance(app, db):
 
     def spend(receiver_id: int) -> None:
         with app.app_context():  # its own app context, so its own session and connection
-            giver = _db.session.get(User, giver_id)
+            giver = _db.session.get_one(User, giver_id)
             start.wait()
             try:
                 services.give_kudos(giver, [receiver_id], MESSAGE, "one-team", POINTS, key("race"))
@@ -71,7 +71,7 @@ def test_a_replay_racing_the_first_request_is_applied_once(app, db):
 
     def submit() -> None:
         with app.app_context():
-            giver = _db.session.get(User, giver_id)
+            giver = _db.session.get_one(User, giver_id)
             start.wait()
             try:
                 services.give_kudos(giver, [receiver_id], MESSAGE, "one-team", 10, same)

@@ -114,8 +114,8 @@ def test_two_functions_cosigning_at_the_same_moment_publish_the_win_exactly_once
     db.session.commit()
 
     def cosign(i: int) -> str:
-        return in_own_session(app, lambda: services.cosign_win(_db.session.get(User, signer_ids[i]),
-                                                               _db.session.get(Win, win_id)))
+        return in_own_session(app, lambda: services.cosign_win(_db.session.get_one(User, signer_ids[i]),
+                                                               _db.session.get_one(Win, win_id)))
 
     assert run_together(2, cosign) == ["ok", "ok"]
     db.session.expire_all()
@@ -134,7 +134,7 @@ def test_parallel_kudos_between_one_pair_never_exceed_the_daily_cap(app, db):
     db.session.commit()  # before the threads start: nothing of this session may hold a lock they wait for
 
     def gift(_: int) -> str:
-        return in_own_session(app, lambda: services.give_kudos(_db.session.get(User, giver_id), [receiver_id],
+        return in_own_session(app, lambda: services.give_kudos(_db.session.get_one(User, giver_id), [receiver_id],
                                                                MESSAGE, "one-team", 20, key("pair")))
 
     outcomes = run_together(5, gift)
@@ -191,10 +191,10 @@ def test_an_add_on_racing_the_removal_of_its_post_leaves_no_points_behind(app, d
 
     def act(i: int) -> str:
         if i == 0:
-            return in_own_session(app, lambda: services.delete_own_item(_db.session.get(User, author_id),
-                                                                        _db.session.get(FeedItem, item_id)))
-        return in_own_session(app, lambda: services.add_to_kudos(_db.session.get(User, backer_id),
-                                                                 _db.session.get(Kudos, kudos_id), 7, key("addon")))
+            return in_own_session(app, lambda: services.delete_own_item(_db.session.get_one(User, author_id),
+                                                                        _db.session.get_one(FeedItem, item_id)))
+        return in_own_session(app, lambda: services.add_to_kudos(_db.session.get_one(User, backer_id),
+                                                                 _db.session.get_one(Kudos, kudos_id), 7, key("addon")))
 
     deleted, added = run_together(2, act)
     assert deleted == "ok"

@@ -19,6 +19,7 @@ from tests.rotation.rotation_factories import (
     publish,
     run_match,
 )
+from tests.text import captured
 from webapp.roles import Role
 
 
@@ -281,8 +282,7 @@ def test_an_unanswered_offer_shows_as_expired_after_its_date(org, cohort, seats)
 
 
 def _hidden_key(page) -> str:
-    return re.search(rb'name="idempotency_key" type="hidden" value="([^"]+)"|name="idempotency_key" value="([^"]+)"',
-                     page.data).group(0).split(b'value="')[1].rstrip(b'"').decode()
+    return captured(r'name="idempotency_key" (?:type="hidden" )?value="([^"]+)"', page.get_data(as_text=True))
 
 
 def test_create_forms_replayed_with_their_key_answer_already_recorded(db, client, org, cohort):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import random
 from datetime import timedelta
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -30,7 +31,8 @@ TENURES = list(reporting.FILTERS["tenure"][1])
 def small_organisation(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, dict]]:
     """Respondents in four functions of 1-9 people; each rates the other three on two items."""
     rng = random.Random(seed)
-    people, answers, recommend = {}, [], []
+    people: dict[str, dict[str, Any]] = {}
+    answers, recommend = [], []
     for function in FUNCTIONS:
         for n in range(rng.randint(1, 9)):
             rid = f"{function}{n}"
@@ -55,7 +57,7 @@ def _members(people: dict, value, test) -> frozenset:
 
 def shown_figures(report: dict, people: dict, value) -> list[tuple[tuple, frozenset, int]]:
     """(measure, respondents, n shown) of every figure the report shows."""
-    shown = []
+    shown: list[tuple[tuple, frozenset, int]] = []
     for cell in report["cells"]:
         if not cell["hidden"]:
             who = _members(people, value, lambda p, c=cell: p["rater"] == c["rater"])

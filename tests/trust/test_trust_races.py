@@ -28,7 +28,7 @@ def test_answers_racing_the_close_are_all_written_or_refused(app, db):
 
     def respond(user_id: int) -> None:
         with app.app_context():
-            person, pulse = _db.session.get(User, user_id), _db.session.get(TrustWave, wave_id)
+            person, pulse = _db.session.get_one(User, user_id), _db.session.get_one(TrustWave, wave_id)
             answers = full_answers(pulse, person)
             start.wait()
             try:
@@ -43,7 +43,7 @@ def test_answers_racing_the_close_are_all_written_or_refused(app, db):
 
     def close() -> None:
         with app.app_context():
-            pulse = _db.session.get(TrustWave, wave_id)
+            pulse = _db.session.get_one(TrustWave, wave_id)
             start.wait()
             close_wave(None, pulse, today())
             _db.session.commit()

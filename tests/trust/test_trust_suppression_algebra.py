@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -114,7 +115,8 @@ def publish_wave(attacker: Attacker, answers: pd.DataFrame, recommend: pd.DataFr
     for option, report in reports.items():
         if report["refused"]:
             continue
-        view = reporting.parse_filter(option)[1] if option else None
+        parsed = reporting.parse_filter(option) if option else None
+        view = parsed[1] if parsed else None
         people = _respondents(answers, view)
         for cell in (c for c in report["cells"] if not c["hidden"]):
             who = people[(people["rater"] == cell["rater"]) & (people["target"] == cell["target"])]
@@ -140,7 +142,7 @@ def _mean_rows(attacker: Attacker, who: pd.DataFrame, weight) -> None:
 
 def assert_quarter_series_uses_published_figures(reports: list[dict]) -> None:
     """The quarterly series average the shown figures of the quarter's waves, and nothing else."""
-    history = [(SimpleNamespace(period="2026-Q1"), report[""]) for report in reports]
+    history: list[tuple[Any, dict]] = [(SimpleNamespace(period="2026-Q1"), report[""]) for report in reports]
     for kind, key in [("overall", ())] + [("target", (t,)) for t in FUNCTIONS] + [
             ("cell", (r, t)) for r in FUNCTIONS for t in FUNCTIONS if r != t]:
         series = index_series(history, kind, key)

@@ -138,7 +138,7 @@ def test_parallel_invitations_or_reminders_go_out_once(app, db, org, job):
                 if job == "invite":
                     outcomes.append("ok" if announce_due_waves(today()) else "none")
                 else:
-                    remind_wave(_db.session.get(User, hr_id), _db.session.get(TrustWave, wave_id), today())
+                    remind_wave(_db.session.get_one(User, hr_id), _db.session.get_one(TrustWave, wave_id), today())
                     outcomes.append("ok")
                 _db.session.commit()
             except Exception as error:  # noqa: BLE001  (any other failure must show in the assertion)

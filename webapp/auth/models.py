@@ -7,12 +7,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import KEY_MAX, TimestampMixin, UTCDateTime
-from webapp.extensions import db
+from webapp.db import KEY_MAX, Base, TimestampMixin, UTCDateTime
 from webapp.people.models import User
 
 
-class AuditEntry(TimestampMixin, db.Model):
+class AuditEntry(TimestampMixin, Base):
     """Who did what to which object, with the state before and after."""
 
     __tablename__ = "audit_entry"
@@ -28,7 +27,7 @@ class AuditEntry(TimestampMixin, db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class PasswordLink(TimestampMixin, db.Model):
+class PasswordLink(TimestampMixin, Base):
     """A single-use, expiring link to set a password: an invitation or a reset. Only the token's hash is kept."""
 
     __tablename__ = "password_link"

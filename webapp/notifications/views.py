@@ -10,7 +10,7 @@ from webapp.auth.access import signed_in
 from webapp.extensions import db
 from webapp.notifications import bp
 from webapp.notifications.digest import send_digests
-from webapp.notifications.forms import NotificationSettingsForm, channel_field
+from webapp.notifications.forms import NotificationSettingsForm, SettingsFormBase, channel_field
 from webapp.notifications.models import Notification
 from webapp.notifications.queries import cached_count_unread, list_notifications
 from webapp.notifications.services import KINDS, mark_all_read, mark_read, may_take_digest, save_settings, settings_of
@@ -80,7 +80,7 @@ def settings():
     return render_template("notifications/settings.html", form=form), form_status(form)
 
 
-def _settings_form() -> NotificationSettingsForm:
+def _settings_form() -> SettingsFormBase:
     """The form filled with the stored choices (a GET), without the digest for people who may not take it."""
     stored = settings_of(current_user)
     form = NotificationSettingsForm(data={

@@ -29,7 +29,7 @@ from webapp.roles import Role
 from webapp.uploads import decode_upload, rejected_rows_download
 
 QUERY_MAX = 100
-ADMIN_KINDS = {"people": User, "functions": Function, "teams": Team}
+ADMIN_KINDS: dict[str, type[User | Function | Team]] = {"people": User, "functions": Function, "teams": Team}
 IMPORT_TEMPLATE = (
     "email,name,function,team,manager_email,roles,hired_on,job_title\n"
     "ada@example.com,Ada Lovelace,Finance,FP&A,,manager,2019-04-01,Head of FP&A\n"
@@ -159,7 +159,7 @@ def team_form(team_id: int | None):
         name = form.name.data.strip()
         if not form.manager_email.errors and commit_or_show(
             form, lambda: save_team(current_user, team, name, form.function_id.data, manager_id)
-        ):
+        ) is not None:
             flash(f"Team {name} is saved.", "success")
             return redirect(url_for("people.teams"))
     return _form_page(form, f"Edit {team.name}" if team else "Add a team", url_for("people.teams"))
@@ -180,7 +180,7 @@ def set_activity(kind: str, object_id: int):
     back = url_for("people.profile", user_id=obj.id) if kind == "people" else url_for(f"people.{kind}")
     if wanted == "0" and obj.active and request.form.get("confirmed") != "1":
         return render_template("people/confirm_deactivate.html", kind=kind, item=obj, back=back)
-    commit_or_flash(lambda: set_active(current_user, obj, wanted == "1") or True,
+    commit_or_flash(lambda: set_active(current_user, obj, wanted == "1"),
                     f"{obj.name} is {'active again' if wanted == '1' else 'deactivated'}.")
     return redirect(back, code=303)
 
