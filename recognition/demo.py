@@ -96,7 +96,13 @@ def _demo_kudos(rng: random.Random, people: list[User], now: datetime) -> bool:
     recipients = rng.sample(pool, k=min(len(pool), rng.choice([1, 1, 1, 2])))
     message = f"{' and '.join(r.name.split()[0] for r in recipients)} {rng.choice(PRAISE)}"
     key = f"demo-kudos-{now.isoformat()}-{giver.id}"
-    kudos_args = (giver, [r.id for r in recipients], message, rng.choice(COMPANY_VALUES), rng.choice([5, 10, 10, 15, 20]))
+    kudos_args = (
+        giver,
+        [r.id for r in recipients],
+        message,
+        rng.choice(COMPANY_VALUES),
+        rng.choice([5, 10, 10, 15, 20]),
+    )
     done = _attempt(lambda: services.give_kudos(*kudos_args, key=key, now=now))
     if done and rng.random() < 0.15:
         kudos = db.session.scalars(select(Kudos).where(Kudos.idempotency_key == key)).one()
@@ -119,7 +125,9 @@ def _demo_win(rng: random.Random, people: list[User], cosigners: list[User], now
     if publish:
         win = db.session.scalars(select(Win).where(Win.idempotency_key == key)).one()
         if rng.random() < 0.1:
-            _attempt(lambda: services.decline_win(signer, win, "We did not take part in this one.", now + timedelta(days=1)))
+            _attempt(
+                lambda: services.decline_win(signer, win, "We did not take part in this one.", now + timedelta(days=1))
+            )
         else:
             _attempt(lambda: services.cosign_win(signer, win, now + timedelta(days=1)))
     return True

@@ -111,7 +111,10 @@ def save_policy(actor: User, values: dict) -> RecognitionPolicy:
 
 
 def _policy_snapshot(policy: RecognitionPolicy) -> dict:
-    return {**{name: getattr(policy, name) for name in POLICY_FIELDS}, "company_values": list(company_values().values())}
+    return {
+        **{name: getattr(policy, name) for name in POLICY_FIELDS},
+        "company_values": list(company_values().values()),
+    }
 
 
 def _insert_ignoring_duplicates(model, values: dict) -> None:
@@ -428,7 +431,12 @@ def decline_win(signer: User, win: Win, reason: str, now: datetime | None = None
         raise RecognitionError("Say why you decline.", "reason")
     pending = _pending_for(signer, win)
     for wf in pending:
-        wf.cosign, wf.signer_id, wf.decided_at, wf.reason = "declined", signer.id, now or clock.now(), reason.strip()[:500]
+        wf.cosign, wf.signer_id, wf.decided_at, wf.reason = (
+            "declined",
+            signer.id,
+            now or clock.now(),
+            reason.strip()[:500],
+        )
     win.status = "declined"
     db.session.flush()
     return win
@@ -536,7 +544,9 @@ def hide_item(admin: User, item: FeedItem, reason: str, now: datetime | None = N
     if not reason.strip():
         raise RecognitionError("Give a reason for hiding this post.", "reason")
     _remove(item, "hidden", now or clock.now(), reason.strip()[:500])
-    record_audit(admin, "recognition.hide", item, {"state": "visible"}, {"state": "hidden", "reason": item.hidden_reason})
+    record_audit(
+        admin, "recognition.hide", item, {"state": "visible"}, {"state": "hidden", "reason": item.hidden_reason}
+    )
     return item
 
 
@@ -643,7 +653,9 @@ def award_badges_from_history(badge_id: int | None = None) -> int:
     """
     counts = (select(Milestone.user_id, Milestone.event, func.count().label("n"))
               .group_by(Milestone.user_id, Milestone.event).subquery())
-    held = select(BadgeAward.user_id).where(BadgeAward.badge_id == BadgeDefinition.id, BadgeAward.user_id == counts.c.user_id)
+    held = select(BadgeAward.user_id).where(
+        BadgeAward.badge_id == BadgeDefinition.id, BadgeAward.user_id == counts.c.user_id
+    )
     due = select(BadgeDefinition.id, counts.c.user_id).join(
         counts, and_(counts.c.event == BadgeDefinition.event, counts.c.n >= BadgeDefinition.threshold)
     ).where(~held.exists())

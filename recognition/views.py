@@ -53,7 +53,10 @@ def _feed_filter() -> queries.FeedFilter:
 def _ensure_anniversaries() -> None:
     """Add today's work anniversaries once per day per process."""
     today = clock.today()
-    if today not in _anniversaries_checked and commit_or_flash(lambda: services.record_anniversaries(today)) is not None:
+    if (
+        today not in _anniversaries_checked
+        and commit_or_flash(lambda: services.record_anniversaries(today)) is not None
+    ):
         _anniversaries_checked.add(today)
 
 

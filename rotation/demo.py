@@ -38,7 +38,9 @@ def seed_rotations() -> str:
     """Create the program, its cohorts and openings, applications, matches and completed placements."""
     rng = random.Random(SEED)
     functions = {f.name: f for f in db.session.scalars(select(Function).where(Function.name.in_(OPENINGS)))}
-    hr = db.session.scalars(select(User).where(User.role_grants.any(role=Role.HR.value)).order_by(User.id).limit(1)).one()
+    hr = db.session.scalars(
+        select(User).where(User.role_grants.any(role=Role.HR.value)).order_by(User.id).limit(1)
+    ).one()
     program = services.save_program(hr, None, services.ProgramData(
         name="Finance and Operations exchange", purpose="Twelve weeks in the other function, to see the work "
         "behind the numbers (or the numbers behind the work).", host_function_ids=[f.id for f in functions.values()],
@@ -115,7 +117,9 @@ def _apply_and_approve(rng: random.Random, cohort: Cohort, functions: dict[str, 
 def _waiting_for_demo_manager(cohort: Cohort) -> None:
     """One of the demo manager's people applies, so the manager login has a decision waiting."""
     manager = demo_login("manager")
-    applied = {a.applicant_id for a in db.session.scalars(select(Application).where(Application.cohort_id == cohort.id))}
+    applied = {
+        a.applicant_id for a in db.session.scalars(select(Application).where(Application.cohort_id == cohort.id))
+    }
     person = next(p for p in db.session.scalars(select(User).where(User.manager_id == manager.id).order_by(User.id))
                   if p.id not in applied)
     choices = [o.id for o in cohort.openings if o.function_id != person.function_id]

@@ -101,7 +101,9 @@ def blocking_pairs(instance: Instance[Applicant, Opening],
     return pairs
 
 
-def over_capacity(instance: Instance[Applicant, Opening], assignment: Mapping[Applicant, Opening]) -> dict[Opening, int]:
+def over_capacity(
+    instance: Instance[Applicant, Opening], assignment: Mapping[Applicant, Opening]
+) -> dict[Opening, int]:
     """opening -> seats assigned beyond its capacity (empty when capacity is respected)."""
     return {
         opening: len(taken) - instance.capacities.get(opening, 0)

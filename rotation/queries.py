@@ -313,8 +313,11 @@ def draft_page(cohort: Cohort, query: str, show: str, after: int | None, size: i
     elif show == "adjusted":
         rows = rows.where(DraftMatch.adjusted.is_(True))
     if after is not None:
-        last = db.session.execute(select(User.name, Application.id).join(Application, Application.applicant_id == User.id)
-                                  .where(Application.id == after)).first()
+        last = db.session.execute(
+            select(User.name, Application.id)
+            .join(Application, Application.applicant_id == User.id)
+            .where(Application.id == after)
+        ).first()
         if last is not None:
             rows = rows.where((applicant.name > last.name) | ((applicant.name == last.name)
                                                                & (Application.id > last.id)))

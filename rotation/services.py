@@ -527,8 +527,9 @@ def publish_match(actor: User, cohort: Cohort, today: date, confirmed: bool = Fa
     db.session.add_all(placements)
     db.session.execute(delete(DraftMatch).where(DraftMatch.cohort_id == cohort.id))
     db.session.flush()
-    record_audit(actor, "rotation.match.publish", cohort, None, {"round": cohort.match_rounds,
-                                                                 "offers": len(placements)}).created_at = event_time(today)
+    record_audit(
+        actor, "rotation.match.publish", cohort, None, {"round": cohort.match_rounds, "offers": len(placements)}
+    ).created_at = event_time(today)
     return placements
 
 

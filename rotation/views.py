@@ -288,9 +288,12 @@ def _ask_for_approval(application: Application) -> Application:
 
 def _announce_offer(placement: Placement) -> None:
     """Tell a matched applicant about the offer and its answer-by date."""
-    notify(placement.application.applicant, "offer",
-           f"You have a rotation offer: {placement.opening.title}. Please answer by {placement.respond_by.isoformat()}.",
-           url_for("rotation.placement", placement_id=placement.id))
+    notify(
+        placement.application.applicant,
+        "offer",
+        f"You have a rotation offer: {placement.opening.title}. Please answer by {placement.respond_by.isoformat()}.",
+        url_for("rotation.placement", placement_id=placement.id),
+    )
 
 
 def _opening_summary(opening: Opening) -> str:
@@ -401,7 +404,9 @@ def match(cohort_id: int):
 BLOCKING_SHOWN = 20
 
 
-def _explanations(instance, assigned: dict[int, int], titles: dict[int, str], on_page: list[int]) -> dict[int, list[str]]:
+def _explanations(
+    instance, assigned: dict[int, int], titles: dict[int, str], on_page: list[int]
+) -> dict[int, list[str]]:
     """For each unmatched applicant on the page, per preferred opening, why it did not take them (from the draft)."""
     page = set(on_page)
     explanations = explain_unmatched(instance, assigned, page)

@@ -161,7 +161,9 @@ def test_every_route_is_in_the_access_table(app):
 
 
 def test_every_route_open_to_hr_is_open_to_admins():
-    assert [endpoint for endpoint, who in ACCESS.items() if who != PUBLIC and Role.HR in who and Role.ADMIN not in who] == []
+    assert [
+        endpoint for endpoint, who in ACCESS.items() if who != PUBLIC and Role.HR in who and Role.ADMIN not in who
+    ] == []
 
 
 def test_every_view_declares_its_access(app):

@@ -136,8 +136,10 @@ def test_hr_cannot_invite_an_admin_whose_link_they_would_see(client, db):
 
 def test_ids_beyond_the_database_range_are_refused_not_a_500(client, db, admin):
     huge = "9" * 30
-    for response in (client.get(f"/admin/invitations?user_ids={huge}"),
-                     client.post("/admin/invitations", data={"user_ids": [huge], "idempotency_key": "key-of-this-form"})):
+    for response in (
+        client.get(f"/admin/invitations?user_ids={huge}"),
+        client.post("/admin/invitations", data={"user_ids": [huge], "idempotency_key": "key-of-this-form"}),
+    ):
         assert response.status_code == 400 and b"too large" in response.data
 
 

@@ -303,7 +303,9 @@ def test_a_win_title_with_line_breaks_neither_breaks_the_action_nor_reaches_the_
 def test_a_long_follow_up_description_with_line_breaks_makes_one_bounded_subject_line(db, smtp_server):
     fin, ops = make_user(name="Fay"), make_user(name="Otto")
     visit = make_visit([fin, ops])
-    description = "Send the payment schedule\r\nBcc: everyone@example.com\n" + "and more " * 30  # within the 400 the form allows
+    description = (
+        "Send the payment schedule\r\nBcc: everyone@example.com\n" + "and more " * 30
+    )  # within the 400 the form allows
     add_follow_up(fin, visit, FollowUpData(description=description, owner_id=ops.id,
                                            due_on=clock.today() + timedelta(days=7)), clock.today())
     db.session.commit()

@@ -87,7 +87,14 @@ def overall_index(answers: pd.DataFrame) -> dict:
     scored = _scored(answers).assign(everyone=ALL)
     summary = _summarise(_per_respondent(scored, ["everyone"]), ["everyone"])
     if summary.empty:
-        return {"index": math.nan, "se": math.nan, "ci_low": math.nan, "ci_high": math.nan, "favourable": math.nan, "n": 0}
+        return {
+            "index": math.nan,
+            "se": math.nan,
+            "ci_low": math.nan,
+            "ci_high": math.nan,
+            "favourable": math.nan,
+            "n": 0,
+        }
     return summary.drop(columns=["everyone"]).iloc[0].to_dict()
 
 
@@ -342,7 +349,9 @@ def pooled_within(per_function: dict, lags: tuple[int, ...] = LAGS) -> pd.DataFr
         for function, frame in per_function.items():
             index, value = _series(frame)
             parts.append(_lagged(index, value, lag).assign(function=function))
-        pooled = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["ordinal", "x", "y", "function"])
+        pooled = (
+            pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["ordinal", "x", "y", "function"])
+        )
         functions, quarters = pooled["function"].nunique(), pooled["ordinal"].nunique()
         if len(pooled) < MIN_POINTS or functions < 2 or quarters < 2:
             result = correlation(np.array([]), np.array([]))
@@ -424,9 +433,13 @@ def verdict(row: dict, outcome: Outcome, pooled: bool = False) -> str:
     if p >= SIGNIFICANCE:
         subject = ("once each function's level and each quarter's shared movement are removed, trust and"
                    if pooled else "changes in trust and in")
-        return (f"No evidence of a link: {subject} {_in_sentence(outcome.name)} {_when(row['lag'])} move together no more "
-                f"than chance would ({format_p(p)}{correction}).")
-    subject = "Where trust rose more than in other functions and quarters," if pooled else "In quarters when trust rose,"
+        return (
+            f"No evidence of a link: {subject} {_in_sentence(outcome.name)} {_when(row['lag'])} move together no more "
+            f"than chance would ({format_p(p)}{correction})."
+        )
+    subject = (
+        "Where trust rose more than in other functions and quarters," if pooled else "In quarters when trust rose,"
+    )
     return (f"{subject} {_in_sentence(outcome.name)} {_movement(outcome, row['r'] > 0)} {_when(row['lag'])} "
             f"({format_p(p)}{correction}). This is association, not evidence of cause.")
 

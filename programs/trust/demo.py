@@ -47,11 +47,18 @@ OUTCOME_MONTHS = 27  # from the quarter before the first wave, so each wave's qu
 JOINT_WORK_FROM = 4  # the wave index at which rotations and joint visits had begun
 PARTICIPATION = {"HR": 0.35}  # by function code; others answer at about 80%
 COMMENTS = {
-    "low": ["We hear about changes after they have happened.", "Requests arrive at month end with no notice.",
-            "It often feels like they are checking up on us rather than helping.",
-            "Their numbers and ours never seem to agree."],
-    "high": ["The rotation helped: we now know who to call.", "Joint customer visits changed how they talk to us.",
-             "They explain the why behind their deadlines now.", "Problems get solved in one meeting instead of five emails."],
+    "low": [
+        "We hear about changes after they have happened.",
+        "Requests arrive at month end with no notice.",
+        "It often feels like they are checking up on us rather than helping.",
+        "Their numbers and ours never seem to agree.",
+    ],
+    "high": [
+        "The rotation helped: we now know who to call.",
+        "Joint customer visits changed how they talk to us.",
+        "They explain the why behind their deadlines now.",
+        "Problems get solved in one meeting instead of five emails.",
+    ],
 }
 
 
@@ -122,8 +129,15 @@ def _seed_wave(rng: random.Random, template, functions: list[Function], people: 
                              "score": _score(rng, level, item)} for item in items]
             if rng.random() < 0.25:
                 mood = "high" if level >= 3.6 else "low"
-                comments.append({"id": secrets.token_hex(16), "wave_id": wave.id, "rater_function_id": person.function_id,
-                                 "target_function_id": target.id, "body": rng.choice(COMMENTS[mood])})
+                comments.append(
+                    {
+                        "id": secrets.token_hex(16),
+                        "wave_id": wave.id,
+                        "rater_function_id": person.function_id,
+                        "target_function_id": target.id,
+                        "body": rng.choice(COMMENTS[mood]),
+                    }
+                )
     rng.shuffle(responses)
     for model, rows in ((TrustParticipation, participations), (TrustResponse, responses),
                         (TrustAnswer, answer_rows), (TrustComment, comments)):

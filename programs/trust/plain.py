@@ -33,7 +33,9 @@ def _previous_period(trend: pd.DataFrame, row: dict) -> str:
 def _move(row: dict, before: str) -> dict:
     change = row["change"]
     points = round(abs(change))
-    direction = "no change" if points == 0 else f"{points} point{'s' if points != 1 else ''} {'up' if change > 0 else 'down'}"
+    direction = (
+        "no change" if points == 0 else f"{points} point{'s' if points != 1 else ''} {'up' if change > 0 else 'down'}"
+    )
     verdict = "more than chance would explain" if row["significant"] else "small enough to be chance"
     sentence = (f"How {row['rater']} sees {row['target']}: {direction} since {before} "
                 f"({round(row['index'] - change)} → {round(row['index'])}), {verdict}.")

@@ -226,6 +226,17 @@ def _num(value, digits: int):
 
 
 def values_table(values: pd.DataFrame, names: dict[int, str], unit: str) -> Table:
-    rows = [{"period": r["period"], "function": names.get(r["function"], "Organisation") if r["function"] else "Organisation",
-             "value": fmt(r["value"], 2)} for r in values.to_dict("records")]
-    return Table("values", "Values", [("period", "Period"), ("function", "For"), ("value", f"Value ({unit})" if unit else "Value")], rows)
+    rows = [
+        {
+            "period": r["period"],
+            "function": names.get(r["function"], "Organisation") if r["function"] else "Organisation",
+            "value": fmt(r["value"], 2),
+        }
+        for r in values.to_dict("records")
+    ]
+    return Table(
+        "values",
+        "Values",
+        [("period", "Period"), ("function", "For"), ("value", f"Value ({unit})" if unit else "Value")],
+        rows,
+    )

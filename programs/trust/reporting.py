@@ -77,7 +77,9 @@ def _figures(answers: pd.DataFrame, recommend: pd.DataFrame, value) -> dict[tupl
         if row["dimension"] == analysis.ALL:
             cell.update({k: v for k, v in row.items() if k != "dimension"})
         else:
-            cell["dimensions"][row["dimension"]] = {k: row[k] for k in ("index", "ci_low", "ci_high", "favourable", "n")}
+            cell["dimensions"][row["dimension"]] = {
+                k: row[k] for k in ("index", "ci_low", "ci_high", "favourable", "n")
+            }
     for row in _records(analysis.target_indices(answers)):
         figures[("target", row["target"], value)] = row
     for row in _records(analysis.rater_indices(answers)):

@@ -178,9 +178,11 @@ def create_wave(actor: User, data: WaveData) -> TrustWave:
         raise TrustError("Each answering function needs at least one other function to rate.", "target_ids")
     overlapping = _overlapping_waves(data.audience_ids, quarter_label(data.closes_on))
     if overlapping and not data.allow_overlap:
-        raise TrustError(f"“{overlapping[0].title}” already asks some of these functions in "
-                         f"{overlapping[0].period}: they would see two pulses. Tick “Run it anyway” to create it knowingly.",
-                         "allow_overlap")
+        raise TrustError(
+            f"“{overlapping[0].title}” already asks some of these functions in "
+            f"{overlapping[0].period}: they would see two pulses. Tick “Run it anyway” to create it knowingly.",
+            "allow_overlap",
+        )
     wave = TrustWave(title=data.title, template=template, opens_on=data.opens_on, closes_on=data.closes_on,
                      period=quarter_label(data.closes_on), min_group=DEFAULT_MIN_GROUP,
                      min_comment_group=DEFAULT_MIN_COMMENT_GROUP)
@@ -264,7 +266,9 @@ def set_thresholds(actor: User, wave: TrustWave, min_group: int, min_comment_gro
     before = {"min_group": wave.min_group, "min_comment_group": wave.min_comment_group}
     wave.min_group, wave.min_comment_group = min_group, min_comment_group
     db.session.flush()
-    record_audit(actor, "trust.wave.thresholds", wave, before, {"min_group": min_group, "min_comment_group": min_comment_group})
+    record_audit(
+        actor, "trust.wave.thresholds", wave, before, {"min_group": min_group, "min_comment_group": min_comment_group}
+    )
     return wave
 
 
@@ -456,10 +460,15 @@ def save_metric(actor: User, metric: TrustMetric | None, name: str, unit: str, h
 
 
 def _has_values(metric: TrustMetric) -> bool:
-    return db.session.scalar(select(TrustMetricValue.id).where(TrustMetricValue.metric_id == metric.id).limit(1)) is not None
+    return (
+        db.session.scalar(select(TrustMetricValue.id).where(TrustMetricValue.metric_id == metric.id).limit(1))
+        is not None
+    )
 
 
-def save_metric_value(actor: User, metric: TrustMetric, period: str, function_id: int | None, value: float) -> TrustMetric:
+def save_metric_value(
+    actor: User, metric: TrustMetric, period: str, function_id: int | None, value: float
+) -> TrustMetric:
     """Set the value of a period (and function, for per-function metrics); a second save replaces it."""
     if (error := period_error(period, metric.frequency)) is not None:
         raise TrustError(error.capitalize() + ".", "period")
@@ -467,7 +476,9 @@ def save_metric_value(actor: User, metric: TrustMetric, period: str, function_id
         raise TrustError("Choose the function this value is for.", "function_id")
     function_id = function_id if metric.scope == PER_FUNCTION else None
     _upsert_values(metric, [(period, function_id, value)])
-    record_audit(actor, "trust.metric.value", metric, None, {"period": period, "function_id": function_id, "value": value})
+    record_audit(
+        actor, "trust.metric.value", metric, None, {"period": period, "function_id": function_id, "value": value}
+    )
     return metric
 
 

@@ -105,9 +105,13 @@ def pulse(wave_id: int):
         if commit_or_flash(submit, "Thank you: your answers are in, anonymously."):
             return redirect(url_for("main.home"), code=303)
         failed = True
-    context = {**_pulse_context(wave, targets, items), "values": request.form,
-               "answered": has_answered(wave.id, current_user.id),
-               "in_audience": current_user.function_id in wave.function_ids(AUDIENCE), "is_open": wave.is_open_on(_today())}
+    context = {
+        **_pulse_context(wave, targets, items),
+        "values": request.form,
+        "answered": has_answered(wave.id, current_user.id),
+        "in_audience": current_user.function_id in wave.function_ids(AUDIENCE),
+        "is_open": wave.is_open_on(_today()),
+    }
     return render_template("trust/pulse.html", **context), 400 if failed else 200
 
 
@@ -186,7 +190,9 @@ def results():
     context = _results_context(request.args.get("wave", type=int), request.args.get("filter", ""))
     wave = context["wave"]
     if wave is not None and not context["report"]["refused"]:
-        context["trends_spec"] = derived(presenting.trends_chart, context["trend"]) if not context["trend"].empty else None
+        context["trends_spec"] = (
+            derived(presenting.trends_chart, context["trend"]) if not context["trend"].empty else None
+        )
         context["comments"] = [] if context["filter"] else _visible_comments(wave, context)
     return render_page_or_fragment("trust/results.html", "trust/_results.html", **context)
 
@@ -392,8 +398,12 @@ def item_edit(template_id: int, item_id: int | None):
             return redirect(url_for("trust.template_edit", template_id=template.id), code=303)
         refused = True
     if item is not None:
-        return render_template("people/admin_form.html", form=form, title="Edit question",
-                               cancel=url_for("trust.template_edit", template_id=template.id)), 400 if form.errors or refused else 200
+        return render_template(
+            "people/admin_form.html",
+            form=form,
+            title="Edit question",
+            cancel=url_for("trust.template_edit", template_id=template.id),
+        ), 400 if form.errors or refused else 200
     return _template_page(template, TemplateForm(obj=template), form, refused)
 
 

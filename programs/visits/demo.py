@@ -16,7 +16,11 @@ SEED = 20261205
 ACCOUNTS = 60
 VISITS = 260
 PLANNED = 25
-PREFIXES = ["Northwind", "Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent", "Hooli", "Vandelay", "Wonka", "Gringotts", "Monarch", "Oscorp", "Pied", "Piper", "Aperture", "Black", "Mesa", "Massive", "Dynamic"]
+PREFIXES = [
+    "Northwind", "Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent", "Hooli",
+    "Vandelay", "Wonka", "Gringotts", "Monarch", "Oscorp", "Pied", "Piper", "Aperture", "Black", "Mesa", "Massive",
+    "Dynamic"
+]
 SUFFIXES = ["Logistics", "Foods", "Retail", "Health", "Energy", "Manufacturing"]
 SEGMENTS = ["Enterprise", "Mid-Market", "SMB"]
 REGIONS = ["EMEA", "North America", "APAC", "LATAM"]

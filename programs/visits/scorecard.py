@@ -26,7 +26,9 @@ def visit_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
     """Confirmed joint visits by the pair, and the share of accounts they covered, per quarter."""
     visits = _confirmed_pair_visits(pair).subquery()
     rows = db.session.execute(
-        select(visits.c.quarter, func.count(), func.count(func.distinct(visits.c.account_id))).group_by(visits.c.quarter)
+        select(visits.c.quarter, func.count(), func.count(func.distinct(visits.c.account_id))).group_by(
+            visits.c.quarter
+        )
     ).all()
     accounts = db.session.scalar(select(func.count()).select_from(Account)) or 0
     counts = {q: float(n) for q, n, _ in rows}

@@ -486,8 +486,13 @@ def add_follow_up(actor: User, visit: Visit, data: FollowUpData, today: date) ->
     db.session.add(follow_up)
     db.session.flush()
     for owner_id in {data.owner_id, data.partner_owner_id} - {None, actor.id}:
-        notify(db.session.get_one(User, owner_id), "follow-up", f"You own a follow-up of the visit to {visit.account.name}: "
-               f"{data.description} (due {data.due_on.isoformat()}).", link("visits.my_follow_ups"))
+        notify(
+            db.session.get_one(User, owner_id),
+            "follow-up",
+            f"You own a follow-up of the visit to {visit.account.name}: "
+            f"{data.description} (due {data.due_on.isoformat()}).",
+            link("visits.my_follow_ups"),
+        )
     return follow_up
 
 
@@ -502,8 +507,13 @@ def remind_due_follow_ups(today: date) -> int:
         state = "overdue since" if follow_up.due_on < today else "due"
         for owner_id in {follow_up.owner_id, follow_up.partner_owner_id} - {None}:
             if (owner_id, url) not in already:
-                notify(db.session.get_one(User, owner_id), "follow-up", f"Follow-up {state} {follow_up.due_on.isoformat()}: "
-                       f"{follow_up.description} ({follow_up.visit.account.name}).", url)
+                notify(
+                    db.session.get_one(User, owner_id),
+                    "follow-up",
+                    f"Follow-up {state} {follow_up.due_on.isoformat()}: "
+                    f"{follow_up.description} ({follow_up.visit.account.name}).",
+                    url,
+                )
                 sent += 1
     return sent
 

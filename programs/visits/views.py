@@ -221,8 +221,11 @@ def visit_form(visit_id: int | None):
         )
         saved = commit_or_show(form, lambda: services.save_visit(current_user, visit, data, today()))
         if saved is not None:
-            flash("The visit is saved." + ("" if saved.is_joint else " It is not joint: all attendees share one function."),
-                  "success")
+            flash(
+                "The visit is saved."
+                + ("" if saved.is_joint else " It is not joint: all attendees share one function."),
+                "success",
+            )
             return redirect(url_for("visits.visit", visit_id=saved.id), code=303)
         replayed = queries.visit_id_by_key(data.idempotency_key)
         if replayed is not None:  # the same form again: "already recorded" is flashed on the visit it made
@@ -266,7 +269,10 @@ def _detail(visit, status: int = 200, **forms):
     mine = visit.attendee(current_user)
     note = next((n for n in visit.notes if mine and n.function_id == mine.function_id), None)
     note_form = forms.get("note_form") or NoteForm(
-        prefix="note", body=note.body if note else "", learnings=", ".join(t.tag for t in note.learnings) if note else "")
+        prefix="note",
+        body=note.body if note else "",
+        learnings=", ".join(t.tag for t in note.learnings) if note else "",
+    )
     note_form.revision.data = str(len(note.revisions)) if note else "0"  # the version shown above the form
     outcome_form = forms.get("outcome_form") or OutcomeForm(
         prefix="outcome", summary=visit.summary, sentiment=visit.sentiment, internal_only=visit.internal_only)
@@ -488,7 +494,9 @@ def planned_calendar():
     host = request.host.split(":")[0]
     entries = [
         CalendarEntry(
-            uid=f"visit-{v.id}@{host}", day=v.visit_on, title=f"Customer visit: {v.account.name}",
+            uid=f"visit-{v.id}@{host}",
+            day=v.visit_on,
+            title=f"Customer visit: {v.account.name}",
             description=f"{v.purpose}\n\nAttendees: {', '.join(a.user.name for a in v.attendees)}\n\n{v.agenda}".strip(),
             location=MODE_LABELS.get(v.mode, v.mode),
         )

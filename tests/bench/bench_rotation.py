@@ -127,7 +127,9 @@ def run(bench: Bench) -> None:
                   f"{CHOICES} preferences each)")
     instance = random_instance(APPLICANTS, OPENINGS)
     result: dict = {}
-    bench.figure("rotation.matching.deferred_acceptance", _seconds(lambda: result.update(deferred_acceptance(instance))), "s")
+    bench.figure(
+        "rotation.matching.deferred_acceptance", _seconds(lambda: result.update(deferred_acceptance(instance))), "s"
+    )
     bench.figure("  peak Python memory (tracemalloc)", measure(lambda: deferred_acceptance(instance))[1], "MiB")
     bench.figure("  seats / applicants matched", f"{sum(instance.capacities.values())} / {len(result)}")
     if blocking_pairs(instance, result) or over_capacity(instance, result):
@@ -146,8 +148,9 @@ def run(bench: Bench) -> None:
     peaks: list[float] = []
     _deep_stack(lambda: peaks.append(measure(lambda: solve_with_matching_package(small))[1]))
     bench.figure(f"  package peak memory, {SMALL_APPLICANTS:,} applicants (traced small: slow)", peaks[0], "MiB")
-    bench.figure(f"  engine peak memory, {SMALL_APPLICANTS:,} applicants", measure(lambda: deferred_acceptance(small))[1],
-                 "MiB")
+    bench.figure(
+        f"  engine peak memory, {SMALL_APPLICANTS:,} applicants", measure(lambda: deferred_acceptance(small))[1], "MiB"
+    )
 
 
 def _seconds(fn) -> float:

@@ -62,7 +62,9 @@ class Bench:
 
     def page_table(self) -> str:
         """The summary: one line per page (markdown)."""
-        header = "| page | data | server ms p50 | SQL queries (first view) | ratio to bare route | peak MiB per worker |"
+        header = (
+            "| page | data | server ms p50 | SQL queries (first view) | ratio to bare route | peak MiB per worker |"
+        )
         lines = [header, "|---|---|---:|---:|---:|---:|"]
         for row in self.pages:
             ratio = "n/a" if row.ratio is None else f"{row.ratio:.2f}"
@@ -235,7 +237,9 @@ def bench_pages(bench: Bench, app: Flask, data: str, pages: list[Page]) -> None:
         ms, queries = time_request(app, client, page.url, status=page.status)
         rows.append(PageRow(page.label, data, ms, queries, first_view_queries(app, client, page.url)))
         bench.figure(f"{page.label}: median server time", ms, "ms")
-        bench.figure(f"{page.label}: SQL queries per request (first view)", f"{queries} ({rows[-1].first_view_queries})")
+        bench.figure(
+            f"{page.label}: SQL queries per request (first view)", f"{queries} ({rows[-1].first_view_queries})"
+        )
     if shutil.which("wrk") is None:
         bench.figure("throughput (wrk not installed: apt-get install wrk)", "n/a")
     else:

@@ -1,4 +1,5 @@
 """A fresh organisation in the browser: the admin's checklist, its next step, and an empty state (axe, 1280 and 390 px)."""
+
 from __future__ import annotations
 
 import pytest

@@ -109,8 +109,12 @@ def test_apply_approve_rank_match_publish_accept(page, db, world):
     page.get_by_label("I have reviewed the draft: send the offers to the matched applicants").check()
     page.get_by_role("button", name="Publish the match").click()
     expect(page.locator("#placements-table")).to_contain_text("offered")
-    for path in (f"/rotation/cohorts/{cohort.id}", "/rotation/programs/new", f"/rotation/programs/{cohort.program_id}/cohorts/new",
-                 f"/rotation/programs/{cohort.program_id}/health"):
+    for path in (
+        f"/rotation/cohorts/{cohort.id}",
+        "/rotation/programs/new",
+        f"/rotation/programs/{cohort.program_id}/cohorts/new",
+        f"/rotation/programs/{cohort.program_id}/health",
+    ):
         _visit(page, path)
 
     _switch(page, applicant.email)

@@ -46,7 +46,9 @@ def test_a_replayed_form_changes_nothing(client, org, db):
     assert _as(client, org.fin[0]).post("/recognition/kudos/new", data=data).status_code == 303
     replay = client.post("/recognition/kudos/new", data=data, headers=HX)
     assert replay.status_code == 400 and "That was already recorded." in replay.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.account == "allowance")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.account == "allowance")) == 1
+    )
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -183,7 +185,10 @@ def test_only_the_author_deletes_and_admins_hide_with_an_audit(client, org, db):
     assert missing.status_code == 400
     client.post(f"/recognition/items/{item.id}/hide", data={"reason": "Off topic"})
     assert db.session.get(FeedItem, item.id).state == "hidden"
-    assert db.session.scalar(select(AuditEntry.after).where(AuditEntry.action == "recognition.hide"))["reason"] == "Off topic"
+    assert (
+        db.session.scalar(select(AuditEntry.after).where(AuditEntry.action == "recognition.hide"))["reason"]
+        == "Off topic"
+    )
     assert f'feed-item-{item.id}"' not in _as(client, org.fin[0]).get("/recognition").get_data(as_text=True)
 
 
@@ -208,8 +213,15 @@ def test_declining_needs_a_reason(client, org, db):
 
 
 def test_logging_a_win_through_the_form(client, org, db):
-    data = {"title": "Faster close", "story": "We agreed one cut-off calendar.", "credited": [org.fin[0].id, org.ops[0].id],
-            "value_tags": ["one-team"], "impact_amount": "12000", "impact_unit": "EUR", "idempotency_key": key()}
+    data = {
+        "title": "Faster close",
+        "story": "We agreed one cut-off calendar.",
+        "credited": [org.fin[0].id, org.ops[0].id],
+        "value_tags": ["one-team"],
+        "impact_amount": "12000",
+        "impact_unit": "EUR",
+        "idempotency_key": key(),
+    }
     response = _as(client, org.fin_manager).post("/recognition/wins/new", data=data)
     assert response.status_code == 303
     win = db.session.scalar(select(Win))
@@ -282,7 +294,9 @@ def test_an_add_on_through_the_feed_form_and_its_replay(client, org, db):
     assert "already recorded" in viewer.get("/recognition").get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(LedgerEntry).where(
         LedgerEntry.account == "allowance", LedgerEntry.user_id == org.ops[0].id)) == 1
-    refused = _as(client, org.fin[1]).post(f"/recognition/kudos/{kudos.id}/addon", data={**data, "idempotency_key": key()})
+    refused = _as(client, org.fin[1]).post(
+        f"/recognition/kudos/{kudos.id}/addon", data={**data, "idempotency_key": key()}
+    )
     assert refused.status_code == 303 and "between other people" in client.get("/recognition").get_data(as_text=True)
 
 

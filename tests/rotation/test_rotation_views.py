@@ -75,7 +75,9 @@ def test_manager_posts_an_opening_with_a_mentor_by_email(db, client, org, cohort
     opening = cohort.openings[0]
     assert (opening.title, opening.mentor_id, opening.capacity) == ("Dock scheduling", mentor.id, 2)
     sign_in(client, org.finance_manager)
-    edit = client.post(f"/rotation/cohorts/{cohort.id}/openings/{opening.id}/edit", data={**data, "mentor_email": mentor.email})
+    edit = client.post(
+        f"/rotation/cohorts/{cohort.id}/openings/{opening.id}/edit", data={**data, "mentor_email": mentor.email}
+    )
     assert edit.status_code == 404
 
 

@@ -65,7 +65,13 @@ def shown_figures(report: dict, people: dict, value) -> list[tuple[tuple, frozen
             shown += [(("about", cell["target"]), who, d["n"]) for d in cell["dimensions"].values()]
     for row in report["targets"]:
         if not row["hidden"]:
-            shown.append((("about", row["target"]), _members(people, value, lambda p, t=row["target"]: p["rater"] != t), row["n"]))
+            shown.append(
+                (
+                    ("about", row["target"]),
+                    _members(people, value, lambda p, t=row["target"]: p["rater"] != t),
+                    row["n"],
+                )
+            )
     for row in report["raters"]:
         if not row["hidden"]:
             shown.append((("own",), _members(people, value, lambda p, r=row["rater"]: p["rater"] == r), row["n"]))
@@ -233,7 +239,9 @@ def test_every_size_combination_of_three_functions_hides_what_it_must(sizes):
             tenure = TENURES[n % 3]
             people[rid] = {"rater": function, "tenure": tenure, "recommends": set()}
             answers += [(rid, function, t, 1, "d", False, 4, tenure) for t in names if t != function]
-    frame = pd.DataFrame(answers, columns=["response_id", "rater", "target", "item", "dimension", "reverse", "score", "tenure"])
+    frame = pd.DataFrame(
+        answers, columns=["response_id", "rater", "target", "item", "dimension", "reverse", "score", "tenure"]
+    )
     empty = pd.DataFrame(columns=["response_id", "rater", "target", "score", "tenure"])
     figures = every_view(frame, empty, people, 5)
     for measure, who, n in figures:

@@ -1,4 +1,5 @@
 """On PostgreSQL, answers racing the close of their wave: each either becomes a response or is refused, none is stranded."""
+
 from __future__ import annotations
 
 import threading

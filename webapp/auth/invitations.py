@@ -27,7 +27,9 @@ from webapp.roles import Role
 
 SALT = "common-ground.set-password"
 INVITE, RESET = "invite", "reset"
-LINK_UNUSABLE = "This link no longer works: it has expired, was already used, or a newer one was sent. Ask for a new one."
+LINK_UNUSABLE = (
+    "This link no longer works: it has expired, was already used, or a newer one was sent. Ask for a new one."
+)
 SUBJECTS = {INVITE: "You are invited to Common Ground", RESET: "Set a new password for Common Ground"}
 BODIES = {
     INVITE: "Hello {name},\n\n{actor} invited you to Common Ground. Choose your password here (the link works once, "

@@ -37,7 +37,9 @@ class PasswordLink(TimestampMixin, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(16))  # "invite" or "reset"
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # None: asked for on the login page
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id")
+    )  # None: asked for on the login page
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a newer link or a new password ended it

@@ -23,7 +23,9 @@ MESSAGES = {
     500: ("Something went wrong", "An unexpected error happened. Nothing was saved; please try again."),
 }
 
-REASONED_CODES = frozenset({400, 403, 404})  # where our own code gives a reason worth showing (abort(..., description=))
+REASONED_CODES = frozenset(
+    {400, 403, 404}
+)  # where our own code gives a reason worth showing (abort(..., description=))
 
 
 def render_error(error: HTTPException):

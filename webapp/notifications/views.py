@@ -25,7 +25,10 @@ def inject_unread_count() -> dict:
     if not current_user.is_authenticated:
         return {}
     user_id = current_user.id
-    return {"unread_count": lambda: cached_count_unread(user_id), "bell_poll_seconds": current_app.config["NOTIFICATION_POLL_SECONDS"]}
+    return {
+        "unread_count": lambda: cached_count_unread(user_id),
+        "bell_poll_seconds": current_app.config["NOTIFICATION_POLL_SECONDS"],
+    }
 
 
 @bp.route("/notifications")

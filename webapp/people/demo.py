@@ -24,8 +24,17 @@ FUNCTIONS = [
     ("People", "HR", "#e377c2", ["People Partners"]),
 ]
 HEADCOUNT = {"Finance": 28, "Operations": 36, "Sales": 24, "Customer Success": 22, "Engineering": 28, "People": 12}
-FIRST = ["Ada", "Alan", "Amara", "Ben", "Chen", "Dana", "Eli", "Emma", "Farah", "Gus", "Hana", "Ivan", "Jada", "Jonas", "Kai", "Lena", "Leo", "Maya", "Mei", "Nia", "Noah", "Omar", "Priya", "Quinn", "Rafael", "Rosa", "Sam", "Sara", "Tariq", "Uma", "Vera", "Wei", "Xavier", "Yara", "Zane", "Ines", "Kofi", "Lars", "Nadia", "Pavel"]
-LAST = ["Okafor", "Lindqvist", "Moreau", "Tanaka", "Silva", "Novak", "Haddad", "Keller", "Rossi", "Nguyen", "Kowalski", "Brennan", "Asante", "Dubois", "Fischer", "Gupta", "Ivanova", "Jensen", "Kim", "Larsen", "Mendes", "Nakamura", "Oduya", "Petrov", "Quispe", "Rahman", "Santos", "Torres", "Varga", "Walsh", "Yilmaz", "Zhang", "Abara", "Berg", "Costa"]
+FIRST = [
+    "Ada", "Alan", "Amara", "Ben", "Chen", "Dana", "Eli", "Emma", "Farah", "Gus", "Hana", "Ivan", "Jada", "Jonas",
+    "Kai", "Lena", "Leo", "Maya", "Mei", "Nia", "Noah", "Omar", "Priya", "Quinn", "Rafael", "Rosa", "Sam", "Sara",
+    "Tariq", "Uma", "Vera", "Wei", "Xavier", "Yara", "Zane", "Ines", "Kofi", "Lars", "Nadia", "Pavel"
+]
+LAST = [
+    "Okafor", "Lindqvist", "Moreau", "Tanaka", "Silva", "Novak", "Haddad", "Keller", "Rossi", "Nguyen", "Kowalski",
+    "Brennan", "Asante", "Dubois", "Fischer", "Gupta", "Ivanova", "Jensen", "Kim", "Larsen", "Mendes", "Nakamura",
+    "Oduya", "Petrov", "Quispe", "Rahman", "Santos", "Torres", "Varga", "Walsh", "Yilmaz", "Zhang", "Abara", "Berg",
+    "Costa"
+]
 
 
 def demo_login(local: str) -> User:

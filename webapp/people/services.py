@@ -284,7 +284,9 @@ def apply_pending_import(actor: User | None, pending: PendingImport) -> tuple[in
     db.session.flush()
     _audit_each_person(actor, [people[row.email] for row in plan.rows], before)
     created, updated = plan.count("create"), plan.count("update")
-    record_audit(actor, "people.import", pending, None, {"file": pending.filename, "created": created, "updated": updated})
+    record_audit(
+        actor, "people.import", pending, None, {"file": pending.filename, "created": created, "updated": updated}
+    )
     return created, updated
 
 
