@@ -160,7 +160,9 @@ class WinCredit(Base):
 
 
 class WinFunction(Base):
-    """A function credited on a win and its co-sign: not_needed (the function of whoever logged it), pending, approved, declined."""
+    """A function credited on a win and its co-sign.
+
+    cosign: not_needed (the function of whoever logged it), pending, approved, declined."""
 
     __tablename__ = "recognition_win_function"
 

@@ -95,7 +95,9 @@ def company_values() -> dict[str, str]:
 
 
 def save_policy(actor: User, values: dict) -> RecognitionPolicy:
-    """Change the recognition numbers and, when given (value_names: one per line), the company values (admin), audited."""
+    """Change the recognition numbers and, when given (value_names: one per line), the company values.
+
+    For admins; audited."""
     policy = get_policy()
     before = _policy_snapshot(policy)
     for name in POLICY_FIELDS:
@@ -769,7 +771,9 @@ def _visit_points(visit_id: int, user_id: int) -> tuple[int, int]:
 
 
 def on_visit_withdrawn(sender, visit_id: int, withdrawn_at: datetime, **_) -> None:
-    """A visit's confirmation was withdrawn: reversal entries give its points back (in their period); its feed item hides."""
+    """A visit's confirmation was withdrawn: reversal entries give its points back (in their period).
+
+    Its feed item hides."""
     standing = db.session.execute(
         select(LedgerEntry.user_id, LedgerEntry.period, func.sum(LedgerEntry.amount), func.count()).where(
             LedgerEntry.account == "points", LedgerEntry.source_type == "visit", LedgerEntry.source_id == visit_id)

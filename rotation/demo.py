@@ -82,7 +82,7 @@ def _post_openings(cohort: Cohort, functions: dict[str, Function]) -> None:
     for function_name, openings in OPENINGS.items():
         managers = db.session.scalars(select(User).join(Team, Team.manager_id == User.id)
                                       .where(Team.function_id == functions[function_name].id).order_by(Team.name)).all()
-        for manager, (title, activities) in zip(managers, openings):
+        for manager, (title, activities) in zip(managers, openings, strict=False):
             opening = services.save_opening(manager, cohort, None, services.OpeningData(
                 title=title, activities=activities, learning=f"How {function_name} decides, and why.",
                 skills="Curiosity; spreadsheets", capacity=2, mentor_id=manager.id, time_share_percent=100))

@@ -68,7 +68,9 @@ def event_time(today: date) -> datetime:
 
 
 def locked(row: Row) -> Row:
-    """The row re-read from the database and locked until commit (FOR UPDATE on PostgreSQL; SQLite has one writer at a time)."""
+    """The row re-read from the database and locked until commit.
+
+    FOR UPDATE on PostgreSQL; SQLite has one writer at a time."""
     model = type(row)
     return db.session.scalars(select(model).where(model.id == row.id).with_for_update()
                               .execution_options(populate_existing=True)).one()

@@ -99,8 +99,10 @@ def program_form(program_id: int | None):
     if request.method == "GET" and program is not None:
         form.host_function_ids.data = [f.id for f in program.host_functions]
         form.eligible_function_ids.data = [f.id for f in program.eligible_functions]
-    save = lambda: services.save_program(current_user, program, _form_data(services.ProgramData, form))
-    done = lambda saved: url_for("rotation.program", program_id=saved.id)
+    def save():
+        return services.save_program(current_user, program, _form_data(services.ProgramData, form))
+    def done(saved):
+        return url_for("rotation.program", program_id=saved.id)
     title = f"Edit {program.name}" if program else "New rotation program"
     return _form_view(form, save, done, title, url_for("rotation.index"))
 
@@ -120,8 +122,10 @@ def cohort_form(program_id: int, cohort_id: int | None):
     if cohort is not None and cohort.program_id != program.id:
         abort(404)
     form = CohortForm(obj=cohort)
-    save = lambda: services.save_cohort(current_user, program, cohort, _form_data(services.CohortData, form))
-    done = lambda saved: url_for("rotation.cohort", cohort_id=saved.id)
+    def save():
+        return services.save_cohort(current_user, program, cohort, _form_data(services.CohortData, form))
+    def done(saved):
+        return url_for("rotation.cohort", cohort_id=saved.id)
     title = f"Edit {cohort.name}" if cohort else f"New cohort of {program.name}"
     return _form_view(form, save, done, title, url_for("rotation.program", program_id=program.id))
 
@@ -167,7 +171,8 @@ def opening_form(cohort_id: int, opening_id: int | None):
         data = _form_data(services.OpeningData, form, mentor_id=mentor.id if mentor else 0)
         return services.save_opening(current_user, cohort, opening, data)
 
-    done = lambda saved: url_for("rotation.opening", opening_id=saved.id)
+    def done(saved):
+        return url_for("rotation.opening", opening_id=saved.id)
     title = f"Edit {opening.title}" if opening else f"Post an opening in {cohort.name}"
     return _form_view(form, save, done, title, url_for("rotation.cohort", cohort_id=cohort.id))
 
@@ -214,7 +219,8 @@ def ranking(opening_id: int):
         if "move" in request.form:
             order = _reordered([i for i in posted if i in applicants], request.form["move"])
         else:
-            rank = lambda: services.rank_applicants(current_user, opening, [i for i in posted if i in accepted])
+            def rank():
+                return services.rank_applicants(current_user, opening, [i for i in posted if i in accepted])
             if commit_or_flash(rank, "Your ranking is saved."):
                 return _back("rotation.ranking", opening_id=opening.id)
     items = [(a.id, a.applicant.name, f"Applied {a.created_at:%d %b %Y %H:%M} UTC", a.id in accepted)
@@ -229,8 +235,9 @@ def ranking(opening_id: int):
 def apply(cohort_id: int):
     """Tick up to five openings and order them (up/down buttons without JavaScript, drag with it)."""
     cohort = db.get_or_404(Cohort, cohort_id)
-    submit = lambda ranked, form: _ask_for_approval(services.submit_application(
-        current_user, cohort, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today()))
+    def submit(ranked, form):
+        return _ask_for_approval(services.submit_application(
+            current_user, cohort, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today()))
     return _application_form(cohort, None, submit, _refusal(cohort))
 
 
@@ -241,8 +248,9 @@ def application_edit(application_id: int):
     application = db.get_or_404(Application, application_id)
     if application.applicant_id != current_user.id:
         abort(403)
-    edit = lambda ranked, form: services.edit_application(
-        current_user, application, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today())
+    def edit(ranked, form):
+        return services.edit_application(
+            current_user, application, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today())
     refusal = None if application.status == "submitted" and application.cohort.window_is_open(today()) else (
         "Your application can no longer change: it was decided or the window closed.")
     return _application_form(application.cohort, application, edit, refusal)
@@ -329,8 +337,8 @@ def application(application_id: int):
             abort(403)
         if form.validate_on_submit():
             approve = form.decision.data == "approve"
-            decide = lambda: services.decide_application(
-                current_user, application, approve, form.comment.data or "", today())
+            def decide():
+                return services.decide_application(current_user, application, approve, form.comment.data or "", today())
             if commit_or_show(form, decide) is not None:
                 flash(f"The application of {application.applicant.name} is {application.status}.", "success")
                 return _back("rotation.approvals")
@@ -581,8 +589,9 @@ def check_in(placement_id: int):
     placement, role = _placement_for_viewer(placement_id)
     form = CheckInForm()
     if form.validate_on_submit():
-        record = lambda: services.record_check_in(
-            current_user, placement, form.progress.data.strip(), form.surprise.data.strip(), today())
+        def record():
+            return services.record_check_in(
+                current_user, placement, form.progress.data.strip(), form.surprise.data.strip(), today())
         if commit_or_show(form, record) is not None:
             flash("Your mid-point check-in is saved.", "success")
             return _back("rotation.placement", placement_id=placement.id)
@@ -599,7 +608,8 @@ def sign_off(placement_id: int):
     if form.validate_on_submit():
         text = form.text.data.strip() if hasattr(form, "text") else ""
         rating = getattr(form, "rating", None)
-        sign = lambda: services.sign_off(current_user, placement, today(), text, rating.data if rating else None)
+        def sign():
+            return services.sign_off(current_user, placement, today(), text, rating.data if rating else None)
         completed = commit_or_show(form, sign)
         if completed is not None:
             flash("The rotation is complete. Congratulations!" if completed else "Your sign-off is saved.",

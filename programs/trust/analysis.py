@@ -145,7 +145,7 @@ def _alpha(matrix: np.ndarray) -> float:
 def asymmetry(pairs: pd.DataFrame) -> pd.DataFrame:
     """For every pair rated both ways: a rates b, b rates a, and the gap (a->b minus b->a)."""
     both = pairs[pairs["dimension"] == ALL]
-    overall = dict(zip(zip(both["rater"], both["target"]), both["index"]))
+    overall = dict(zip(zip(both["rater"], both["target"], strict=True), both["index"], strict=True))
     rows = []
     for (rater, target), value in overall.items():
         back = overall.get((target, rater))
@@ -321,7 +321,7 @@ def changes_at(aligned: pd.DataFrame, lag: int = 0) -> pd.DataFrame:
     """The paired changes a lag's test uses: quarter (of the index), index change, outcome change."""
     index, value = _series(aligned)
     pairs = _lagged(index.diff(), value.diff(), lag)
-    names = dict(zip(aligned["ordinal"], aligned["quarter"]))
+    names = dict(zip(aligned["ordinal"], aligned["quarter"], strict=True))
     return pairs.assign(quarter=pairs["ordinal"].map(names))[["quarter", "x", "y"]]
 
 

@@ -127,7 +127,7 @@ def suppress_linear(rows: Mapping[Key, dict[str, Row]], sizes: Mapping[Key, int]
             return hidden
         shown, published, vector = found
         weights = np.abs(np.linalg.lstsq(published.T, vector, rcond=None)[0])
-        used = [key for key, weight in zip(shown, weights) if weight > 1e-6 * weights.max()]
+        used = [key for key, weight in zip(shown, weights, strict=True) if weight > 1e-6 * weights.max()]
         hidden.add(min(used, key=lambda key: (*order(key), sizes.get(key, 0), repr(key))))
 
 
@@ -145,5 +145,6 @@ def remainder_refusal(total: int, chosen: int, k: int) -> str | None:
     if chosen < k:
         return f"This filter is not available: it selects fewer than {k} respondents."
     if 0 < total - chosen < k:
-        return f"This filter is not available: it would leave out fewer than {k} respondents, who could be identified by subtraction."
+        return (f"This filter is not available: it would leave out fewer than {k} respondents, "
+                "who could be identified by subtraction.")
     return None

@@ -74,7 +74,8 @@ def seed_trust() -> str:
         answers += _seed_wave(rng, template, functions, people, number)
     metrics = _seed_outcomes(rng, functions)
     _seed_open_wave(template, functions)
-    return f"{WAVES} closed quarterly waves ({answers:,} answers) and one open, {metrics} outcome metrics over {OUTCOME_MONTHS} months"
+    return (f"{WAVES} closed quarterly waves ({answers:,} answers) and one open, "
+            f"{metrics} outcome metrics over {OUTCOME_MONTHS} months")
 
 
 def _seed_open_wave(template, functions: list[Function]) -> None:

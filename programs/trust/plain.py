@@ -47,7 +47,8 @@ def overall_sentence(report: dict) -> str:
     """'Overall 68 out of 100, 62% of answers favourable, 104 respondents.' or why it is hidden."""
     overall = report.get("overall")
     if not overall or overall.get("hidden") or overall.get("index") is None or math.isnan(overall["index"]):
-        return f"The overall figure is hidden: fewer than {report['k']} people answered, or it would reveal a group that is."
+        return (f"The overall figure is hidden: fewer than {report['k']} people answered, "
+                "or it would reveal a group that is.")
     people = int(overall["n"])
     alike = " No interval: every answer was alike." if overall.get("alike") else ""
     return (f"Overall {overall['index']:.0f} out of 100, {overall['favourable'] * 100:.0f}% of answers favourable, "

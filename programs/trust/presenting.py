@@ -148,7 +148,7 @@ def _spans(trend: pd.DataFrame, periods: list[str]) -> list[str]:
     previous = trend.groupby(["rater", "target"], sort=False)["wave_order"].shift()
     return ["" if pd.isna(before) or order - before <= 1 else
             f"; since {periods[int(before)]}: the pair is hidden (or was not asked) in the wave between"
-            for order, before in zip(trend["wave_order"], previous)]
+            for order, before in zip(trend["wave_order"], previous, strict=True)]
 
 
 def trends_table(trend: pd.DataFrame, periods: list[str] | None = None) -> Table:
@@ -192,7 +192,7 @@ def moving_pairs(trend: pd.DataFrame, count: int = TREND_PAIRS) -> pd.DataFrame:
     grouped = trend.groupby(["rater", "target"])["index"]
     movement = (grouped.last() - grouped.first()).abs().sort_values(ascending=False, kind="stable")
     chosen = set(movement.index[:count])
-    return trend[[pair in chosen for pair in zip(trend["rater"], trend["target"])]]
+    return trend[[pair in chosen for pair in zip(trend["rater"], trend["target"], strict=True)]]
 
 
 def trends_chart(trend: pd.DataFrame) -> dict:

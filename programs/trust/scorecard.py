@@ -32,7 +32,8 @@ def trust_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
     figures = []
     for rater, target in (pair, pair[::-1]):
         frame = index_series(reports, "cell", (rater, target))
-        values = {q: float(round(v)) for q, v in zip(frame["quarter"], frame["index"])}  # the results page's precision
+        # rounded as the results page shows them
+        values = {q: float(round(v)) for q, v in zip(frame["quarter"], frame["index"], strict=True)}
         figures.append(_series(quarter, values, f"{names[rater]} rates {names[target]}", "index 0-100",
                                url_for("trust.results"), note="Blank: no closed wave, or fewer than k respondents."))
     return figures

@@ -329,7 +329,9 @@ def unconfirm_visit(actor: User, visit: Visit, now: datetime) -> Visit:
 
 
 def _withdraw(actor: User, visit: Visit, now: datetime, cancel: bool) -> Visit:
-    """Cancel a held visit or withdraw its confirmation (the row is locked); points it earned go back (visit_withdrawn)."""
+    """Cancel a held visit or withdraw its confirmation (the row is locked).
+
+    Points it earned go back (visit_withdrawn)."""
     if actor.id != visit.author_id and Role.ADMIN not in actor.roles:
         raise NotAllowed("Only the visit's author or an admin can do that.")
     _require_held(visit)

@@ -497,7 +497,8 @@ def planned_calendar():
             uid=f"visit-{v.id}@{host}",
             day=v.visit_on,
             title=f"Customer visit: {v.account.name}",
-            description=f"{v.purpose}\n\nAttendees: {', '.join(a.user.name for a in v.attendees)}\n\n{v.agenda}".strip(),
+            description=f"{v.purpose}\n\nAttendees: {', '.join(a.user.name for a in v.attendees)}\n\n{v.agenda}"
+            .strip(),
             location=MODE_LABELS.get(v.mode, v.mode),
         )
         for v in queries.planned_visits(None if everyone else current_user)

@@ -126,9 +126,10 @@ def _store_waves(frames, function_ids: list[int], template_id: int) -> list[int]
     responses = answers.drop_duplicates("response_id")
     db.session.execute(insert(TrustResponse), [
         {"id": rid, "wave_id": ids[-1], "rater_function_id": int(rater), "tenure": tenure}
-        for rid, rater, tenure in zip(responses["response_id"], responses["rater"], responses["tenure"])])
+        for rid, rater, tenure in zip(responses["response_id"], responses["rater"], responses["tenure"], strict=True)])
     db.session.execute(insert(TrustAnswer), [
         {"response_id": rid, "target_function_id": int(t), "item_id": int(i), "score": int(s)}
-        for rid, t, i, s in zip(answers["response_id"], answers["target"], answers["item"], answers["score"])])
+        for rid, t, i, s in zip(answers["response_id"], answers["target"], answers["item"], answers["score"],
+                                strict=True)])
     db.session.commit()
     return ids

@@ -246,7 +246,7 @@ def bench_pages(bench: Bench, app: Flask, data: str, pages: list[Page]) -> None:
         with gunicorn(bench.database_url) as (base, master_pid):
             bare = wrk(base + "/health")
             bench.figure("bare route /health, gunicorn 2 workers", bare, "req/s")
-            for page, row in zip(pages, rows):
+            for page, row in zip(pages, rows, strict=True):
                 row.ratio = wrk(base + page.url, page.cookie, status=page.status) / bare
                 bench.figure(f"{page.label}: throughput ratio to the bare route", row.ratio, "x")
             peak = worker_peak_mib(master_pid)

@@ -25,7 +25,7 @@ def answers_frame(rows: list[tuple[str, str, str, int, str, bool, int]]) -> pd.D
 SIX = answers_frame([
     (r, "FIN", "OPS", item, "reliability", item == 2, score)
     for r, scores in {"a": (4, 2), "b": (5, 2), "c": (4, 1), "d": (3, 3), "e": (4, 2), "f": (5, 1)}.items()
-    for item, score in zip((1, 2), scores)
+    for item, score in zip((1, 2), scores, strict=True)
 ])
 SIX_POINTS = [75, 87.5, 87.5, 50, 75, 100]
 
@@ -244,7 +244,7 @@ def _panel(rng, functions: int, quarters: int, shared: np.ndarray, slope: float)
         x = 40 + 10 * f + shared + rng.normal(0, 2, quarters)
         y = 5 + f + 0.8 * shared + slope * x + rng.normal(0, 1, quarters)
         frames[f] = _aligned(list(x), list(y))
-        long += [(f, q, xv, yv) for q, (xv, yv) in enumerate(zip(x, y))]
+        long += [(f, q, xv, yv) for q, (xv, yv) in enumerate(zip(x, y, strict=True))]
     return frames, pd.DataFrame(long, columns=["f", "q", "x", "y"])
 
 

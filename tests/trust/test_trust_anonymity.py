@@ -233,7 +233,7 @@ def test_closing_a_wave_keeps_small_cells_hidden_in_the_stored_report(db):
 def test_every_size_combination_of_three_functions_hides_what_it_must(sizes):
     people, answers = {}, []
     names = FUNCTIONS[:3]
-    for function, size in zip(names, sizes):
+    for function, size in zip(names, sizes, strict=True):
         for n in range(size):
             rid = f"{function}{n}"
             tenure = TENURES[n % 3]
@@ -244,7 +244,7 @@ def test_every_size_combination_of_three_functions_hides_what_it_must(sizes):
     )
     empty = pd.DataFrame(columns=["response_id", "rater", "target", "score", "tenure"])
     figures = every_view(frame, empty, people, 5)
-    for measure, who, n in figures:
+    for _, who, n in figures:
         assert n == len(who) >= 5
     sets: dict[tuple, set] = {}
     for measure, who, _ in figures:

@@ -132,7 +132,7 @@ def _links(ranked: list[str], author: dict[str, int], function_of: dict[int, int
         correct = 0
         for function in set(function_of.values()):
             theirs = [author[r] for r in rows if function_of[author[r]] == function]
-            correct += sum(guess == truth for guess, truth in zip(sorted(theirs), theirs))
+            correct += sum(guess == truth for guess, truth in zip(sorted(theirs), theirs, strict=True))
         best = max(best, correct)
     return best
 

@@ -1,4 +1,6 @@
-"""On PostgreSQL, answers racing the close of their wave: each either becomes a response or is refused, none is stranded."""
+"""On PostgreSQL, answers racing the close of their wave.
+
+Each either becomes a response or is refused; none is stranded."""
 
 from __future__ import annotations
 
@@ -60,6 +62,7 @@ def test_answers_racing_the_close_are_all_written_or_refused(app, db):
     answered = outcomes.count("answered")
     assert all(o in ("answered", "closed", "This pulse is not open.") for o in outcomes), outcomes
     db.session.expire_all()
-    count = lambda model: db.session.scalar(select(func.count()).select_from(model))
+    def count(model):
+        return db.session.scalar(select(func.count()).select_from(model))
     assert count(TrustPendingSheet) == 0  # nothing left sealed behind a closed wave
     assert count(TrustResponse) == count(TrustParticipation) == answered

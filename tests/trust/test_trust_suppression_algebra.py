@@ -130,12 +130,12 @@ def publish_wave(attacker: Attacker, answers: pd.DataFrame, recommend: pd.DataFr
         answered = recommend if view is None else recommend[recommend["tenure"] == view]
         for row in (e for e in report["enps"] if not e["hidden"]):
             who = answered[answered["target"] == row["target"]]
-            attacker.publish({("recommend", r, t): 1.0 for r, t in zip(who["response_id"], who["target"])})
+            attacker.publish({("recommend", r, t): 1.0 for r, t in zip(who["response_id"], who["target"], strict=True)})
 
 
 def _mean_rows(attacker: Attacker, who: pd.DataFrame, weight) -> None:
     """A mean index (respondent means, weighted) and a pooled favourable share over these (respondent, target)s."""
-    pairs = list(zip(who["response_id"], who["target"]))
+    pairs = list(zip(who["response_id"], who["target"], strict=True))
     attacker.publish({("points", r, t): weight(r) for r, t in pairs})
     attacker.publish({("favourable", r, t): 1.0 for r, t in pairs})
 
@@ -161,17 +161,19 @@ def _find(report: dict, kind: str, key: tuple) -> dict | None:
 
 
 def hidden_groups(answers: pd.DataFrame, recommend: pd.DataFrame, k: int):
-    """(measure, unknowns) of every atom rater x target x tenure of 1..k-1 people, and of every small respondent group."""
+    """(measure, unknowns) of every atom rater x target x tenure of 1..k-1 people.
+
+    And of every small respondent group."""
     atoms, groups = [], []
     for frame, measures in ((answers, ("points", "favourable")), (recommend, ("recommend",))):
         pairs = frame.drop_duplicates(["response_id", "target"])
         for _, atom in pairs.groupby(["rater", "target", "tenure"]):
             if 0 < len(atom) < k:
-                atoms += [(m, list(zip(atom["response_id"], atom["target"]))) for m in measures]
+                atoms += [(m, list(zip(atom["response_id"], atom["target"], strict=True))) for m in measures]
     pairs = answers.drop_duplicates(["response_id", "target"])
     for _, group in pairs.groupby(["rater", "tenure"]):
         if 0 < group["response_id"].nunique() < k:
-            keys = list(zip(group["response_id"], group["target"]))
+            keys = list(zip(group["response_id"], group["target"], strict=True))
             groups += [[(m, r, t) for r, t in keys] for m in MEASURES]
     return atoms, groups
 

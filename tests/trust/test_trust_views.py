@@ -207,7 +207,8 @@ def test_the_dashboard_reads_stored_results_in_a_few_queries(app, db, org, signe
     client = signed_in_client(org["hr"])
     client.get("/trust")
     statements = []
-    listener = lambda *args: statements.append(args[2])
+    def listener(*args):
+        statements.append(args[2])
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
         assert client.get("/trust").status_code == 200

@@ -73,7 +73,9 @@ def read_all():
 @bp.route("/notifications/settings", methods=["GET", "POST"])
 @signed_in
 def settings():
-    """The person's own choices: per kind in the app, also by e-mail, or off; the weekly digest for managers, leaders."""
+    """The person's own choices: per kind in the app, also by e-mail, or off.
+
+    The weekly digest for managers and leaders."""
     form = _settings_form()
     if form.validate_on_submit():
         digest = "weekly_digest" in form and form.weekly_digest.data
