@@ -24,6 +24,7 @@ from recognition.models import Win
 from tests.bench.harness import free_port
 from tests.conftest import sign_in
 from tests.factories import make_user
+from tests.races import run_together
 from tests.recognition.recognition_factories import key, make_org
 from tests.visits.visits_factories import make_visit
 from webapp import clock, signals
@@ -386,24 +387,15 @@ def test_two_workers_deliver_each_message_exactly_once(app, db, smtp_server, mon
     for recipient in recipients:
         enqueue_email(recipient, "The trust pulse is open", "Please answer.")
     db.session.commit()
-    start = threading.Barrier(2)
-    reports: list = []
 
-    def work() -> None:
+    def work(_: int):
         with app.app_context():  # its own app context, so its own session and connection
-            start.wait()
             try:
-                reports.append(drain())
-            except Exception as error:  # noqa: BLE001  (any failure must show in the assertion)
-                reports.append(error)
+                return drain()
             finally:
                 _db.session.remove()
 
-    workers = [threading.Thread(target=work) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
+    reports = run_together(2, work, timeout=120)
     assert sum(report.sent for report in reports) == MESSAGES, reports
     assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == sorted(recipients)
     messages = outbox(db)

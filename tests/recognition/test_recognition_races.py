@@ -5,10 +5,6 @@ or its own test client (each request its own app context, as under gunicorn).
 """
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from sqlalchemy import func, select
 
@@ -16,6 +12,7 @@ from recognition import services
 from recognition.models import Comment, FeedItem, Kudos, LedgerEntry, Win
 from tests.conftest import sign_in
 from tests.factories import make_function, make_team, make_user
+from tests.races import in_own_session, run_together
 from tests.recognition.recognition_factories import MESSAGE, key, log_joint_win, make_org
 from webapp.extensions import db as _db
 from webapp.people.models import User
@@ -23,37 +20,6 @@ from webapp.roles import Role
 
 pytestmark = pytest.mark.postgres_only
 ALREADY = "That was already recorded."
-
-
-def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run work(0) ... work(count - 1) in threads released at the same moment; their results in order."""
-    start = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(index: int) -> None:
-        start.wait()
-        results[index] = work(index)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
-def in_own_session(app, action: Callable[[], Any]) -> str:
-    """Run one service call in its own app context and commit: "ok", or the error's class and message."""
-    with app.app_context():
-        try:
-            action()
-            _db.session.commit()
-            return "ok"
-        except Exception as error:  # noqa: BLE001  (every failure must show in the assertion)
-            _db.session.rollback()
-            return f"{type(error).__name__}: {error}"
-        finally:
-            _db.session.remove()
 
 
 def signed_in_client(app, user: User):

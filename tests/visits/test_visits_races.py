@@ -1,17 +1,16 @@
 """On PostgreSQL, requests at once: one row per create form (replays hear "already recorded"); the pair cap holds."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from programs.visits import services
 from programs.visits.models import FollowUp, Visit
 from recognition.models import LedgerEntry
 from tests.factories import make_user
+from tests.races import client_as, run_together
 from tests.timeline import TODAY
 from tests.visits.test_visits_follow_ups import follow_up_form
 from tests.visits.test_visits_visits import plan_form
@@ -26,23 +25,15 @@ def post_at_once(app, user, url: str | list[str], data: dict, times: int) -> lis
     Returns each request's status and the page its redirect leads to.
     """
     urls = url if isinstance(url, list) else [url] * times
-    barrier, outcomes, user_id = threading.Barrier(len(urls)), [], user.get_id()
+    clients = [client_as(app, user.get_id()) for _ in urls]
 
-    def submit(target: str) -> None:
-        client = FlaskClient(app, app.response_class, use_cookies=True)
-        with client.session_transaction() as session:
-            session["_user_id"], session["_fresh"] = user_id, True
-        barrier.wait()
-        response = client.post(target, data=data)
+    def submit(index: int) -> tuple[int, str]:
+        client = clients[index]
+        response = client.post(urls[index], data=data)
         landing = client.get(response.headers["Location"]) if response.status_code == 303 else response
-        outcomes.append((response.status_code, landing.get_data(as_text=True)))
+        return response.status_code, landing.get_data(as_text=True)
 
-    threads = [threading.Thread(target=submit, args=(target,)) for target in urls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    return run_together(len(urls), submit)
 
 
 def _count(db, model) -> int:
