@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
-from flask import Response, abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -26,15 +25,13 @@ from rotation.matching import blocking_pairs, explain_unmatched, over_capacity
 from rotation.models import MAX_CHOICES, TEXT_MAX, TITLE_MAX, Application, Cohort, Opening, Placement, Program
 from rotation.services import RotationError
 from webapp import clock
-from webapp.auth.access import public, roles_required, signed_in
+from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
 from webapp.input_guard import is_plain_digits, parse_ids
 from webapp.notifications.services import notify
 from webapp.people.queries import find_user_by_email, list_functions
 from webapp.rendering import commit_or_flash, commit_or_show, redirect_back, render_page_or_fragment
 from webapp.roles import Role
-
-STATIC = Path(__file__).parent / "static"
 
 
 def today() -> date:
@@ -63,12 +60,6 @@ def _page(template: str, form: FlaskForm, **context):
 
 def _back(endpoint: str, **values):
     return redirect_back(url_for(endpoint, **values))
-
-
-@bp.route("/rotation/static/<path:filename>")
-@public
-def asset(filename: str):
-    return send_from_directory(STATIC, filename)
 
 
 # --- overview, programs and cohorts ------------------------------------------------------------
