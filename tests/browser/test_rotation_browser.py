@@ -132,7 +132,8 @@ def test_a_ranked_list_that_htmx_swaps_in_still_moves_in_place(page, db, world):
     log_in(page, applicant.email, PASSWORD)
     page.goto(f"/rotation/cohorts/{cohort.id}/apply")
     page.evaluate("document.getElementById('choice-list').dataset.old = '1'")
-    page.evaluate("htmx.ajax('GET', location.pathname, {target: '#choice-list', select: '#choice-list', swap: 'outerHTML'})")
+    page.evaluate("htmx.ajax('GET', location.pathname,"
+                  " {target: '#choice-list', select: '#choice-list', swap: 'outerHTML'})")
     expect(page.locator("#choice-list:not([data-old])")).to_have_count(1)  # the swapped-in list
     page.get_by_role("button", name="Up Charlie quality").click()  # the old script left it to post the form
     expect(page.locator("#choice-list-status")).to_have_text("Charlie quality is now number 2.")
