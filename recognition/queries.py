@@ -46,7 +46,7 @@ class FeedFilter:
     function_id: int | None = None
 
 
-def feed_items(flt: FeedFilter, before_id: int | None, limit: int) -> Select:
+def feed_items(flt: FeedFilter, before_id: int | None) -> Select:
     """Visible items, latest event first: ordered by (created_at, id), the time of what each item describes.
 
     Keyset: the page after the item before_id holds the items that sort after it on (created_at, id).
@@ -56,7 +56,7 @@ def feed_items(flt: FeedFilter, before_id: int | None, limit: int) -> Select:
         cursor = select(FeedItem.created_at).where(FeedItem.id == before_id).scalar_subquery()
         query = query.where(or_(FeedItem.created_at < cursor,
                                 and_(FeedItem.created_at == cursor, FeedItem.id < before_id)))
-    return query.limit(limit)
+    return query
 
 
 def _filtered(query: Select, flt: FeedFilter) -> Select:

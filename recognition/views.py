@@ -17,6 +17,7 @@ from webapp.auth.access import roles_required, signed_in
 from webapp.cache import FEED, remember
 from webapp.extensions import db
 from webapp.forms import new_key
+from webapp.paging import page_of_objects
 from webapp.periods import Quarter, month_label, quarter_label, quarter_months
 from webapp.rendering import (
     commit_or_flash,
@@ -67,10 +68,10 @@ def feed():
     flt = _feed_filter()
     size = current_app.config.get("RECOGNITION_FEED_PAGE_SIZE", 20)
     before = request.args.get("before", type=int)
-    rows = db.session.scalars(queries.feed_items(flt, before, size + 1)).all()
-    items = rows[:size]
+    page = page_of_objects(queries.feed_items(flt, before), size)
+    items = page.items
     context = {
-        "items": items, "has_more": len(rows) > size, "flt": flt, "values": services.company_values(),
+        "items": items, "has_more": page.has_more, "flt": flt, "values": services.company_values(),
         "extras": queries.item_extras([i.id for i in items], current_user.id), "reactions": rules.REACTIONS,
     }
     if before is not None and wants_fragment():

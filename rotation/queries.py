@@ -22,6 +22,7 @@ from rotation.models import (
     Program,
 )
 from webapp.extensions import db
+from webapp.paging import page_of_rows
 from webapp.people.models import Function, User
 
 
@@ -321,8 +322,8 @@ def draft_page(cohort: Cohort, query: str, show: str, after: int | None, size: i
         if last is not None:
             rows = rows.where((applicant.name > last.name) | ((applicant.name == last.name)
                                                                & (Application.id > last.id)))
-    found = db.session.execute(rows.order_by(applicant.name, Application.id).limit(size + 1)).all()
-    return list(found[:size]), (found[size - 1].application_id if len(found) > size else None)
+    page = page_of_rows(rows.order_by(applicant.name, Application.id), size)
+    return page.items, (page.items[-1].application_id if page.has_more else None)
 
 
 def choices_of(application_ids: list[int]) -> dict[int, list[int]]:

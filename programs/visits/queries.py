@@ -20,6 +20,7 @@ from programs.visits.models import (
     VisitStatus,
 )
 from webapp.extensions import db
+from webapp.paging import page_of_rows
 from webapp.people.models import Function, User
 from webapp.periods import quarter_label
 
@@ -175,9 +176,8 @@ def coverage_page(since: date, never_joint: bool, after_id: int | None, size: in
     query = _after_name(select(Account.id, Account.name).order_by(Account.name, Account.id), after_id)
     if never_joint:
         query = query.where(never_joint_condition())
-    accounts = db.session.execute(query.limit(size + 1)).all()
-    page = accounts[:size]
-    ids = [a.id for a in page]
+    accounts = page_of_rows(query, size)
+    ids = [a.id for a in accounts.items]
     recent = and_(Visit.status == HELD, Visit.visit_on >= since)
     cells = db.session.execute(
         select(Visit.account_id, VisitAttendee.function_id, func.count(func.distinct(Visit.id)))
@@ -190,10 +190,10 @@ def coverage_page(since: date, never_joint: bool, after_id: int | None, size: in
         .group_by(Visit.account_id)
     ).all()) if ids else {}
     rows = rules.coverage_rows(ids, cells, joint, [f.id for f in functions])
-    names = {a.id: a.name for a in page}
+    names = {a.id: a.name for a in accounts.items}
     for row in rows:
         row["name"] = names[row["account_id"]]
-    return {"functions": functions, "rows": rows, "has_more": len(accounts) > size,
+    return {"functions": functions, "rows": rows, "has_more": accounts.has_more,
             "covered": _accounts_covered_per_function(since, [f.id for f in functions]) if with_totals else []}
 
 

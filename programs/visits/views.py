@@ -29,6 +29,7 @@ from webapp import clock
 from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
 from webapp.input_guard import parse_ids
+from webapp.paging import page_of_objects
 from webapp.people.queries import find_user_by_email
 from webapp.rendering import commit_or_flash, commit_or_show, form_status, render_page_or_fragment, wants_fragment
 from webapp.roles import Role
@@ -57,8 +58,8 @@ def _csv_response(text: str, filename: str) -> Response:
 def accounts():
     text = request.args.get("q", "")[:QUERY_MAX]
     after = request.args.get("after", type=int)
-    rows = db.session.scalars(queries.search_accounts(text, after).limit(PAGE_SIZE + 1)).all()
-    context = {"accounts": rows[:PAGE_SIZE], "has_more": len(rows) > PAGE_SIZE, "q": text}
+    page = page_of_objects(queries.search_accounts(text, after), PAGE_SIZE)
+    context = {"accounts": page.items, "has_more": page.has_more, "q": text}
     if after is not None and wants_fragment():
         return render_template("visits/_account_rows.html", **context)
     return render_page_or_fragment("visits/accounts.html", "visits/_account_results.html", **context)
@@ -174,8 +175,8 @@ def visit_list():
     status = request.args.get("status", "")
     status = status if status in {s.value for s in VisitStatus} else ""
     after = _parse_after(request.args.get("after"))
-    rows = db.session.scalars(queries.list_visits(current_user, mine, status, None, after).limit(PAGE_SIZE + 1)).all()
-    context = {"visits": rows[:PAGE_SIZE], "has_more": len(rows) > PAGE_SIZE, "mine": mine, "status": status,
+    page = page_of_objects(queries.list_visits(current_user, mine, status, None, after), PAGE_SIZE)
+    context = {"visits": page.items, "has_more": page.has_more, "mine": mine, "status": status,
                "functions": queries.function_names(), "modes": MODE_LABELS}
     if after is not None and wants_fragment():
         return render_template("visits/_visit_rows.html", **context)

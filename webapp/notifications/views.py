@@ -14,6 +14,7 @@ from webapp.notifications.forms import NotificationSettingsForm, SettingsFormBas
 from webapp.notifications.models import Notification
 from webapp.notifications.queries import cached_count_unread, list_notifications
 from webapp.notifications.services import KINDS, mark_all_read, mark_read, may_take_digest, save_settings, settings_of
+from webapp.paging import page_of_objects
 from webapp.rendering import commit_or_show, form_status, render_page_or_fragment
 
 PAGE_SIZE = 30
@@ -35,10 +36,10 @@ def inject_unread_count() -> dict:
 @signed_in
 def index():
     before = request.args.get("before", type=int)
-    rows = db.session.scalars(list_notifications(current_user.id, before).limit(PAGE_SIZE + 1)).all()
+    page = page_of_objects(list_notifications(current_user.id, before), PAGE_SIZE)
     return render_page_or_fragment(
         "notifications/index.html", "notifications/_rows.html",
-        notifications=rows[:PAGE_SIZE], has_more=len(rows) > PAGE_SIZE, kinds=KINDS,
+        notifications=page.items, has_more=page.has_more, kinds=KINDS,
     )
 
 

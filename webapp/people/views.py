@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
 from webapp.main.tiles import tiles_for
+from webapp.paging import page_of_objects
 from webapp.people import bp
 from webapp.people.forms import FunctionForm, ImportForm, PersonForm, TeamForm
 from webapp.people.models import Function, PendingImport, Team, User
@@ -46,8 +47,8 @@ def directory():
     after = request.args.get("after", type=int)
     include_inactive = current_user.has_role(Role.ADMIN) and request.args.get("inactive") == "1"
     size = current_app.config["DIRECTORY_PAGE_SIZE"]
-    rows = db.session.scalars(search_people(text, after, include_inactive).limit(size + 1)).unique().all()
-    context = {"people": rows[:size], "has_more": len(rows) > size, "q": text, "inactive": include_inactive}
+    page = page_of_objects(search_people(text, after, include_inactive), size)
+    context = {"people": page.items, "has_more": page.has_more, "q": text, "inactive": include_inactive}
     if after is not None and wants_fragment():
         return render_template("people/_directory_rows.html", **context)
     return render_page_or_fragment("people/directory.html", "people/_directory_results.html", **context)
