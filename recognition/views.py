@@ -1,8 +1,6 @@
 """Routes: the feed and its poll, kudos, wins and co-signs, reactions, comments, boards, flow, settings."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, abort, current_app, flash, get_flashed_messages, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -31,7 +29,6 @@ from webapp.roles import Role
 
 COSIGNERS = (Role.MANAGER, Role.LEADER)
 OVERSEERS = (Role.HR, Role.LEADER, Role.ADMIN)
-_anniversaries_checked: set[date] = set()
 
 
 @bp.app_template_global("new_idempotency_key")
@@ -51,20 +48,9 @@ def _feed_filter() -> queries.FeedFilter:
                               tag if tag in services.company_values() else "", current_user.function_id)
 
 
-def _ensure_anniversaries() -> None:
-    """Add today's work anniversaries once per day per process."""
-    today = clock.today()
-    if (
-        today not in _anniversaries_checked
-        and commit_or_flash(lambda: services.record_anniversaries(today)) is not None
-    ):
-        _anniversaries_checked.add(today)
-
-
 @bp.route("/recognition")
 @signed_in
 def feed():
-    _ensure_anniversaries()
     flt = _feed_filter()
     size = current_app.config.get("RECOGNITION_FEED_PAGE_SIZE", 20)
     before = request.args.get("before", type=int)

@@ -11,6 +11,7 @@ from tests.bench.harness import count_queries
 from tests.conftest import sign_in
 from tests.factories import make_user
 from tests.recognition.recognition_factories import MESSAGE, give, key, log_joint_win, make_org
+from webapp import clock
 from webapp.auth.models import AuditEntry
 from webapp.roles import Role
 
@@ -128,7 +129,7 @@ def test_feed_page_queries_do_not_grow_with_the_page_size(client, app, org, db):
         db.session.add(Comment(item_id=item.id, author_id=org.ops_manager.id, body=f"Well done {n}",
                                idempotency_key=key()))
     viewer = _as(client, org.fin_manager)
-    viewer.get("/recognition")  # today's anniversaries are checked once a day per process
+    viewer.get("/recognition")  # warm-up: the first page fills the caches it reads
     assert _feed_queries(viewer, app, 3) == _feed_queries(viewer, app, 10)
 
 
@@ -317,3 +318,14 @@ def test_admins_define_badges_as_data_and_they_are_awarded(client, org, db):
     assert "First Thanks" in catalogue and "Bridge Builder" in catalogue
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "recognition.badge")) is not None
     assert "earned the First Thanks badge" in client.get("/recognition").get_data(as_text=True)
+
+
+def test_the_daily_command_posts_anniversaries_and_the_feed_page_only_reads(app, client, org, db):
+    make_user(name="Hana Hire", function=org.fin[0].function, hired_on=clock.today().replace(year=2020))
+    db.session.commit()
+    _as(client, org.fin[1]).get("/recognition")
+    assert db.session.scalar(select(func.count()).select_from(FeedItem)) == 0  # a GET writes nothing
+    runner = app.test_cli_runner()
+    assert "Posted 1 work anniversary." in runner.invoke(args=["recognition", "anniversaries"]).output
+    assert "Posted 0 work anniversaries." in runner.invoke(args=["recognition", "anniversaries"]).output
+    assert "Hana Hire celebrates" in db.session.scalar(select(FeedItem.headline))
