@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from webapp.periods import period_quarter, quarter_ordinal
+
 ALL = "all"  # the dimension label of all items together
 FAVOURABLE = 4  # 4 (agree) or 5 (strongly agree), after flipping reverse items
 ALPHA_FLOOR = 0.7
@@ -197,27 +199,13 @@ class Outcome:
     unit: str = ""
 
 
-def quarter_of(period: str) -> str:
-    """'2025-07' -> '2025-Q3'; a quarter stays as it is."""
-    if "-Q" in period:
-        return period
-    year, month = period.split("-")
-    return f"{year}-Q{(int(month) - 1) // 3 + 1}"
-
-
-def quarter_ordinal(quarter: str) -> int:
-    """'2025-Q3' -> a number that grows by one per quarter."""
-    year, q = quarter.split("-Q")
-    return int(year) * 4 + int(q) - 1
-
-
 def to_quarters(values: pd.DataFrame) -> pd.DataFrame:
     """Outcome values (period, value[, function]) averaged per quarter, with months and complete per quarter.
 
     A quarterly value is complete; monthly values are complete when all three months are there.
     """
     keys = ["function", "quarter"] if "function" in values.columns else ["quarter"]
-    frame = values.assign(quarter=values["period"].map(quarter_of),
+    frame = values.assign(quarter=values["period"].map(period_quarter),
                           whole=values["period"].str.contains("-Q", regex=False))
     out = frame.groupby(keys, sort=True).agg(value=("value", "mean"), months=("period", "nunique"),
                                              whole=("whole", "any")).reset_index()

@@ -32,7 +32,6 @@ from programs.trust.models import (
 )
 from programs.trust.services import (
     ensure_builtin_template,
-    quarter_label,
     store_results,
     tenure_band,
 )
@@ -40,6 +39,7 @@ from webapp import signals
 from webapp.extensions import db
 from webapp.people.demo import DEMO_ANCHOR
 from webapp.people.models import Function, User
+from webapp.periods import quarter_label
 
 SEED = 20261106
 WAVES = 8

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import func, select
 
-from programs.trust.analysis import quarter_of
 from programs.trust.models import (
     ORGANISATION,
     TrustMetric,
@@ -16,7 +15,7 @@ from programs.trust.models import (
 from programs.trust.queries import closed_wave_reports, function_names, index_series
 from webapp.extensions import db
 from webapp.main.scorecard import Figure, quarterly_series
-from webapp.periods import Quarter
+from webapp.periods import Quarter, period_quarter
 
 
 def _series(quarter: Quarter, values: dict[str, float], label: str, unit: str, drill: str, note: str = "") -> Figure:
@@ -56,7 +55,7 @@ def outcome_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
             label = f"{name} ({names[function_id]})"
         else:
             continue
-        grouped.setdefault((metric_id, label, unit), {}).setdefault(quarter_of(period), []).append(value)
+        grouped.setdefault((metric_id, label, unit), {}).setdefault(period_quarter(period), []).append(value)
     return [
         _series(quarter, {q: sum(v) / len(v) for q, v in by_quarter.items()}, label, unit,
                 url_for("trust.metric_detail", metric_id=metric_id), note="Quarter mean of the recorded periods.")

@@ -53,6 +53,7 @@ from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.notifications.services import link, notify
 from webapp.people.models import Function, User
+from webapp.periods import quarter_label
 
 COMMENT_MAX = 2000
 
@@ -155,10 +156,6 @@ class WaveData:
     audience_ids: set[int]
     target_ids: set[int] = field(default_factory=set)  # empty: every active function
     allow_overlap: bool = False  # HR knowingly runs a second wave for the same audience and quarter
-
-
-def quarter_label(day: date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
 def create_wave(actor: User, data: WaveData) -> TrustWave:
