@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app webapp
 PORT ?= 5000
 
-.PHONY: install run test lint bench clean lock
+.PHONY: install run test lint typecheck bench clean lock
 
 # Installs the pinned versions of requirements-lock.txt (refresh them with `make lock`).
 $(VENV)/.installed: pyproject.toml requirements-lock.txt
@@ -23,8 +23,12 @@ run: install
 test: install
 	bash .ci/test-suite
 
-lint: install
+# ruff, then mypy over the whole tree (both configured in pyproject.toml); CI runs this before the suite.
+lint: install typecheck
 	$(VENV)/bin/ruff check .
+
+typecheck: install
+	$(VENV)/bin/mypy
 
 bench: install
 	$(PY) -m tests.bench
@@ -37,4 +41,4 @@ lock: install
 
 # Removes what the build made; instance/ (the database) stays.
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

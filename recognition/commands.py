@@ -1,10 +1,10 @@
-"""flask recognition ...: award badges from history; remind people of allowance about to expire (run daily)."""
+"""flask recognition ...: award badges from history; daily: work anniversaries, allowance about to expire."""
 from __future__ import annotations
 
 import click
 
 from recognition import bp
-from recognition.services import award_badges_from_history, remind_unspent_allowances
+from recognition.services import award_badges_from_history, record_anniversaries, remind_unspent_allowances
 from webapp import clock
 from webapp.extensions import db
 
@@ -15,6 +15,14 @@ def backfill_badges() -> None:
     awarded = award_badges_from_history()
     db.session.commit()
     click.echo(f"Awarded {awarded} badge(s) from history.")
+
+
+@bp.cli.command("anniversaries")
+def anniversaries() -> None:
+    """Post the work anniversaries of the last seven days to the feed (each once; safe to run twice)."""
+    added = record_anniversaries(clock.today())
+    db.session.commit()
+    click.echo(f"Posted {added} work anniversar{'y' if added == 1 else 'ies'}.")
 
 
 @bp.cli.command("remind-allowance")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -95,10 +96,16 @@ def _demo_kudos(rng: random.Random, people: list[User], now: datetime) -> bool:
     recipients = rng.sample(pool, k=min(len(pool), rng.choice([1, 1, 1, 2])))
     message = f"{' and '.join(r.name.split()[0] for r in recipients)} {rng.choice(PRAISE)}"
     key = f"demo-kudos-{now.isoformat()}-{giver.id}"
-    kudos_args = (giver, [r.id for r in recipients], message, rng.choice(COMPANY_VALUES), rng.choice([5, 10, 10, 15, 20]))
+    kudos_args = (
+        giver,
+        [r.id for r in recipients],
+        message,
+        rng.choice(COMPANY_VALUES),
+        rng.choice([5, 10, 10, 15, 20]),
+    )
     done = _attempt(lambda: services.give_kudos(*kudos_args, key=key, now=now))
     if done and rng.random() < 0.15:
-        kudos = db.session.scalar(select(Kudos).where(Kudos.idempotency_key == key))
+        kudos = db.session.scalars(select(Kudos).where(Kudos.idempotency_key == key)).one()
         backer = rng.choice(people)
         _attempt(lambda: services.add_to_kudos(backer, kudos, 5, key=f"{key}-addon", now=now + timedelta(hours=2)))
     return done
@@ -110,15 +117,17 @@ def _demo_win(rng: random.Random, people: list[User], cosigners: list[User], now
     credited = [*rng.sample([p for p in people if p.function_id == logger.function_id and p.id != logger.id], 2),
                 *rng.sample([p for p in people if p.function_id == signer.function_id and p.id != signer.id], 2)]
     title, story = WINS[rng.randrange(len(WINS))]
-    impact = (rng.choice([None, 12000, 45000]), "EUR", "working capital")
+    impact = (rng.choice([None, Decimal(12000), Decimal(45000)]), "EUR", "working capital")
     key = f"demo-win-{now.isoformat()}"
     if not _attempt(lambda: services.log_win(logger, title, story, [p.id for p in credited],
                                              rng.sample(COMPANY_VALUES, 2), impact, key=key, now=now)):
         return False
     if publish:
-        win = db.session.scalar(select(Win).where(Win.idempotency_key == key))
+        win = db.session.scalars(select(Win).where(Win.idempotency_key == key)).one()
         if rng.random() < 0.1:
-            _attempt(lambda: services.decline_win(signer, win, "We did not take part in this one.", now + timedelta(days=1)))
+            _attempt(
+                lambda: services.decline_win(signer, win, "We did not take part in this one.", now + timedelta(days=1))
+            )
         else:
             _attempt(lambda: services.cosign_win(signer, win, now + timedelta(days=1)))
     return True

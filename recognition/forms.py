@@ -22,8 +22,13 @@ PICKER_HELP = "Type to search and pick one or more."
 
 
 class KudosForm(KeyedForm):
-    recipients = SelectMultipleField("Colleagues", coerce=int, validators=[DataRequired("Choose at least one colleague.")],
-                                     description=PICKER_HELP, render_kw=PICKER)
+    recipients = SelectMultipleField(
+        "Colleagues",
+        coerce=int,
+        validators=[DataRequired("Choose at least one colleague.")],
+        description=PICKER_HELP,
+        render_kw=PICKER,
+    )
     message = TextAreaField("Message", validators=[DataRequired("Write a message."), Length(max=1000)])
     value_tag = SelectField("Company value", choices=[], validators=[DataRequired()])  # the view sets them
     points = IntegerField("Points for each colleague", default=10,
@@ -39,8 +44,13 @@ class WinForm(KeyedForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=160)])
     story = TextAreaField("Story", validators=[DataRequired(), Length(min=20, max=5000)],
                           description="Markdown: **bold**, *italic*, lists and links. No HTML.")
-    credited = SelectMultipleField("People credited", coerce=int, validators=[DataRequired("Credit at least one person.")],
-                                   description="People from two or more functions (not yourself).", render_kw=PICKER)
+    credited = SelectMultipleField(
+        "People credited",
+        coerce=int,
+        validators=[DataRequired("Credit at least one person.")],
+        description="People from two or more functions (not yourself).",
+        render_kw=PICKER,
+    )
     value_tags = SelectMultipleField("Company values", choices=[],  # the view sets them
                                      validators=[DataRequired("Choose one or more values.")],
                                      render_kw={"data-picker": "Type a value"})

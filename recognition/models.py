@@ -18,15 +18,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import KEY_MAX, TimestampMixin, UTCDateTime
-from webapp.extensions import db
+from webapp.db import KEY_MAX, Base, TimestampMixin, UTCDateTime
 from webapp.people.models import Function, User
 
 PERIOD_LEN = 7  # "YYYY-MM"
 QUARTER_LEN = 7  # "YYYY-Qn"
 
 
-class RecognitionPolicy(db.Model):
+class RecognitionPolicy(Base):
     """The admin-configurable numbers of recognition (one row, id 1)."""
 
     __tablename__ = "recognition_policy"
@@ -43,7 +42,7 @@ class RecognitionPolicy(db.Model):
     company_values: Mapped[list[str] | None] = mapped_column(JSON)  # names in order; None: rules.DEFAULT_COMPANY_VALUES
 
 
-class Allowance(db.Model):
+class Allowance(Base):
     """A person's giving allowance for one month: the row that gifts lock while they spend it."""
 
     __tablename__ = "recognition_allowance"
@@ -55,7 +54,7 @@ class Allowance(db.Model):
     granted: Mapped[int] = mapped_column(Integer)
 
 
-class LedgerEntry(TimestampMixin, db.Model):
+class LedgerEntry(TimestampMixin, Base):
     """One append-only movement of points. account "allowance" (spending, negative) or "points" (received)."""
 
     __tablename__ = "recognition_ledger_entry"
@@ -75,7 +74,7 @@ class LedgerEntry(TimestampMixin, db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
 
 
-class Kudos(TimestampMixin, db.Model):
+class Kudos(TimestampMixin, Base):
     """Kudos from one giver to one or more colleagues, paid from the giver's allowance."""
 
     __tablename__ = "recognition_kudos"
@@ -93,7 +92,7 @@ class Kudos(TimestampMixin, db.Model):
     recipients: Mapped[list[KudosRecipient]] = relationship(back_populates="kudos", cascade="all, delete-orphan")
 
 
-class KudosRecipient(db.Model):
+class KudosRecipient(Base):
     """One receiver of a kudos, with the functions on both sides (for bridges and the flow matrix)."""
 
     __tablename__ = "recognition_kudos_recipient"
@@ -107,7 +106,7 @@ class KudosRecipient(db.Model):
     user: Mapped[User] = relationship()
 
 
-class KudosAddon(TimestampMixin, db.Model):
+class KudosAddon(TimestampMixin, Base):
     """+points that someone else adds to an existing kudos, from their own allowance."""
 
     __tablename__ = "recognition_kudos_addon"
@@ -119,7 +118,7 @@ class KudosAddon(TimestampMixin, db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(KEY_MAX), unique=True)
 
 
-class Win(TimestampMixin, db.Model):
+class Win(TimestampMixin, Base):
     """A shared win logged by a manager or leader; joint when it credits two or more functions."""
 
     __tablename__ = "recognition_win"
@@ -148,7 +147,7 @@ class Win(TimestampMixin, db.Model):
         return [t for t in self.value_tags.split(",") if t]
 
 
-class WinCredit(db.Model):
+class WinCredit(Base):
     """A person credited on a win."""
 
     __tablename__ = "recognition_win_credit"
@@ -160,8 +159,10 @@ class WinCredit(db.Model):
     user: Mapped[User] = relationship()
 
 
-class WinFunction(db.Model):
-    """A function credited on a win and its co-sign: not_needed (the function of whoever logged it), pending, approved, declined."""
+class WinFunction(Base):
+    """A function credited on a win and its co-sign.
+
+    cosign: not_needed (the function of whoever logged it), pending, approved, declined."""
 
     __tablename__ = "recognition_win_function"
 
@@ -177,7 +178,7 @@ class WinFunction(db.Model):
     signer: Mapped[User | None] = relationship()
 
 
-class FeedItem(TimestampMixin, db.Model):
+class FeedItem(TimestampMixin, Base):
     """One celebration on the feed, dated (created_at) by the event it describes.
 
     The feed orders by (created_at, id), newest first, with keyset pages on that pair; the poll for news
@@ -206,7 +207,7 @@ class FeedItem(TimestampMixin, db.Model):
     hidden_reason: Mapped[str] = mapped_column(String(500), default="")
 
 
-class FeedItemFunction(db.Model):
+class FeedItemFunction(Base):
     """A function an item concerns (for the "my function" filter)."""
 
     __tablename__ = "recognition_feed_item_function"
@@ -215,7 +216,7 @@ class FeedItemFunction(db.Model):
     function_id: Mapped[int] = mapped_column(ForeignKey("function.id"), primary_key=True, index=True)
 
 
-class Reaction(db.Model):
+class Reaction(Base):
     """One person's emoji on one item (toggle)."""
 
     __tablename__ = "recognition_reaction"
@@ -225,7 +226,7 @@ class Reaction(db.Model):
     emoji: Mapped[str] = mapped_column(String(12), primary_key=True)
 
 
-class Comment(TimestampMixin, db.Model):
+class Comment(TimestampMixin, Base):
     """A comment under an item."""
 
     __tablename__ = "recognition_comment"
@@ -237,7 +238,7 @@ class Comment(TimestampMixin, db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(KEY_MAX), unique=True)
 
 
-class BadgeDefinition(db.Model):
+class BadgeDefinition(Base):
     """A badge as data: earned when a person's count of `event` reaches `threshold`."""
 
     __tablename__ = "recognition_badge"
@@ -250,7 +251,7 @@ class BadgeDefinition(db.Model):
     threshold: Mapped[int] = mapped_column(Integer)
 
 
-class Milestone(TimestampMixin, db.Model):
+class Milestone(TimestampMixin, Base):
     """One counted occurrence of a badge event for a person; source_key makes counting idempotent."""
 
     __tablename__ = "recognition_milestone"
@@ -262,7 +263,7 @@ class Milestone(TimestampMixin, db.Model):
     source_key: Mapped[str] = mapped_column(String(80))
 
 
-class BadgeAward(TimestampMixin, db.Model):
+class BadgeAward(TimestampMixin, Base):
     """A badge a person holds (once)."""
 
     __tablename__ = "recognition_badge_award"
@@ -273,7 +274,7 @@ class BadgeAward(TimestampMixin, db.Model):
     badge: Mapped[BadgeDefinition] = relationship(lazy="joined")
 
 
-class LeaderboardOptOut(TimestampMixin, db.Model):
+class LeaderboardOptOut(TimestampMixin, Base):
     """A person who does not want to appear on the individual leaderboard."""
 
     __tablename__ = "recognition_leaderboard_opt_out"

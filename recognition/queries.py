@@ -46,7 +46,7 @@ class FeedFilter:
     function_id: int | None = None
 
 
-def feed_items(flt: FeedFilter, before_id: int | None, limit: int) -> Select:
+def feed_items(flt: FeedFilter, before_id: int | None) -> Select:
     """Visible items, latest event first: ordered by (created_at, id), the time of what each item describes.
 
     Keyset: the page after the item before_id holds the items that sort after it on (created_at, id).
@@ -56,7 +56,7 @@ def feed_items(flt: FeedFilter, before_id: int | None, limit: int) -> Select:
         cursor = select(FeedItem.created_at).where(FeedItem.id == before_id).scalar_subquery()
         query = query.where(or_(FeedItem.created_at < cursor,
                                 and_(FeedItem.created_at == cursor, FeedItem.id < before_id)))
-    return query.limit(limit)
+    return query
 
 
 def _filtered(query: Select, flt: FeedFilter) -> Select:
@@ -382,7 +382,7 @@ def flow_matrix(periods: list[str]) -> tuple[list[Function], dict[tuple[int, int
                            KudosRecipient.receiver_function_id.is_not(None))
         .group_by(KudosRecipient.giver_function_id, KudosRecipient.receiver_function_id)
     )
-    flows = {(g, r): n for g, r, n in rows}
+    flows = {(g, r): n for g, r, n in rows if g is not None and r is not None}
     functions = list(db.session.scalars(list_functions(active_only=True)))
     return functions, flows
 

@@ -81,7 +81,7 @@ def get_policy() -> RecognitionPolicy:
     policy = db.session.get(RecognitionPolicy, 1)
     if policy is None:
         _insert_ignoring_duplicates(RecognitionPolicy, {"id": 1})
-        policy = db.session.get(RecognitionPolicy, 1)
+        policy = db.session.get_one(RecognitionPolicy, 1)
     return policy
 
 
@@ -97,7 +97,9 @@ def company_values() -> dict[str, str]:
 
 
 def save_policy(actor: User, values: dict) -> RecognitionPolicy:
-    """Change the recognition numbers and, when given (value_names: one per line), the company values (admin), audited."""
+    """Change the recognition numbers and, when given (value_names: one per line), the company values.
+
+    For admins; audited."""
     policy = get_policy()
     before = _policy_snapshot(policy)
     for name in POLICY_FIELDS:
@@ -113,7 +115,10 @@ def save_policy(actor: User, values: dict) -> RecognitionPolicy:
 
 
 def _policy_snapshot(policy: RecognitionPolicy) -> dict:
-    return {**{name: getattr(policy, name) for name in POLICY_FIELDS}, "company_values": list(company_values().values())}
+    return {
+        **{name: getattr(policy, name) for name in POLICY_FIELDS},
+        "company_values": list(company_values().values()),
+    }
 
 
 def _insert_ignoring_duplicates(model, values: dict) -> None:
@@ -178,7 +183,7 @@ def give_kudos(giver: User, recipient_ids: list[int], message: str, value_tag: s
     _count_kudos_milestones(giver, recipients, kudos.id, now)
     for receiver in recipients:
         notify(receiver, "info", f"{giver.name} gave you kudos: “{kudos.message[:120]}”",
-               f"{link('recognition.feed')}#feed-item-{item.id}").created_at = now
+               f"{link('recognition.feed')}#feed-item-{item.id if item else ''}", at=now)
     db.session.flush()
     invalidate_leaderboards()
     log.info("kudos %s from %s to %s", kudos.id, giver.id, [r.id for r in recipients])
@@ -275,9 +280,14 @@ def _credit_receivers(giver: User, recipients: list[User], points_each: int, sou
     return total
 
 
-def _kudos_feed_item(kudos: Kudos, recipients: list[User], received: int, now: datetime) -> FeedItem:
+def _ids(*ids: int | None) -> set[int]:
+    """The ids given, without the missing ones."""
+    return {i for i in ids if i is not None}
+
+
+def _kudos_feed_item(kudos: Kudos, recipients: list[User], received: int, now: datetime) -> FeedItem | None:
     names = ", ".join(r.name for r in recipients)
-    functions = {kudos.giver.function_id, *(r.function_id for r in recipients)} - {None}
+    functions = _ids(kudos.giver.function_id, *(r.function_id for r in recipients))
     return add_feed_item(
         "kudos", f"kudos:{kudos.id}", f"{kudos.giver.name} gave kudos to {names}", plain_html(kudos.message),
         now, author_id=kudos.giver_id, value_tag=kudos.value_tag, function_ids=functions,
@@ -328,7 +338,7 @@ def log_win(author: User, title: str, story: str, credited_ids: list[int], value
     if not author.has_role(*COSIGNER_ROLES):
         raise RecognitionError("Only managers and leaders log wins.")
     credited = _check_win(author, title, story, credited_ids, value_tags)
-    function_ids = sorted({p.function_id for p in credited})
+    function_ids = sorted({p.function_id for p in credited if p.function_id is not None})
     win = Win(logged_by=author, title=title.strip(), story=story.strip(), value_tags=",".join(value_tags),
               impact_amount=impact[0], impact_unit=impact[1].strip(), impact_outcome=impact[2].strip(),
               status="pending", is_joint=True, idempotency_key=key, created_at=now or clock.now())
@@ -425,7 +435,12 @@ def decline_win(signer: User, win: Win, reason: str, now: datetime | None = None
         raise RecognitionError("Say why you decline.", "reason")
     pending = _pending_for(signer, win)
     for wf in pending:
-        wf.cosign, wf.signer_id, wf.decided_at, wf.reason = "declined", signer.id, now or clock.now(), reason.strip()[:500]
+        wf.cosign, wf.signer_id, wf.decided_at, wf.reason = (
+            "declined",
+            signer.id,
+            now or clock.now(),
+            reason.strip()[:500],
+        )
     win.status = "declined"
     db.session.flush()
     return win
@@ -450,7 +465,7 @@ def _publish(win: Win, now: datetime) -> None:
     )
     for person in credited:
         notify(person, "info", f"The joint win “{win.title}” is published: {share} points for you.",
-               link("recognition.win_detail", win_id=win.id)).created_at = now
+               link("recognition.win_detail", win_id=win.id), at=now)
     db.session.flush()
     invalidate_leaderboards()
     signals.win_published.send("recognition", win_id=win.id, title=win.title, credited=credited,
@@ -533,7 +548,9 @@ def hide_item(admin: User, item: FeedItem, reason: str, now: datetime | None = N
     if not reason.strip():
         raise RecognitionError("Give a reason for hiding this post.", "reason")
     _remove(item, "hidden", now or clock.now(), reason.strip()[:500])
-    record_audit(admin, "recognition.hide", item, {"state": "visible"}, {"state": "hidden", "reason": item.hidden_reason})
+    record_audit(
+        admin, "recognition.hide", item, {"state": "visible"}, {"state": "hidden", "reason": item.hidden_reason}
+    )
     return item
 
 
@@ -574,7 +591,7 @@ def record_anniversaries(today: date) -> int:
     for offset in reversed(range(7)):  # oldest first, so ids follow the dates
         day = today - timedelta(days=offset)
         for person_id, name, hired_on, function_id in people:
-            years = rules.anniversary_years(hired_on, day)
+            years = rules.anniversary_years(hired_on, day) if hired_on else None
             if years:
                 moment = datetime(day.year, day.month, day.day, 8, tzinfo=clock.now().tzinfo)
                 noun = "year" if years == 1 else "years"
@@ -640,7 +657,9 @@ def award_badges_from_history(badge_id: int | None = None) -> int:
     """
     counts = (select(Milestone.user_id, Milestone.event, func.count().label("n"))
               .group_by(Milestone.user_id, Milestone.event).subquery())
-    held = select(BadgeAward.user_id).where(BadgeAward.badge_id == BadgeDefinition.id, BadgeAward.user_id == counts.c.user_id)
+    held = select(BadgeAward.user_id).where(
+        BadgeAward.badge_id == BadgeDefinition.id, BadgeAward.user_id == counts.c.user_id
+    )
     due = select(BadgeDefinition.id, counts.c.user_id).join(
         counts, and_(counts.c.event == BadgeDefinition.event, counts.c.n >= BadgeDefinition.threshold)
     ).where(~held.exists())
@@ -669,8 +688,8 @@ def record_milestone(person: User, event: str, source_key: str, now: datetime | 
         db.session.add(BadgeAward(badge_id=badge.id, user_id=person.id, created_at=now or clock.now()))
         notify(person, "badge", f"You earned the {badge.name} badge.", link("people.profile", user_id=person.id))
         add_feed_item("badge", f"badge:{badge.id}:{person.id}", f"{person.name} earned the {badge.name} badge",
-                      plain_html(badge.description), now or clock.now(), function_ids={person.function_id} - {None})
-    return due
+                      plain_html(badge.description), now or clock.now(), function_ids=_ids(person.function_id))
+    return list(due)
 
 
 def remind_unspent_allowances(now: datetime) -> int:
@@ -754,7 +773,9 @@ def _visit_points(visit_id: int, user_id: int) -> tuple[int, int]:
 
 
 def on_visit_withdrawn(sender, visit_id: int, withdrawn_at: datetime, **_) -> None:
-    """A visit's confirmation was withdrawn: reversal entries give its points back (in their period); its feed item hides."""
+    """A visit's confirmation was withdrawn: reversal entries give its points back (in their period).
+
+    Its feed item hides."""
     standing = db.session.execute(
         select(LedgerEntry.user_id, LedgerEntry.period, func.sum(LedgerEntry.amount), func.count()).where(
             LedgerEntry.account == "points", LedgerEntry.source_type == "visit", LedgerEntry.source_id == visit_id)

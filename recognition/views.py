@@ -1,8 +1,6 @@
 """Routes: the feed and its poll, kudos, wins and co-signs, reactions, comments, boards, flow, settings."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, abort, current_app, flash, get_flashed_messages, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -17,6 +15,7 @@ from webapp.auth.access import roles_required, signed_in
 from webapp.cache import FEED, remember
 from webapp.extensions import db
 from webapp.forms import new_key
+from webapp.paging import page_of_objects
 from webapp.periods import Quarter, month_label, quarter_label, quarter_months
 from webapp.rendering import (
     commit_or_flash,
@@ -30,7 +29,6 @@ from webapp.roles import Role
 
 COSIGNERS = (Role.MANAGER, Role.LEADER)
 OVERSEERS = (Role.HR, Role.LEADER, Role.ADMIN)
-_anniversaries_checked: set[date] = set()
 
 
 @bp.app_template_global("new_idempotency_key")
@@ -50,24 +48,16 @@ def _feed_filter() -> queries.FeedFilter:
                               tag if tag in services.company_values() else "", current_user.function_id)
 
 
-def _ensure_anniversaries() -> None:
-    """Add today's work anniversaries once per day per process."""
-    today = clock.today()
-    if today not in _anniversaries_checked and commit_or_flash(lambda: services.record_anniversaries(today)) is not None:
-        _anniversaries_checked.add(today)
-
-
 @bp.route("/recognition")
 @signed_in
 def feed():
-    _ensure_anniversaries()
     flt = _feed_filter()
     size = current_app.config.get("RECOGNITION_FEED_PAGE_SIZE", 20)
     before = request.args.get("before", type=int)
-    rows = db.session.scalars(queries.feed_items(flt, before, size + 1)).all()
-    items = rows[:size]
+    page = page_of_objects(queries.feed_items(flt, before), size)
+    items = page.items
     context = {
-        "items": items, "has_more": len(rows) > size, "flt": flt, "values": services.company_values(),
+        "items": items, "has_more": page.has_more, "flt": flt, "values": services.company_values(),
         "extras": queries.item_extras([i.id for i in items], current_user.id), "reactions": rules.REACTIONS,
     }
     if before is not None and wants_fragment():
@@ -116,7 +106,7 @@ def _render_item_part(item: FeedItem, template: str, status: int = 200, **extra)
 
 def _flashed_text() -> str:
     """The messages just flashed, taken off the queue: a fragment answers with them instead."""
-    return " ".join(get_flashed_messages())
+    return " ".join(str(message) for message in get_flashed_messages())
 
 
 @bp.route("/recognition/items/<int:item_id>/react", methods=["POST"])

@@ -1,7 +1,8 @@
 """Rotations: programs, cohorts, host openings, applications, a stable matching, placements and completion."""
 from flask import Blueprint, Flask
 
-bp = Blueprint("rotation", __name__, template_folder="templates")
+bp = Blueprint("rotation", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/rotation/static")
 
 
 def init_app(app: Flask) -> None:

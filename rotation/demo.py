@@ -11,7 +11,7 @@ from rotation.models import Application, Cohort, Placement
 from rotation.services import event_time
 from webapp.auth.models import AuditEntry
 from webapp.extensions import db
-from webapp.people.demo import DEMO_ANCHOR, DEMO_DOMAIN
+from webapp.people.demo import DEMO_ANCHOR, demo_login
 from webapp.people.models import Function, Team, User
 from webapp.roles import Role
 
@@ -38,7 +38,9 @@ def seed_rotations() -> str:
     """Create the program, its cohorts and openings, applications, matches and completed placements."""
     rng = random.Random(SEED)
     functions = {f.name: f for f in db.session.scalars(select(Function).where(Function.name.in_(OPENINGS)))}
-    hr = db.session.scalar(select(User).join(User.role_grants).where(User.role_grants.any(role=Role.HR.value)))
+    hr = db.session.scalars(
+        select(User).where(User.role_grants.any(role=Role.HR.value)).order_by(User.id).limit(1)
+    ).one()
     program = services.save_program(hr, None, services.ProgramData(
         name="Finance and Operations exchange", purpose="Twelve weeks in the other function, to see the work "
         "behind the numbers (or the numbers behind the work).", host_function_ids=[f.id for f in functions.values()],
@@ -78,12 +80,12 @@ def _dated(row, moment: datetime):
 
 def _post_openings(cohort: Cohort, functions: dict[str, Function]) -> None:
     for function_name, openings in OPENINGS.items():
-        teams = db.session.scalars(select(Team).where(Team.function_id == functions[function_name].id)
-                                   .order_by(Team.name)).all()
-        for team, (title, activities) in zip(teams, openings):
-            opening = services.save_opening(team.manager, cohort, None, services.OpeningData(
+        managers = db.session.scalars(select(User).join(Team, Team.manager_id == User.id)
+                                      .where(Team.function_id == functions[function_name].id).order_by(Team.name)).all()
+        for manager, (title, activities) in zip(managers, openings, strict=False):
+            opening = services.save_opening(manager, cohort, None, services.OpeningData(
                 title=title, activities=activities, learning=f"How {function_name} decides, and why.",
-                skills="Curiosity; spreadsheets", capacity=2, mentor_id=team.manager.id, time_share_percent=100))
+                skills="Curiosity; spreadsheets", capacity=2, mentor_id=manager.id, time_share_percent=100))
             opening.created_at = cohort.created_at
 
 
@@ -114,8 +116,10 @@ def _apply_and_approve(rng: random.Random, cohort: Cohort, functions: dict[str, 
 
 def _waiting_for_demo_manager(cohort: Cohort) -> None:
     """One of the demo manager's people applies, so the manager login has a decision waiting."""
-    manager = db.session.scalar(select(User).where(User.email == f"manager@{DEMO_DOMAIN}"))
-    applied = {a.applicant_id for a in db.session.scalars(select(Application).where(Application.cohort_id == cohort.id))}
+    manager = demo_login("manager")
+    applied = {
+        a.applicant_id for a in db.session.scalars(select(Application).where(Application.cohort_id == cohort.id))
+    }
     person = next(p for p in db.session.scalars(select(User).where(User.manager_id == manager.id).order_by(User.id))
                   if p.id not in applied)
     choices = [o.id for o in cohort.openings if o.function_id != person.function_id]

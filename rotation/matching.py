@@ -9,40 +9,47 @@ from __future__ import annotations
 import heapq
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
-Applicant = TypeVar("Applicant", bound=Hashable)
+
+class SortableId(Hashable, Protocol):
+    """An id that can key a dict and be sorted (ints, strings)."""
+
+    def __lt__(self, other: Any, /) -> bool: ...
+
+
+Applicant = TypeVar("Applicant", bound=SortableId)
 Opening = TypeVar("Opening", bound=Hashable)
 
 
 @dataclass(frozen=True)
-class Instance:
+class Instance(Generic[Applicant, Opening]):
     """Who wants what: applicants' ranked openings, hosts' ranked applicants, seats per opening."""
 
-    applicant_prefs: Mapping[Hashable, Sequence[Hashable]]
-    host_prefs: Mapping[Hashable, Sequence[Hashable]]
-    capacities: Mapping[Hashable, int]
+    applicant_prefs: Mapping[Applicant, Sequence[Opening]]
+    host_prefs: Mapping[Opening, Sequence[Applicant]]
+    capacities: Mapping[Opening, int]
 
-    def host_ranks(self) -> dict[Hashable, dict[Hashable, int]]:
+    def host_ranks(self) -> dict[Opening, dict[Applicant, int]]:
         """opening -> applicant -> position in the host's list (0 is best)."""
         return {o: {a: i for i, a in enumerate(prefs)} for o, prefs in self.host_prefs.items()}
 
 
 @dataclass(frozen=True)
-class Rejection:
+class Rejection(Generic[Applicant, Opening]):
     """Why an unmatched applicant did not get one of their openings."""
 
-    opening: Hashable
-    ranked_higher: tuple[Hashable, ...]  # who holds the seats, all ranked higher by the host
+    opening: Opening
+    ranked_higher: tuple[Applicant, ...]  # who holds the seats, all ranked higher by the host
     not_ranked: bool = False  # the host did not list the applicant at all
     free_seat: bool = False  # the opening has a seat left in this assignment (a hand-made draft): a blocking pair
-    ranked_lower: tuple[Hashable, ...] = ()  # holders the host ranks below the applicant (a hand-made draft)
+    ranked_lower: tuple[Applicant, ...] = ()  # holders the host ranks below the applicant (a hand-made draft)
 
 
-def deferred_acceptance(instance: Instance) -> dict[Hashable, Hashable]:
+def deferred_acceptance(instance: Instance[Applicant, Opening]) -> dict[Applicant, Opening]:
     """The applicant-optimal stable matching: applicant -> opening (unmatched applicants are absent)."""
     ranks = instance.host_ranks()
-    held: dict[Hashable, list[tuple[int, Hashable]]] = {o: [] for o in instance.capacities}  # max-heap by rank
+    held: dict[Opening, list[tuple[int, Applicant]]] = {o: [] for o in instance.capacities}  # max-heap by rank
     next_choice = dict.fromkeys(instance.applicant_prefs, 0)
     free = sorted(instance.applicant_prefs, reverse=True)
     while free:
@@ -66,15 +73,16 @@ def deferred_acceptance(instance: Instance) -> dict[Hashable, Hashable]:
     return {applicant: opening for opening, seats in held.items() for _, applicant in seats}
 
 
-def holders(assignment: Mapping[Hashable, Hashable]) -> dict[Hashable, list[Hashable]]:
+def holders(assignment: Mapping[Applicant, Opening]) -> dict[Opening, list[Applicant]]:
     """opening -> the applicants assigned to it."""
-    by_opening: dict[Hashable, list[Hashable]] = {}
+    by_opening: dict[Opening, list[Applicant]] = {}
     for applicant, opening in assignment.items():
         by_opening.setdefault(opening, []).append(applicant)
     return by_opening
 
 
-def blocking_pairs(instance: Instance, assignment: Mapping[Hashable, Hashable]) -> list[tuple[Hashable, Hashable]]:
+def blocking_pairs(instance: Instance[Applicant, Opening],
+                   assignment: Mapping[Applicant, Opening]) -> list[tuple[Applicant, Opening]]:
     """Acceptable (applicant, opening) pairs that both prefer each other to what they got."""
     ranks = instance.host_ranks()
     seats = holders(assignment)
@@ -93,7 +101,9 @@ def blocking_pairs(instance: Instance, assignment: Mapping[Hashable, Hashable]) 
     return pairs
 
 
-def over_capacity(instance: Instance, assignment: Mapping[Hashable, Hashable]) -> dict[Hashable, int]:
+def over_capacity(
+    instance: Instance[Applicant, Opening], assignment: Mapping[Applicant, Opening]
+) -> dict[Opening, int]:
     """opening -> seats assigned beyond its capacity (empty when capacity is respected)."""
     return {
         opening: len(taken) - instance.capacities.get(opening, 0)
@@ -102,16 +112,16 @@ def over_capacity(instance: Instance, assignment: Mapping[Hashable, Hashable]) -
     }
 
 
-def explain_unmatched(instance: Instance, assignment: Mapping[Hashable, Hashable],
-                      only: set | None = None) -> dict[Hashable, list[Rejection]]:
+def explain_unmatched(instance: Instance[Applicant, Opening], assignment: Mapping[Applicant, Opening],
+                      only: set[Applicant] | None = None) -> dict[Applicant, list[Rejection[Applicant, Opening]]]:
     """For each unmatched applicant (of only, when given), each preferred opening and who holds its seats."""
     ranks = instance.host_ranks()
     seats = holders(assignment)
-    explanations = {}
+    explanations: dict[Applicant, list[Rejection[Applicant, Opening]]] = {}
     for applicant, prefs in instance.applicant_prefs.items():
         if applicant in assignment or (only is not None and applicant not in only):
             continue
-        reasons = []
+        reasons: list[Rejection[Applicant, Opening]] = []
         for opening in prefs:
             rank = ranks.get(opening, {}).get(applicant)
             if rank is None:

@@ -6,8 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import KEY_MAX, TimestampMixin, UTCDateTime
-from webapp.extensions import db
+from webapp.db import KEY_MAX, Base, TimestampMixin, UTCDateTime
 from webapp.people.models import Function, Team, User
 
 TITLE_MAX = 120
@@ -16,18 +15,18 @@ MAX_CHOICES = 5
 FULL_TIME = 100
 
 program_host_function = Table(
-    "rotation_program_host_function", db.metadata,
+    "rotation_program_host_function", Base.metadata,
     Column("program_id", ForeignKey("rotation_program.id"), primary_key=True),
     Column("function_id", ForeignKey("function.id"), primary_key=True),
 )
 program_eligible_function = Table(
-    "rotation_program_eligible_function", db.metadata,
+    "rotation_program_eligible_function", Base.metadata,
     Column("program_id", ForeignKey("rotation_program.id"), primary_key=True),
     Column("function_id", ForeignKey("function.id"), primary_key=True),
 )
 
 
-class RotationPolicy(db.Model):
+class RotationPolicy(Base):
     """The rotation numbers an admin may change (one row): decision grace, sign-off window, nudges, page size."""
 
     __tablename__ = "rotation_policy"
@@ -39,7 +38,7 @@ class RotationPolicy(db.Model):
     match_page_size: Mapped[int] = mapped_column(Integer, default=50)
 
 
-class Program(TimestampMixin, db.Model):
+class Program(TimestampMixin, Base):
     """A rotation program run by HR: who hosts, who may apply, for how long and how much of the week."""
 
     __tablename__ = "rotation_program"
@@ -61,7 +60,7 @@ class Program(TimestampMixin, db.Model):
     cohorts: Mapped[list[Cohort]] = relationship(back_populates="program", order_by="Cohort.starts_on.desc()")
 
 
-class Cohort(TimestampMixin, db.Model):
+class Cohort(TimestampMixin, Base):
     """One intake of a program, with its application window, matching date and rotation period."""
 
     __tablename__ = "rotation_cohort"
@@ -99,7 +98,7 @@ class Cohort(TimestampMixin, db.Model):
         return self.closed_early_at is not None or today > self.applications_close_on
 
 
-class Opening(TimestampMixin, db.Model):
+class Opening(TimestampMixin, Base):
     """Seats a host manager offers in a cohort, with a host mentor."""
 
     __tablename__ = "rotation_opening"
@@ -128,7 +127,7 @@ class Opening(TimestampMixin, db.Model):
         return user.id in (self.host_manager_id, self.mentor_id)
 
 
-class Application(TimestampMixin, db.Model):
+class Application(TimestampMixin, Base):
     """One person's application to one cohort: ranked openings, statement, goals, the home decision."""
 
     __tablename__ = "rotation_application"
@@ -154,7 +153,7 @@ class Application(TimestampMixin, db.Model):
     )
 
 
-class Choice(db.Model):
+class Choice(Base):
     """An opening an applicant chose, at its rank (1 is the first choice)."""
 
     __tablename__ = "rotation_choice"
@@ -168,7 +167,7 @@ class Choice(db.Model):
     opening: Mapped[Opening] = relationship()
 
 
-class HostRank(db.Model):
+class HostRank(Base):
     """A host mentor's rank of one applicant to their opening (1 is the most wanted)."""
 
     __tablename__ = "rotation_host_rank"
@@ -178,7 +177,7 @@ class HostRank(db.Model):
     rank: Mapped[int] = mapped_column(Integer)
 
 
-class DraftMatch(db.Model):
+class DraftMatch(Base):
     """HR's preview of a match run (one row per applicant in the run), adjustable before it is published."""
 
     __tablename__ = "rotation_draft_match"
@@ -194,7 +193,7 @@ PLACEMENT_STATUSES = ("offered", "accepted", "declined", "expired", "completed",
 HOLDS_SEAT = ("offered", "accepted", "completed")
 
 
-class Placement(TimestampMixin, db.Model):
+class Placement(TimestampMixin, Base):
     """A published match: an offer, then the rotation itself, its check-ins and its three sign-offs."""
 
     __tablename__ = "rotation_placement"
@@ -231,7 +230,7 @@ class Placement(TimestampMixin, db.Model):
         return self.status
 
 
-class CheckIn(TimestampMixin, db.Model):
+class CheckIn(TimestampMixin, Base):
     """The mid-point check-in of the rotator or of the host mentor."""
 
     __tablename__ = "rotation_check_in"

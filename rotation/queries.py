@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +22,7 @@ from rotation.models import (
     Program,
 )
 from webapp.extensions import db
+from webapp.paging import page_of_rows
 from webapp.people.models import Function, User
 
 
@@ -94,7 +96,7 @@ def host_order(opening: Opening) -> list[Application]:
     return list(db.session.scalars(query))
 
 
-def _plain_rows(statement) -> list[tuple]:
+def _plain_rows(statement) -> Sequence[tuple]:
     """A select's rows as the driver's plain tuples, without building result rows (100,000 rows at scale).
 
     Only for columns the driver returns as they are (integers, text; a timestamp only tested for presence).
@@ -258,7 +260,7 @@ def _function_pairs(placements: list[Placement]) -> list[tuple[str, str, int]]:
     """(home function, host function, rotations accepted or completed), most first."""
     names = dict(db.session.execute(select(Function.id, Function.name)).all())
     pairs = Counter(
-        (names.get(p.application.applicant.function_id, "—"), names[p.opening.function_id])
+        (names.get(p.application.applicant.function_id or 0, "—"), names[p.opening.function_id])
         for p in placements if p.status in ("accepted", "completed")
     )
     return [(home, host, n) for (home, host), n in sorted(pairs.items(), key=lambda item: (-item[1], item[0]))]
@@ -312,13 +314,16 @@ def draft_page(cohort: Cohort, query: str, show: str, after: int | None, size: i
     elif show == "adjusted":
         rows = rows.where(DraftMatch.adjusted.is_(True))
     if after is not None:
-        last = db.session.execute(select(User.name, Application.id).join(Application, Application.applicant_id == User.id)
-                                  .where(Application.id == after)).first()
+        last = db.session.execute(
+            select(User.name, Application.id)
+            .join(Application, Application.applicant_id == User.id)
+            .where(Application.id == after)
+        ).first()
         if last is not None:
             rows = rows.where((applicant.name > last.name) | ((applicant.name == last.name)
                                                                & (Application.id > last.id)))
-    found = db.session.execute(rows.order_by(applicant.name, Application.id).limit(size + 1)).all()
-    return found[:size], (found[size - 1].application_id if len(found) > size else None)
+    page = page_of_rows(rows.order_by(applicant.name, Application.id), size)
+    return page.items, (page.items[-1].application_id if page.has_more else None)
 
 
 def choices_of(application_ids: list[int]) -> dict[int, list[int]]:

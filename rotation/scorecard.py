@@ -33,7 +33,7 @@ def _pair_placements(pair: tuple[int, int]) -> list[tuple[date, date, datetime |
         .where(Placement.status.in_(TAKEN))
         .where(or_(and_(home == a, Opening.function_id == b), and_(home == b, Opening.function_id == a)))
     )
-    return [tuple(row) for row in rows]
+    return [(starts, ends, completed) for starts, ends, completed in rows]
 
 
 def rotation_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:

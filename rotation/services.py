@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
@@ -67,7 +68,9 @@ def event_time(today: date) -> datetime:
 
 
 def locked(row: Row) -> Row:
-    """The row re-read from the database and locked until commit (FOR UPDATE on PostgreSQL; SQLite has one writer at a time)."""
+    """The row re-read from the database and locked until commit.
+
+    FOR UPDATE on PostgreSQL; SQLite has one writer at a time."""
     model = type(row)
     return db.session.scalars(select(model).where(model.id == row.id).with_for_update()
                               .execution_options(populate_existing=True)).one()
@@ -99,7 +102,7 @@ def get_policy() -> RotationPolicy:
     if policy is None:
         insert_ignoring = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         db.session.execute(insert_ignoring(RotationPolicy).values(id=1).on_conflict_do_nothing())
-        policy = db.session.get(RotationPolicy, 1)
+        policy = db.session.get_one(RotationPolicy, 1)
     return policy
 
 
@@ -176,7 +179,7 @@ COHORT_ORDER = (
 )
 
 
-def save_cohort(actor: User, program: Program, cohort: Cohort | None, data: CohortData) -> Cohort:
+def save_cohort(actor: User | None, program: Program, cohort: Cohort | None, data: CohortData) -> Cohort:
     """Create or update a cohort whose dates run in order: window, matching, start, end."""
     for earlier, later, message, *strict in COHORT_ORDER:
         first, second = getattr(data, earlier), getattr(data, later)
@@ -389,9 +392,9 @@ def _notify_decision(application: Application) -> None:
 def _lock_release_group(application: Application) -> None:
     """Serialise approvals of one release group: lock its team row (or, without a team, the home manager's)."""
     if application.home_team_id is not None:
-        locked(db.session.get(Team, application.home_team_id))
+        locked(db.session.get_one(Team, application.home_team_id))
     else:
-        locked(db.session.get(User, application.home_manager_id))
+        locked(db.session.get_one(User, application.home_manager_id))
 
 
 def _ensure_within_release_cap(application: Application, today: date) -> None:
@@ -448,7 +451,7 @@ def run_match(actor: User, cohort: Cohort, today: date) -> dict[int, int]:
         raise RotationError("No approved applicants are waiting for a match.")
     result = matching.deferred_acceptance(instance)
     db.session.execute(delete(DraftMatch).where(DraftMatch.cohort_id == cohort.id))
-    db.session.execute(insert(DraftMatch.__table__), [
+    db.session.execute(insert(DraftMatch), [
         {"cohort_id": cohort.id, "application_id": aid, "opening_id": result.get(aid), "adjusted": False}
         for aid in instance.applicant_prefs])
     db.session.flush()
@@ -471,7 +474,7 @@ def adjust_match(actor: User, cohort: Cohort, application_id: int, opening_id: i
     reason = reason.strip()
     if opening_id is not None:
         opening = db.session.get(Opening, opening_id)
-        application = db.session.get(Application, application_id)
+        application = db.session.get_one(Application, application_id)
         if opening is None or opening.cohort_id != cohort.id:
             raise RotationError("Choose an opening of this cohort.")
         if opening.function_id == application.applicant.function_id:
@@ -526,8 +529,9 @@ def publish_match(actor: User, cohort: Cohort, today: date, confirmed: bool = Fa
     db.session.add_all(placements)
     db.session.execute(delete(DraftMatch).where(DraftMatch.cohort_id == cohort.id))
     db.session.flush()
-    record_audit(actor, "rotation.match.publish", cohort, None, {"round": cohort.match_rounds,
-                                                                 "offers": len(placements)}).created_at = event_time(today)
+    record_audit(
+        actor, "rotation.match.publish", cohort, None, {"round": cohort.match_rounds, "offers": len(placements)}
+    ).created_at = event_time(today)
     return placements
 
 
@@ -543,7 +547,7 @@ def draft_blocking_pairs(cohort: Cohort, instance: matching.Instance) -> str:
     return "; ".join(f"{names[a]} and {titles[o]}" for a, o in pairs)
 
 
-def _ensure_draft_still_holds(cohort: Cohort, drafts: list[DraftMatch]) -> matching.Instance:
+def _ensure_draft_still_holds(cohort: Cohort, drafts: Sequence[DraftMatch]) -> matching.Instance:
     """Refuse a draft the world changed under: a matched person left or withdrew, or an opening lost seats.
 
     The cohort's openings stay locked until commit; returns the instance as it is now.
@@ -562,7 +566,7 @@ def _ensure_draft_still_holds(cohort: Cohort, drafts: list[DraftMatch]) -> match
     instance = match_instance(cohort)
     for opening_id, wanted in Counter(matched.values()).items():
         if wanted > instance.capacities.get(opening_id, 0):
-            opening = db.session.get(Opening, opening_id)
+            opening = db.session.get_one(Opening, opening_id)
             filled = wanted + opening.capacity - instance.capacities[opening_id]
             raise RotationError(f"{opening.title} now has {opening.capacity} seat{'s' * (opening.capacity != 1)} "
                                 f"and the draft fills {filled}; run the match again or move someone.")

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
-from flask import Response, abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -26,7 +25,7 @@ from rotation.matching import blocking_pairs, explain_unmatched, over_capacity
 from rotation.models import MAX_CHOICES, TEXT_MAX, TITLE_MAX, Application, Cohort, Opening, Placement, Program
 from rotation.services import RotationError
 from webapp import clock
-from webapp.auth.access import public, roles_required, signed_in
+from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
 from webapp.forms import KeyedForm
 from webapp.input_guard import is_plain_digits, parse_ids
@@ -34,8 +33,6 @@ from webapp.notifications.services import notify
 from webapp.people.queries import find_user_by_email, list_functions
 from webapp.rendering import commit_or_flash, commit_or_show, redirect_back, render_page_or_fragment
 from webapp.roles import Role
-
-STATIC = Path(__file__).parent / "static"
 
 
 def today() -> date:
@@ -69,12 +66,6 @@ def _back(endpoint: str, **values):
     return redirect_back(url_for(endpoint, **values))
 
 
-@bp.route("/rotation/static/<path:filename>")
-@public
-def asset(filename: str):
-    return send_from_directory(STATIC, filename)
-
-
 # --- overview, programs and cohorts ------------------------------------------------------------
 
 @bp.route("/rotation")
@@ -103,8 +94,10 @@ def program_form(program_id: int | None):
     if request.method == "GET" and program is not None:
         form.host_function_ids.data = [f.id for f in program.host_functions]
         form.eligible_function_ids.data = [f.id for f in program.eligible_functions]
-    save = lambda: services.save_program(current_user, program, _form_data(services.ProgramData, form))
-    done = lambda saved: url_for("rotation.program", program_id=saved.id)
+    def save():
+        return services.save_program(current_user, program, _form_data(services.ProgramData, form))
+    def done(saved):
+        return url_for("rotation.program", program_id=saved.id)
     title = f"Edit {program.name}" if program else "New rotation program"
     return _form_view(form, Program, save, done, title, url_for("rotation.index"))
 
@@ -124,8 +117,10 @@ def cohort_form(program_id: int, cohort_id: int | None):
     if cohort is not None and cohort.program_id != program.id:
         abort(404)
     form = CohortForm(obj=cohort)
-    save = lambda: services.save_cohort(current_user, program, cohort, _form_data(services.CohortData, form))
-    done = lambda saved: url_for("rotation.cohort", cohort_id=saved.id)
+    def save():
+        return services.save_cohort(current_user, program, cohort, _form_data(services.CohortData, form))
+    def done(saved):
+        return url_for("rotation.cohort", cohort_id=saved.id)
     title = f"Edit {cohort.name}" if cohort else f"New cohort of {program.name}"
     return _form_view(form, Cohort, save, done, title, url_for("rotation.program", program_id=program.id))
 
@@ -171,7 +166,8 @@ def opening_form(cohort_id: int, opening_id: int | None):
         data = _form_data(services.OpeningData, form, mentor_id=mentor.id if mentor else 0)
         return services.save_opening(current_user, cohort, opening, data)
 
-    done = lambda saved: url_for("rotation.opening", opening_id=saved.id)
+    def done(saved):
+        return url_for("rotation.opening", opening_id=saved.id)
     title = f"Edit {opening.title}" if opening else f"Post an opening in {cohort.name}"
     return _form_view(form, Opening, save, done, title, url_for("rotation.cohort", cohort_id=cohort.id))
 
@@ -218,7 +214,8 @@ def ranking(opening_id: int):
         if "move" in request.form:
             order = _reordered([i for i in posted if i in applicants], request.form["move"])
         else:
-            rank = lambda: services.rank_applicants(current_user, opening, [i for i in posted if i in accepted])
+            def rank():
+                return services.rank_applicants(current_user, opening, [i for i in posted if i in accepted])
             if commit_or_flash(rank, "Your ranking is saved."):
                 return _back("rotation.ranking", opening_id=opening.id)
     items = [(a.id, a.applicant.name, f"Applied {a.created_at:%d %b %Y %H:%M} UTC", a.id in accepted)
@@ -233,8 +230,9 @@ def ranking(opening_id: int):
 def apply(cohort_id: int):
     """Tick up to five openings and order them (up/down buttons without JavaScript, drag with it)."""
     cohort = db.get_or_404(Cohort, cohort_id)
-    submit = lambda ranked, form: _ask_for_approval(services.submit_application(
-        current_user, cohort, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today()))
+    def submit(ranked, form):
+        return _ask_for_approval(services.submit_application(
+            current_user, cohort, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today()))
     return _application_form(cohort, None, submit, _refusal(cohort))
 
 
@@ -245,8 +243,9 @@ def application_edit(application_id: int):
     application = db.get_or_404(Application, application_id)
     if application.applicant_id != current_user.id:
         abort(403)
-    edit = lambda ranked, form: services.edit_application(
-        current_user, application, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today())
+    def edit(ranked, form):
+        return services.edit_application(
+            current_user, application, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today())
     refusal = None if application.status == "submitted" and application.cohort.window_is_open(today()) else (
         "Your application can no longer change: it was decided or the window closed.")
     return _application_form(application.cohort, application, edit, refusal)
@@ -292,9 +291,12 @@ def _ask_for_approval(application: Application) -> Application:
 
 def _announce_offer(placement: Placement) -> None:
     """Tell a matched applicant about the offer and its answer-by date."""
-    notify(placement.application.applicant, "offer",
-           f"You have a rotation offer: {placement.opening.title}. Please answer by {placement.respond_by.isoformat()}.",
-           url_for("rotation.placement", placement_id=placement.id))
+    notify(
+        placement.application.applicant,
+        "offer",
+        f"You have a rotation offer: {placement.opening.title}. Please answer by {placement.respond_by.isoformat()}.",
+        url_for("rotation.placement", placement_id=placement.id),
+    )
 
 
 def _opening_summary(opening: Opening) -> str:
@@ -330,8 +332,8 @@ def application(application_id: int):
             abort(403)
         if form.validate_on_submit():
             approve = form.decision.data == "approve"
-            decide = lambda: services.decide_application(
-                current_user, application, approve, form.comment.data or "", today())
+            def decide():
+                return services.decide_application(current_user, application, approve, form.comment.data or "", today())
             if commit_or_show(form, decide) is not None:
                 flash(f"The application of {application.applicant.name} is {application.status}.", "success")
                 return _back("rotation.approvals")
@@ -405,7 +407,9 @@ def match(cohort_id: int):
 BLOCKING_SHOWN = 20
 
 
-def _explanations(instance, assigned: dict[int, int], titles: dict[int, str], on_page: list[int]) -> dict[int, list[str]]:
+def _explanations(
+    instance, assigned: dict[int, int], titles: dict[int, str], on_page: list[int]
+) -> dict[int, list[str]]:
     """For each unmatched applicant on the page, per preferred opening, why it did not take them (from the draft)."""
     page = set(on_page)
     explanations = explain_unmatched(instance, assigned, page)
@@ -580,8 +584,9 @@ def check_in(placement_id: int):
     placement, role = _placement_for_viewer(placement_id)
     form = CheckInForm()
     if form.validate_on_submit():
-        record = lambda: services.record_check_in(
-            current_user, placement, form.progress.data.strip(), form.surprise.data.strip(), today())
+        def record():
+            return services.record_check_in(
+                current_user, placement, form.progress.data.strip(), form.surprise.data.strip(), today())
         if commit_or_show(form, record) is not None:
             flash("Your mid-point check-in is saved.", "success")
             return _back("rotation.placement", placement_id=placement.id)
@@ -598,7 +603,8 @@ def sign_off(placement_id: int):
     if form.validate_on_submit():
         text = form.text.data.strip() if hasattr(form, "text") else ""
         rating = getattr(form, "rating", None)
-        sign = lambda: services.sign_off(current_user, placement, today(), text, rating.data if rating else None)
+        def sign():
+            return services.sign_off(current_user, placement, today(), text, rating.data if rating else None)
         completed = commit_or_show(form, sign)
         if completed is not None:
             flash("The rotation is complete. Congratulations!" if completed else "Your sign-off is saved.",

@@ -77,8 +77,11 @@ CACHE_DIR = os.environ.get("CG_TEST_CACHE_DIR") or os.environ.setdefault(
 
 def config_for(database_url: str, **overrides) -> type[TestConfig]:
     """A TestConfig subclass bound to database_url and the session's cache, with overrides."""
-    return type("BoundTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url,
-                                                   "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": CACHE_DIR, **overrides})
+    return type(
+        "BoundTestConfig",
+        (TestConfig,),
+        {"SQLALCHEMY_DATABASE_URI": database_url, "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": CACHE_DIR, **overrides},
+    )
 
 
 class IsolatedClient(FlaskClient):

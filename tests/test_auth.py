@@ -96,7 +96,8 @@ def test_change_password_checks_the_current_one(client, db):
     db.session.commit()
     sign_in(client, user)
     response = client.post(
-        "/account/password", data={"current": "not it at all", "new": "a brand new secret", "confirm": "a brand new secret"}
+        "/account/password",
+        data={"current": "not it at all", "new": "a brand new secret", "confirm": "a brand new secret"},
     )
     assert response.status_code == 400 and b"current password is not correct" in response.data
     response = client.post("/account/password", data={"current": PASSWORD, "new": "short", "confirm": "short"})

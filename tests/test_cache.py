@@ -5,7 +5,6 @@ no query of the data it shows; the first (uncached) render runs as many queries 
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from tests.bench.harness import count_queries
 from tests.conftest import CACHE_DIR, sign_in
 from tests.factories import make_user
 from tests.recognition.recognition_factories import MESSAGE, give, key, make_org
+from tests.text import captured
 from webapp import clock
 from webapp.cache import cache, derived
 from webapp.extensions import db as database
@@ -43,7 +43,7 @@ def _give_kudos(client, receiver) -> None:
 
 
 def _kudos_given(html: str) -> int:
-    return int(re.search(r"<dt[^>]*>Kudos given</dt><dd[^>]*>(\d+)</dd>", html).group(1))
+    return int(captured(r"<dt[^>]*>Kudos given</dt><dd[^>]*>(\d+)</dd>", html))
 
 
 def test_own_kudos_show_at_once_on_the_home_tile_and_the_scorecard(client, org, db):

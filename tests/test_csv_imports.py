@@ -44,7 +44,8 @@ def upload(client, path: str, content: str, name: str = "people.csv"):
 
 
 def test_a_semicolon_file_from_excel_imports(client, hr, db):
-    content = "email;name;function;hired_on\r\nada@example.com;Ada Lovelace;Finance;2019-04-01\r\nzoe@example.com;Zoë;FIN;\r\n"
+    content = ("email;name;function;hired_on\r\nada@example.com;Ada Lovelace;Finance;2019-04-01\r\n"
+               "zoe@example.com;Zoë;FIN;\r\n")
     preview = upload(client, "/people/import", content)
     html = client.get(preview).get_data(as_text=True)
     assert "2 rows: 2 to add, 0 to update." in html and "Missing column" not in html

@@ -21,7 +21,11 @@ def viewer(client, db):
 
 def names(response) -> list[str]:
     html = response.get_data(as_text=True)
-    return [line.split('">', 1)[1].split("</a>")[0] for line in html.split("\n") if 'href="/people/' in line and "<td>" in line]
+    return [
+        line.split('">', 1)[1].split("</a>")[0]
+        for line in html.split("\n")
+        if 'href="/people/' in line and "<td>" in line
+    ]
 
 
 def test_search_matches_name_email_function_and_team(client, viewer):

@@ -22,7 +22,7 @@ def checklist(client) -> dict[str, bool] | None:
 
 
 def done_steps(client) -> list[str]:
-    return [name for name, done in checklist(client).items() if done]
+    return [name for name, done in (checklist(client) or {}).items() if done]
 
 
 def test_a_fresh_organisation_sees_every_step_in_order_each_linking_where_it_is_done(client, db):
@@ -45,7 +45,10 @@ def test_steps_tick_themselves_off_as_the_data_appears_and_the_list_goes_when_al
     make_user(Role.LEADER, name="Lea Leader")
     assert "roles" in done_steps(client)
     assert "invitations" not in done_steps(client)
-    assert client.post("/admin/invitations", data={"everyone": "y", "idempotency_key": "key-of-this-form"}).status_code == 200
+    assert (
+        client.post("/admin/invitations", data={"everyone": "y", "idempotency_key": "key-of-this-form"}).status_code
+        == 200
+    )
     assert "invitations" in done_steps(client)
     make_program(org)
     make_wave([org.finance, org.operations], actor=org.hr)

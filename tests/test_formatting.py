@@ -66,8 +66,9 @@ def test_codes_read_as_names(app):
 
 def test_the_filters_are_there_for_templates(app):
     with app.test_request_context():
-        html = render_template_string("{{ d|date }} {{ 3|plural('win') }} {{ -2|signed }} {{ 5e4|money }} {{ 'hr'|label }}",
-                                      d=date(2026, 10, 29))
+        html = render_template_string(
+            "{{ d|date }} {{ 3|plural('win') }} {{ -2|signed }} {{ 5e4|money }} {{ 'hr'|label }}", d=date(2026, 10, 29)
+        )
     assert html == "29 Oct 2026 3 wins -2 EUR 50,000 HR"
 
 

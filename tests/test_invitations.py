@@ -15,6 +15,7 @@ from tests.factories import PASSWORD, make_user
 from tests.mailbox import SET_PASSWORD_LINK as LINK
 from tests.mailbox import links_in
 from tests.test_outbox import Inbox, running_smtp
+from tests.text import captured
 from webapp import clock
 from webapp.auth.models import AuditEntry, PasswordLink
 from webapp.notifications.delivery import drain
@@ -135,8 +136,10 @@ def test_hr_cannot_invite_an_admin_whose_link_they_would_see(client, db):
 
 def test_ids_beyond_the_database_range_are_refused_not_a_500(client, db, admin):
     huge = "9" * 30
-    for response in (client.get(f"/admin/invitations?user_ids={huge}"),
-                     client.post("/admin/invitations", data={"user_ids": [huge], "idempotency_key": "key-of-this-form"})):
+    for response in (
+        client.get(f"/admin/invitations?user_ids={huge}"),
+        client.post("/admin/invitations", data={"user_ids": [huge], "idempotency_key": "key-of-this-form"}),
+    ):
         assert response.status_code == 400 and b"too large" in response.data
 
 
@@ -224,7 +227,7 @@ def forgot(client, email: str):
 
 
 def answer(response) -> str:
-    return re.search(r'<p id="forgot-answer">(.*?)</p>', response.get_data(as_text=True), re.DOTALL).group(1)
+    return captured(r'<p id="forgot-answer">(.*?)</p>', response.get_data(as_text=True), re.DOTALL)
 
 
 def test_forgot_password_answers_the_same_whether_the_address_exists_or_not(client, db, smtp_server):

@@ -1,13 +1,12 @@
 """On PostgreSQL, requests racing on one link or one invitation form: exactly one wins."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import sign_in
 from tests.factories import make_user
+from tests.races import run_together
 from tests.test_invitations import NEW_PASSWORD, invite, links_on, path
 from webapp.auth.models import PasswordLink
 from webapp.people.models import User
@@ -17,21 +16,8 @@ RACERS = 6
 
 
 def race(app, send) -> list[int]:
-    """Run send(client) in RACERS threads released together; the status codes they got."""
-    start = threading.Barrier(RACERS)
-    statuses: list[int] = []
-
-    def run() -> None:
-        client = app.test_client()
-        start.wait()
-        statuses.append(send(client))
-
-    threads = [threading.Thread(target=run) for _ in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return sorted(statuses)
+    """Run send(client) in RACERS threads released together, each with its own client; the status codes they got."""
+    return sorted(run_together(RACERS, lambda _: send(app.test_client())))
 
 
 @pytest.mark.postgres_only

@@ -1,7 +1,6 @@
 """Notification settings: per kind in the app, also by e-mail, or off; the weekly digest of managers and leaders."""
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -10,6 +9,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import sign_in
 from tests.factories import make_user
+from tests.races import run_together
 from webapp import clock
 from webapp.extensions import db as _db
 from webapp.formatting import date_filter
@@ -180,22 +180,17 @@ def test_two_digest_runs_at_once_send_one_digest(app, db, mail_on):
         notify(leader, "pulse", "Last week")
         db.session.flush()
     db.session.commit()
-    start, reports = threading.Barrier(3), []
 
-    def run() -> None:
+    def run(_: int) -> str:
         with app.app_context():  # its own session and connection
-            start.wait()
             try:
-                reports.append(str(run_digests(clock.today())))
+                report = str(run_digests(clock.today()))
                 _db.session.commit()
+                return report
             finally:
                 _db.session.remove()
 
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    reports = run_together(3, run)
     assert sorted(report.split(": ", 1)[1] for report in reports) == [
         "0 digest(s) sent, 1 already sent, 0 with nothing to send.",
         "0 digest(s) sent, 1 already sent, 0 with nothing to send.",

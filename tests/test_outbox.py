@@ -24,6 +24,7 @@ from recognition.models import Win
 from tests.bench.harness import free_port
 from tests.conftest import sign_in
 from tests.factories import make_user
+from tests.races import run_together
 from tests.recognition.recognition_factories import key, make_org
 from tests.visits.visits_factories import make_visit
 from webapp import clock, signals
@@ -303,7 +304,9 @@ def test_a_win_title_with_line_breaks_neither_breaks_the_action_nor_reaches_the_
 def test_a_long_follow_up_description_with_line_breaks_makes_one_bounded_subject_line(db, smtp_server):
     fin, ops = make_user(name="Fay"), make_user(name="Otto")
     visit = make_visit([fin, ops])
-    description = "Send the payment schedule\r\nBcc: everyone@example.com\n" + "and more " * 30  # within the 400 the form allows
+    description = (
+        "Send the payment schedule\r\nBcc: everyone@example.com\n" + "and more " * 30
+    )  # within the 400 the form allows
     add_follow_up(fin, visit, FollowUpData(description=description, owner_id=ops.id,
                                            due_on=clock.today() + timedelta(days=7)), clock.today())
     db.session.commit()
@@ -384,24 +387,15 @@ def test_two_workers_deliver_each_message_exactly_once(app, db, smtp_server, mon
     for recipient in recipients:
         enqueue_email(recipient, "The trust pulse is open", "Please answer.")
     db.session.commit()
-    start = threading.Barrier(2)
-    reports: list = []
 
-    def work() -> None:
+    def work(_: int):
         with app.app_context():  # its own app context, so its own session and connection
-            start.wait()
             try:
-                reports.append(drain())
-            except Exception as error:  # noqa: BLE001  (any failure must show in the assertion)
-                reports.append(error)
+                return drain()
             finally:
                 _db.session.remove()
 
-    workers = [threading.Thread(target=work) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
+    reports = run_together(2, work, timeout=120)
     assert sum(report.sent for report in reports) == MESSAGES, reports
     assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == sorted(recipients)
     messages = outbox(db)

@@ -147,7 +147,9 @@ def test_functions_are_created_edited_and_unique(client, admin, db):
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "Letters, digits and - only" in body and "A colour like" in body
-    client.post(f"/admin/functions/{finance.id}/edit", data={"name": "Finance & Accounting", "code": "FIN", "colour": "#112233"})
+    client.post(
+        f"/admin/functions/{finance.id}/edit", data={"name": "Finance & Accounting", "code": "FIN", "colour": "#112233"}
+    )
     assert db.session.get(Function, finance.id).name == "Finance & Accounting"
     assert audit_actions(db) == ["function.create", "function.update"]
 

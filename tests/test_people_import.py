@@ -63,7 +63,9 @@ def test_duplicate_emails_are_found_case_insensitively():
 
 
 def test_manager_cycles_in_the_file_are_found_on_every_row_of_the_loop():
-    errors = errors_by_line(plan("a@x.com,A,Finance,,b@x.com,,\nb@x.com,B,Finance,,c@x.com,,\nc@x.com,C,Finance,,a@x.com,,\n"))
+    errors = errors_by_line(
+        plan("a@x.com,A,Finance,,b@x.com,,\nb@x.com,B,Finance,,c@x.com,,\nc@x.com,C,Finance,,a@x.com,,\n")
+    )
     assert list(errors) == [2, 3, 4]
     assert errors[2] == ["cycle in the manager chain: a@x.com → b@x.com → c@x.com → a@x.com"]
 
@@ -224,7 +226,9 @@ def test_hr_cannot_remove_a_managers_role_through_the_import(client, hr, db):
 def test_hr_may_import_people_without_changing_privileged_roles(client, hr, db):
     boss = make_user(Role.MANAGER, email="boss@example.com", function=hr.function)
     db.session.commit()
-    response = upload(client, HEADER + "boss@example.com,Boss Renamed,Finance,,,manager,\nnew@example.com,New,FIN,,,hr,\n")
+    response = upload(
+        client, HEADER + "boss@example.com,Boss Renamed,Finance,,,manager,\nnew@example.com,New,FIN,,,hr,\n"
+    )
     assert client.post(f"/people/import/{token_of(response)}/confirm").status_code == 303
     assert db.session.get(User, boss.id).name == "Boss Renamed"
     assert db.session.query(User).filter_by(email="new@example.com").one().roles == {Role.EMPLOYEE, Role.HR}

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from webapp.periods import Quarter, month_label, quarter_label, quarter_months
+from webapp.periods import Quarter, month_label, period_quarter, quarter_label, quarter_months, quarter_ordinal
 
 
 def test_months_and_quarters_of_a_moment():
@@ -27,3 +27,10 @@ def test_a_quarter_knows_its_bounds():
     quarter = Quarter.parse("2026-Q4")
     assert (quarter.start, quarter.end) == (date(2026, 10, 1), date(2027, 1, 1))
     assert quarter.months() == ["2026-10", "2026-11", "2026-12"]
+
+
+def test_a_period_label_maps_to_its_quarter_and_quarters_count_one_apart():
+    assert period_quarter("2025-07") == period_quarter("2025-Q3") == "2025-Q3"
+    assert period_quarter("2025-12") == "2025-Q4"
+    assert quarter_ordinal("2026-Q1") - quarter_ordinal("2025-Q4") == 1
+    assert quarter_ordinal("2025-Q4") - quarter_ordinal("2025-Q1") == 3

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
-import re
 import secrets
 import urllib.error
 import urllib.parse
@@ -19,6 +18,7 @@ import pytest
 
 from tests.bench.harness import gunicorn
 from tests.factories import make_user
+from tests.text import captured
 from webapp.notifications.services import notify
 
 REDIS_URL = os.environ.get("CG_TEST_REDIS_URL", "")
@@ -41,7 +41,7 @@ class Browser:
     def post(self, path: str, data: dict[str, str], token_from: str) -> tuple[int, str]:
         """POST data with the CSRF token of the form on token_from."""
         _, page = self.get(token_from)
-        token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)  # base.html sends it with htmx
+        token = captured(r'"X-CSRFToken": "([^"]+)"', page)  # base.html sends it with htmx
         body = urllib.parse.urlencode({**data, "csrf_token": token}).encode()
         return self._open(urllib.request.Request(self.base + path, data=body, method="POST"))
 
@@ -64,7 +64,8 @@ def two_servers(app, database_url) -> Iterator[tuple[str, str]]:
     env = {"CACHE_REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": f"cg-test-{secrets.token_hex(4)}:",
            "LOGIN_RATE_LIMIT": "3 per minute", "RATELIMIT_STORAGE_URI": ""}
     with ExitStack() as stack:
-        yield tuple(stack.enter_context(gunicorn(database_url, workers=1, env=env))[0] for _ in range(2))
+        first, second = (stack.enter_context(gunicorn(database_url, workers=1, env=env))[0] for _ in range(2))
+        yield first, second
 
 
 def _signed_in(base: str, email: str) -> Browser:
@@ -77,7 +78,7 @@ def _signed_in(base: str, email: str) -> Browser:
 def _bell_count(browser: Browser) -> int:
     status, body = browser.get("/notifications/bell")
     assert status == 200
-    return int(re.search(r'id="notification-count"[^>]*>(\d+)<', body).group(1))
+    return int(captured(r'id="notification-count"[^>]*>(\d+)<', body))
 
 
 def test_a_write_through_one_server_is_seen_through_the_other_at_once(two_servers, db):

@@ -108,7 +108,7 @@ def _generations(scopes: tuple[str, ...]) -> list[str]:
     keys = [_generation_key(scope) for scope in scopes]
     found = cache.get_many(*keys) if keys else []
     generations = []
-    for key, generation in zip(keys, found):
+    for key, generation in zip(keys, found, strict=True):
         if generation is None:  # first use, or evicted: a fresh generation (never one that old values used)
             cache.add(key, secrets.token_hex(6), timeout=_GENERATION_TIMEOUT)
             generation = cache.get(key)
@@ -150,7 +150,9 @@ def _record_bulk(state: ORMExecuteState) -> None:
 
 
 def _invalidate_written(session: Session) -> None:
-    """after_commit. Scopes noted in a rolled-back transaction stay noted: one needless invalidation, never a stale page."""
+    """after_commit.
+
+    Scopes noted in a rolled-back transaction stay noted: one needless invalidation, never a stale page."""
     scopes = session.info.pop(_WRITTEN, None)
     if scopes:
         invalidate(*sorted(scopes))

@@ -51,7 +51,9 @@ class Config:
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     HSTS_MAX_AGE = 0  # seconds of Strict-Transport-Security; production sends it
     PASSWORD_LINK_DAYS = int(os.environ.get("PASSWORD_LINK_DAYS", "7"))  # how long an invitation or reset link works
-    FORGOT_PASSWORD_RATE_LIMIT = os.environ.get("FORGOT_PASSWORD_RATE_LIMIT", "5 per hour")  # per address and per e-mail
+    FORGOT_PASSWORD_RATE_LIMIT = os.environ.get(
+        "FORGOT_PASSWORD_RATE_LIMIT", "5 per hour"
+    )  # per address and per e-mail
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

@@ -1,11 +1,13 @@
-"""Declarative base with a constraint naming convention, and shared mixins."""
+"""Declarative base with a constraint naming convention, shared mixins, and rows_changed for UPDATE and DELETE."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event
+from sqlalchemy import CursorResult, DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, scoped_session
+from sqlalchemy.sql.dml import UpdateBase
 
 from webapp import clock
 
@@ -40,9 +42,14 @@ class UTCDateTime(TypeDecorator):
 
 
 class Base(DeclarativeBase):
-    """Base of every model."""
+    """Base of every model (`db.metadata` is its metadata: webapp.extensions passes it to Flask-SQLAlchemy)."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def rows_changed(session: scoped_session[Any], statement: UpdateBase) -> int:
+    """Run an UPDATE or DELETE in the session and return how many rows it changed."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount  # DML through a session: a CursorResult
 
 
 class TimestampMixin:

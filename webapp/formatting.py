@@ -3,7 +3,8 @@
 One style throughout, in the organisation's locale (ORG_LOCALE) and time zone (ORG_TIMEZONE):
 `date` ("1 Dec 2026"), `datetime` ("1 Dec 2026, 14:05", local time), `number` (counts as integers unless
 digits are asked for), `signed` ("+0", "-6"), `money` ("EUR 42,000"), `plural` ("1 active person"),
-`quantity` (an amount in a currency as money, else with its unit), `label` (a code by its name: "one-team" is "One team", "hr" is "HR"). Templates use these, never strftime.
+`quantity` (an amount in a currency as money, else with its unit), `label` (a code by its name:
+"one-team" is "One team", "hr" is "HR"). Templates use these, never strftime.
 """
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ class StdoutHandler(logging.StreamHandler):
     """Writes to sys.stdout as it is at the time of the event (servers and test runners replace it)."""
 
     @property
-    def stream(self):  # type: ignore[override]
+    def stream(self):
         return sys.stdout
 
     @stream.setter

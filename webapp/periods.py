@@ -85,6 +85,20 @@ def quarter_label(moment: date | datetime) -> str:
     return str(Quarter.containing(moment))
 
 
+def period_quarter(period: str) -> str:
+    """The quarter of a period label: '2025-07' (a month) -> '2025-Q3'; a quarter label stays as it is."""
+    if "-Q" in period:
+        return period
+    year, month = period.split("-")
+    return f"{year}-Q{(int(month) - 1) // 3 + 1}"
+
+
+def quarter_ordinal(label: str) -> int:
+    """'2025-Q3' -> a number that grows by one per quarter (consecutive quarters differ by one)."""
+    year, number = label.split("-Q")
+    return int(year) * 4 + int(number) - 1
+
+
 def quarter_months(label: str) -> list[str]:
     """The three months of the quarter labelled "YYYY-Qn"."""
     quarter = Quarter.parse(label)

@@ -26,7 +26,9 @@ def parse_finite_number(text: str) -> float | None:
 class FiniteNumber:
     """WTForms validator: the field's number is finite and within ±MAX_MAGNITUDE."""
 
-    def __init__(self, message: str = f"Enter a number between -{MAX_MAGNITUDE:,.0f} and {MAX_MAGNITUDE:,.0f}.") -> None:
+    def __init__(
+        self, message: str = f"Enter a number between -{MAX_MAGNITUDE:,.0f} and {MAX_MAGNITUDE:,.0f}."
+    ) -> None:
         self.message = message
 
     def __call__(self, form, field) -> None:

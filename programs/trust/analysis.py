@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from webapp.periods import period_quarter, quarter_ordinal
+
 ALL = "all"  # the dimension label of all items together
 FAVOURABLE = 4  # 4 (agree) or 5 (strongly agree), after flipping reverse items
 ALPHA_FLOOR = 0.7
@@ -87,7 +89,14 @@ def overall_index(answers: pd.DataFrame) -> dict:
     scored = _scored(answers).assign(everyone=ALL)
     summary = _summarise(_per_respondent(scored, ["everyone"]), ["everyone"])
     if summary.empty:
-        return {"index": math.nan, "se": math.nan, "ci_low": math.nan, "ci_high": math.nan, "favourable": math.nan, "n": 0}
+        return {
+            "index": math.nan,
+            "se": math.nan,
+            "ci_low": math.nan,
+            "ci_high": math.nan,
+            "favourable": math.nan,
+            "n": 0,
+        }
     return summary.drop(columns=["everyone"]).iloc[0].to_dict()
 
 
@@ -137,7 +146,8 @@ def _alpha(matrix: np.ndarray) -> float:
 
 def asymmetry(pairs: pd.DataFrame) -> pd.DataFrame:
     """For every pair rated both ways: a rates b, b rates a, and the gap (a->b minus b->a)."""
-    overall = pairs[pairs["dimension"] == ALL].set_index(["rater", "target"])["index"]
+    both = pairs[pairs["dimension"] == ALL]
+    overall = dict(zip(zip(both["rater"], both["target"], strict=True), both["index"], strict=True))
     rows = []
     for (rater, target), value in overall.items():
         back = overall.get((target, rater))
@@ -189,27 +199,13 @@ class Outcome:
     unit: str = ""
 
 
-def quarter_of(period: str) -> str:
-    """'2025-07' -> '2025-Q3'; a quarter stays as it is."""
-    if "-Q" in period:
-        return period
-    year, month = period.split("-")
-    return f"{year}-Q{(int(month) - 1) // 3 + 1}"
-
-
-def quarter_ordinal(quarter: str) -> int:
-    """'2025-Q3' -> a number that grows by one per quarter."""
-    year, q = quarter.split("-Q")
-    return int(year) * 4 + int(q) - 1
-
-
 def to_quarters(values: pd.DataFrame) -> pd.DataFrame:
     """Outcome values (period, value[, function]) averaged per quarter, with months and complete per quarter.
 
     A quarterly value is complete; monthly values are complete when all three months are there.
     """
     keys = ["function", "quarter"] if "function" in values.columns else ["quarter"]
-    frame = values.assign(quarter=values["period"].map(quarter_of),
+    frame = values.assign(quarter=values["period"].map(period_quarter),
                           whole=values["period"].str.contains("-Q", regex=False))
     out = frame.groupby(keys, sort=True).agg(value=("value", "mean"), months=("period", "nunique"),
                                              whole=("whole", "any")).reset_index()
@@ -313,7 +309,7 @@ def changes_at(aligned: pd.DataFrame, lag: int = 0) -> pd.DataFrame:
     """The paired changes a lag's test uses: quarter (of the index), index change, outcome change."""
     index, value = _series(aligned)
     pairs = _lagged(index.diff(), value.diff(), lag)
-    names = dict(zip(aligned["ordinal"], aligned["quarter"]))
+    names = dict(zip(aligned["ordinal"], aligned["quarter"], strict=True))
     return pairs.assign(quarter=pairs["ordinal"].map(names))[["quarter", "x", "y"]]
 
 
@@ -341,7 +337,9 @@ def pooled_within(per_function: dict, lags: tuple[int, ...] = LAGS) -> pd.DataFr
         for function, frame in per_function.items():
             index, value = _series(frame)
             parts.append(_lagged(index, value, lag).assign(function=function))
-        pooled = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["ordinal", "x", "y", "function"])
+        pooled = (
+            pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["ordinal", "x", "y", "function"])
+        )
         functions, quarters = pooled["function"].nunique(), pooled["ordinal"].nunique()
         if len(pooled) < MIN_POINTS or functions < 2 or quarters < 2:
             result = correlation(np.array([]), np.array([]))
@@ -423,9 +421,13 @@ def verdict(row: dict, outcome: Outcome, pooled: bool = False) -> str:
     if p >= SIGNIFICANCE:
         subject = ("once each function's level and each quarter's shared movement are removed, trust and"
                    if pooled else "changes in trust and in")
-        return (f"No evidence of a link: {subject} {_in_sentence(outcome.name)} {_when(row['lag'])} move together no more "
-                f"than chance would ({format_p(p)}{correction}).")
-    subject = "Where trust rose more than in other functions and quarters," if pooled else "In quarters when trust rose,"
+        return (
+            f"No evidence of a link: {subject} {_in_sentence(outcome.name)} {_when(row['lag'])} move together no more "
+            f"than chance would ({format_p(p)}{correction})."
+        )
+    subject = (
+        "Where trust rose more than in other functions and quarters," if pooled else "In quarters when trust rose,"
+    )
     return (f"{subject} {_in_sentence(outcome.name)} {_movement(outcome, row['r'] > 0)} {_when(row['lag'])} "
             f"({format_p(p)}{correction}). This is association, not evidence of cause.")
 

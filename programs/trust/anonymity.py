@@ -13,7 +13,8 @@ rows only: second moments (intervals) and Cronbach's alpha.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, TypeVar
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -23,6 +24,9 @@ DEFAULT_MIN_GROUP = 5
 DEFAULT_MIN_COMMENT_GROUP = 10
 TOLERANCE = 1e-8  # singular values below this are zero (the weights are of order 1)
 MAX_SETS = 20_000  # sets of small groups tried before the stricter test
+
+Key = TypeVar("Key", bound=Hashable)  # a published figure
+Group = TypeVar("Group", bound=Hashable)  # whose answers an atom sums
 
 def null_space(matrix: np.ndarray) -> np.ndarray:
     """Orthonormal basis (columns) of the vectors x with matrix @ x = 0, with an absolute tolerance."""
@@ -46,14 +50,14 @@ def rows_matrix(rows: list[Row], atoms: list[Hashable]) -> np.ndarray:
     return matrix
 
 
-def small_groups(people: dict[Hashable, int], k: int) -> list[tuple[Hashable, ...]] | None:
+def small_groups(people: Mapping[Group, int], k: int) -> list[tuple[Group, ...]] | None:
     """The largest sets of respondent groups that together have 1..k-1 people; None when too many to try.
 
     Knowing anything about the members of a set, a reader knows it about each subset too, so
     only the largest sets need checking.
     """
     small = sorted((who for who, n in people.items() if 0 < n < k), key=repr)
-    found: list[tuple[Hashable, ...]] = []
+    found: list[tuple[Group, ...]] = []
 
     def extend(start: int, chosen: tuple, total: int) -> bool:
         grown = False
@@ -69,7 +73,7 @@ def small_groups(people: dict[Hashable, int], k: int) -> list[tuple[Hashable, ..
     return found if extend(0, (), 0) else None
 
 
-def solvable_about_few(published: np.ndarray, atom_group: list[Hashable], people: dict[Hashable, int],
+def solvable_about_few(published: np.ndarray, atom_group: list[Group], people: Mapping[Group, int],
                        k: int) -> np.ndarray | None:
     """A combination of the published rows that depends only on fewer than k people, or None.
 
@@ -95,9 +99,9 @@ def solvable_about_few(published: np.ndarray, atom_group: list[Hashable], people
 
 
 @threadpool_limits.wrap(limits=1, user_api="blas")  # small matrices: threads only contend
-def suppress_linear(rows: dict[Hashable, dict[str, Row]], sizes: dict[Hashable, int],
-                    atom_group: Callable[[Hashable], Hashable], people: dict[Hashable, int], k: int,
-                    hide_first: Callable[[Hashable], tuple] | None = None) -> set[Hashable]:
+def suppress_linear(rows: Mapping[Key, dict[str, Row]], sizes: Mapping[Key, int],
+                    atom_group: Callable[[Any], Group], people: Mapping[Group, int], k: int,
+                    hide_first: Callable[[Key], tuple] | None = None) -> set[Key]:
     """The row keys to hide: rows of fewer than k people (sizes), then, while some combination of the
     shown rows depends only on fewer than k people, one of the rows it combines (hide_first orders
     the candidates, then the smallest row goes first).
@@ -123,7 +127,7 @@ def suppress_linear(rows: dict[Hashable, dict[str, Row]], sizes: dict[Hashable, 
             return hidden
         shown, published, vector = found
         weights = np.abs(np.linalg.lstsq(published.T, vector, rcond=None)[0])
-        used = [key for key, weight in zip(shown, weights) if weight > 1e-6 * weights.max()]
+        used = [key for key, weight in zip(shown, weights, strict=True) if weight > 1e-6 * weights.max()]
         hidden.add(min(used, key=lambda key: (*order(key), sizes.get(key, 0), repr(key))))
 
 
@@ -141,5 +145,6 @@ def remainder_refusal(total: int, chosen: int, k: int) -> str | None:
     if chosen < k:
         return f"This filter is not available: it selects fewer than {k} respondents."
     if 0 < total - chosen < k:
-        return f"This filter is not available: it would leave out fewer than {k} respondents, who could be identified by subtraction."
+        return (f"This filter is not available: it would leave out fewer than {k} respondents, "
+                "who could be identified by subtraction.")
     return None

@@ -32,7 +32,6 @@ from programs.trust.models import (
 )
 from programs.trust.services import (
     ensure_builtin_template,
-    quarter_label,
     store_results,
     tenure_band,
 )
@@ -40,6 +39,7 @@ from webapp import signals
 from webapp.extensions import db
 from webapp.people.demo import DEMO_ANCHOR
 from webapp.people.models import Function, User
+from webapp.periods import quarter_label
 
 SEED = 20261106
 WAVES = 8
@@ -47,11 +47,18 @@ OUTCOME_MONTHS = 27  # from the quarter before the first wave, so each wave's qu
 JOINT_WORK_FROM = 4  # the wave index at which rotations and joint visits had begun
 PARTICIPATION = {"HR": 0.35}  # by function code; others answer at about 80%
 COMMENTS = {
-    "low": ["We hear about changes after they have happened.", "Requests arrive at month end with no notice.",
-            "It often feels like they are checking up on us rather than helping.",
-            "Their numbers and ours never seem to agree."],
-    "high": ["The rotation helped: we now know who to call.", "Joint customer visits changed how they talk to us.",
-             "They explain the why behind their deadlines now.", "Problems get solved in one meeting instead of five emails."],
+    "low": [
+        "We hear about changes after they have happened.",
+        "Requests arrive at month end with no notice.",
+        "It often feels like they are checking up on us rather than helping.",
+        "Their numbers and ours never seem to agree.",
+    ],
+    "high": [
+        "The rotation helped: we now know who to call.",
+        "Joint customer visits changed how they talk to us.",
+        "They explain the why behind their deadlines now.",
+        "Problems get solved in one meeting instead of five emails.",
+    ],
 }
 
 
@@ -67,7 +74,8 @@ def seed_trust() -> str:
         answers += _seed_wave(rng, template, functions, people, number)
     metrics = _seed_outcomes(rng, functions)
     _seed_open_wave(template, functions)
-    return f"{WAVES} closed quarterly waves ({answers:,} answers) and one open, {metrics} outcome metrics over {OUTCOME_MONTHS} months"
+    return (f"{WAVES} closed quarterly waves ({answers:,} answers) and one open, "
+            f"{metrics} outcome metrics over {OUTCOME_MONTHS} months")
 
 
 def _seed_open_wave(template, functions: list[Function]) -> None:
@@ -107,7 +115,8 @@ def _seed_wave(rng: random.Random, template, functions: list[Function], people: 
     items = template.items
     participations, responses, answer_rows, comments = [], [], [], []
     for person in people:
-        if rng.random() > PARTICIPATION.get(person.function.code, 0.8) or person.hired_on and person.hired_on > opens:
+        if person.function is None or rng.random() > PARTICIPATION.get(person.function.code, 0.8) or (
+                person.hired_on and person.hired_on > opens):
             continue
         response_id = secrets.token_hex(16)
         participations.append({"wave_id": wave.id, "user_id": person.id, "function_id": person.function_id})
@@ -121,8 +130,15 @@ def _seed_wave(rng: random.Random, template, functions: list[Function], people: 
                              "score": _score(rng, level, item)} for item in items]
             if rng.random() < 0.25:
                 mood = "high" if level >= 3.6 else "low"
-                comments.append({"id": secrets.token_hex(16), "wave_id": wave.id, "rater_function_id": person.function_id,
-                                 "target_function_id": target.id, "body": rng.choice(COMMENTS[mood])})
+                comments.append(
+                    {
+                        "id": secrets.token_hex(16),
+                        "wave_id": wave.id,
+                        "rater_function_id": person.function_id,
+                        "target_function_id": target.id,
+                        "body": rng.choice(COMMENTS[mood]),
+                    }
+                )
     rng.shuffle(responses)
     for model, rows in ((TrustParticipation, participations), (TrustResponse, responses),
                         (TrustAnswer, answer_rows), (TrustComment, comments)):

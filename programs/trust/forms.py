@@ -51,7 +51,10 @@ class ItemForm(FlaskForm):
                        description='About the rated function, e.g. "They share information early."')
     dimension = StringField("Dimension", validators=[DataRequired(), Length(max=40)],
                             description="For example reliability, communication, respect.")
-    scale = SelectField("Scale", choices=[SelectChoice(AGREE5, "Agreement, 1-5"), SelectChoice(NPS11, "Recommendation, 0-10 (for eNPS)")])
+    scale = SelectField(
+        "Scale",
+        choices=[SelectChoice(AGREE5, "Agreement, 1-5"), SelectChoice(NPS11, "Recommendation, 0-10 (for eNPS)")],
+    )
     reverse = BooleanField("Reverse-scored (a negative statement: agreeing lowers the index)")
     submit = SubmitField("Save question")
 
@@ -83,16 +86,24 @@ class ReminderForm(FlaskForm):
 class ThresholdsForm(FlaskForm):
     min_group = IntegerField("Minimum group size (k)", validators=[InputRequired(), NumberRange(MIN_GROUP_FLOOR, 500)],
                              description=f"Figures describing fewer people are hidden. Never below {MIN_GROUP_FLOOR}.")
-    min_comment_group = IntegerField("Minimum group for comments", validators=[InputRequired(), NumberRange(MIN_GROUP_FLOOR, 500)])
+    min_comment_group = IntegerField(
+        "Minimum group for comments", validators=[InputRequired(), NumberRange(MIN_GROUP_FLOOR, 500)]
+    )
     submit = SubmitField("Save thresholds")
 
 
 class MetricForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)], description="For example On-time delivery.")
+    name = StringField(
+        "Name", validators=[DataRequired(), Length(max=120)], description="For example On-time delivery."
+    )
     unit = StringField("Unit", validators=[Optional(), Length(max=30)], description="For example %, EUR m, days.")
     higher_is_better = SelectField("Better when", choices=[SelectChoice("1", "higher"), SelectChoice("0", "lower")])
-    frequency = SelectField("Measured", choices=[SelectChoice(MONTHLY, "monthly"), SelectChoice(QUARTERLY, "quarterly")])
-    scope = SelectField("For", choices=[SelectChoice(ORGANISATION, "the organisation"), SelectChoice(PER_FUNCTION, "each function")])
+    frequency = SelectField(
+        "Measured", choices=[SelectChoice(MONTHLY, "monthly"), SelectChoice(QUARTERLY, "quarterly")]
+    )
+    scope = SelectField(
+        "For", choices=[SelectChoice(ORGANISATION, "the organisation"), SelectChoice(PER_FUNCTION, "each function")]
+    )
     submit = SubmitField("Save metric")
 
 

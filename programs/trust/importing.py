@@ -64,7 +64,9 @@ def plan_values_import(content: str, frequency: str, per_function: bool, functio
     return ValuePlan(rows, [] if rows else ["The file has no rows."])
 
 
-def _plan_row(line: int, raw: dict[str, str], frequency: str, per_function: bool, function_ids: dict[str, int]) -> ValueRow:
+def _plan_row(
+    line: int, raw: dict[str, str], frequency: str, per_function: bool, function_ids: dict[str, int]
+) -> ValueRow:
     row = ValueRow(line, raw.get("period", ""), parse_finite_number(raw.get("value", "")), None)
     if (error := period_error(row.period, frequency)) is not None:
         row.errors.append(error)

@@ -52,8 +52,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import KEY_MAX, TimestampMixin, UTCDateTime
-from webapp.extensions import db
+from webapp.db import KEY_MAX, Base, TimestampMixin, UTCDateTime
 from webapp.people.models import Function
 
 NO_ROWID = {"sqlite_with_rowid": False}
@@ -68,7 +67,7 @@ ORGANISATION = "organisation"
 PER_FUNCTION = "function"
 
 
-class TrustTemplate(TimestampMixin, db.Model):
+class TrustTemplate(TimestampMixin, Base):
     """A questionnaire: items asked about each target function."""
 
     __tablename__ = "trust_template"
@@ -83,7 +82,7 @@ class TrustTemplate(TimestampMixin, db.Model):
     )
 
 
-class TrustItem(db.Model):
+class TrustItem(Base):
     """One statement about the target function, with its dimension and scale."""
 
     __tablename__ = "trust_item"
@@ -99,7 +98,7 @@ class TrustItem(db.Model):
     template: Mapped[TrustTemplate] = relationship(back_populates="items")
 
 
-class TrustWave(TimestampMixin, db.Model):
+class TrustWave(TimestampMixin, Base):
     """One run of a template: dates, audience and target functions, and its anonymity thresholds."""
 
     __tablename__ = "trust_wave"
@@ -127,7 +126,7 @@ class TrustWave(TimestampMixin, db.Model):
         return self.closed_at is None and self.opens_on <= day <= self.closes_on
 
 
-class TrustWaveFunction(db.Model):
+class TrustWaveFunction(Base):
     """A function in a wave's audience (it answers) or among its targets (it is rated)."""
 
     __tablename__ = "trust_wave_function"
@@ -139,7 +138,7 @@ class TrustWaveFunction(db.Model):
     function: Mapped[Function] = relationship(lazy="joined")
 
 
-class TrustParticipation(db.Model):
+class TrustParticipation(Base):
     """That a person answered a wave (for "you have answered" and response rates), nothing more."""
 
     __tablename__ = "trust_participation"
@@ -149,7 +148,7 @@ class TrustParticipation(db.Model):
     function_id: Mapped[int] = mapped_column(ForeignKey("function.id"), index=True)
 
 
-class TrustPendingSheet(db.Model):
+class TrustPendingSheet(Base):
     """An answer sheet sealed until its wave closes (see the module docstring): random id, wave, ciphertext."""
 
     __tablename__ = "trust_pending_sheet"
@@ -160,7 +159,7 @@ class TrustPendingSheet(db.Model):
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class TrustResponse(db.Model):
+class TrustResponse(Base):
     """One anonymous answer sheet, written when its wave closes: random id, rater function, coarse tenure band."""
 
     __tablename__ = "trust_response"
@@ -172,7 +171,7 @@ class TrustResponse(db.Model):
     tenure: Mapped[str] = mapped_column(String(8))
 
 
-class TrustAnswer(db.Model):
+class TrustAnswer(Base):
     """One item score of a response about one target function."""
 
     __tablename__ = "trust_answer"
@@ -184,7 +183,7 @@ class TrustAnswer(db.Model):
     score: Mapped[int] = mapped_column(SmallInteger)
 
 
-class TrustComment(db.Model):
+class TrustComment(Base):
     """An optional comment about a target function; not linked to the response it came with."""
 
     __tablename__ = "trust_comment"
@@ -197,7 +196,7 @@ class TrustComment(db.Model):
     body: Mapped[str] = mapped_column(Text)
 
 
-class TrustWaveAudience(db.Model):
+class TrustWaveAudience(Base):
     """How many active people an audience function had when the wave closed: its response rate's
     denominator for good, so people joining or leaving later never change a past figure."""
 
@@ -208,7 +207,7 @@ class TrustWaveAudience(db.Model):
     people: Mapped[int] = mapped_column(Integer)
 
 
-class TrustWaveResult(db.Model):
+class TrustWaveResult(Base):
     """The computed (suppressed) reports of a closed wave, so the dashboard does not recompute them."""
 
     __tablename__ = "trust_wave_result"
@@ -219,7 +218,7 @@ class TrustWaveResult(db.Model):
     reports: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class TrustMetric(TimestampMixin, db.Model):
+class TrustMetric(TimestampMixin, Base):
     """A business outcome tracked beside the trust index (revenue, on-time delivery ...)."""
 
     __tablename__ = "trust_metric"
@@ -232,7 +231,7 @@ class TrustMetric(TimestampMixin, db.Model):
     scope: Mapped[str] = mapped_column(String(12), default=ORGANISATION)
 
 
-class TrustMetricValue(db.Model):
+class TrustMetricValue(Base):
     """One value of a metric for a period ("2025-07" or "2025-Q3"), for the organisation or one function."""
 
     __tablename__ = "trust_metric_value"

@@ -43,10 +43,22 @@ def lags_table(frame: pd.DataFrame, outcome: analysis.Outcome) -> Table:
              "levels_n_eff": _n_eff(row["levels_n_eff"]), "n": row["n"],
              "r": _r(row["r"]), "ci": _interval(row), "p": _p(row), "verdict": analysis.verdict(row, outcome)}
             for row in frame.to_dict("records")]
-    return Table("lags", "Trust and the outcome: levels (shared trends included) and quarter-on-quarter changes (tested)", [
-        ("lag", CHANGES_TITLE), ("levels_n", "Quarters paired"), ("levels_r", "r of levels"),
-        ("levels_n_eff", "Effective n of levels"), ("n", "Changes paired"), ("r", "r of changes"),
-        ("ci", "95% interval"), ("p", "p (Holm-corrected)"), ("verdict", "What it says")], rows)
+    return Table(
+        "lags",
+        "Trust and the outcome: levels (shared trends included) and quarter-on-quarter changes (tested)",
+        [
+            ("lag", CHANGES_TITLE),
+            ("levels_n", "Quarters paired"),
+            ("levels_r", "r of levels"),
+            ("levels_n_eff", "Effective n of levels"),
+            ("n", "Changes paired"),
+            ("r", "r of changes"),
+            ("ci", "95% interval"),
+            ("p", "p (Holm-corrected)"),
+            ("verdict", "What it says"),
+        ],
+        rows,
+    )
 
 
 def pooled_table(frame: pd.DataFrame, outcome: analysis.Outcome) -> Table:
@@ -61,9 +73,15 @@ def pooled_table(frame: pd.DataFrame, outcome: analysis.Outcome) -> Table:
 
 def aligned_table(aligned: pd.DataFrame, metric_label: str) -> Table:
     """Index and outcome per quarter; a partial quarter says how many months it has and that tests leave it out."""
-    rows = [{"quarter": r["quarter"], "index": fmt(r["index"]), "value": fmt(r["value"], 2),
-             "note": "" if r["complete"] or pd.isna(r["value"]) else f"{r['months']} of 3 months: left out of the tests"}
-            for r in aligned.to_dict("records")]
+    rows = [
+        {
+            "quarter": r["quarter"],
+            "index": fmt(r["index"]),
+            "value": fmt(r["value"], 2),
+            "note": "" if r["complete"] or pd.isna(r["value"]) else f"{r['months']} of 3 months: left out of the tests",
+        }
+        for r in aligned.to_dict("records")
+    ]
     return Table("aligned", "Index and outcome per quarter", [
         ("quarter", "Quarter"), ("index", "Trust index"), ("value", metric_label), ("note", "Note")], rows)
 

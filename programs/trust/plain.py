@@ -33,7 +33,9 @@ def _previous_period(trend: pd.DataFrame, row: dict) -> str:
 def _move(row: dict, before: str) -> dict:
     change = row["change"]
     points = round(abs(change))
-    direction = "no change" if points == 0 else f"{points} point{'s' if points != 1 else ''} {'up' if change > 0 else 'down'}"
+    direction = (
+        "no change" if points == 0 else f"{points} point{'s' if points != 1 else ''} {'up' if change > 0 else 'down'}"
+    )
     verdict = "more than chance would explain" if row["significant"] else "small enough to be chance"
     sentence = (f"How {row['rater']} sees {row['target']}: {direction} since {before} "
                 f"({round(row['index'] - change)} → {round(row['index'])}), {verdict}.")
@@ -45,7 +47,8 @@ def overall_sentence(report: dict) -> str:
     """'Overall 68 out of 100, 62% of answers favourable, 104 respondents.' or why it is hidden."""
     overall = report.get("overall")
     if not overall or overall.get("hidden") or overall.get("index") is None or math.isnan(overall["index"]):
-        return f"The overall figure is hidden: fewer than {report['k']} people answered, or it would reveal a group that is."
+        return (f"The overall figure is hidden: fewer than {report['k']} people answered, "
+                "or it would reveal a group that is.")
     people = int(overall["n"])
     alike = " No interval: every answer was alike." if overall.get("alike") else ""
     return (f"Overall {overall['index']:.0f} out of 100, {overall['favourable'] * 100:.0f}% of answers favourable, "

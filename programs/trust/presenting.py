@@ -62,8 +62,8 @@ def pairs_table(report: dict, names: dict[int, str]) -> Table:
 def matrix_grid(report: dict, names: dict[int, str]) -> dict:
     """The matrix as rows of (rater, [cell text per target]) for the page."""
     hidden_text = SUPPRESSED.format(k=report["k"])
-    raters = sorted({c["rater"] for c in report["cells"]}, key=names.get)
-    targets = sorted({c["target"] for c in report["cells"]}, key=names.get)
+    raters = sorted({c["rater"] for c in report["cells"]}, key=lambda f: names.get(f, ""))
+    targets = sorted({c["target"] for c in report["cells"]}, key=lambda f: names.get(f, ""))
     cells = {(c["rater"], c["target"]): c for c in report["cells"]}
 
     def text(rater, target):
@@ -148,7 +148,7 @@ def _spans(trend: pd.DataFrame, periods: list[str]) -> list[str]:
     previous = trend.groupby(["rater", "target"], sort=False)["wave_order"].shift()
     return ["" if pd.isna(before) or order - before <= 1 else
             f"; since {periods[int(before)]}: the pair is hidden (or was not asked) in the wave between"
-            for order, before in zip(trend["wave_order"], previous)]
+            for order, before in zip(trend["wave_order"], previous, strict=True)]
 
 
 def trends_table(trend: pd.DataFrame, periods: list[str] | None = None) -> Table:
@@ -192,7 +192,7 @@ def moving_pairs(trend: pd.DataFrame, count: int = TREND_PAIRS) -> pd.DataFrame:
     grouped = trend.groupby(["rater", "target"])["index"]
     movement = (grouped.last() - grouped.first()).abs().sort_values(ascending=False, kind="stable")
     chosen = set(movement.index[:count])
-    return trend[[pair in chosen for pair in zip(trend["rater"], trend["target"])]]
+    return trend[[pair in chosen for pair in zip(trend["rater"], trend["target"], strict=True)]]
 
 
 def trends_chart(trend: pd.DataFrame) -> dict:
@@ -226,6 +226,17 @@ def _num(value, digits: int):
 
 
 def values_table(values: pd.DataFrame, names: dict[int, str], unit: str) -> Table:
-    rows = [{"period": r["period"], "function": names.get(r["function"], "Organisation") if r["function"] else "Organisation",
-             "value": fmt(r["value"], 2)} for r in values.to_dict("records")]
-    return Table("values", "Values", [("period", "Period"), ("function", "For"), ("value", f"Value ({unit})" if unit else "Value")], rows)
+    rows = [
+        {
+            "period": r["period"],
+            "function": names.get(r["function"], "Organisation") if r["function"] else "Organisation",
+            "value": fmt(r["value"], 2),
+        }
+        for r in values.to_dict("records")
+    ]
+    return Table(
+        "values",
+        "Values",
+        [("period", "Period"), ("function", "For"), ("value", f"Value ({unit})" if unit else "Value")],
+        rows,
+    )

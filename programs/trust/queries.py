@@ -113,10 +113,10 @@ def response_rates(wave: TrustWave) -> list[dict]:
 
 def live_headcount(function_ids: set[int]) -> dict[int, int]:
     """Active people per function, now."""
-    return dict(db.session.execute(
+    counts = db.session.execute(
         select(User.function_id, func.count()).where(User.active.is_(True), User.function_id.in_(function_ids))
-        .group_by(User.function_id)
-    ).all())
+        .group_by(User.function_id))
+    return {function_id: n for function_id, n in counts if function_id is not None}
 
 
 def audience_headcount(wave: TrustWave) -> dict[int, int]:
@@ -168,7 +168,7 @@ def closed_wave_reports(filter_key: str = "") -> list[tuple[TrustWave, dict]]:
     return [(w, results[w.id].reports[filter_key]) for w in waves if w.id in results]
 
 
-def index_series(reports: list[tuple[TrustWave, dict]], kind: str, key: tuple[int, ...] = ()) -> pd.DataFrame:
+def index_series(reports: list[tuple[TrustWave, dict]], kind: str, key: tuple = ()) -> pd.DataFrame:
     """quarter, index from stored reports: kind "overall", "cell" (key rater, target) or "target" (key target).
 
     Hidden figures are left out; waves closing in the same quarter are averaged.
@@ -179,7 +179,7 @@ def index_series(reports: list[tuple[TrustWave, dict]], kind: str, key: tuple[in
         if figure is not None and not figure["hidden"]:
             rows.append({"quarter": wave.period, "index": figure["index"]})
     frame = pd.DataFrame(rows, columns=["quarter", "index"])
-    return frame.groupby("quarter", as_index=False)["index"].mean()
+    return frame.groupby("quarter")["index"].mean().reset_index()
 
 
 def _figure(report: dict, kind: str, key: tuple[int, ...]) -> dict | None:

@@ -23,7 +23,7 @@ def open_pulse_tile(viewer: User, subject: User) -> dict | None:
     """The pulses waiting for this person's answer; hidden once answered."""
     waves = open_waves_for(viewer, clock.today())
     estimates = [time_estimate(wave.template.items, len(targets_of(wave, viewer.function_id))) for wave in waves]
-    return {"waves": list(zip(waves, estimates))} if waves else None
+    return {"waves": list(zip(waves, estimates, strict=True))} if waves else None
 
 
 def response_rates_tile(viewer: User, subject: User) -> dict | None:

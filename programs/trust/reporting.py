@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from typing import Any, cast
 
 import pandas as pd
 
@@ -56,13 +57,18 @@ def _clean(value):
     return value.item() if hasattr(value, "item") else value
 
 
+def _clean_key(key: Hashable) -> tuple:
+    """A group key of several columns (a tuple; pandas types it Hashable) with plain values."""
+    return tuple(_clean(v) for v in cast(tuple, key))
+
+
 def _records(frame: pd.DataFrame) -> list[dict]:
     return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def _figures(answers: pd.DataFrame, recommend: pd.DataFrame, value) -> dict[Hashable, dict]:
+def _figures(answers: pd.DataFrame, recommend: pd.DataFrame, value) -> dict[tuple, dict]:
     """Every figure of one population (value: the filter value, or None for everyone), by key."""
-    figures: dict[Hashable, dict] = {}
+    figures: dict[tuple, dict] = {}
     if answers.empty:
         return figures
     pairs = analysis.pair_indices(answers)
@@ -71,7 +77,9 @@ def _figures(answers: pd.DataFrame, recommend: pd.DataFrame, value) -> dict[Hash
         if row["dimension"] == analysis.ALL:
             cell.update({k: v for k, v in row.items() if k != "dimension"})
         else:
-            cell["dimensions"][row["dimension"]] = {k: row[k] for k in ("index", "ci_low", "ci_high", "favourable", "n")}
+            cell["dimensions"][row["dimension"]] = {
+                k: row[k] for k in ("index", "ci_low", "ci_high", "favourable", "n")
+            }
     for row in _records(analysis.target_indices(answers)):
         figures[("target", row["target"], value)] = row
     for row in _records(analysis.rater_indices(answers)):
@@ -101,7 +109,7 @@ def _atoms(frame: pd.DataFrame, dim: str) -> list[tuple]:
     if frame.empty:
         return []
     keys = ["rater", "target", dim, "rated"]
-    return [tuple(_clean(v) for v in key) for key in _with_rated(frame).groupby(keys).groups]
+    return [_clean_key(key) for key in _with_rated(frame).groupby(keys).groups]
 
 
 def _group_sizes(frame: pd.DataFrame, dim: str) -> dict[tuple, int]:
@@ -111,17 +119,17 @@ def _group_sizes(frame: pd.DataFrame, dim: str) -> dict[tuple, int]:
         return {}
     per_atom = _with_rated(frame).groupby(["rater", "target", dim, "rated"])["response_id"].nunique()
     smallest = per_atom.groupby(level=["rater", dim, "rated"]).min()
-    return {tuple(_clean(v) for v in key): int(n) for key, n in smallest.items()}
+    return {_clean_key(key): int(n) for key, n in smallest.items()}
 
 
-def _answer_rows(atoms: list[tuple], views: list) -> dict[Hashable, dict[str, dict]]:
+def _answer_rows(atoms: list[tuple], views: list) -> dict[tuple, dict[str, dict]]:
     """How each figure of each view depends on the per-atom sums, in the two linear measures.
 
     points: a cell and a target sum their atoms' respondent means; a rater's figure and the overall index
     sum every respondent's mean over the T functions they rate, so an atom of respondents who rated T
     functions weighs 1/T there. favourable: shares pooled over items, so every atom weighs 1.
     """
-    rows: dict[Hashable, dict[str, dict]] = {}
+    rows: dict[tuple, dict[str, dict]] = {}
     for view in views:
         for atom in (a for a in atoms if view is None or a[2] == view):
             rater, target, _, rated = atom
@@ -134,15 +142,15 @@ def _answer_rows(atoms: list[tuple], views: list) -> dict[Hashable, dict[str, di
     return rows
 
 
-def _enps_rows(atoms: list[tuple], views: list) -> dict[Hashable, dict[str, dict]]:
-    rows: dict[Hashable, dict[str, dict]] = {}
+def _enps_rows(atoms: list[tuple], views: list) -> dict[tuple, dict[str, dict]]:
+    rows: dict[tuple, dict[str, dict]] = {}
     for view in views:
         for atom in (a for a in atoms if view is None or a[2] == view):
             rows.setdefault(("enps", atom[1], view), {"recommend": {}})["recommend"][atom] = 1.0
     return rows
 
 
-def _hide_first(key: Hashable) -> tuple:
+def _hide_first(key: tuple) -> tuple:
     """Hide filtered figures before those for everyone, and aggregates before pair cells."""
     return (key[-1] is None, key[0] == "cell")
 
@@ -162,7 +170,7 @@ def wave_reports(answers: pd.DataFrame, recommend: pd.DataFrame, k: int) -> dict
         selected = answers.loc[answers[dim] == value, "response_id"].nunique()
         refusals[value] = remainder_refusal(everyone, selected, k)
     views = [view for view, refused in refusals.items() if refused is None]
-    figures: dict[Hashable, dict] = {}
+    figures: dict[tuple, dict] = {}
     for view in views:
         figures.update(_figures(_in_view(answers, dim, view), _in_view(recommend, dim, view), view))
     sizes = {key: figure.get("n") or 0 for key, figure in figures.items()}
@@ -186,7 +194,8 @@ def _in_view(frame: pd.DataFrame, dim: str, view) -> pd.DataFrame:
 
 def _present(figures: dict, hidden: set, value, k: int, refused: str | None, answers: pd.DataFrame | None) -> dict:
     """Plain JSON-ready data for the page: figures of the shown population, hidden ones without numbers."""
-    report = {"k": k, "refused": refused, "cells": [], "targets": [], "raters": [], "enps": [], "overall": None,
+    report: dict[str, Any] = {"k": k, "refused": refused, "cells": [], "targets": [], "raters": [], "enps": [],
+              "overall": None,
               "alpha": [], "asymmetry": []}
     if refused:
         return report
@@ -212,7 +221,7 @@ def _without_numbers(figure: dict) -> dict:
     return {**{k: figure[k] for k in names if k in figure}, "hidden": True, "dimensions": {}}
 
 
-def _visible_asymmetry(cells: dict) -> list[dict]:
+def _visible_asymmetry(cells: list[dict]) -> list[dict]:
     """Gaps between the two directions of a pair, for pairs whose both cells are shown."""
     rows = [{"rater": c["rater"], "target": c["target"], "dimension": analysis.ALL, "index": c["index"]}
             for c in cells if not c["hidden"]]

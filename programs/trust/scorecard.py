@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import func, select
 
-from programs.trust.analysis import quarter_of
 from programs.trust.models import (
     ORGANISATION,
     TrustMetric,
@@ -16,7 +15,7 @@ from programs.trust.models import (
 from programs.trust.queries import closed_wave_reports, function_names, index_series
 from webapp.extensions import db
 from webapp.main.scorecard import Figure, quarterly_series
-from webapp.periods import Quarter
+from webapp.periods import Quarter, period_quarter
 
 
 def _series(quarter: Quarter, values: dict[str, float], label: str, unit: str, drill: str, note: str = "") -> Figure:
@@ -32,7 +31,8 @@ def trust_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
     figures = []
     for rater, target in (pair, pair[::-1]):
         frame = index_series(reports, "cell", (rater, target))
-        values = {q: float(round(v)) for q, v in zip(frame["quarter"], frame["index"])}  # the results page's precision
+        # rounded as the results page shows them
+        values = {q: float(round(v)) for q, v in zip(frame["quarter"], frame["index"], strict=True)}
         figures.append(_series(quarter, values, f"{names[rater]} rates {names[target]}", "index 0-100",
                                url_for("trust.results"), note="Blank: no closed wave, or fewer than k respondents."))
     return figures
@@ -49,10 +49,13 @@ def outcome_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
     ).all()
     grouped: dict[tuple, dict[str, list[float]]] = {}
     for metric_id, name, unit, scope, period, function_id, value in rows:
-        if scope != ORGANISATION and function_id not in pair:
+        if scope == ORGANISATION:
+            label = name
+        elif function_id is not None and function_id in pair:
+            label = f"{name} ({names[function_id]})"
+        else:
             continue
-        label = name if scope == ORGANISATION else f"{name} ({names[function_id]})"
-        grouped.setdefault((metric_id, label, unit), {}).setdefault(quarter_of(period), []).append(value)
+        grouped.setdefault((metric_id, label, unit), {}).setdefault(period_quarter(period), []).append(value)
     return [
         _series(quarter, {q: sum(v) / len(v) for q, v in by_quarter.items()}, label, unit,
                 url_for("trust.metric_detail", metric_id=metric_id), note="Quarter mean of the recorded periods.")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 
 from programs.trust import builtin, reporting
 from programs.trust.anonymity import (
@@ -48,11 +48,13 @@ from programs.trust.queries import (
 from programs.trust.sealing import Sheet, derive_key, seal, sheet_size, unseal
 from webapp import clock, signals
 from webapp.auth.services import record_audit
+from webapp.db import rows_changed
 from webapp.errors import AlreadyRecorded, RuleError
 from webapp.extensions import db
 from webapp.forms import key_used
 from webapp.notifications.services import link, notify
 from webapp.people.models import Function, User
+from webapp.periods import quarter_label
 
 COMMENT_MAX = 2000
 
@@ -158,10 +160,6 @@ class WaveData:
     idempotency_key: str | None = None  # of the create form (a replay with it records nothing)
 
 
-def quarter_label(day: date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-
-
 def create_wave(actor: User, data: WaveData) -> TrustWave:
     """A new wave; its targets default to every active function; thresholds start at the defaults."""
     if key_used(TrustWave, data.idempotency_key) is not None:
@@ -181,9 +179,11 @@ def create_wave(actor: User, data: WaveData) -> TrustWave:
         raise TrustError("Each answering function needs at least one other function to rate.", "target_ids")
     overlapping = _overlapping_waves(data.audience_ids, quarter_label(data.closes_on))
     if overlapping and not data.allow_overlap:
-        raise TrustError(f"“{overlapping[0].title}” already asks some of these functions in "
-                         f"{overlapping[0].period}: they would see two pulses. Tick “Run it anyway” to create it knowingly.",
-                         "allow_overlap")
+        raise TrustError(
+            f"“{overlapping[0].title}” already asks some of these functions in "
+            f"{overlapping[0].period}: they would see two pulses. Tick “Run it anyway” to create it knowingly.",
+            "allow_overlap",
+        )
     wave = TrustWave(title=data.title, template=template, opens_on=data.opens_on, closes_on=data.closes_on,
                      period=quarter_label(data.closes_on), min_group=DEFAULT_MIN_GROUP,
                      min_comment_group=DEFAULT_MIN_COMMENT_GROUP, idempotency_key=data.idempotency_key)
@@ -211,11 +211,10 @@ def _audience(wave: TrustWave):
     return select(User).where(User.function_id.in_(wave.function_ids(AUDIENCE)), User.active.is_(True))
 
 
-def _claim(wave: TrustWave, claimed: bool, **values) -> bool:
+def _claim(wave: TrustWave, claimed: ColumnElement[bool], **values) -> bool:
     """A conditional UPDATE of the wave row: True for the one caller whose condition still held."""
-    result = db.session.execute(update(TrustWave).where(TrustWave.id == wave.id, claimed).values(**values)
-                                .execution_options(synchronize_session="fetch"))
-    return result.rowcount == 1
+    return rows_changed(db.session, update(TrustWave).where(TrustWave.id == wave.id, claimed).values(**values)
+                        .execution_options(synchronize_session="fetch")) == 1
 
 
 def announce_wave(wave: TrustWave, today: date) -> TrustWave:
@@ -268,7 +267,9 @@ def set_thresholds(actor: User, wave: TrustWave, min_group: int, min_comment_gro
     before = {"min_group": wave.min_group, "min_comment_group": wave.min_comment_group}
     wave.min_group, wave.min_comment_group = min_group, min_comment_group
     db.session.flush()
-    record_audit(actor, "trust.wave.thresholds", wave, before, {"min_group": min_group, "min_comment_group": min_comment_group})
+    record_audit(
+        actor, "trust.wave.thresholds", wave, before, {"min_group": min_group, "min_comment_group": min_comment_group}
+    )
     return wave
 
 
@@ -460,10 +461,15 @@ def save_metric(actor: User, metric: TrustMetric | None, name: str, unit: str, h
 
 
 def _has_values(metric: TrustMetric) -> bool:
-    return db.session.scalar(select(TrustMetricValue.id).where(TrustMetricValue.metric_id == metric.id).limit(1)) is not None
+    return (
+        db.session.scalar(select(TrustMetricValue.id).where(TrustMetricValue.metric_id == metric.id).limit(1))
+        is not None
+    )
 
 
-def save_metric_value(actor: User, metric: TrustMetric, period: str, function_id: int | None, value: float) -> TrustMetric:
+def save_metric_value(
+    actor: User, metric: TrustMetric, period: str, function_id: int | None, value: float
+) -> TrustMetric:
     """Set the value of a period (and function, for per-function metrics); a second save replaces it."""
     if (error := period_error(period, metric.frequency)) is not None:
         raise TrustError(error.capitalize() + ".", "period")
@@ -501,6 +507,7 @@ def import_metric_values(actor: User, metric: TrustMetric, filename: str, conten
     """All rows or none: returns the plan; applies it only when every row is valid."""
     plan = plan_values_import(content, metric.frequency, metric.scope == PER_FUNCTION, function_lookup())
     if plan.is_valid:
-        _upsert_values(actor, metric, [(row.period, row.function_id, row.value) for row in plan.rows])
+        _upsert_values(actor, metric, [(row.period, row.function_id, row.value) for row in plan.rows
+                                        if row.value is not None])
         record_audit(actor, "trust.metric.import", metric, None, {"file": filename[:255], "rows": len(plan.rows)})
     return plan

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -106,9 +107,13 @@ def pulse(wave_id: int):
         if commit_or_flash(submit, "Thank you: your answers are in, anonymously."):
             return redirect(url_for("main.home"), code=303)
         failed = True
-    context = {**_pulse_context(wave, targets, items), "values": request.form,
-               "answered": has_answered(wave.id, current_user.id),
-               "in_audience": current_user.function_id in wave.function_ids(AUDIENCE), "is_open": wave.is_open_on(_today())}
+    context = {
+        **_pulse_context(wave, targets, items),
+        "values": request.form,
+        "answered": has_answered(wave.id, current_user.id),
+        "in_audience": current_user.function_id in wave.function_ids(AUDIENCE),
+        "is_open": wave.is_open_on(_today()),
+    }
     return render_template("trust/pulse.html", **context), 400 if failed else 200
 
 
@@ -435,8 +440,12 @@ def item_edit(template_id: int, item_id: int | None):
             return redirect(url_for("trust.template_edit", template_id=template.id), code=303)
         refused = True
     if item is not None:
-        return render_template("people/admin_form.html", form=form, title="Edit question",
-                               cancel=url_for("trust.template_edit", template_id=template.id)), 400 if form.errors or refused else 200
+        return render_template(
+            "people/admin_form.html",
+            form=form,
+            title="Edit question",
+            cancel=url_for("trust.template_edit", template_id=template.id),
+        ), 400 if form.errors or refused else 200
     return _template_page(template, TemplateForm(obj=template), form, refused)
 
 
@@ -487,7 +496,7 @@ def _outcome_context(metric: TrustMetric, series: str) -> dict:
     series_options = _series_options(history, names, metric)
     if series not in dict(series_options):
         series = series_options[0][0] if series_options else ""
-    context = {"metric": metric, "names": names, "series_options": series_options, "series": series,
+    context: dict[str, Any] = {"metric": metric, "names": names, "series_options": series_options, "series": series,
                "tables": {"values": presenting.values_table(values, names, metric.unit)}, "spec": None}
     if not series or values.empty:
         return context

@@ -9,14 +9,18 @@ from sqlalchemy import select
 from programs.visits import services
 from programs.visits.models import FollowUpStatus, Visit, VisitMode
 from webapp.extensions import db
-from webapp.people.demo import DEMO_ANCHOR, DEMO_DOMAIN
+from webapp.people.demo import DEMO_ANCHOR, demo_login
 from webapp.people.models import User
 
 SEED = 20261205
 ACCOUNTS = 60
 VISITS = 260
 PLANNED = 25
-PREFIXES = ["Northwind", "Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent", "Hooli", "Vandelay", "Wonka", "Gringotts", "Monarch", "Oscorp", "Pied", "Piper", "Aperture", "Black", "Mesa", "Massive", "Dynamic"]
+PREFIXES = [
+    "Northwind", "Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent", "Hooli",
+    "Vandelay", "Wonka", "Gringotts", "Monarch", "Oscorp", "Pied", "Piper", "Aperture", "Black", "Mesa", "Massive",
+    "Dynamic"
+]
 SUFFIXES = ["Logistics", "Foods", "Retail", "Health", "Energy", "Manufacturing"]
 SEGMENTS = ["Enterprise", "Mid-Market", "SMB"]
 REGIONS = ["EMEA", "North America", "APAC", "LATAM"]
@@ -43,10 +47,10 @@ def seed_visits() -> str:
     people = list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.id)))
     by_function: dict[str, list[User]] = {}
     for person in people:
-        by_function.setdefault(person.function.name, []).append(person)
+        if person.function:
+            by_function.setdefault(person.function.name, []).append(person)
     accounts = [_account(rng, n, people) for n in range(ACCOUNTS)]
-    employee, manager = (db.session.scalar(select(User).where(User.email == f"{who}@{DEMO_DOMAIN}"))
-                         for who in ("employee", "manager"))
+    employee, manager = demo_login("employee"), demo_login("manager")
     visits = [_visit(rng, accounts, by_function, n, employee, manager) for n in range(VISITS + PLANNED)]
     held = [v for v in visits if v.status == "held"]
     for visit in held:
@@ -89,11 +93,18 @@ def _visit(rng, accounts, by_function, n, employee: User, manager: User) -> Visi
     return visit
 
 
+def _author(visit: Visit) -> User:
+    """Who logged a demo visit (every demo visit has an author)."""
+    if visit.author is None:
+        raise ValueError(f"demo visit {visit.id} has no author")
+    return visit.author
+
+
 def _write_up(rng: random.Random, visit: Visit) -> None:
-    services.save_outcome(visit.author, visit, "We reviewed the account together and agreed next steps.",
+    services.save_outcome(_author(visit), visit, "We reviewed the account together and agreed next steps.",
                           rng.randint(1, 5), rng.random() < 0.15)
     for attendance in visit.attendees:
-        tags, body = LEARNINGS.get(attendance.user.function.name, ([], ""))
+        tags, body = LEARNINGS.get(attendance.user.function.name if attendance.user.function else "", ([], ""))
         if tags:
             services.save_function_note(attendance.user, visit, body, rng.sample(tags, 2), _at(visit.visit_on))
 
@@ -102,7 +113,7 @@ def _confirm_most(rng: random.Random, held: list[Visit], keep_for: User) -> int:
     """Confirm about 80% of the joint held visits, leaving the demo manager's first ones to confirm."""
     confirmed = 0
     for visit in held:
-        confirmer = next((a.user for a in visit.attendees if a.function_id != visit.author.function_id), None)
+        confirmer = next((a.user for a in visit.attendees if a.function_id != _author(visit).function_id), None)
         if confirmer is None or (confirmer == keep_for and visit.visit_on > DEMO_ANCHOR - timedelta(days=20)):
             continue
         if rng.random() < 0.8:
@@ -116,7 +127,7 @@ def _follow_ups(rng: random.Random, visit: Visit) -> int:
     owner, other = visit.attendees[0], visit.attendees[-1]
     needs_both = owner.function_id != other.function_id and rng.random() < 0.5
     status = rng.choice(list(FollowUpStatus)).value
-    follow_up = services.add_follow_up(visit.author, visit, services.FollowUpData(
+    follow_up = services.add_follow_up(_author(visit), visit, services.FollowUpData(
         "Send the revised payment schedule" if needs_both else "Share the service report",
         owner.user_id, visit.visit_on + timedelta(days=rng.randrange(7, 60)), needs_both,
         other.user_id if needs_both else None), visit.visit_on)

@@ -53,7 +53,9 @@ def _int_or_none(value):
 
 class AccountForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=ACCOUNT_NAME_MAX)])
-    segment = StringField("Segment", validators=[Optional(), Length(max=LABEL_MAX)], description="For example Enterprise.")
+    segment = StringField(
+        "Segment", validators=[Optional(), Length(max=LABEL_MAX)], description="For example Enterprise."
+    )
     region = StringField("Region", validators=[Optional(), Length(max=LABEL_MAX)])
     owner_email = EmailField("Account owner's email", validators=[Optional(), Email(), Length(max=EMAIL_MAX)],
                              description="Optional.")
@@ -63,8 +65,12 @@ class AccountForm(FlaskForm):
 class VisitForm(KeyedForm):
     account_id = SelectField("Account", coerce=int, validators=[DataRequired("Choose an account.")])
     visit_on = DateField("Date", validators=[DataRequired("Give the date (YYYY-MM-DD).")])
-    mode = RadioField("Where", choices=[SelectChoice(v, label) for v, label in MODE_LABELS.items()], default=VisitMode.ON_SITE.value,
-                      validators=[DataRequired()])
+    mode = RadioField(
+        "Where",
+        choices=[SelectChoice(v, label) for v, label in MODE_LABELS.items()],
+        default=VisitMode.ON_SITE.value,
+        validators=[DataRequired()],
+    )
     purpose = StringField("Purpose", validators=[DataRequired(), Length(max=PURPOSE_MAX)])
     attendee_ids = SelectMultipleField(
         "Internal attendees", coerce=int, validators=[DataRequired("Pick the internal attendees.")],
@@ -88,9 +94,13 @@ class VisitForm(KeyedForm):
 
 class OutcomeForm(FlaskForm):
     summary = TextAreaField("Shared summary", validators=[Optional(), Length(max=TEXT_MAX)])
-    sentiment = SelectField("Customer sentiment", coerce=_int_or_none, validators=[Optional()],
-                            choices=[SelectChoice("", "Not rated"), *(SelectChoice(str(n), f"{n} of 5") for n in range(1, 6))],
-                            description="1 is very unhappy, 5 is very happy.")
+    sentiment = SelectField(
+        "Customer sentiment",
+        coerce=_int_or_none,
+        validators=[Optional()],
+        choices=[SelectChoice("", "Not rated"), *(SelectChoice(str(n), f"{n} of 5") for n in range(1, 6))],
+        description="1 is very unhappy, 5 is very happy.",
+    )
     internal_only = BooleanField("Internal only (no item in the celebration feed)")
     submit = SubmitField("Save the summary")
 
@@ -99,7 +109,9 @@ class NoteForm(FlaskForm):
     body = TextAreaField("Your function's note", validators=[Optional(), Length(max=TEXT_MAX)])
     learnings = StringField("Learnings (tags)", validators=[Optional(), Length(max=600)],
                             description="Comma-separated, e.g. payment terms, cost to serve.")
-    revision = HiddenField(validators=[Optional(), Regexp(r"^\d{1,6}$", message="This form is out of date; reload the page.")])
+    revision = HiddenField(
+        validators=[Optional(), Regexp(r"^\d{1,6}$", message="This form is out of date; reload the page.")]
+    )
     submit = SubmitField("Save the note")
 
     def seen_revisions(self) -> int | None:
@@ -117,7 +129,11 @@ class FollowUpForm(KeyedForm):
 
 
 class FollowUpUpdateForm(FlaskForm):
-    status = SelectField("Status", choices=[SelectChoice(v, label) for v, label in FOLLOW_UP_LABELS.items()], validators=[InputRequired()])
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice(v, label) for v, label in FOLLOW_UP_LABELS.items()],
+        validators=[InputRequired()],
+    )
     outcome = TextAreaField("Outcome", validators=[Optional(), Length(max=TEXT_MAX)],
                             description="Needed to mark it done.")
     submit = SubmitField("Update")

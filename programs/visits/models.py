@@ -7,8 +7,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import KEY_MAX, TimestampMixin, UTCDateTime
-from webapp.extensions import db
+from webapp.db import KEY_MAX, Base, TimestampMixin, UTCDateTime
 from webapp.people.models import User
 
 ACCOUNT_NAME_MAX = 120
@@ -41,7 +40,7 @@ class FollowUpStatus(StrEnum):
 OPEN_FOLLOW_UP_STATUSES = (FollowUpStatus.OPEN.value, FollowUpStatus.IN_PROGRESS.value)
 
 
-class Account(TimestampMixin, db.Model):
+class Account(TimestampMixin, Base):
     """A customer: name, segment, region and the person who owns the relationship."""
 
     __tablename__ = "visits_account"
@@ -55,7 +54,7 @@ class Account(TimestampMixin, db.Model):
     owner: Mapped[User | None] = relationship()
 
 
-class Visit(TimestampMixin, db.Model):
+class Visit(TimestampMixin, Base):
     """A customer visit, planned or held; joint when its attendees come from two or more functions."""
 
     __tablename__ = "visits_visit"
@@ -113,7 +112,7 @@ class Visit(TimestampMixin, db.Model):
         return self.confirmed_at is not None and not self.earned_points
 
 
-class VisitAttendee(db.Model):
+class VisitAttendee(Base):
     """An internal attendee, with the function they represented (kept if they later move)."""
 
     __tablename__ = "visits_attendee"
@@ -127,7 +126,7 @@ class VisitAttendee(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class CustomerContact(db.Model):
+class CustomerContact(Base):
     """One of the customer's people at the visit, as free text."""
 
     __tablename__ = "visits_contact"
@@ -140,7 +139,7 @@ class CustomerContact(db.Model):
     visit: Mapped[Visit] = relationship(back_populates="contacts")
 
 
-class FunctionNote(db.Model):
+class FunctionNote(Base):
     """One function's side of a visit, written only by attendees of that function; tagged with learnings."""
 
     __tablename__ = "visits_function_note"
@@ -163,7 +162,7 @@ class FunctionNote(db.Model):
     )
 
 
-class NoteRevision(db.Model):
+class NoteRevision(Base):
     """One saved version of a function's note: who wrote it, when, the text and the tags."""
 
     __tablename__ = "visits_note_revision"
@@ -179,7 +178,7 @@ class NoteRevision(db.Model):
     edited_by: Mapped[User] = relationship()
 
 
-class Learning(db.Model):
+class Learning(Base):
     """A learning tag on a function's note (tag counts by function and period come from here)."""
 
     __tablename__ = "visits_learning"
@@ -192,7 +191,7 @@ class Learning(db.Model):
     note: Mapped[FunctionNote] = relationship(back_populates="learnings")
 
 
-class FollowUp(TimestampMixin, db.Model):
+class FollowUp(TimestampMixin, Base):
     """Something to do after a visit: an owner, or one owner per function when it needs both."""
 
     __tablename__ = "visits_follow_up"
@@ -221,7 +220,7 @@ class FollowUp(TimestampMixin, db.Model):
         return self.status in OPEN_FOLLOW_UP_STATUSES
 
 
-class VisitPolicy(db.Model):
+class VisitPolicy(Base):
     """The admin's numbers for visits (one row, id 1): how far back a visit may be logged, the pair's points cap."""
 
     __tablename__ = "visits_policy"
@@ -231,7 +230,7 @@ class VisitPolicy(db.Model):
     pair_monthly_cap: Mapped[int] = mapped_column(Integer, default=DEFAULT_PAIR_MONTHLY_CAP)
 
 
-class PendingAccountImport(TimestampMixin, db.Model):
+class PendingAccountImport(TimestampMixin, Base):
     """An uploaded accounts CSV waiting for its uploader's confirmation."""
 
     __tablename__ = "visits_pending_import"

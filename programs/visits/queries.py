@@ -20,6 +20,7 @@ from programs.visits.models import (
     VisitStatus,
 )
 from webapp.extensions import db
+from webapp.paging import page_of_rows
 from webapp.people.models import Function, User
 from webapp.periods import quarter_label
 
@@ -175,25 +176,24 @@ def coverage_page(since: date, never_joint: bool, after_id: int | None, size: in
     query = _after_name(select(Account.id, Account.name).order_by(Account.name, Account.id), after_id)
     if never_joint:
         query = query.where(never_joint_condition())
-    accounts = db.session.execute(query.limit(size + 1)).all()
-    page = accounts[:size]
-    ids = [a.id for a in page]
+    accounts = page_of_rows(query, size)
+    ids = [a.id for a in accounts.items]
     recent = and_(Visit.status == HELD, Visit.visit_on >= since)
     cells = db.session.execute(
         select(Visit.account_id, VisitAttendee.function_id, func.count(func.distinct(Visit.id)))
         .join(VisitAttendee, VisitAttendee.visit_id == Visit.id)
         .where(recent, Visit.account_id.in_(ids), VisitAttendee.function_id.is_not(None))
         .group_by(Visit.account_id, VisitAttendee.function_id)
-    ) if ids else []
+    ).all() if ids else []
     joint = dict(db.session.execute(
         select(Visit.account_id, func.count()).where(recent, Visit.is_joint.is_(True), Visit.account_id.in_(ids))
         .group_by(Visit.account_id)
     ).all()) if ids else {}
     rows = rules.coverage_rows(ids, cells, joint, [f.id for f in functions])
-    names = {a.id: a.name for a in page}
+    names = {a.id: a.name for a in accounts.items}
     for row in rows:
         row["name"] = names[row["account_id"]]
-    return {"functions": functions, "rows": rows, "has_more": len(accounts) > size,
+    return {"functions": functions, "rows": rows, "has_more": accounts.has_more,
             "covered": _accounts_covered_per_function(since, [f.id for f in functions]) if with_totals else []}
 
 
@@ -226,8 +226,8 @@ def suggested_pairs(account: Account, today: date, limit: int = 8) -> list[tuple
             recent[user_id] += 1
     people_ids = set(recent) | ({account.owner_id} if account.owner_id else set())
     people = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_(people_ids), User.active.is_(True), User.function_id.is_not(None)))}
-    candidates = [rules.Candidate(u.id, u.function_id, recent[u.id]) for u in people.values()]
+        select(User).where(User.id.in_(people_ids), User.active.is_(True)))}
+    candidates = [rules.Candidate(u.id, u.function_id, recent[u.id]) for u in people.values() if u.function_id]
     visited_together = {frozenset((a, b)) for ids in together.values() for a in ids for b in ids if a != b}
     return [(people[a.user_id], people[b.user_id], a.visits_here + b.visits_here)
             for a, b in rules.suggest_pairs(candidates, visited_together, limit)]

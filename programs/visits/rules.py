@@ -98,10 +98,10 @@ def suggest_pairs(candidates: list[Candidate], visited_together: set[frozenset[i
     return pairs[:limit]
 
 
-def coverage_rows(account_ids: list[int], cells: Iterable[tuple[int, int, int]],
+def coverage_rows(account_ids: list[int], cells: Iterable[tuple[int, int | None, int]],
                   joint_counts: dict[int, int], function_ids: list[int]) -> list[dict]:
     """Shape (account, function, visits) counts into one row per account with a cell per function."""
-    by_account: dict[int, dict[int, int]] = {a: {} for a in account_ids}
+    by_account: dict[int, dict[int | None, int]] = {a: {} for a in account_ids}
     for account_id, function_id, visits in cells:
         if account_id in by_account:
             by_account[account_id][function_id] = visits

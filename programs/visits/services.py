@@ -29,6 +29,7 @@ from programs.visits.models import (
 )
 from webapp import clock, signals
 from webapp.auth.services import record_audit
+from webapp.db import rows_changed
 from webapp.errors import AlreadyRecorded, Refused, RuleError
 from webapp.extensions import db
 from webapp.notifications.queries import notified_since
@@ -282,7 +283,8 @@ def mark_held(actor: User, visit: Visit, today: date) -> Visit:
 
 def _ask_to_confirm(author: User, visit: Visit) -> None:
     """Notify the attendees of other functions than the author's that the visit waits for their confirmation."""
-    author_function = visit.attendee(author).function_id
+    attendance = visit.attendee(author)
+    author_function = attendance.function_id if attendance else author.function_id
     for attendance in visit.attendees:
         if attendance.function_id != author_function:
             notify(attendance.user, "approval", f"{author.name} logged the joint visit to {visit.account.name}; "
@@ -327,7 +329,9 @@ def unconfirm_visit(actor: User, visit: Visit, now: datetime) -> Visit:
 
 
 def _withdraw(actor: User, visit: Visit, now: datetime, cancel: bool) -> Visit:
-    """Cancel a held visit or withdraw its confirmation (the row is locked); points it earned go back (visit_withdrawn)."""
+    """Cancel a held visit or withdraw its confirmation (the row is locked).
+
+    Points it earned go back (visit_withdrawn)."""
     if actor.id != visit.author_id and Role.ADMIN not in actor.roles:
         raise NotAllowed("Only the visit's author or an admin can do that.")
     _require_held(visit)
@@ -408,10 +412,10 @@ def confirm_visit(actor: User, visit: Visit, now: datetime) -> Visit:
         raise NotAllowed(refusal)
     _lock_pair(visit.author_id, actor.id)
     earns_points = _within_pair_cap(visit, actor.id)
-    claimed = db.session.execute(
-        update(Visit).where(Visit.id == visit.id, Visit.confirmed_at.is_(None))
+    claimed = rows_changed(
+        db.session, update(Visit).where(Visit.id == visit.id, Visit.confirmed_at.is_(None))
         .values(confirmed_by_id=actor.id, confirmed_at=now, earned_points=earns_points)
-    ).rowcount
+    )
     if claimed != 1:  # another attendee confirmed it at the same moment: the event fires once only
         raise VisitError("This visit is already confirmed.")
     if not earns_points:  # beyond the pair's cap: confirmed, without points or a feed item
@@ -425,9 +429,10 @@ def confirm_visit(actor: User, visit: Visit, now: datetime) -> Visit:
     return visit
 
 
-def _lock_pair(*user_ids: int) -> None:
+def _lock_pair(*user_ids: int | None) -> None:
     """Lock the two people's rows (in id order), so their confirmations count against the cap one at a time."""
-    db.session.execute(select(User.id).where(User.id.in_(sorted(set(user_ids)))).order_by(User.id).with_for_update())
+    ids = sorted({i for i in user_ids if i is not None})
+    db.session.execute(select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update())
 
 
 def _within_pair_cap(visit: Visit, confirmer_id: int) -> bool:
@@ -437,8 +442,9 @@ def _within_pair_cap(visit: Visit, confirmer_id: int) -> bool:
     author = visit.author_id
     same_pair = or_(and_(Visit.author_id == author, Visit.confirmed_by_id == confirmer_id),
                     and_(Visit.author_id == confirmer_id, Visit.confirmed_by_id == author))
-    paid = db.session.scalar(select(func.count()).select_from(Visit).where(
-        Visit.id != visit.id, Visit.earned_points.is_(True), Visit.visit_on >= first, Visit.visit_on < after, same_pair))
+    paid = db.session.execute(select(func.count()).select_from(Visit).where(
+        Visit.id != visit.id, Visit.earned_points.is_(True), Visit.visit_on >= first, Visit.visit_on < after, same_pair)
+    ).scalar_one()
     return paid < get_policy().pair_monthly_cap
 
 
@@ -469,7 +475,7 @@ def add_follow_up(actor: User, visit: Visit, data: FollowUpData, today: date) ->
     for user_id, field_name in ((data.owner_id, "owner_id"), (data.partner_owner_id, "partner_owner_id")):
         if user_id is not None and user_id not in functions:
             raise VisitError("Owners are chosen from the visit's attendees.", field_name)
-    problem = rules.follow_up_owner_problem(functions[data.owner_id], functions.get(data.partner_owner_id),
+    problem = rules.follow_up_owner_problem(functions[data.owner_id], functions.get(data.partner_owner_id or 0),
                                             data.needs_both, data.partner_owner_id is not None)
     if problem:
         raise VisitError(problem, "partner_owner_id")
@@ -482,8 +488,13 @@ def add_follow_up(actor: User, visit: Visit, data: FollowUpData, today: date) ->
     db.session.add(follow_up)
     db.session.flush()
     for owner_id in {data.owner_id, data.partner_owner_id} - {None, actor.id}:
-        notify(db.session.get(User, owner_id), "follow-up", f"You own a follow-up of the visit to {visit.account.name}: "
-               f"{data.description} (due {data.due_on.isoformat()}).", link("visits.my_follow_ups"))
+        notify(
+            db.session.get_one(User, owner_id),
+            "follow-up",
+            f"You own a follow-up of the visit to {visit.account.name}: "
+            f"{data.description} (due {data.due_on.isoformat()}).",
+            link("visits.my_follow_ups"),
+        )
     return follow_up
 
 
@@ -498,8 +509,13 @@ def remind_due_follow_ups(today: date) -> int:
         state = "overdue since" if follow_up.due_on < today else "due"
         for owner_id in {follow_up.owner_id, follow_up.partner_owner_id} - {None}:
             if (owner_id, url) not in already:
-                notify(db.session.get(User, owner_id), "follow-up", f"Follow-up {state} {follow_up.due_on.isoformat()}: "
-                       f"{follow_up.description} ({follow_up.visit.account.name}).", url)
+                notify(
+                    db.session.get_one(User, owner_id),
+                    "follow-up",
+                    f"Follow-up {state} {follow_up.due_on.isoformat()}: "
+                    f"{follow_up.description} ({follow_up.visit.account.name}).",
+                    url,
+                )
                 sent += 1
     return sent
 

@@ -31,6 +31,7 @@ from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
 from webapp.forms import key_used
 from webapp.input_guard import parse_ids
+from webapp.paging import page_of_objects
 from webapp.people.queries import find_user_by_email
 from webapp.rendering import commit_or_flash, commit_or_show, form_status, render_page_or_fragment, wants_fragment
 from webapp.roles import Role
@@ -59,8 +60,8 @@ def _csv_response(text: str, filename: str) -> Response:
 def accounts():
     text = request.args.get("q", "")[:QUERY_MAX]
     after = request.args.get("after", type=int)
-    rows = db.session.scalars(queries.search_accounts(text, after).limit(PAGE_SIZE + 1)).all()
-    context = {"accounts": rows[:PAGE_SIZE], "has_more": len(rows) > PAGE_SIZE, "q": text}
+    page = page_of_objects(queries.search_accounts(text, after), PAGE_SIZE)
+    context = {"accounts": page.items, "has_more": page.has_more, "q": text}
     if after is not None and wants_fragment():
         return render_template("visits/_account_rows.html", **context)
     return render_page_or_fragment("visits/accounts.html", "visits/_account_results.html", **context)
@@ -176,8 +177,8 @@ def visit_list():
     status = request.args.get("status", "")
     status = status if status in {s.value for s in VisitStatus} else ""
     after = _parse_after(request.args.get("after"))
-    rows = db.session.scalars(queries.list_visits(current_user, mine, status, None, after).limit(PAGE_SIZE + 1)).all()
-    context = {"visits": rows[:PAGE_SIZE], "has_more": len(rows) > PAGE_SIZE, "mine": mine, "status": status,
+    page = page_of_objects(queries.list_visits(current_user, mine, status, None, after), PAGE_SIZE)
+    context = {"visits": page.items, "has_more": page.has_more, "mine": mine, "status": status,
                "functions": queries.function_names(), "modes": MODE_LABELS}
     if after is not None and wants_fragment():
         return render_template("visits/_visit_rows.html", **context)
@@ -224,8 +225,11 @@ def visit_form(visit_id: int | None):
         replayed = partial(key_used, Visit, data.idempotency_key)
         saved = commit_or_show(form, lambda: services.save_visit(current_user, visit, data, today()), replayed)
         if saved is not None:
-            flash("The visit is saved." + ("" if saved.is_joint else " It is not joint: all attendees share one function."),
-                  "success")
+            flash(
+                "The visit is saved."
+                + ("" if saved.is_joint else " It is not joint: all attendees share one function."),
+                "success",
+            )
             return redirect(url_for("visits.visit", visit_id=saved.id), code=303)
         if (made := replayed()) is not None:  # the same form again: "already recorded" is flashed on the visit it made
             return redirect(url_for("visits.visit", visit_id=made), code=303)
@@ -268,7 +272,10 @@ def _detail(visit, status: int = 200, **forms):
     mine = visit.attendee(current_user)
     note = next((n for n in visit.notes if mine and n.function_id == mine.function_id), None)
     note_form = forms.get("note_form") or NoteForm(
-        prefix="note", body=note.body if note else "", learnings=", ".join(t.tag for t in note.learnings) if note else "")
+        prefix="note",
+        body=note.body if note else "",
+        learnings=", ".join(t.tag for t in note.learnings) if note else "",
+    )
     note_form.revision.data = str(len(note.revisions)) if note else "0"  # the version shown above the form
     outcome_form = forms.get("outcome_form") or OutcomeForm(
         prefix="outcome", summary=visit.summary, sentiment=visit.sentiment, internal_only=visit.internal_only)
@@ -490,8 +497,11 @@ def planned_calendar():
     host = request.host.split(":")[0]
     entries = [
         CalendarEntry(
-            uid=f"visit-{v.id}@{host}", day=v.visit_on, title=f"Customer visit: {v.account.name}",
-            description=f"{v.purpose}\n\nAttendees: {', '.join(a.user.name for a in v.attendees)}\n\n{v.agenda}".strip(),
+            uid=f"visit-{v.id}@{host}",
+            day=v.visit_on,
+            title=f"Customer visit: {v.account.name}",
+            description=f"{v.purpose}\n\nAttendees: {', '.join(a.user.name for a in v.attendees)}\n\n{v.agenda}"
+            .strip(),
             location=MODE_LABELS.get(v.mode, v.mode),
         )
         for v in queries.planned_visits(None if everyone else current_user)

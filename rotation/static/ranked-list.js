@@ -1,5 +1,6 @@
 // Ranked lists: the up/down buttons move items in the page (no round trip); items can also be dragged.
 // Without JavaScript the buttons post the form and the server returns the reordered list.
+// Lists that htmx swaps in later are enhanced too (htmx:load), each list once.
 (function () {
   "use strict";
 
@@ -18,6 +19,8 @@
   }
 
   function enhance(list) {
+    if (list.dataset.rankedListReady) { return; }
+    list.dataset.rankedListReady = "1";
     var dragged = null;
     list.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-move]");
@@ -48,13 +51,15 @@
     });
   }
 
-  function init() {
-    document.querySelectorAll("[data-ranked-list]").forEach(enhance);
+  function init(root) {
+    if (root.matches && root.matches("[data-ranked-list]")) { enhance(root); }
+    root.querySelectorAll("[data-ranked-list]").forEach(enhance);
   }
 
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
+    document.addEventListener("DOMContentLoaded", function () { init(document); });
   } else {
-    init();
+    init(document);
   }
+  document.addEventListener("htmx:load", function (event) { init(event.target); });
 })();

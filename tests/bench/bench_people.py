@@ -25,11 +25,17 @@ def people_csv(count: int, seed: int = 7) -> str:
         lead = i % 12 < len(FUNCTIONS) and not head
         manager = "" if head else (f"p{i % len(FUNCTIONS)}@bench.example" if lead else
                                    f"p{(i // 12) * 12 + i % len(FUNCTIONS)}@bench.example")
-        rows.append({
-            "email": f"p{i}@bench.example", "name": f"{rng.choice(['Ada', 'Ben', 'Chen', 'Dana'])} Bench {i}",
-            "function": function, "team": f"{function} team {i % 40}", "manager_email": manager,
-            "roles": "manager" if head or lead else "", "hired_on": f"20{rng.randint(15, 25)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
-        })
+        rows.append(
+            {
+                "email": f"p{i}@bench.example",
+                "name": f"{rng.choice(['Ada', 'Ben', 'Chen', 'Dana'])} Bench {i}",
+                "function": function,
+                "team": f"{function} team {i % 40}",
+                "manager_email": manager,
+                "roles": "manager" if head or lead else "",
+                "hired_on": f"20{rng.randint(15, 25)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+            }
+        )
     return pd.DataFrame(rows).to_csv(index=False)
 
 

@@ -106,7 +106,7 @@ def run_in_app(bench: Bench, instance: Instance) -> None:
         started = time.perf_counter()
         cohort_id, hr_id = seed_cohort(instance)
         bench.figure("  bulk set-up of the cohort in the database", time.perf_counter() - started, "s")
-        hr, cohort = db.session.get(User, hr_id), db.session.get(Cohort, cohort_id)
+        hr, cohort = db.session.get_one(User, hr_id), db.session.get_one(Cohort, cohort_id)
         seconds = _seconds(lambda: services.run_match(hr, cohort, clock.today()))
         db.session.commit()
         bench.figure("rotation.services.run_match in the app (draft of 10,000 rows)", seconds, "s")
@@ -127,7 +127,9 @@ def run(bench: Bench) -> None:
                   f"{CHOICES} preferences each)")
     instance = random_instance(APPLICANTS, OPENINGS)
     result: dict = {}
-    bench.figure("rotation.matching.deferred_acceptance", _seconds(lambda: result.update(deferred_acceptance(instance))), "s")
+    bench.figure(
+        "rotation.matching.deferred_acceptance", _seconds(lambda: result.update(deferred_acceptance(instance))), "s"
+    )
     bench.figure("  peak Python memory (tracemalloc)", measure(lambda: deferred_acceptance(instance))[1], "MiB")
     bench.figure("  seats / applicants matched", f"{sum(instance.capacities.values())} / {len(result)}")
     if blocking_pairs(instance, result) or over_capacity(instance, result):
@@ -146,8 +148,9 @@ def run(bench: Bench) -> None:
     peaks: list[float] = []
     _deep_stack(lambda: peaks.append(measure(lambda: solve_with_matching_package(small))[1]))
     bench.figure(f"  package peak memory, {SMALL_APPLICANTS:,} applicants (traced small: slow)", peaks[0], "MiB")
-    bench.figure(f"  engine peak memory, {SMALL_APPLICANTS:,} applicants", measure(lambda: deferred_acceptance(small))[1],
-                 "MiB")
+    bench.figure(
+        f"  engine peak memory, {SMALL_APPLICANTS:,} applicants", measure(lambda: deferred_acceptance(small))[1], "MiB"
+    )
 
 
 def _seconds(fn) -> float:

@@ -25,7 +25,7 @@ def seed_demo() -> None:
     for _, _, seeder in DEMO_SEEDERS:
         seeder()
     db.session.commit()
-    extra = PEOPLE - db.session.scalar(select(func.count()).select_from(User))
+    extra = PEOPLE - db.session.execute(select(func.count()).select_from(User)).scalar_one()
     pending, _ = stage_people_import(None, "more-people.csv", people_csv(extra))
     apply_pending_import(None, pending)
     db.session.commit()

@@ -88,7 +88,11 @@ def run(bench: Bench) -> None:
 
         waves = _store_waves(frames, function_ids, template.id)
         last = waves[-1]
-        seconds, peak = measure(lambda: (store_results(db.session.get(TrustWave, last)), db.session.commit()))
+        def close_last() -> None:
+            store_results(db.session.get_one(TrustWave, last))
+            db.session.commit()
+
+        seconds, peak = measure(close_last)
         bench.figure("closing a wave: read its answers from the database and store every view", seconds, "s")
         bench.figure("  peak Python memory", peak, "MiB")
         cookie = session_cookie(app, hr)
@@ -121,9 +125,10 @@ def _store_waves(frames, function_ids: list[int], template_id: int) -> list[int]
     responses = answers.drop_duplicates("response_id")
     db.session.execute(insert(TrustResponse), [
         {"id": rid, "wave_id": ids[-1], "rater_function_id": int(rater), "tenure": tenure}
-        for rid, rater, tenure in zip(responses["response_id"], responses["rater"], responses["tenure"])])
+        for rid, rater, tenure in zip(responses["response_id"], responses["rater"], responses["tenure"], strict=True)])
     db.session.execute(insert(TrustAnswer), [
         {"response_id": rid, "target_function_id": int(t), "item_id": int(i), "score": int(s)}
-        for rid, t, i, s in zip(answers["response_id"], answers["target"], answers["item"], answers["score"])])
+        for rid, t, i, s in zip(answers["response_id"], answers["target"], answers["item"], answers["score"],
+                                strict=True)])
     db.session.commit()
     return ids

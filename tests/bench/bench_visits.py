@@ -38,10 +38,23 @@ def seed(rng: random.Random) -> User:
         day = TODAY - timedelta(days=rng.randrange(365))
         party = rng.sample(people, rng.choice((1, 2, 2, 3)))
         joint = len({f for _, f in party}) > 1
-        visits.append({"id": visit_id, "account_id": rng.choice(account_ids), "visit_on": day, "quarter": quarter_label(day),
-                       "mode": "on_site", "purpose": f"Visit {visit_id}", "agenda": "", "summary": "",
-                       "status": "held" if rng.random() < 0.9 else "cancelled", "is_joint": joint,
-                       "internal_only": False, "planned_by_id": party[0][0], "author_id": party[0][0]})
+        visits.append(
+            {
+                "id": visit_id,
+                "account_id": rng.choice(account_ids),
+                "visit_on": day,
+                "quarter": quarter_label(day),
+                "mode": "on_site",
+                "purpose": f"Visit {visit_id}",
+                "agenda": "",
+                "summary": "",
+                "status": "held" if rng.random() < 0.9 else "cancelled",
+                "is_joint": joint,
+                "internal_only": False,
+                "planned_by_id": party[0][0],
+                "author_id": party[0][0],
+            }
+        )
         attendees += [{"visit_id": visit_id, "user_id": uid, "function_id": fid} for uid, fid in party]
     db.session.execute(insert(Visit), visits)
     db.session.execute(insert(VisitAttendee), attendees)
@@ -49,7 +62,7 @@ def seed(rng: random.Random) -> User:
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))  # what autovacuum does soon after a bulk load in production
-    return db.session.get(User, people[0][0])
+    return db.session.get_one(User, people[0][0])
 
 
 def run(bench: Bench) -> None:

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 
+from tests.text import captured
 from webapp import create_app
 from webapp.cache import cache
 from webapp.config import TestConfig
@@ -60,7 +62,9 @@ class Bench:
 
     def page_table(self) -> str:
         """The summary: one line per page (markdown)."""
-        header = "| page | data | server ms p50 | SQL queries (first view) | ratio to bare route | peak MiB per worker |"
+        header = (
+            "| page | data | server ms p50 | SQL queries (first view) | ratio to bare route | peak MiB per worker |"
+        )
         lines = [header, "|---|---|---:|---:|---:|---:|"]
         for row in self.pages:
             ratio = "n/a" if row.ratio is None else f"{row.ratio:.2f}"
@@ -201,12 +205,15 @@ def wrk(url: str, cookie: str | None = None, seconds: int = 5, connections: int 
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
         raise RuntimeError(f"wrk saw {non2xx.group(1)} error responses from {url}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return float(captured(r"Requests/sec:\s+([\d.]+)", out))
 
 
 def session_cookie(app: Flask, user) -> str:
     """A signed session cookie value that signs user in (for wrk)."""
-    serializer = app.session_interface.get_signing_serializer(app)
+    interface = app.session_interface
+    assert isinstance(interface, SecureCookieSessionInterface)
+    serializer = interface.get_signing_serializer(app)
+    assert serializer is not None
     return f"{app.config['SESSION_COOKIE_NAME']}={serializer.dumps({'_user_id': user.get_id(), '_fresh': True})}"
 
 
@@ -230,14 +237,16 @@ def bench_pages(bench: Bench, app: Flask, data: str, pages: list[Page]) -> None:
         ms, queries = time_request(app, client, page.url, status=page.status)
         rows.append(PageRow(page.label, data, ms, queries, first_view_queries(app, client, page.url)))
         bench.figure(f"{page.label}: median server time", ms, "ms")
-        bench.figure(f"{page.label}: SQL queries per request (first view)", f"{queries} ({rows[-1].first_view_queries})")
+        bench.figure(
+            f"{page.label}: SQL queries per request (first view)", f"{queries} ({rows[-1].first_view_queries})"
+        )
     if shutil.which("wrk") is None:
         bench.figure("throughput (wrk not installed: apt-get install wrk)", "n/a")
     else:
         with gunicorn(bench.database_url) as (base, master_pid):
             bare = wrk(base + "/health")
             bench.figure("bare route /health, gunicorn 2 workers", bare, "req/s")
-            for page, row in zip(pages, rows):
+            for page, row in zip(pages, rows, strict=True):
                 row.ratio = wrk(base + page.url, page.cookie, status=page.status) / bare
                 bench.figure(f"{page.label}: throughput ratio to the bare route", row.ratio, "x")
             peak = worker_peak_mib(master_pid)
@@ -253,5 +262,5 @@ def worker_peak_mib(master_pid: int) -> float:
     peaks = []
     for pid in children:
         status = Path(f"/proc/{pid}/status").read_text()
-        peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
+        peaks.append(int(captured(r"VmHWM:\s+(\d+) kB", status)) / 1024)
     return max(peaks)

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.browser
 def test_deactivating_a_person_asks_first_and_cancel_changes_nothing(page, db, width):
     finance = make_function("Finance", "FIN")
     make_user(Role.ADMIN, name="Ada Admin", email="ada@example.com", function=finance, password=PASSWORD)
-    leaving = make_user(name="Lee Leaving", email="lee.leaving.with.a.rather.long.address@example.com", function=finance)
+    leaving = make_user(
+        name="Lee Leaving", email="lee.leaving.with.a.rather.long.address@example.com", function=finance
+    )
     db.session.commit()
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, "ada@example.com", PASSWORD)

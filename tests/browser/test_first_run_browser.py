@@ -1,4 +1,7 @@
-"""A fresh organisation in the browser: the admin's checklist, its next step, and an empty state (axe, 1280 and 390 px)."""
+"""A fresh organisation in the browser: the admin's checklist, its next step, and an empty state.
+
+Axe checks each at 1280 and 390 px."""
+
 from __future__ import annotations
 
 import pytest

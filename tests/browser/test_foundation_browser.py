@@ -85,8 +85,10 @@ def test_directory_load_more_appends_the_next_page(page, org):
 
 def test_csv_import_through_preview_and_confirm(page, org, tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("email,name,function,team,roles\nnot-an-email,Broken Row,Finance,FP&A,\nok@example.com,Ok,Nowhere,,\n"
-                   "boss@example.com,Boss,Finance,,manager\n")  # HR may not grant manager: the person form refuses it
+    bad.write_text(
+        "email,name,function,team,roles\nnot-an-email,Broken Row,Finance,FP&A,\nok@example.com,Ok,Nowhere,,\n"
+        "boss@example.com,Boss,Finance,,manager\n"
+    )  # HR may not grant manager: the person form refuses it
     good = tmp_path / "people.csv"
     good.write_text(  # semicolons, as Excel writes CSV in much of Europe
         "email;name;function;team;manager_email;roles;hired_on\n"

@@ -1,4 +1,7 @@
-"""The searchable people picker (Tom Select): by keyboard, by touch at 390 px, again after an htmx swap, and without JavaScript."""
+"""The searchable people picker (Tom Select).
+
+By keyboard, by touch at 390 px, again after an htmx swap, and without JavaScript."""
+
 from __future__ import annotations
 
 import pytest

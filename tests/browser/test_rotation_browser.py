@@ -109,8 +109,12 @@ def test_apply_approve_rank_match_publish_accept(page, db, world):
     page.get_by_label("I have reviewed the draft: send the offers to the matched applicants").check()
     page.get_by_role("button", name="Publish the match").click()
     expect(page.locator("#placements-table")).to_contain_text("offered")
-    for path in (f"/rotation/cohorts/{cohort.id}", "/rotation/programs/new", f"/rotation/programs/{cohort.program_id}/cohorts/new",
-                 f"/rotation/programs/{cohort.program_id}/health"):
+    for path in (
+        f"/rotation/cohorts/{cohort.id}",
+        "/rotation/programs/new",
+        f"/rotation/programs/{cohort.program_id}/cohorts/new",
+        f"/rotation/programs/{cohort.program_id}/health",
+    ):
         _visit(page, path)
 
     _switch(page, applicant.email)
@@ -121,6 +125,20 @@ def test_apply_approve_rank_match_publish_accept(page, db, world):
     assert db.session.scalar(db.select(Placement.status)) == "accepted"
     _visit(page, "/rotation")
     expect(page.locator("#my-placements-title")).to_be_visible()
+
+
+def test_a_ranked_list_that_htmx_swaps_in_still_moves_in_place(page, db, world):
+    _org, applicant, cohort, _seats = world
+    log_in(page, applicant.email, PASSWORD)
+    page.goto(f"/rotation/cohorts/{cohort.id}/apply")
+    page.evaluate("document.getElementById('choice-list').dataset.old = '1'")
+    page.evaluate("htmx.ajax('GET', location.pathname,"
+                  " {target: '#choice-list', select: '#choice-list', swap: 'outerHTML'})")
+    expect(page.locator("#choice-list:not([data-old])")).to_have_count(1)  # the swapped-in list
+    page.get_by_role("button", name="Up Charlie quality").click()  # the old script left it to post the form
+    expect(page.locator("#choice-list-status")).to_have_text("Charlie quality is now number 2.")
+    assert _titles(page) == ["Alpha docks", "Charlie quality", "Bravo stock"]
+    expect(page.locator("#choice-list:not([data-old])")).to_have_count(1)  # no page load in between
 
 
 def test_ranking_works_without_javascript(browser, base_url, db, world):

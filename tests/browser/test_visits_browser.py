@@ -1,4 +1,7 @@
-"""What users click in joint visits: plan with two functions (live joint check), log, confirm, follow up; axe everywhere."""
+"""What users click in joint visits: plan with two functions (live joint check), log, confirm, follow up.
+
+Axe everywhere."""
+
 from __future__ import annotations
 
 import re

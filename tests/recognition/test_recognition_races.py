@@ -5,10 +5,6 @@ or its own test client (each request its own app context, as under gunicorn).
 """
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from sqlalchemy import func, select
 
@@ -16,6 +12,7 @@ from recognition import services
 from recognition.models import Comment, FeedItem, Kudos, LedgerEntry, Win
 from tests.conftest import sign_in
 from tests.factories import make_function, make_team, make_user
+from tests.races import in_own_session, run_together
 from tests.recognition.recognition_factories import MESSAGE, key, log_joint_win, make_org
 from webapp.extensions import db as _db
 from webapp.people.models import User
@@ -23,37 +20,6 @@ from webapp.roles import Role
 
 pytestmark = pytest.mark.postgres_only
 ALREADY = "That was already recorded."
-
-
-def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run work(0) ... work(count - 1) in threads released at the same moment; their results in order."""
-    start = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(index: int) -> None:
-        start.wait()
-        results[index] = work(index)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
-def in_own_session(app, action: Callable[[], Any]) -> str:
-    """Run one service call in its own app context and commit: "ok", or the error's class and message."""
-    with app.app_context():
-        try:
-            action()
-            _db.session.commit()
-            return "ok"
-        except Exception as error:  # noqa: BLE001  (every failure must show in the assertion)
-            _db.session.rollback()
-            return f"{type(error).__name__}: {error}"
-        finally:
-            _db.session.remove()
 
 
 def signed_in_client(app, user: User):
@@ -114,8 +80,8 @@ def test_two_functions_cosigning_at_the_same_moment_publish_the_win_exactly_once
     db.session.commit()
 
     def cosign(i: int) -> str:
-        return in_own_session(app, lambda: services.cosign_win(_db.session.get(User, signer_ids[i]),
-                                                               _db.session.get(Win, win_id)))
+        return in_own_session(app, lambda: services.cosign_win(_db.session.get_one(User, signer_ids[i]),
+                                                               _db.session.get_one(Win, win_id)))
 
     assert run_together(2, cosign) == ["ok", "ok"]
     db.session.expire_all()
@@ -134,7 +100,7 @@ def test_parallel_kudos_between_one_pair_never_exceed_the_daily_cap(app, db):
     db.session.commit()  # before the threads start: nothing of this session may hold a lock they wait for
 
     def gift(_: int) -> str:
-        return in_own_session(app, lambda: services.give_kudos(_db.session.get(User, giver_id), [receiver_id],
+        return in_own_session(app, lambda: services.give_kudos(_db.session.get_one(User, giver_id), [receiver_id],
                                                                MESSAGE, "one-team", 20, key("pair")))
 
     outcomes = run_together(5, gift)
@@ -191,10 +157,10 @@ def test_an_add_on_racing_the_removal_of_its_post_leaves_no_points_behind(app, d
 
     def act(i: int) -> str:
         if i == 0:
-            return in_own_session(app, lambda: services.delete_own_item(_db.session.get(User, author_id),
-                                                                        _db.session.get(FeedItem, item_id)))
-        return in_own_session(app, lambda: services.add_to_kudos(_db.session.get(User, backer_id),
-                                                                 _db.session.get(Kudos, kudos_id), 7, key("addon")))
+            return in_own_session(app, lambda: services.delete_own_item(_db.session.get_one(User, author_id),
+                                                                        _db.session.get_one(FeedItem, item_id)))
+        return in_own_session(app, lambda: services.add_to_kudos(_db.session.get_one(User, backer_id),
+                                                                 _db.session.get_one(Kudos, kudos_id), 7, key("addon")))
 
     deleted, added = run_together(2, act)
     assert deleted == "ok"

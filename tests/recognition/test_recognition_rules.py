@@ -92,7 +92,9 @@ def test_any_sequence_of_gifts_keeps_allowances_non_negative_and_balances_sums(a
 
 
 @given(paid=st.integers(1, 1000), exchanges=st.integers(0, 50), crosses=st.booleans(), multiplier=st.integers(100, 500))
-def test_a_receipt_is_positive_and_never_more_than_paid_times_the_bridge_multiplier(paid, exchanges, crosses, multiplier):
+def test_a_receipt_is_positive_and_never_more_than_paid_times_the_bridge_multiplier(
+    paid, exchanges, crosses, multiplier
+):
     got = rules.receipt(paid, exchanges, crosses, multiplier)
     assert 1 <= got.base <= paid
     assert got.total <= -(-paid * (multiplier if crosses else 100) // 100)  # the bonus rounds up

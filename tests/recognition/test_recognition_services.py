@@ -14,7 +14,8 @@ from tests.recognition.recognition_factories import MESSAGE, give, key, log_join
 from webapp import clock, signals
 from webapp.auth.models import AuditEntry
 from webapp.errors import AlreadyRecorded, Refused
-from webapp.notifications.models import Notification
+from webapp.notifications.models import OFF, Notification
+from webapp.notifications.services import save_settings
 from webapp.periods import month_label
 from webapp.roles import Role
 
@@ -176,6 +177,16 @@ def test_a_joint_win_waits_for_the_other_function_then_publishes(org, db):
     assert joint.badge.slug == "joint-win"
     kinds = set(db.session.scalars(select(FeedItem.kind)))
     assert kinds == {"win", "badge"}
+
+
+def test_kudos_and_a_published_win_reach_people_who_turned_notices_off(org, db):
+    for person in (org.ops[0], org.fin[0]):
+        save_settings(person, {"info": OFF}, weekly_digest=False)
+    give(org.fin[1], org.ops[0], points=5, now=NOW)  # used to fail: the missing notice had no created_at
+    services.cosign_win(org.ops_manager, log_joint_win(org))
+    assert points_balance(org.ops[0].id) == 5 + 3 + 100  # the kudos, its bridge bonus (half, rounded up), the win
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id.in_([org.ops[0].id, org.fin[0].id]), Notification.kind == "info")) == 0
 
 
 def test_a_declined_win_is_never_published(org, db):

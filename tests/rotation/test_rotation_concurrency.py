@@ -1,7 +1,6 @@
 """On PostgreSQL, concurrent rotation writes: real threads released together, exactly one outcome each."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
@@ -9,6 +8,7 @@ from sqlalchemy import func, select
 
 from rotation import services
 from rotation.models import Application, Placement
+from tests.races import in_own_session, run_together
 from tests.rotation.rotation_factories import make_application, make_cohort, make_opening, make_org, make_program
 from tests.timeline import TODAY
 from webapp import signals
@@ -18,30 +18,8 @@ from webapp.people.models import User
 
 
 def _race(app, writes: list[Callable[[], object]]) -> list[str]:
-    """Run each write in its own thread, app context and connection, all released at once; their outcomes."""
-    start = threading.Barrier(len(writes))
-    outcomes: list[str] = []
-
-    def run(write: Callable[[], object]) -> None:
-        with app.app_context():
-            start.wait()
-            try:
-                write()
-                _db.session.commit()
-                outcomes.append("ok")
-            except Exception as error:  # noqa: BLE001  (any failure must show in the assertion)
-                _db.session.rollback()
-                outcomes.append(str(error))
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(write,)) for write in writes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert len(outcomes) == len(writes), "a thread hung"
-    return outcomes
+    """Each write in its own thread, app context and connection, all released at once; their outcomes."""
+    return run_together(len(writes), lambda i: in_own_session(app, writes[i]))
 
 
 def _get(model, row_id: int):
@@ -99,7 +77,7 @@ def test_concurrent_approvals_never_exceed_the_team_release_cap(app, db):
     outcomes = _race(app, [approve(a) for a in applications])
     assert outcomes.count("ok") == 2
     [refusal] = [o for o in outcomes if o != "ok"]
-    assert refusal.startswith("Your team may release at most 2 of its 4 people at once")
+    assert refusal.startswith("RotationError: Your team may release at most 2 of its 4 people at once")
     db.session.expire_all()
     statuses = db.session.scalars(select(Application.status).where(Application.id.in_(applications))).all()
     assert sorted(statuses) == ["approved", "approved", "submitted"]
@@ -120,7 +98,7 @@ def test_approve_and_decline_at_once_record_exactly_one_decision(app, db):
     outcomes = _race(app, [decide(True), decide(False)])
     assert outcomes.count("ok") == 1
     [refusal] = [o for o in outcomes if o != "ok"]
-    assert refusal.startswith("This application was already ")
+    assert refusal.startswith("RotationRecorded: This application was already ")
     db.session.expire_all()
     status = db.session.get(Application, application_id).status
     assert status in ("approved", "declined")

@@ -10,9 +10,9 @@ import time_machine
 from rotation import services
 from rotation.models import Application, Cohort, DraftMatch, Opening, Placement, Program
 from rotation.queries import host_order, ranked_ids
-from tests.concurrency import meanwhile, post_as
 from tests.conftest import sign_in
 from tests.factories import make_user
+from tests.races import meanwhile, post_as
 from tests.rotation.rotation_factories import (
     TODAY,
     make_application,
@@ -20,6 +20,7 @@ from tests.rotation.rotation_factories import (
     publish,
     run_match,
 )
+from tests.text import captured
 from webapp.roles import Role
 
 
@@ -75,7 +76,9 @@ def test_manager_posts_an_opening_with_a_mentor_by_email(db, client, org, cohort
     opening = cohort.openings[0]
     assert (opening.title, opening.mentor_id, opening.capacity) == ("Dock scheduling", mentor.id, 2)
     sign_in(client, org.finance_manager)
-    edit = client.post(f"/rotation/cohorts/{cohort.id}/openings/{opening.id}/edit", data={**data, "mentor_email": mentor.email})
+    edit = client.post(
+        f"/rotation/cohorts/{cohort.id}/openings/{opening.id}/edit", data={**data, "mentor_email": mentor.email}
+    )
     assert edit.status_code == 404
 
 
@@ -282,8 +285,7 @@ def test_an_unanswered_offer_shows_as_expired_after_its_date(org, cohort, seats)
 
 
 def _hidden_key(page) -> str:
-    return re.search(rb'name="idempotency_key" type="hidden" value="([^"]+)"|name="idempotency_key" value="([^"]+)"',
-                     page.data).group(0).split(b'value="')[1].rstrip(b'"').decode()
+    return captured(r'name="idempotency_key" (?:type="hidden" )?value="([^"]+)"', page.get_data(as_text=True))
 
 
 def test_create_forms_replayed_with_their_key_answer_already_recorded(db, client, org, cohort):
@@ -317,7 +319,8 @@ def test_a_program_form_replayed_as_the_first_one_commits_answers_already_record
             "eligible_function_ids": [org.finance.id], "duration_weeks": "12", "time_share_percent": "100",
             "min_tenure_months": "6", "release_cap_percent": "20", "offer_days": "7", "idempotency_key": key}
     user_id = org.hr.get_id()
-    first_request = lambda: post_as(app, user_id, "/rotation/programs/new", form)
+    def first_request():
+        return post_as(app, user_id, "/rotation/programs/new", form)
     with meanwhile(db.engine, "WHERE rotation_program.idempotency_key", first_request) as first:
         replay = client.post("/rotation/programs/new", data=form)
     assert first[0][0] == 303

@@ -25,7 +25,7 @@ def answers_frame(rows: list[tuple[str, str, str, int, str, bool, int]]) -> pd.D
 SIX = answers_frame([
     (r, "FIN", "OPS", item, "reliability", item == 2, score)
     for r, scores in {"a": (4, 2), "b": (5, 2), "c": (4, 1), "d": (3, 3), "e": (4, 2), "f": (5, 1)}.items()
-    for item, score in zip((1, 2), scores)
+    for item, score in zip((1, 2), scores, strict=True)
 ])
 SIX_POINTS = [75, 87.5, 87.5, 50, 75, 100]
 
@@ -221,7 +221,10 @@ def test_below_the_minimum_there_is_no_r_and_no_p_and_a_constant_series_says_so(
     assert analysis.verdict(few, outcome).startswith("Too few quarter-on-quarter changes to say anything: 6 paired")
     flat = analysis.lagged_correlations(_aligned([60.0] * 10, list(range(10)))).iloc[0]
     assert flat["constant"] == "index" and math.isnan(flat["r"])
-    assert analysis.verdict(flat, outcome) == "The trust index did not change over these quarters: there is nothing to correlate."
+    assert (
+        analysis.verdict(flat, outcome)
+        == "The trust index did not change over these quarters: there is nothing to correlate."
+    )
 
 
 def test_holm_matches_the_step_down_by_hand():
@@ -241,7 +244,7 @@ def _panel(rng, functions: int, quarters: int, shared: np.ndarray, slope: float)
         x = 40 + 10 * f + shared + rng.normal(0, 2, quarters)
         y = 5 + f + 0.8 * shared + slope * x + rng.normal(0, 1, quarters)
         frames[f] = _aligned(list(x), list(y))
-        long += [(f, q, xv, yv) for q, (xv, yv) in enumerate(zip(x, y))]
+        long += [(f, q, xv, yv) for q, (xv, yv) in enumerate(zip(x, y, strict=True))]
     return frames, pd.DataFrame(long, columns=["f", "q", "x", "y"])
 
 
@@ -277,7 +280,9 @@ def test_the_verdict_says_which_way_the_metric_moved_and_whether_that_is_better(
     row = {"lag": 0, "n": 10, "r": -0.8, "p": 0.001, "p_adjusted": 0.004, "tests": 6, "too_few": False, "constant": ""}
     cycle = analysis.Outcome("the cash conversion cycle", higher_is_better=False, unit="days")
     text = analysis.verdict(row, cycle)
-    assert text.startswith("In quarters when trust rose, the cash conversion cycle shortened (better) in the same quarter")
+    assert text.startswith(
+        "In quarters when trust rose, the cash conversion cycle shortened (better) in the same quarter"
+    )
     assert "p = 0.004 after correcting for the 6 tests on this page" in text and "not evidence of cause" in text
     delivery = analysis.Outcome("on-time delivery", higher_is_better=True, unit="%")
     assert "on-time delivery fell (worse) 1 quarter later" in analysis.verdict({**row, "lag": 1}, delivery)
@@ -304,7 +309,9 @@ def test_lag_0_says_which_came_first():
     assert analysis.days_into_quarter(date(2026, 12, 15)) == (75, 92)
     assert analysis.days_into_quarter(date(2026, 2, 1)) == (31, 90)
     late = analysis.lag0_timing([date(2026, 12, 15), date(2026, 9, 20)])
-    assert late.startswith("The waves closed on average 85% of the way")  # (75/92 + 81/92) / 2 and "came before the answers" in late
+    assert late.startswith(
+        "The waves closed on average 85% of the way"
+    )  # (75/92 + 81/92) / 2 and "came before the answers" in late
     assert "came after the answers" in analysis.lag0_timing([date(2026, 10, 10)])
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import random
 from datetime import timedelta
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -30,7 +31,8 @@ TENURES = list(reporting.FILTERS["tenure"][1])
 def small_organisation(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, dict]]:
     """Respondents in four functions of 1-9 people; each rates the other three on two items."""
     rng = random.Random(seed)
-    people, answers, recommend = {}, [], []
+    people: dict[str, dict[str, Any]] = {}
+    answers, recommend = [], []
     for function in FUNCTIONS:
         for n in range(rng.randint(1, 9)):
             rid = f"{function}{n}"
@@ -55,7 +57,7 @@ def _members(people: dict, value, test) -> frozenset:
 
 def shown_figures(report: dict, people: dict, value) -> list[tuple[tuple, frozenset, int]]:
     """(measure, respondents, n shown) of every figure the report shows."""
-    shown = []
+    shown: list[tuple[tuple, frozenset, int]] = []
     for cell in report["cells"]:
         if not cell["hidden"]:
             who = _members(people, value, lambda p, c=cell: p["rater"] == c["rater"])
@@ -63,7 +65,13 @@ def shown_figures(report: dict, people: dict, value) -> list[tuple[tuple, frozen
             shown += [(("about", cell["target"]), who, d["n"]) for d in cell["dimensions"].values()]
     for row in report["targets"]:
         if not row["hidden"]:
-            shown.append((("about", row["target"]), _members(people, value, lambda p, t=row["target"]: p["rater"] != t), row["n"]))
+            shown.append(
+                (
+                    ("about", row["target"]),
+                    _members(people, value, lambda p, t=row["target"]: p["rater"] != t),
+                    row["n"],
+                )
+            )
     for row in report["raters"]:
         if not row["hidden"]:
             shown.append((("own",), _members(people, value, lambda p, r=row["rater"]: p["rater"] == r), row["n"]))
@@ -225,16 +233,18 @@ def test_closing_a_wave_keeps_small_cells_hidden_in_the_stored_report(db):
 def test_every_size_combination_of_three_functions_hides_what_it_must(sizes):
     people, answers = {}, []
     names = FUNCTIONS[:3]
-    for function, size in zip(names, sizes):
+    for function, size in zip(names, sizes, strict=True):
         for n in range(size):
             rid = f"{function}{n}"
             tenure = TENURES[n % 3]
             people[rid] = {"rater": function, "tenure": tenure, "recommends": set()}
             answers += [(rid, function, t, 1, "d", False, 4, tenure) for t in names if t != function]
-    frame = pd.DataFrame(answers, columns=["response_id", "rater", "target", "item", "dimension", "reverse", "score", "tenure"])
+    frame = pd.DataFrame(
+        answers, columns=["response_id", "rater", "target", "item", "dimension", "reverse", "score", "tenure"]
+    )
     empty = pd.DataFrame(columns=["response_id", "rater", "target", "score", "tenure"])
     figures = every_view(frame, empty, people, 5)
-    for measure, who, n in figures:
+    for _, who, n in figures:
         assert n == len(who) >= 5
     sets: dict[tuple, set] = {}
     for measure, who, _ in figures:

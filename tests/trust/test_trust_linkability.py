@@ -11,7 +11,6 @@ share a transaction id with a participation.
 """
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from programs.trust.models import (
 )
 from programs.trust.services import Answers, close_wave, submit_response
 from tests.factories import make_function, make_user
+from tests.text import captured
 from tests.trust.trust_factories import make_wave, today
 from webapp.extensions import db
 
@@ -76,7 +76,7 @@ def _author_of_responses(wave) -> dict[str, int]:
 
 def _author_of_comments() -> dict[str, int]:
     rows = db.session.execute(select(TrustComment.id, TrustComment.body))
-    return {cid: int(re.match(r"marker-(\d+)-", body).group(1)) for cid, body in rows}
+    return {cid: int(captured(r"^marker-(\d+)-", body)) for cid, body in rows}
 
 
 def _sql_signals(table: str) -> dict[str, list[str]]:
@@ -98,14 +98,20 @@ def _answer_ctid_signal() -> dict[str, list[str]]:
     first: dict[str, tuple] = {}
     for rid, ctid in rows:
         first[rid] = min(first.get(rid, (1 << 62, 0)), tuple(int(x) for x in ctid.strip("()").split(",")))
-    return {"answer ctid": sorted(first, key=first.get)}
+    return {"answer ctid": sorted(first, key=lambda rid: first[rid])}
+
+
+def _sqlite_file() -> Path:
+    database = db.engine.url.database
+    assert database, "the SQLite tests run on a file"
+    return Path(database)
 
 
 def _file_signals(ids: list[str]) -> dict[str, list[str]]:
     """SQLite: ids ordered by where their bytes sit in the main file and the WAL, then in the checkpointed file."""
     if db.engine.dialect.name != "sqlite":
         return {}
-    path = Path(db.engine.url.database)
+    path = _sqlite_file()
     signals = {}
     for stage in ("before checkpoint", "after checkpoint"):
         if stage == "after checkpoint":
@@ -114,8 +120,8 @@ def _file_signals(ids: list[str]) -> dict[str, list[str]]:
         raw = path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
         first = {i: raw.find(i.encode()) for i in ids}
         last = {i: raw.rfind(i.encode()) for i in ids}
-        signals[f"first byte offset, {stage}"] = sorted(ids, key=first.get)
-        signals[f"last byte offset, {stage}"] = sorted(ids, key=last.get)
+        signals[f"first byte offset, {stage}"] = sorted(ids, key=lambda i: first[i])
+        signals[f"last byte offset, {stage}"] = sorted(ids, key=lambda i: last[i])
     return signals
 
 
@@ -126,7 +132,7 @@ def _links(ranked: list[str], author: dict[str, int], function_of: dict[int, int
         correct = 0
         for function in set(function_of.values()):
             theirs = [author[r] for r in rows if function_of[author[r]] == function]
-            correct += sum(guess == truth for guess, truth in zip(sorted(theirs), theirs))
+            correct += sum(guess == truth for guess, truth in zip(sorted(theirs), theirs, strict=True))
         best = max(best, correct)
     return best
 
@@ -166,7 +172,7 @@ def _assert_pending_sheets_are_opaque(people) -> None:
     sizes = {len(sealed) for (sealed,) in db.session.execute(select(TrustPendingSheet.sealed))}
     assert len(sizes) == 1
     if db.engine.dialect.name == "sqlite":
-        path = Path(db.engine.url.database)
+        path = _sqlite_file()
         wal = path.with_name(path.name + "-wal")
         raw = path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
         assert b"marker-" not in raw
@@ -189,6 +195,6 @@ def _assert_no_shared_transaction() -> None:
 
 def _assert_nothing_answered_carries_a_time() -> None:
     for model in (TrustResponse, TrustAnswer, TrustComment, TrustPendingSheet):
-        timed = [c.name for c in inspect(model).columns if isinstance(c.type, (DateTime, Date))]
+        timed = [c.name for c in model.__table__.columns if isinstance(c.type, (DateTime, Date))]
         assert timed == [], f"{model.__tablename__} stores a time: {timed}"
     assert {c.name for c in inspect(TrustParticipation).columns} == {"wave_id", "user_id", "function_id"}

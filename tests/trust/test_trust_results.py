@@ -33,7 +33,9 @@ def test_the_pairs_that_moved_most_come_first_in_plain_words():
         "How Operations sees Finance: 9 points down since 2026-Q2 (61 → 52), more than chance would explain.",
         "How Finance sees Operations: 8 points up since 2026-Q3 (58 → 66), more than chance would explain.",
     ]
-    assert plain.moved_most(trend, 3)[2]["sentence"].endswith("10 points down since 2026-Q3 (58 → 48), small enough to be chance.")
+    assert plain.moved_most(trend, 3)[2]["sentence"].endswith(
+        "10 points down since 2026-Q3 (58 → 48), small enough to be chance."
+    )
     assert plain.moved_most(trend, 0) == []
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -114,7 +115,8 @@ def publish_wave(attacker: Attacker, answers: pd.DataFrame, recommend: pd.DataFr
     for option, report in reports.items():
         if report["refused"]:
             continue
-        view = reporting.parse_filter(option)[1] if option else None
+        parsed = reporting.parse_filter(option) if option else None
+        view = parsed[1] if parsed else None
         people = _respondents(answers, view)
         for cell in (c for c in report["cells"] if not c["hidden"]):
             who = people[(people["rater"] == cell["rater"]) & (people["target"] == cell["target"])]
@@ -128,19 +130,19 @@ def publish_wave(attacker: Attacker, answers: pd.DataFrame, recommend: pd.DataFr
         answered = recommend if view is None else recommend[recommend["tenure"] == view]
         for row in (e for e in report["enps"] if not e["hidden"]):
             who = answered[answered["target"] == row["target"]]
-            attacker.publish({("recommend", r, t): 1.0 for r, t in zip(who["response_id"], who["target"])})
+            attacker.publish({("recommend", r, t): 1.0 for r, t in zip(who["response_id"], who["target"], strict=True)})
 
 
 def _mean_rows(attacker: Attacker, who: pd.DataFrame, weight) -> None:
     """A mean index (respondent means, weighted) and a pooled favourable share over these (respondent, target)s."""
-    pairs = list(zip(who["response_id"], who["target"]))
+    pairs = list(zip(who["response_id"], who["target"], strict=True))
     attacker.publish({("points", r, t): weight(r) for r, t in pairs})
     attacker.publish({("favourable", r, t): 1.0 for r, t in pairs})
 
 
 def assert_quarter_series_uses_published_figures(reports: list[dict]) -> None:
     """The quarterly series average the shown figures of the quarter's waves, and nothing else."""
-    history = [(SimpleNamespace(period="2026-Q1"), report[""]) for report in reports]
+    history: list[tuple[Any, dict]] = [(SimpleNamespace(period="2026-Q1"), report[""]) for report in reports]
     for kind, key in [("overall", ())] + [("target", (t,)) for t in FUNCTIONS] + [
             ("cell", (r, t)) for r in FUNCTIONS for t in FUNCTIONS if r != t]:
         series = index_series(history, kind, key)
@@ -159,17 +161,19 @@ def _find(report: dict, kind: str, key: tuple) -> dict | None:
 
 
 def hidden_groups(answers: pd.DataFrame, recommend: pd.DataFrame, k: int):
-    """(measure, unknowns) of every atom rater x target x tenure of 1..k-1 people, and of every small respondent group."""
+    """(measure, unknowns) of every atom rater x target x tenure of 1..k-1 people.
+
+    And of every small respondent group."""
     atoms, groups = [], []
     for frame, measures in ((answers, ("points", "favourable")), (recommend, ("recommend",))):
         pairs = frame.drop_duplicates(["response_id", "target"])
         for _, atom in pairs.groupby(["rater", "target", "tenure"]):
             if 0 < len(atom) < k:
-                atoms += [(m, list(zip(atom["response_id"], atom["target"]))) for m in measures]
+                atoms += [(m, list(zip(atom["response_id"], atom["target"], strict=True))) for m in measures]
     pairs = answers.drop_duplicates(["response_id", "target"])
     for _, group in pairs.groupby(["rater", "tenure"]):
         if 0 < group["response_id"].nunique() < k:
-            keys = list(zip(group["response_id"], group["target"]))
+            keys = list(zip(group["response_id"], group["target"], strict=True))
             groups += [[(m, r, t) for r, t in keys] for m in MEASURES]
     return atoms, groups
 

@@ -206,7 +206,8 @@ def test_results_csv_exports_the_same_table(db, org, signed_in_client):
 
 def _statements_of(db, client, url: str) -> list[str]:
     statements = []
-    listener = lambda *args: statements.append(args[2])
+    def listener(*args):
+        statements.append(args[2])
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
         assert client.get(url).status_code == 200
@@ -271,11 +272,15 @@ def test_hr_edits_a_template_until_a_wave_of_it_has_responses(db, org, signed_in
                            data={"text": "They keep us informed.", "dimension": "Communication", "scale": "agree5",
                                  "reverse": "y"})
     assert response.status_code == 303
-    item = db.session.scalar(select(TrustItem).where(TrustItem.template_id == copy_id, TrustItem.text == "They keep us informed."))
+    item = db.session.scalar(
+        select(TrustItem).where(TrustItem.template_id == copy_id, TrustItem.text == "They keep us informed.")
+    )
     assert item.dimension == "communication" and item.reverse
     wave = make_wave([org["finance"], org["operations"]])
     answer(wave, org["finance"], 1)
-    response = client.post(f"/trust/templates/{template.id}/items", data={"text": "x", "dimension": "y", "scale": "agree5"})
+    response = client.post(
+        f"/trust/templates/{template.id}/items", data={"text": "x", "dimension": "y", "scale": "agree5"}
+    )
     assert response.status_code == 400 and "frozen" in response.get_data(as_text=True)
 
 
@@ -288,8 +293,13 @@ def test_a_value_by_form_is_validated_and_a_second_save_replaces_it(db, org, met
     client = signed_in_client(org["hr"])
     bad = client.post(f"/trust/outcomes/{metric.id}/values", data={"period": "2025-Q3", "value": "90"})
     assert bad.status_code == 400 and "is not a month like 2025-07" in bad.get_data(as_text=True)
-    assert client.post(f"/trust/outcomes/{metric.id}/values", data={"period": "2025-07", "value": "90"}).status_code == 303
-    assert client.post(f"/trust/outcomes/{metric.id}/values", data={"period": "2025-07", "value": "91.5"}).status_code == 303
+    assert (
+        client.post(f"/trust/outcomes/{metric.id}/values", data={"period": "2025-07", "value": "90"}).status_code == 303
+    )
+    assert (
+        client.post(f"/trust/outcomes/{metric.id}/values", data={"period": "2025-07", "value": "91.5"}).status_code
+        == 303
+    )
     assert db.session.scalars(select(TrustMetricValue.value)).all() == [91.5]
 
 
@@ -336,7 +346,9 @@ def test_outcome_analysis_shows_no_r_below_the_minimum(db, org, metric, signed_i
 
 
 def test_outcome_verdict_reads_the_changes_with_the_metrics_direction_and_a_scatter(db, org, signed_in_client):
-    cycle = quarterly_history([org["finance"], org["operations"]], org["finance"], org["hr"], [3, 4, 3, 5, 4, 5, 3, 4, 5])
+    cycle = quarterly_history(
+        [org["finance"], org["operations"]], org["finance"], org["hr"], [3, 4, 3, 5, 4, 5, 3, 4, 5]
+    )
     client = signed_in_client(org["leader"])
     series = f"cell:{org['finance'].id}-{org['operations'].id}"
     page = client.get(f"/trust/outcomes/{cycle.id}?series={series}").get_data(as_text=True)

@@ -3,7 +3,6 @@ reminders to those who have not answered, and a confirmed close."""
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -12,8 +11,8 @@ from sqlalchemy import func, select
 
 from programs.trust.models import TrustWave
 from programs.trust.services import announce_wave, ensure_builtin_template
-from tests.concurrency import meanwhile, post_as
 from tests.factories import make_function, make_user
+from tests.races import meanwhile, post_as, run_together
 from tests.trust.trust_factories import answer, make_wave, today
 from webapp import clock
 from webapp.forms import new_key
@@ -160,30 +159,24 @@ def test_parallel_invitations_or_reminders_go_out_once(app, db, org, job):
     audience = [make_user(function=org["operations"]) for _ in range(3)]
     db.session.commit()
     wave_id, hr_id = wave.id, org["hr"].id
-    start = threading.Barrier(4)
-    outcomes: list[str] = []
 
-    def run() -> None:
+    def run(_: int) -> str:
         with app.app_context():
-            start.wait()
             try:
                 if job == "invite":
-                    outcomes.append("ok" if announce_due_waves(today()) else "none")
+                    outcome = "ok" if announce_due_waves(today()) else "none"
                 else:
-                    remind_wave(_db.session.get(User, hr_id), _db.session.get(TrustWave, wave_id), today())
-                    outcomes.append("ok")
+                    remind_wave(_db.session.get_one(User, hr_id), _db.session.get_one(TrustWave, wave_id), today())
+                    outcome = "ok"
                 _db.session.commit()
+                return outcome
             except Exception as error:  # noqa: BLE001  (any other failure must show in the assertion)
                 _db.session.rollback()
-                outcomes.append(str(error))
+                return str(error)
             finally:
                 _db.session.remove()
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = run_together(4, run)
     refusal = "none" if job == "invite" else "A reminder for this wave already went out today."
     assert sorted(outcomes) == sorted(["ok"] + [refusal] * 3)
     db.session.expire_all()

@@ -69,7 +69,7 @@ def quarterly_history(functions: list[Function], rater: Function, hr: User, scor
     """One closed wave a quarter up to last quarter, 6 people of rater answering each at the given score,
     and a quarterly "Cash conversion cycle" (days, lower is better) that shortens as their index rises."""
     cycle = save_metric(hr, None, "Cash conversion cycle", "days", False, "quarterly", "organisation")
-    for ago, score in zip(range(len(scores), 0, -1), scores):
+    for ago, score in zip(range(len(scores), 0, -1), scores, strict=True):
         wave = make_wave(functions, actor=hr, title=f"Pulse {ago}")
         answer(wave, rater, 6, score=score)
         wave.closes_on = quarter_middle(ago)

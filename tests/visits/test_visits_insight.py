@@ -21,7 +21,9 @@ from webapp.people.demo import seed_people
 def matrix(html: str) -> dict[str, list[str]]:
     """Account name -> the cells of its row in the coverage table."""
     rows = {}
-    for name, cells in re.findall(r'<th scope="row" class="fw-normal"><a [^>]*>([^<]+)</a></th>(.*?)</tr>', html, re.DOTALL):
+    for name, cells in re.findall(
+        r'<th scope="row" class="fw-normal"><a [^>]*>([^<]+)</a></th>(.*?)</tr>', html, re.DOTALL
+    ):
         rows[name] = re.findall(r"<td[^>]*>([^<]*)</td>", cells)
     return rows
 

@@ -1,7 +1,6 @@
 """On PostgreSQL, requests at once: one row per create form (replays hear "already recorded"); the pair cap holds."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -10,8 +9,8 @@ from sqlalchemy import func, select
 from programs.visits import services
 from programs.visits.models import FollowUp, Visit
 from recognition.models import LedgerEntry
-from tests.concurrency import post_as
 from tests.factories import make_user
+from tests.races import post_as, run_together
 from tests.timeline import TODAY
 from tests.visits.test_visits_follow_ups import follow_up_form
 from tests.visits.test_visits_visits import plan_form
@@ -26,17 +25,7 @@ def post_at_once(app, user, url: str | list[str], data: dict, times: int) -> lis
     Returns each request's status and the page its redirect leads to.
     """
     urls = url if isinstance(url, list) else [url] * times
-    barrier, outcomes, user_id = threading.Barrier(len(urls)), [], user.get_id()
-
-    def submit(target: str) -> None:
-        outcomes.append(post_as(app, user_id, target, data, barrier.wait))
-
-    threads = [threading.Thread(target=submit, args=(target,)) for target in urls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    return run_together(len(urls), lambda index: post_as(app, user.get_id(), urls[index], data))
 
 
 def _count(db, model) -> int:

@@ -1,17 +1,15 @@
 """Planning, logging, joint detection, notes, confirmation and the visit_confirmed event, over HTTP."""
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from programs.visits.models import FunctionNote, Visit
-from tests.concurrency import meanwhile, post_as
 from tests.conftest import sign_in
+from tests.races import client_as, meanwhile, post_as, run_together
 from tests.timeline import TODAY
 from tests.visits.visits_factories import form_key, make_account, make_visit
 from webapp import signals
@@ -115,7 +113,8 @@ def test_a_replay_that_checked_its_key_just_before_the_first_request_committed_h
     db.session.commit()
     sign_in(client, org.fin)
     user_id = org.fin.get_id()
-    first_request = lambda: post_as(app, user_id, "/visits/new", data)
+    def first_request():
+        return post_as(app, user_id, "/visits/new", data)
     with meanwhile(db.engine, "WHERE visits_visit.idempotency_key", first_request) as first:
         replay = client.post("/visits/new", data=data)
     assert first[0][0] == 303 and "The visit is saved." in first[0][1]
@@ -357,19 +356,7 @@ def test_two_attendees_confirming_at_once_fire_the_event_once(app, db, org):
     visit = make_visit([org.fin, org.ops, org.ops2], author=org.fin)
     db.session.commit()
     url, session_ids = f"/visits/{visit.id}/confirm", [org.ops.get_id(), org.ops2.get_id()]
-    barrier, statuses = threading.Barrier(2), []
-
-    def confirm_as(session_id: str) -> None:
-        client = FlaskClient(app, app.response_class, use_cookies=True)  # each thread has its own app context
-        with client.session_transaction() as session:
-            session["_user_id"], session["_fresh"] = session_id, True
-        barrier.wait()
-        statuses.append(client.post(url).status_code)
-
+    clients = [client_as(app, sid) for sid in session_ids]
     with captured_confirmations() as received:
-        threads = [threading.Thread(target=confirm_as, args=(sid,)) for sid in session_ids]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        statuses = run_together(2, lambda i: clients[i].post(url).status_code)
     assert sorted(statuses) == [303, 400] and len(received) == 1

@@ -12,7 +12,11 @@ from webapp.roles import Role
 
 View = TypeVar("View", bound=Callable)
 PUBLIC = "public"
-EXEMPT_ENDPOINTS = frozenset({"static"})
+
+
+def is_static_files(endpoint: str) -> bool:
+    """Flask's own static file views (the app's, and each blueprint's static_folder): public files."""
+    return endpoint == "static" or endpoint.endswith(".static")
 
 
 def public(view: View) -> View:
@@ -47,7 +51,7 @@ signed_in = roles_required(Role.EMPLOYEE)
 def refuse_undeclared_views() -> None:
     """before_request: a view without an access declaration is a bug, so refuse it (fail closed)."""
     endpoint = request.endpoint
-    if endpoint is None or endpoint in EXEMPT_ENDPOINTS:
+    if endpoint is None or is_static_files(endpoint):
         return
     view = current_app.view_functions.get(endpoint)
     if getattr(view, "access", None) is None:

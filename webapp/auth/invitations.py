@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from webapp import clock
 from webapp.auth.models import PasswordLink
 from webapp.auth.services import PASSWORD_MIN, PasswordError, record_audit
+from webapp.db import rows_changed
 from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.notifications.services import enqueue_email
@@ -26,7 +27,9 @@ from webapp.roles import Role
 
 SALT = "common-ground.set-password"
 INVITE, RESET = "invite", "reset"
-LINK_UNUSABLE = "This link no longer works: it has expired, was already used, or a newer one was sent. Ask for a new one."
+LINK_UNUSABLE = (
+    "This link no longer works: it has expired, was already used, or a newer one was sent. Ask for a new one."
+)
 SUBJECTS = {INVITE: "You are invited to Common Ground", RESET: "Set a new password for Common Ground"}
 BODIES = {
     INVITE: "Hello {name},\n\n{actor} invited you to Common Ground. Choose your password here (the link works once, "
@@ -98,7 +101,7 @@ def people_without_password() -> list[User]:
 
 def everyone_can_get_in() -> bool:
     """Several people are active and each has a password or a link that still works (first-run checklist)."""
-    active = db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True)))
+    active = db.session.execute(select(func.count()).select_from(User).where(User.active.is_(True))).scalar_one()
     open_link = select(PasswordLink.id).where(
         PasswordLink.user_id == User.id, PasswordLink.used_at.is_(None), PasswordLink.revoked_at.is_(None),
         PasswordLink.expires_at > clock.now(),
@@ -175,14 +178,14 @@ def set_password_with_link(token: str, password: str) -> User:
     if len(password) < PASSWORD_MIN:
         raise PasswordError(f"Choose a password of at least {PASSWORD_MIN} characters.")
     link = _open_link(token, lock=True)
-    used = db.session.execute(
+    used = rows_changed(db.session, 
         update(PasswordLink)
         .where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None), PasswordLink.revoked_at.is_(None))
         .values(used_at=clock.now())
     )
-    if used.rowcount != 1:  # a concurrent request used it first
+    if used != 1:  # a concurrent request used it first
         raise RuleError(LINK_UNUSABLE)
-    user = db.session.scalar(select(User).where(User.id == link.user_id).with_for_update(of=User))
+    user = db.session.scalars(select(User).where(User.id == link.user_id).with_for_update(of=User)).one()
     user.set_password(password)
     _revoke_open_links(user)
     user.last_login_at = clock.now()

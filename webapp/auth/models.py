@@ -7,12 +7,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import KEY_MAX, TimestampMixin, UTCDateTime
-from webapp.extensions import db
+from webapp.db import KEY_MAX, Base, TimestampMixin, UTCDateTime
 from webapp.people.models import User
 
 
-class AuditEntry(TimestampMixin, db.Model):
+class AuditEntry(TimestampMixin, Base):
     """Who did what to which object, with the state before and after."""
 
     __tablename__ = "audit_entry"
@@ -28,7 +27,7 @@ class AuditEntry(TimestampMixin, db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class PasswordLink(TimestampMixin, db.Model):
+class PasswordLink(TimestampMixin, Base):
     """A single-use, expiring link to set a password: an invitation or a reset. Only the token's hash is kept."""
 
     __tablename__ = "password_link"
@@ -38,7 +37,9 @@ class PasswordLink(TimestampMixin, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(16))  # "invite" or "reset"
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # None: asked for on the login page
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id")
+    )  # None: asked for on the login page
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a newer link or a new password ended it

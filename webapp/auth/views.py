@@ -23,6 +23,7 @@ from webapp.auth.services import PasswordError, authenticate, change_password, e
 from webapp.errors import RuleError
 from webapp.extensions import db, limiter
 from webapp.forms import new_key
+from webapp.paging import page_of_objects
 from webapp.people.models import EMAIL_MAX
 from webapp.rendering import commit_or_show, form_status, render_page_or_fragment, safe_next
 from webapp.roles import Role
@@ -105,10 +106,9 @@ def password():
 @roles_required(Role.ADMIN)
 def audit_log():
     before = request.args.get("before", type=int)
-    rows = db.session.scalars(list_audit_entries(before).limit(AUDIT_PAGE_SIZE + 1)).all()
-    entries, has_more = rows[:AUDIT_PAGE_SIZE], len(rows) > AUDIT_PAGE_SIZE
+    page = page_of_objects(list_audit_entries(before), AUDIT_PAGE_SIZE)
     return render_page_or_fragment(
-        "auth/audit.html", "auth/_audit_rows.html", entries=entries, has_more=has_more
+        "auth/audit.html", "auth/_audit_rows.html", entries=page.items, has_more=page.has_more
     )
 
 

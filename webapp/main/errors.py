@@ -23,13 +23,15 @@ MESSAGES = {
     500: ("Something went wrong", "An unexpected error happened. Nothing was saved; please try again."),
 }
 
-REASONED_CODES = frozenset({400, 403, 404})  # where our own code gives a reason worth showing (abort(..., description=))
+REASONED_CODES = frozenset(
+    {400, 403, 404}
+)  # where our own code gives a reason worth showing (abort(..., description=))
 
 
 def render_error(error: HTTPException):
     """Render an HTTP error with a friendly message and the right status."""
     code = error.code or 500
-    title, message = MESSAGES.get(code, (error.name, error.description))
+    title, message = MESSAGES.get(code, (error.name, error.description or ""))
     if code == 400 and "CSRF" in (error.description or ""):
         message = "Your form expired or was sent twice. Reload the page and try again."
     elif code in REASONED_CODES and error.description and error.description != type(error).description:

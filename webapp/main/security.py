@@ -1,4 +1,7 @@
-"""Security headers on every response: a strict Content-Security-Policy, HSTS in production, no-store for private pages."""
+"""Security headers on every response.
+
+A strict Content-Security-Policy, HSTS in production, no-store for private pages."""
+
 from flask import Response, current_app, request
 from flask_login import current_user
 

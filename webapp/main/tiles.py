@@ -70,5 +70,7 @@ def rendered_home_tiles(viewer: User) -> list[tuple[str, Markup]]:
 
 
 def _render_tiles(page: str, viewer: User) -> list[tuple[str, str]]:
-    return [(tile.name, render_template_string(_TILE_MARKUP, tile=tile, data=data, csrf_token=lambda: _CSRF_PLACEHOLDER))
-            for tile, data in tiles_for(page, viewer)]
+    return [
+        (tile.name, render_template_string(_TILE_MARKUP, tile=tile, data=data, csrf_token=lambda: _CSRF_PLACEHOLDER))
+        for tile, data in tiles_for(page, viewer)
+    ]

@@ -42,13 +42,13 @@ def _scorecard_choice() -> tuple[Quarter, tuple[int, int] | None, list[Function]
     quarter = quarter or last_complete_quarter()
     ids = {f.id for f in functions}
     default = default_pair(functions)
-    pair = (request.args.get("a", type=int), request.args.get("b", type=int))
-    if any(request.args.get(k) for k in ("a", "b")) and (pair[0] not in ids or pair[1] not in ids or pair[0] == pair[1]):
+    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
+    if not any(request.args.get(k) for k in ("a", "b")):
+        return quarter, default, functions, problems
+    if a is None or b is None or a not in ids or b not in ids or a == b:
         problems.append("Choose two different functions.")
-        pair = None
-    if not any(request.args.get(k) for k in ("a", "b")) or pair is None:
-        pair = default
-    return quarter, pair, functions, problems
+        return quarter, default, functions, problems
+    return quarter, (a, b), functions, problems
 
 
 @bp.route("/scorecard")

@@ -17,12 +17,14 @@ def channel_field(kind: str) -> str:
     return "channel_" + kind.replace("-", "_")
 
 
-class _SettingsForm(FlaskForm):
+class SettingsFormBase(FlaskForm):
+    """What every settings form has; NotificationSettingsForm adds a channel field per kind."""
+
     def channels(self) -> dict[str, str]:
         return {kind: self[channel_field(kind)].data for kind in KINDS}
 
 
-NotificationSettingsForm = type("NotificationSettingsForm", (_SettingsForm,), {
+NotificationSettingsForm = type("NotificationSettingsForm", (SettingsFormBase,), {
     **{channel_field(kind): SelectField(label, choices=CHANNEL_CHOICES) for kind, label in KINDS.items()},
     "weekly_digest": BooleanField("Send me a weekly digest instead of single e-mails", description=DIGEST_HELP),
     "submit": SubmitField("Save settings"),

@@ -7,8 +7,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp import clock
-from webapp.db import TimestampMixin, UTCDateTime
-from webapp.extensions import db
+from webapp.db import Base, TimestampMixin, UTCDateTime
 
 MESSAGE_MAX = 300
 SUBJECT_MAX = 150
@@ -23,7 +22,7 @@ CHANNELS = {IN_APP: "In the app", BY_EMAIL: "In the app and by e-mail", OFF: "Of
 DEFAULT_CHANNEL = BY_EMAIL
 
 
-class Notification(TimestampMixin, db.Model):
+class Notification(TimestampMixin, Base):
     """Something a person should see: an approval waiting, a co-sign request, a badge earned ..."""
 
     __tablename__ = "notification"
@@ -37,7 +36,7 @@ class Notification(TimestampMixin, db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class OutboxMessage(TimestampMixin, db.Model):
+class OutboxMessage(TimestampMixin, Base):
     """One outgoing e-mail or webhook post, written in the transaction of the action that caused it.
 
     The worker (`flask --app webapp worker`) delivers it. A claimed message stays pending with
@@ -63,7 +62,7 @@ class OutboxMessage(TimestampMixin, db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class NotificationSettings(db.Model):
+class NotificationSettings(Base):
     """One person's choices: the channel of each kind of notification, and the weekly digest (managers, leaders)."""
 
     __tablename__ = "notification_settings"
@@ -76,7 +75,7 @@ class NotificationSettings(db.Model):
         return self.channels.get(kind, DEFAULT_CHANNEL)
 
 
-class NotificationDigest(TimestampMixin, db.Model):
+class NotificationDigest(TimestampMixin, Base):
     """The weekly digest e-mail sent to one person for one week: at most one per person and week."""
 
     __tablename__ = "notification_digest"

@@ -29,6 +29,8 @@ def list_notifications(user_id: int, before_id: int | None = None) -> Select:
 def notified_since(kind: str, since) -> set[tuple[int, str]]:
     """(user id, link) of every notification of kind created since (for once-a-day reminders)."""
     rows = db.session.execute(
-        select(Notification.user_id, Notification.url).where(Notification.kind == kind, Notification.created_at >= since)
+        select(Notification.user_id, Notification.url).where(
+            Notification.kind == kind, Notification.created_at >= since
+        )
     )
     return {(user_id, url) for user_id, url in rows}

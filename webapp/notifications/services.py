@@ -6,11 +6,13 @@ the worker in webapp/notifications/delivery.py delivers them, so no action waits
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select, update
 
 from webapp import clock, signals
+from webapp.db import rows_changed
 from webapp.errors import RuleError
 from webapp.extensions import db
 from webapp.notifications.models import (
@@ -49,9 +51,9 @@ def link(endpoint: str, **values) -> str:
 DIGEST_ROLES = (Role.MANAGER, Role.LEADER)
 
 
-def notify(user: User, kind: str, message: str, url: str = "") -> Notification | None:
+def notify(user: User, kind: str, message: str, url: str = "", at: datetime | None = None) -> Notification | None:
     """Tell user something as they chose for this kind: in the app, also by e-mail (unless they take the
-    weekly digest, and when SMTP is configured), or not at all (then None)."""
+    weekly digest, and when SMTP is configured), or not at all (then None). at: when it happened (default now)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     channel, digest = delivery_choice(user, kind)
@@ -59,7 +61,8 @@ def notify(user: User, kind: str, message: str, url: str = "") -> Notification |
         return None
     if not url.startswith("/"):
         url = ""
-    notification = Notification(user_id=user.id, kind=kind, message=message[:MESSAGE_MAX], url=url)
+    notification = Notification(user_id=user.id, kind=kind, message=message[:MESSAGE_MAX], url=url,
+                                created_at=at or clock.now())
     db.session.add(notification)
     if channel == BY_EMAIL and not digest:
         enqueue_email(user.email, f"{KINDS[kind]}: {message}", message, url)
@@ -116,12 +119,11 @@ def mark_read(user: User, notification: Notification) -> None:
 
 def mark_all_read(user: User) -> int:
     """Mark every unread notification of user read; returns how many."""
-    result = db.session.execute(
-        update(Notification)
+    return rows_changed(
+        db.session, update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=clock.now())
     )
-    return result.rowcount
 
 
 def subject_line(text: str) -> str:

@@ -10,10 +10,11 @@ from webapp.auth.access import signed_in
 from webapp.extensions import db
 from webapp.notifications import bp
 from webapp.notifications.digest import send_digests
-from webapp.notifications.forms import NotificationSettingsForm, channel_field
+from webapp.notifications.forms import NotificationSettingsForm, SettingsFormBase, channel_field
 from webapp.notifications.models import Notification
 from webapp.notifications.queries import cached_count_unread, list_notifications
 from webapp.notifications.services import KINDS, mark_all_read, mark_read, may_take_digest, save_settings, settings_of
+from webapp.paging import page_of_objects
 from webapp.rendering import commit_or_show, form_status, render_page_or_fragment
 
 PAGE_SIZE = 30
@@ -25,17 +26,20 @@ def inject_unread_count() -> dict:
     if not current_user.is_authenticated:
         return {}
     user_id = current_user.id
-    return {"unread_count": lambda: cached_count_unread(user_id), "bell_poll_seconds": current_app.config["NOTIFICATION_POLL_SECONDS"]}
+    return {
+        "unread_count": lambda: cached_count_unread(user_id),
+        "bell_poll_seconds": current_app.config["NOTIFICATION_POLL_SECONDS"],
+    }
 
 
 @bp.route("/notifications")
 @signed_in
 def index():
     before = request.args.get("before", type=int)
-    rows = db.session.scalars(list_notifications(current_user.id, before).limit(PAGE_SIZE + 1)).all()
+    page = page_of_objects(list_notifications(current_user.id, before), PAGE_SIZE)
     return render_page_or_fragment(
         "notifications/index.html", "notifications/_rows.html",
-        notifications=rows[:PAGE_SIZE], has_more=len(rows) > PAGE_SIZE, kinds=KINDS,
+        notifications=page.items, has_more=page.has_more, kinds=KINDS,
     )
 
 
@@ -70,7 +74,9 @@ def read_all():
 @bp.route("/notifications/settings", methods=["GET", "POST"])
 @signed_in
 def settings():
-    """The person's own choices: per kind in the app, also by e-mail, or off; the weekly digest for managers, leaders."""
+    """The person's own choices: per kind in the app, also by e-mail, or off.
+
+    The weekly digest for managers and leaders."""
     form = _settings_form()
     if form.validate_on_submit():
         digest = "weekly_digest" in form and form.weekly_digest.data
@@ -80,7 +86,7 @@ def settings():
     return render_template("notifications/settings.html", form=form), form_status(form)
 
 
-def _settings_form() -> NotificationSettingsForm:
+def _settings_form() -> SettingsFormBase:
     """The form filled with the stored choices (a GET), without the digest for people who may not take it."""
     stored = settings_of(current_user)
     form = NotificationSettingsForm(data={

@@ -4,6 +4,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from webapp.extensions import db
 from webapp.people.models import Function, Team, User
 from webapp.people.services import record_membership
@@ -23,8 +25,22 @@ FUNCTIONS = [
     ("People", "HR", "#e377c2", ["People Partners"]),
 ]
 HEADCOUNT = {"Finance": 28, "Operations": 36, "Sales": 24, "Customer Success": 22, "Engineering": 28, "People": 12}
-FIRST = ["Ada", "Alan", "Amara", "Ben", "Chen", "Dana", "Eli", "Emma", "Farah", "Gus", "Hana", "Ivan", "Jada", "Jonas", "Kai", "Lena", "Leo", "Maya", "Mei", "Nia", "Noah", "Omar", "Priya", "Quinn", "Rafael", "Rosa", "Sam", "Sara", "Tariq", "Uma", "Vera", "Wei", "Xavier", "Yara", "Zane", "Ines", "Kofi", "Lars", "Nadia", "Pavel"]
-LAST = ["Okafor", "Lindqvist", "Moreau", "Tanaka", "Silva", "Novak", "Haddad", "Keller", "Rossi", "Nguyen", "Kowalski", "Brennan", "Asante", "Dubois", "Fischer", "Gupta", "Ivanova", "Jensen", "Kim", "Larsen", "Mendes", "Nakamura", "Oduya", "Petrov", "Quispe", "Rahman", "Santos", "Torres", "Varga", "Walsh", "Yilmaz", "Zhang", "Abara", "Berg", "Costa"]
+FIRST = [
+    "Ada", "Alan", "Amara", "Ben", "Chen", "Dana", "Eli", "Emma", "Farah", "Gus", "Hana", "Ivan", "Jada", "Jonas",
+    "Kai", "Lena", "Leo", "Maya", "Mei", "Nia", "Noah", "Omar", "Priya", "Quinn", "Rafael", "Rosa", "Sam", "Sara",
+    "Tariq", "Uma", "Vera", "Wei", "Xavier", "Yara", "Zane", "Ines", "Kofi", "Lars", "Nadia", "Pavel"
+]
+LAST = [
+    "Okafor", "Lindqvist", "Moreau", "Tanaka", "Silva", "Novak", "Haddad", "Keller", "Rossi", "Nguyen", "Kowalski",
+    "Brennan", "Asante", "Dubois", "Fischer", "Gupta", "Ivanova", "Jensen", "Kim", "Larsen", "Mendes", "Nakamura",
+    "Oduya", "Petrov", "Quispe", "Rahman", "Santos", "Torres", "Varga", "Walsh", "Yilmaz", "Zhang", "Abara", "Berg",
+    "Costa"
+]
+
+
+def demo_login(local: str) -> User:
+    """The demo login local@DEMO_DOMAIN (employee, manager ...)."""
+    return db.session.scalars(select(User).where(User.email == f"{local}@{DEMO_DOMAIN}")).one()
 
 
 def seed_people() -> str:
@@ -90,7 +106,7 @@ def _assign_demo_logins(people: list[User]) -> list[str]:
     for local, function, team, is_manager, roles in DEMO_LOGINS:
         person = next(
             p for p in people
-            if p not in taken and p.function.name == function
+            if p not in taken and p.function and p.function.name == function
             and (p.team.name if p.team else None) == team and (Role.MANAGER in p.roles) == is_manager
         )
         person.email = f"{local}@{DEMO_DOMAIN}"

@@ -1,6 +1,7 @@
 """Functions (departments), teams, people and their roles."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 
 from flask_login import UserMixin
@@ -8,15 +9,14 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.db import TimestampMixin, UTCDateTime
-from webapp.extensions import db
+from webapp.db import Base, TimestampMixin, UTCDateTime
 from webapp.roles import Role, effective_roles
 
 NAME_MAX = 120
 EMAIL_MAX = 254
 
 
-class Function(TimestampMixin, db.Model):
+class Function(TimestampMixin, Base):
     """A department such as Finance or Operations."""
 
     __tablename__ = "function"
@@ -33,7 +33,7 @@ class Function(TimestampMixin, db.Model):
         return f"<Function {self.code}>"
 
 
-class Team(TimestampMixin, db.Model):
+class Team(TimestampMixin, Base):
     """A team inside one function, optionally led by a manager."""
 
     __tablename__ = "team"
@@ -52,7 +52,7 @@ class Team(TimestampMixin, db.Model):
         return f"<Team {self.name}>"
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Base):
     """A person in the organisation; deactivated, never deleted."""
 
     __tablename__ = "user_account"
@@ -92,7 +92,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
 
     # --- roles ---
     @property
@@ -103,7 +103,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         """Whether this person holds, or is implied to hold (an admin: HR), any of roles."""
         return bool(effective_roles(self.roles).intersection(roles))
 
-    def set_roles(self, roles: set[Role]) -> None:
+    def set_roles(self, roles: Collection[Role]) -> None:
         """Grant exactly these roles (employee is implicit)."""
         wanted = {r for r in roles if r != Role.EMPLOYEE}
         self.role_grants = [g for g in self.role_grants if Role(g.role) in wanted]
@@ -114,7 +114,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"<User {self.email}>"
 
 
-class Membership(db.Model):
+class Membership(Base):
     """One stint of one person: active in a function (or in none) from started_on until the day before ended_on.
 
     The history of who belonged where, so a past period's figures use the organisation as it was then.
@@ -136,7 +136,7 @@ class Membership(db.Model):
         return f"<Membership {self.user_id} in {self.function_id} {self.started_on}..{self.ended_on}>"
 
 
-class RoleGrant(db.Model):
+class RoleGrant(Base):
     """One granted role of one person."""
 
     __tablename__ = "role_grant"
@@ -147,7 +147,7 @@ class RoleGrant(db.Model):
     user: Mapped[User] = relationship(back_populates="role_grants")
 
 
-class PendingImport(TimestampMixin, db.Model):
+class PendingImport(TimestampMixin, Base):
     """An uploaded people CSV waiting for confirmation (kept in the database, so any app server can confirm it)."""
 
     __tablename__ = "pending_import"

@@ -27,7 +27,7 @@ SETUP_ROLES = (Role.MANAGER, Role.HR, Role.LEADER)
 
 
 def _count(statement) -> int:
-    return db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    return db.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
 
 
 def has_two_functions() -> bool:

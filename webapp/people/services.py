@@ -198,7 +198,7 @@ def last_admin_refusal(losing_admin: set[int], new_admins: int = 0) -> str | Non
         return None
     others = select(func.count()).select_from(RoleGrant).join(User).where(
         RoleGrant.role == Role.ADMIN.value, User.active.is_(True), User.id.not_in(losing_admin))
-    return None if db.session.scalar(others) + new_admins else LAST_ADMIN
+    return None if db.session.execute(others).scalar_one() + new_admins else LAST_ADMIN
 
 
 def _check_roles(actor: User | None, person: User, roles: set[Role]) -> None:
@@ -218,8 +218,8 @@ def _ensure_another_admin(person: User) -> None:
 
 # --- activation ---------------------------------------------------------------------------
 
-def set_active(actor: User | None, obj: Function | Team | User, active: bool) -> None:
-    """Deactivate or reactivate: never delete, so history keeps its authors."""
+def set_active(actor: User | None, obj: Function | Team | User, active: bool) -> Function | Team | User:
+    """Deactivate or reactivate (never delete, so history keeps its authors); returns obj."""
     if isinstance(obj, User) and not active and Role.ADMIN in obj.roles:
         _ensure_another_admin(obj)
     verb = "reactivate" if active else "deactivate"
@@ -228,6 +228,7 @@ def set_active(actor: User | None, obj: Function | Team | User, active: bool) ->
         record_membership([obj], clock.today())
     if isinstance(obj, User) and not active:
         obj.session_version += 1  # sign the person out everywhere
+    return obj
 
 
 # --- CSV import ---------------------------------------------------------------------------
@@ -244,7 +245,7 @@ def existing_people() -> ExistingPeople:
         function_ids[code.lower()] = fid
     people = db.session.execute(select(User.id, User.email, User.manager_id)).all()
     email_of = {pid: email.lower() for pid, email, _ in people}
-    manager_of = {email.lower(): email_of.get(mid) for _, email, mid in people}
+    manager_of = {email.lower(): email_of.get(mid) if mid is not None else None for _, email, mid in people}
     return ExistingPeople(function_ids=function_ids, manager_of=manager_of)
 
 
@@ -283,7 +284,7 @@ def _apply_role_rules(actor: User | None, plan: ImportPlan) -> None:
         refusal = role_change_refusal(actor, before, row.roles)
         if refusal:
             row.errors.append(refusal)
-        elif Role.ADMIN in before and Role.ADMIN not in row.roles and person.active:
+        elif person is not None and Role.ADMIN in before and Role.ADMIN not in row.roles and person.active:
             losing.append((row, person.id))
         elif Role.ADMIN not in before and Role.ADMIN in row.roles:
             new_admins += 1
@@ -317,7 +318,9 @@ def apply_pending_import(actor: User | None, pending: PendingImport) -> tuple[in
     record_membership([people[row.email] for row in plan.rows], clock.today())
     _audit_each_person(actor, [people[row.email] for row in plan.rows], before)
     created, updated = plan.count("create"), plan.count("update")
-    record_audit(actor, "people.import", pending, None, {"file": pending.filename, "created": created, "updated": updated})
+    record_audit(
+        actor, "people.import", pending, None, {"file": pending.filename, "created": created, "updated": updated}
+    )
     return created, updated
 
 

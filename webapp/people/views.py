@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
 from webapp.main.tiles import tiles_for
+from webapp.paging import page_of_objects
 from webapp.people import bp
 from webapp.people.forms import FunctionForm, ImportForm, PersonForm, TeamForm
 from webapp.people.models import Function, PendingImport, Team, User
@@ -29,7 +30,7 @@ from webapp.roles import Role
 from webapp.uploads import decode_upload, rejected_rows_download
 
 QUERY_MAX = 100
-ADMIN_KINDS = {"people": User, "functions": Function, "teams": Team}
+ADMIN_KINDS: dict[str, type[User | Function | Team]] = {"people": User, "functions": Function, "teams": Team}
 IMPORT_TEMPLATE = (
     "email,name,function,team,manager_email,roles,hired_on,job_title\n"
     "ada@example.com,Ada Lovelace,Finance,FP&A,,manager,2019-04-01,Head of FP&A\n"
@@ -46,8 +47,8 @@ def directory():
     after = request.args.get("after", type=int)
     include_inactive = current_user.has_role(Role.ADMIN) and request.args.get("inactive") == "1"
     size = current_app.config["DIRECTORY_PAGE_SIZE"]
-    rows = db.session.scalars(search_people(text, after, include_inactive).limit(size + 1)).unique().all()
-    context = {"people": rows[:size], "has_more": len(rows) > size, "q": text, "inactive": include_inactive}
+    page = page_of_objects(search_people(text, after, include_inactive), size)
+    context = {"people": page.items, "has_more": page.has_more, "q": text, "inactive": include_inactive}
     if after is not None and wants_fragment():
         return render_template("people/_directory_rows.html", **context)
     return render_page_or_fragment("people/directory.html", "people/_directory_results.html", **context)
@@ -159,7 +160,7 @@ def team_form(team_id: int | None):
         name = form.name.data.strip()
         if not form.manager_email.errors and commit_or_show(
             form, lambda: save_team(current_user, team, name, form.function_id.data, manager_id)
-        ):
+        ) is not None:
             flash(f"Team {name} is saved.", "success")
             return redirect(url_for("people.teams"))
     return _form_page(form, f"Edit {team.name}" if team else "Add a team", url_for("people.teams"))
@@ -180,7 +181,7 @@ def set_activity(kind: str, object_id: int):
     back = url_for("people.profile", user_id=obj.id) if kind == "people" else url_for(f"people.{kind}")
     if wanted == "0" and obj.active and request.form.get("confirmed") != "1":
         return render_template("people/confirm_deactivate.html", kind=kind, item=obj, back=back)
-    commit_or_flash(lambda: set_active(current_user, obj, wanted == "1") or True,
+    commit_or_flash(lambda: set_active(current_user, obj, wanted == "1"),
                     f"{obj.name} is {'active again' if wanted == '1' else 'deactivated'}.")
     return redirect(back, code=303)
 
