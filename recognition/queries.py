@@ -212,16 +212,24 @@ def profile_figures(user_id: int, period: str) -> ProfileFigures:
         return select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
             LedgerEntry.user_id == user_id, LedgerEntry.account == account, *where).scalar_subquery()
 
-    row = db.session.execute(select(
-        select(func.count()).select_from(Kudos).where(Kudos.giver_id == user_id, kept_kudos()).scalar_subquery(),
-        select(func.count()).select_from(KudosRecipient).join(Kudos).where(
-            KudosRecipient.user_id == user_id, kept_kudos()).scalar_subquery(),
-        total("points"),
-        total("allowance", LedgerEntry.period == period),
-        select(Allowance.granted).where(Allowance.user_id == user_id, Allowance.period == period).scalar_subquery(),
-        select(func.count()).select_from(User).where(User.manager_id == user_id, User.active.is_(True)).scalar_subquery(),
-        exists().where(LeaderboardOptOut.user_id == user_id),
-    )).one()
+    row = db.session.execute(
+        select(
+            select(func.count()).select_from(Kudos).where(Kudos.giver_id == user_id, kept_kudos()).scalar_subquery(),
+            select(func.count())
+            .select_from(KudosRecipient)
+            .join(Kudos)
+            .where(KudosRecipient.user_id == user_id, kept_kudos())
+            .scalar_subquery(),
+            total("points"),
+            total("allowance", LedgerEntry.period == period),
+            select(Allowance.granted).where(Allowance.user_id == user_id, Allowance.period == period).scalar_subquery(),
+            select(func.count())
+            .select_from(User)
+            .where(User.manager_id == user_id, User.active.is_(True))
+            .scalar_subquery(),
+            exists().where(LeaderboardOptOut.user_id == user_id),
+        )
+    ).one()
     given, received, balance, allowance, granted, reports, opted_out = row
     return ProfileFigures(int(given or 0), int(received or 0), int(balance or 0), -int(allowance or 0), granted,
                           int(reports or 0), bool(opted_out))

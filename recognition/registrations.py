@@ -25,9 +25,15 @@ def profile_tile(viewer: User, subject: User) -> dict:
     figures = queries.profile_figures(subject.id, month_label(clock.now()))
     granted = figures.granted if figures.granted is not None else rules.allowance_for(
         policy.monthly_allowance, policy.per_report_extra, figures.direct_reports)
-    return {"person": subject, "balance": figures.balance if own or not figures.opted_out else None,
-            "given": figures.given, "received": figures.received, "allowance_left": granted - figures.spent if own else None,
-            "expiry": queries.allowance_expiry(clock.now()), "badges": queries.badges_of(subject.id)}
+    return {
+        "person": subject,
+        "balance": figures.balance if own or not figures.opted_out else None,
+        "given": figures.given,
+        "received": figures.received,
+        "allowance_left": granted - figures.spent if own else None,
+        "expiry": queries.allowance_expiry(clock.now()),
+        "badges": queries.badges_of(subject.id),
+    }
 
 
 def cosign_tile(viewer: User, subject: User) -> dict | None:

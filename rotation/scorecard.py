@@ -28,8 +28,14 @@ def _pair_placements(pair: tuple[int, int]) -> list[tuple[date, date, datetime |
         .join(Application, Placement.application_id == Application.id)
         .join(Opening, Placement.opening_id == Opening.id)
         .join(Cohort, Opening.cohort_id == Cohort.id)
-        .join(Membership, and_(Membership.user_id == Application.applicant_id, Membership.started_on <= Cohort.starts_on,
-                               or_(Membership.ended_on.is_(None), Membership.ended_on > Cohort.starts_on)))
+        .join(
+            Membership,
+            and_(
+                Membership.user_id == Application.applicant_id,
+                Membership.started_on <= Cohort.starts_on,
+                or_(Membership.ended_on.is_(None), Membership.ended_on > Cohort.starts_on),
+            ),
+        )
         .where(Placement.status.in_(TAKEN))
         .where(or_(and_(home == a, Opening.function_id == b), and_(home == b, Opening.function_id == a)))
     )

@@ -46,7 +46,15 @@ def test_headcount_on_a_day_follows_a_join_a_move_a_deactivation_and_a_return(db
         set_active(None, person, True)
     day = timedelta(days=1)
     assert _headcounts(finance.id, [joined - day, joined, moved - day, moved, TODAY]) == [0, 1, 1, 0, 0]
-    assert _headcounts(sales.id, [moved - day, moved, left - day, left, back - day, back, TODAY]) == [0, 1, 1, 0, 0, 1, 1]
+    assert _headcounts(sales.id, [moved - day, moved, left - day, left, back - day, back, TODAY]) == [
+        0,
+        1,
+        1,
+        0,
+        0,
+        1,
+        1,
+    ]
     assert members_during({finance.id}, joined - 10 * day, joined) == set()  # the end day is not in the period
     assert members_during({finance.id}, moved - day, TODAY) == {person.id}
     assert members_during({sales.id}, left, back) == set()  # away the whole time
@@ -109,7 +117,9 @@ def _line(csv: bytes, label: str) -> list[str]:
     return next(line for line in csv.decode().splitlines() if label in line).split(",")
 
 
-def test_last_quarters_scorecard_csv_is_byte_identical_after_joins_a_move_and_a_deactivation_today(db, signed_in_client):
+def test_last_quarters_scorecard_csv_is_byte_identical_after_joins_a_move_and_a_deactivation_today(
+    db, signed_in_client
+):
     org = make_org()
     sales = make_function("Sales", "SAL")
     fin, ops = [org.finance_person() for _ in range(3)], [org.ops_person() for _ in range(3)]

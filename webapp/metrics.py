@@ -1,9 +1,9 @@
 """Business outcome metrics (and their targets) as plain data, for every programme that reads them.
 
-One programme owns the metrics and their values (the trust pulse: revenue, margin, NPS ...) and
-registers itself as the source at start-up (the monthly business review registers the targets); others read through `outcome_metrics()` and
-`metric_points()`, never through the owner's models. A value entered or imported is announced by
-`webapp.signals.metric_value_recorded`.
+One programme owns the metrics and their values (the trust pulse: revenue, margin, NPS ...) and registers
+itself as the source at start-up; the monthly business review registers the targets. Others read through
+`outcome_metrics()`, `metric_points()` and `metric_target()`, never through the owner's models. A value
+entered or imported is announced by `webapp.signals.metric_value_recorded`.
 """
 from __future__ import annotations
 

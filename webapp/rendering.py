@@ -140,5 +140,7 @@ def icon(name: str, size: int = 16) -> Markup:
     sprite = g.get("icon_sprite_url")
     if sprite is None:
         sprite = g.icon_sprite_url = url_for("static", filename=ICON_SPRITE)
-    return Markup(f'<svg class="bi" width="{escape(size)}" height="{escape(size)}" aria-hidden="true" focusable="false">'
-                  f'<use href="{escape(sprite)}#{escape(name)}"></use></svg>')
+    return Markup(
+        f'<svg class="bi" width="{escape(size)}" height="{escape(size)}" aria-hidden="true" focusable="false">'
+        f'<use href="{escape(sprite)}#{escape(name)}"></use></svg>'
+    )

@@ -120,10 +120,20 @@ def _seed_alerts(metric) -> int:
         if status is None or period < first_month:
             continue
         recorded = datetime.combine(queries.period_end(period) + timedelta(days=2), time(9), tzinfo=UTC)
-        db.session.add(AgendaAlert(
-            metric_id=metric.id, first_function_id=pair[0], second_function_id=pair[1], review_month=period,
-            period=period, value=value, status=status, recorded_at=recorded, trend=trend(history, metric.higher_is_better) or "",
-            threshold=setup.amber_threshold if status == AMBER else setup.red_threshold))
+        db.session.add(
+            AgendaAlert(
+                metric_id=metric.id,
+                first_function_id=pair[0],
+                second_function_id=pair[1],
+                review_month=period,
+                period=period,
+                value=value,
+                status=status,
+                recorded_at=recorded,
+                trend=trend(history, metric.higher_is_better) or "",
+                threshold=setup.amber_threshold if status == AMBER else setup.red_threshold,
+            )
+        )
         count += 1
     return count
 

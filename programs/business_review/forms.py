@@ -35,8 +35,12 @@ class NoteForm(FlaskForm):
 
 
 class ItemForm(KeyedForm):
-    kind = RadioField("This is", choices=[SelectChoice(DECISION, "A decision"), SelectChoice(ACTION, "An action")], default=DECISION,
-                      validators=[InputRequired()])
+    kind = RadioField(
+        "This is",
+        choices=[SelectChoice(DECISION, "A decision"), SelectChoice(ACTION, "An action")],
+        default=DECISION,
+        validators=[InputRequired()],
+    )
     text = TextAreaField("What was decided or is to be done", validators=[
         DataRequired("Write the decision or action."), Length(max=TEXT_MAX)])
     owner_id = SelectField("Owner", coerce=int, validators=[InputRequired("Choose its owner.")])

@@ -10,8 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import KEY_MAX, TimestampMixin, UTCDateTime
-from webapp.extensions import db
+from webapp.db import KEY_MAX, Base, TimestampMixin, UTCDateTime
 from webapp.people.models import Function, User
 
 FINANCIAL, CUSTOMER, OPERATIONAL, GROWTH = "financial", "customer", "operational", "growth"
@@ -24,7 +23,7 @@ MONTH_LENGTH = 7  # "2026-11"
 PERIOD_LENGTH = 7  # "2026-11" or "2026-Q4"
 
 
-class ScorecardMetric(TimestampMixin, db.Model):
+class ScorecardMetric(TimestampMixin, Base):
     """How one outcome metric sits on the balanced scorecard: perspective, the function that owns it, its partner,
     and the amber and red thresholds (absolute values, red beyond amber in the metric's direction)."""
 
@@ -43,7 +42,7 @@ class ScorecardMetric(TimestampMixin, db.Model):
     partner_function: Mapped[Function] = relationship(foreign_keys=[partner_function_id])
 
 
-class MetricTarget(db.Model):
+class MetricTarget(Base):
     """The value planned for one metric in one period ("2026-11" or "2026-Q4")."""
 
     __tablename__ = "business_review_target"
@@ -55,8 +54,8 @@ class MetricTarget(db.Model):
     value: Mapped[float] = mapped_column(Float)
 
 
-class StatusSettings(db.Model):
-    """The admin's status rules (one row, id 1): on track from this percent of the expected value, at risk below that."""
+class StatusSettings(Base):
+    """The admin's status rules (one row, id 1): on track from this percent of the expected value, at risk below."""
 
     __tablename__ = "business_review_settings"
 
@@ -65,7 +64,7 @@ class StatusSettings(db.Model):
     at_risk_percent: Mapped[float] = mapped_column(Float, default=85.0)
 
 
-class MonthlyReview(TimestampMixin, db.Model):
+class MonthlyReview(TimestampMixin, Base):
     """The review of one month for a pair of functions (first_function_id < second_function_id)."""
 
     __tablename__ = "business_review"
@@ -102,7 +101,7 @@ class MonthlyReview(TimestampMixin, db.Model):
         return self.state == SIGNED
 
 
-class MetricNote(TimestampMixin, db.Model):
+class MetricNote(TimestampMixin, Base):
     """On an amber or red metric: its owner's explanation, or the partner's "what we need from you"."""
 
     __tablename__ = "business_review_note"
@@ -120,7 +119,7 @@ class MetricNote(TimestampMixin, db.Model):
     author: Mapped[User] = relationship(lazy="joined")
 
 
-class ReviewItem(TimestampMixin, db.Model):
+class ReviewItem(TimestampMixin, Base):
     """A decision or an action of the meeting, each with one owner (an action also with a due date)."""
 
     __tablename__ = "business_review_item"
@@ -138,7 +137,7 @@ class ReviewItem(TimestampMixin, db.Model):
     owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined")
 
 
-class ReviewSignoff(db.Model):
+class ReviewSignoff(Base):
     """One function's leader signed the review (one per function)."""
 
     __tablename__ = "business_review_signoff"
@@ -154,8 +153,8 @@ class ReviewSignoff(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class AgendaAlert(TimestampMixin, db.Model):
-    """A value that crossed a threshold, waiting on the pair's next review (the first unsigned month from its period)."""
+class AgendaAlert(TimestampMixin, Base):
+    """A value past a threshold, waiting on the pair's next review (the first unsigned month from its period on)."""
 
     __tablename__ = "business_review_alert"
     __table_args__ = (UniqueConstraint("metric_id", "period", "status", name="uq_business_review_alert_crossing"),)

@@ -207,7 +207,7 @@ class MetricLine:
 
 
 def pair_value_points(metric: OutcomeMetric, owner_function_id: int) -> dict[str, float]:
-    """The metric's values for the pair by period: the owner function's for per-function metrics, else the organisation's."""
+    """The pair's values by period: the owner function's for a per-function metric, else the organisation's."""
     wanted = owner_function_id if metric.per_function else None
     return {point.period: point.value for point in metric_points(metric.id) if point.function_id == wanted}
 
@@ -238,7 +238,9 @@ def metric_lines(pair: tuple[int, int], month: str) -> list[MetricLine]:
              if metric.id in known and {known[metric.id].owner_function_id, known[metric.id].partner_function_id}
              == set(pair)]
     order = list(PERSPECTIVES)
-    return sorted(lines, key=lambda line: (order.index(line.perspective) if line.perspective in order else 9, line.name))
+    return sorted(
+        lines, key=lambda line: (order.index(line.perspective) if line.perspective in order else 9, line.name)
+    )
 
 
 def notes_by_metric(review: MonthlyReview) -> dict[int, dict[str, dict]]:

@@ -19,10 +19,20 @@ TILE_ITEMS = 3
 
 def my_reviews_tile(viewer: User, subject: User) -> dict | None:
     """Drafts of the viewer's function (the leader's to sign), and the latest signed review; hidden when none."""
-    drafts = [] if viewer.function_id is None else db.session.scalars(
-        select(MonthlyReview).where(MonthlyReview.state == DRAFT, (MonthlyReview.first_function_id == viewer.function_id)
-                                    | (MonthlyReview.second_function_id == viewer.function_id))
-        .order_by(MonthlyReview.meeting_on).limit(TILE_ITEMS)).all()
+    drafts = (
+        []
+        if viewer.function_id is None
+        else db.session.scalars(
+            select(MonthlyReview)
+            .where(
+                MonthlyReview.state == DRAFT,
+                (MonthlyReview.first_function_id == viewer.function_id)
+                | (MonthlyReview.second_function_id == viewer.function_id),
+            )
+            .order_by(MonthlyReview.meeting_on)
+            .limit(TILE_ITEMS)
+        ).all()
+    )
     latest = db.session.scalar(select(MonthlyReview).where(MonthlyReview.state == SIGNED)
                                .order_by(MonthlyReview.month.desc(), MonthlyReview.id.desc()).limit(1))
     if not drafts and latest is None:

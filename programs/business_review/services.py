@@ -266,9 +266,13 @@ def reopen_review(actor: User, review: MonthlyReview, reason: str) -> MonthlyRev
     db.session.refresh(review, with_for_update=True)
     if review.state != SIGNED:
         raise ReviewError("Only a signed review is reopened.")
-    record_audit(actor, "business_review.reopen", review,
-                 {"state": SIGNED, "snapshot_sha256": review.snapshot_sha256, "signed_at": review.signed_at.isoformat()},
-                 {"state": DRAFT, "reason": reason})
+    record_audit(
+        actor,
+        "business_review.reopen",
+        review,
+        {"state": SIGNED, "snapshot_sha256": review.snapshot_sha256, "signed_at": review.signed_at.isoformat()},
+        {"state": DRAFT, "reason": reason},
+    )
     for signoff in review.signoffs:
         db.session.delete(signoff)
     review.state, review.signed_at, review.snapshot, review.snapshot_sha256 = DRAFT, None, None, None
@@ -286,8 +290,11 @@ def send_pre_reads(today: date) -> int:
                                                          MonthlyReview.pre_read_sent_at.is_(None))).all()
     sent = 0
     for review in due:
-        claimed = db.session.execute(update(MonthlyReview).where(
-            MonthlyReview.id == review.id, MonthlyReview.pre_read_sent_at.is_(None)).values(pre_read_sent_at=clock.now()))
+        claimed = db.session.execute(
+            update(MonthlyReview)
+            .where(MonthlyReview.id == review.id, MonthlyReview.pre_read_sent_at.is_(None))
+            .values(pre_read_sent_at=clock.now())
+        )
         if not claimed.rowcount:
             continue
         url = link("business_review.review", review_id=review.id)

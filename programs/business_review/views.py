@@ -33,7 +33,9 @@ NOTE_KINDS = (EXPLANATION, NEED)
 
 
 def _function_choices() -> list[SelectChoice]:
-    return [SelectChoice(function.id, function.name) for function in db.session.scalars(list_functions(active_only=True))]
+    return [
+        SelectChoice(function.id, function.name) for function in db.session.scalars(list_functions(active_only=True))
+    ]
 
 
 def _readable_review(review_id: int) -> MonthlyReview:
@@ -103,7 +105,8 @@ def _note_forms(page: dict, posted: tuple[int, str] | None = None, posted_form: 
 def _item_form(review: MonthlyReview) -> ItemForm:
     form = ItemForm(prefix="item")
     form.owner_id.choices = [SelectChoice(0, "Choose…")] + [
-        SelectChoice(person.id, f"{person.name} ({person.function.code})") for person in queries.members_of(review.pair)]
+        SelectChoice(person.id, f"{person.name} ({person.function.code})") for person in queries.members_of(review.pair)
+    ]
     return form
 
 
@@ -113,13 +116,16 @@ def _render_review(review: MonthlyReview, status: int = 200, **forms):
         **page,
         "note_forms": forms.pop("note_forms", None) or _note_forms(page),
         "item_form": forms.pop("item_form", None) or _item_form(review),
-        "sign_form": SignForm(prefix="sign"), "reopen_form": forms.pop("reopen_form", None) or ReopenForm(prefix="reopen"),
+        "sign_form": SignForm(prefix="sign"),
+        "reopen_form": forms.pop("reopen_form", None) or ReopenForm(prefix="reopen"),
         "may_edit": not review.is_signed and queries.may_take_part(current_user, review),
-        "may_sign": not review.is_signed and queries.is_leader_of(current_user, review.pair)
-                    and all(s.function_id != current_user.function_id for s in review.signoffs),
-        "may_reopen": review.is_signed and (queries.is_leader_of(current_user, review.pair)
-                                            or current_user.has_role(Role.ADMIN)),
-        "record_kinds": pair_record_kinds(), "as_fragment": wants_fragment(),
+        "may_sign": not review.is_signed
+        and queries.is_leader_of(current_user, review.pair)
+        and all(s.function_id != current_user.function_id for s in review.signoffs),
+        "may_reopen": review.is_signed
+        and (queries.is_leader_of(current_user, review.pair) or current_user.has_role(Role.ADMIN)),
+        "record_kinds": pair_record_kinds(),
+        "as_fragment": wants_fragment(),
     }
     return render_page_or_fragment("business_review/review.html", "business_review/_review.html", **context), status
 
@@ -224,10 +230,16 @@ def _setup_form(metric_id: int, formdata: bool = False) -> MetricSetupForm:
 
 def _setup_page(status: int = 200, posted: dict | None = None):
     posted = posted or {}
-    rows = [{"metric": metric, "setup": queries.setup_of(metric.id),
-             "form": posted.get(("setup", metric.id)) or _setup_form(metric.id),
-             "target_form": posted.get(("target", metric.id)) or TargetForm(formdata=None, prefix=f"target-{metric.id}"),
-             "targets": queries.targets_of(metric.id)[:12]} for metric in outcome_metrics()]
+    rows = [
+        {
+            "metric": metric,
+            "setup": queries.setup_of(metric.id),
+            "form": posted.get(("setup", metric.id)) or _setup_form(metric.id),
+            "target_form": posted.get(("target", metric.id)) or TargetForm(formdata=None, prefix=f"target-{metric.id}"),
+            "targets": queries.targets_of(metric.id)[:12],
+        }
+        for metric in outcome_metrics()
+    ]
     return render_template("business_review/setup.html", rows=rows), status
 
 

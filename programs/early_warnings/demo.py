@@ -65,7 +65,7 @@ def seed_warnings() -> str:
 
 
 def _history(rng: random.Random, n: int, fin, ops, metric_ids: dict[str, int]) -> int:
-    """Warning n of the past year: mostly Operations to Finance; acknowledged, discussed, closed when its month passed."""
+    """Warning n of the year: mostly Operations to Finance; acknowledged, discussed, closed when its month passed."""
     sender, receiver = (ops, fin) if rng.random() < 0.75 else (fin, ops)
     raised_on = DEMO_ANCHOR - timedelta(days=365 - n * 9 - rng.randrange(0, 5))
     hits = (raised_on + timedelta(days=rng.choice((10, 25, 40, 60)))).replace(day=1)

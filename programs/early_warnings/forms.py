@@ -16,8 +16,12 @@ KIND_LABELS = {WarningKind.COST.value: "Cost", WarningKind.DEMAND.value: "Demand
                WarningKind.COMPETITION.value: "Competition", WarningKind.OTHER.value: "Other"}
 CONFIDENCE_LABELS = {Confidence.LOW.value: "Low: a hunch worth sharing", Confidence.MEDIUM.value: "Medium",
                      Confidence.HIGH.value: "High: the signs are clear"}
-OUTCOME_LABELS = {Outcome.MATERIALISED.value: "It happened as estimated", Outcome.SMALLER.value: "Smaller than estimated",
-                  Outcome.LARGER.value: "Larger than estimated", Outcome.AVOIDED.value: "Avoided (a good catch)"}
+OUTCOME_LABELS = {
+    Outcome.MATERIALISED.value: "It happened as estimated",
+    Outcome.SMALLER.value: "Smaller than estimated",
+    Outcome.LARGER.value: "Larger than estimated",
+    Outcome.AVOIDED.value: "Avoided (a good catch)",
+}
 STATUS_LABELS = {"draft": "Draft", "raised": "Waiting for acknowledgement", "acknowledged": "Acknowledged",
                  "closed": "Closed"}
 
@@ -32,10 +36,14 @@ def _amount(label: str) -> FloatField:
 
 
 class WarningForm(KeyedForm):
-    to_function_id = SelectField("To which function", coerce=_int_or_none, validators=[DataRequired("Choose a function.")])
+    to_function_id = SelectField(
+        "To which function", coerce=_int_or_none, validators=[DataRequired("Choose a function.")]
+    )
     title = StringField("What is happening", validators=[DataRequired(), Length(max=TITLE_MAX)],
                         description="One line, e.g. “Steel prices up 12% since September”.")
-    kind = SelectField("Kind", choices=[SelectChoice(v, label) for v, label in KIND_LABELS.items()], validators=[DataRequired()])
+    kind = SelectField(
+        "Kind", choices=[SelectChoice(v, label) for v, label in KIND_LABELS.items()], validators=[DataRequired()]
+    )
     description = TextAreaField("Details", validators=[Optional(), Length(max=TEXT_MAX)])
     impact_low = _amount("Estimated impact: at least")
     impact_high = _amount("Estimated impact: at most")
@@ -44,7 +52,11 @@ class WarningForm(KeyedForm):
                          description="A month (2026-07) or a quarter (2026-Q3).")
     metric_id = SelectField("The outcome metric it will move", coerce=_int_or_none, validators=[Optional()],
                             description="Optional; it lets the period close match the numbers to your warning.")
-    confidence = SelectField("How confident are you", choices=[SelectChoice(v, label) for v, label in CONFIDENCE_LABELS.items()], default="medium")
+    confidence = SelectField(
+        "How confident are you",
+        choices=[SelectChoice(v, label) for v, label in CONFIDENCE_LABELS.items()],
+        default="medium",
+    )
     help_needed = TextAreaField("What help you need", validators=[Optional(), Length(max=TEXT_MAX)])
     show_name = BooleanField("Show my name to the receiving function (nobody else ever sees it)")
     save_draft = SubmitField("Save as draft")
@@ -52,8 +64,11 @@ class WarningForm(KeyedForm):
 
 
 class AcknowledgeForm(FlaskForm):
-    next_step = TextAreaField("Next step", validators=[DataRequired("Name the next step."), Length(max=TEXT_MAX)],
-                              description="What your function will do now, e.g. “Review the Q3 forecast with Ops on Monday”.")
+    next_step = TextAreaField(
+        "Next step",
+        validators=[DataRequired("Name the next step."), Length(max=TEXT_MAX)],
+        description="What your function will do now, e.g. “Review the Q3 forecast with Ops on Monday”.",
+    )
     submit = SubmitField("Acknowledge")
 
 
@@ -64,8 +79,11 @@ class CommentForm(KeyedForm):
 
 
 class CloseForm(FlaskForm):
-    outcome = SelectField("What actually happened", choices=[SelectChoice("", "Choose"), *(SelectChoice(v, label) for v, label in OUTCOME_LABELS.items())],
-                          validators=[DataRequired("Choose what happened.")])
+    outcome = SelectField(
+        "What actually happened",
+        choices=[SelectChoice("", "Choose"), *(SelectChoice(v, label) for v, label in OUTCOME_LABELS.items())],
+        validators=[DataRequired("Choose what happened.")],
+    )
     actual_impact = FloatField("Actual impact", validators=[InputRequired("Enter an amount (0 when avoided)."),
                                                             FiniteNumber()], render_kw={"inputmode": "decimal"})
     closing_note = TextAreaField("Note", validators=[Optional(), Length(max=TEXT_MAX)])
@@ -87,7 +105,9 @@ class WarningPolicyForm(FlaskForm):
     response_days = IntegerField("Response time (working days)", validators=[InputRequired(), NumberRange(1, 20)])
     material_percent = FloatField("Material variance: percent of the expected value",
                                   validators=[InputRequired(), FiniteNumber(), NumberRange(0.1, 100)])
-    material_amount = FloatField("Material variance: fixed amount", validators=[InputRequired(), FiniteNumber(),
-                                                                                NumberRange(0.01, 1e12)],
-                                 description="A variance is material beyond the percent or this amount, whichever is lower.")
+    material_amount = FloatField(
+        "Material variance: fixed amount",
+        validators=[InputRequired(), FiniteNumber(), NumberRange(0.01, 1e12)],
+        description="A variance is material beyond the percent or this amount, whichever is lower.",
+    )
     submit = SubmitField("Save")

@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import KEY_MAX, UTCDateTime
+from webapp.db import KEY_MAX, Base, UTCDateTime
 from webapp.extensions import db
 from webapp.people.models import Function, User
 
@@ -55,7 +55,7 @@ class Outcome(StrEnum):
 OPEN_STATUSES = (WarningStatus.RAISED.value, WarningStatus.ACKNOWLEDGED.value)
 
 
-class EarlyWarning(db.Model):
+class EarlyWarning(Base):
     """A warning from one function to another about an emerging problem and the period it will hit."""
 
     __tablename__ = "warnings_warning"
@@ -113,7 +113,7 @@ class EarlyWarning(db.Model):
         return (min(self.from_function_id, self.to_function_id), max(self.from_function_id, self.to_function_id))
 
 
-class WarningComment(db.Model):
+class WarningComment(Base):
     """One message of a warning's thread, by someone of either function."""
 
     __tablename__ = "warnings_comment"
@@ -129,7 +129,7 @@ class WarningComment(db.Model):
     author: Mapped[User] = relationship()
 
 
-class WarningPolicy(db.Model):
+class WarningPolicy(Base):
     """The admin's numbers (one row, id 1): response time in working days, and the materiality rule."""
 
     __tablename__ = "warnings_policy"
@@ -140,7 +140,7 @@ class WarningPolicy(db.Model):
     material_amount: Mapped[float] = mapped_column(Float, default=DEFAULT_MATERIAL_AMOUNT)
 
 
-class Variance(db.Model):
+class Variance(Base):
     """A metric's value for a closed period against what was expected (its target, or the previous period)."""
 
     __tablename__ = "warnings_variance"
@@ -158,7 +158,9 @@ class Variance(db.Model):
     material: Mapped[bool] = mapped_column(Boolean)
     reconciled_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    warnings: Mapped[list[EarlyWarning]] = relationship(secondary="warnings_variance_warning", order_by="EarlyWarning.id")
+    warnings: Mapped[list[EarlyWarning]] = relationship(
+        secondary="warnings_variance_warning", order_by="EarlyWarning.id"
+    )
 
     @property
     def surprise(self) -> bool:

@@ -40,8 +40,12 @@ def pair_warnings(pair: tuple[int, int], first: date, last: date) -> list[EarlyW
     """The pair's raised warnings that were open during [first, last] or raised within it."""
     raised = select(EarlyWarning).where(_pair_filter(pair), EarlyWarning.raised_at.is_not(None))
     rows = db.session.scalars(raised.order_by(EarlyWarning.raised_at, EarlyWarning.id)).all()
-    return [w for w in rows if w.raised_at.date() <= last
-            and (w.status in OPEN_STATUSES or first <= w.raised_at.date() or (w.closed_at and w.closed_at.date() >= first))]
+    return [
+        w
+        for w in rows
+        if w.raised_at.date() <= last
+        and (w.status in OPEN_STATUSES or first <= w.raised_at.date() or (w.closed_at and w.closed_at.date() >= first))
+    ]
 
 
 def variances_of(period: str) -> list[Variance]:

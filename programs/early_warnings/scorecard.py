@@ -10,7 +10,11 @@ from webapp.periods import Quarter
 FIGURES = (
     ("Early warnings: median lead time", "days", lambda f: f.lead_time_days),
     ("Material variances warned ahead", "%", lambda f: f.warned_share),
-    ("Early warnings: median time to acknowledge", "days", lambda f: None if f.ack_days is None else round(f.ack_days, 1)),
+    (
+        "Early warnings: median time to acknowledge",
+        "days",
+        lambda f: None if f.ack_days is None else round(f.ack_days, 1),
+    ),
     ("Warned impacts within their estimated range", "%", lambda f: f.calibration.within_share),
 )
 

@@ -70,7 +70,7 @@ def can_see(user: User, warning: EarlyWarning) -> bool:
 
 
 def shows_author_to(user: User, warning: EarlyWarning) -> bool:
-    """The author's name shows to the author, and to the receiving function when the author chose so; never elsewhere."""
+    """The author's name shows to the author, and to the receiving function if the author chose so; nowhere else."""
     if warning.author_id is None:
         return False
     return warning.author_id == user.id or (warning.show_name and user.function_id == warning.to_function_id)
@@ -83,7 +83,11 @@ def can_close(user: User, warning: EarlyWarning) -> bool:
 
 # --- settings -------------------------------------------------------------------------------
 
-POLICY_LIMITS = {"response_days": (1, 20), "material_percent": (0.1, 100.0), "material_amount": (0.01, rules.AMOUNT_MAX)}
+POLICY_LIMITS = {
+    "response_days": (1, 20),
+    "material_percent": (0.1, 100.0),
+    "material_amount": (0.01, rules.AMOUNT_MAX),
+}
 
 
 def get_policy() -> WarningPolicy:
@@ -339,10 +343,13 @@ def _closing_snapshot(warning: EarlyWarning) -> dict:
 
 def remind_and_escalate(now: datetime) -> tuple[int, int]:
     """Warnings waiting for acknowledgement: a reminder to the responders a day before the response time ends,
-    then an escalation to the receiving function's leaders once it has passed; each once. Returns (reminded, escalated)."""
-    waiting = select(EarlyWarning.id).where(EarlyWarning.status == WarningStatus.RAISED.value,
-                                            EarlyWarning.respond_by <= now + REMIND_BEFORE,
-                                            or_(EarlyWarning.reminded_at.is_(None), EarlyWarning.escalated_at.is_(None)))
+    then an escalation to the receiving function's leaders once it has passed;
+    each once. Returns (reminded, escalated)."""
+    waiting = select(EarlyWarning.id).where(
+        EarlyWarning.status == WarningStatus.RAISED.value,
+        EarlyWarning.respond_by <= now + REMIND_BEFORE,
+        or_(EarlyWarning.reminded_at.is_(None), EarlyWarning.escalated_at.is_(None)),
+    )
     reminded = escalated = 0
     for warning_id in db.session.scalars(waiting).all():
         warning = _locked(warning_id)
@@ -412,7 +419,9 @@ def reconcile_period(label: str, now: datetime) -> list[Variance]:
         earlier = {p.function_id: p.value for p in points if p.period == previous}
         for point in (p for p in points if p.period == period.label):
             target = metrics.metric_target(metric.id, period.label)
-            expected, source = (target, "target") if target is not None else (earlier.get(point.function_id), "previous")
+            expected, source = (
+                (target, "target") if target is not None else (earlier.get(point.function_id), "previous")
+            )
             if expected is None:
                 continue
             results.append(_record_variance(metric, period, point, expected, source, policy, now))
@@ -447,7 +456,9 @@ def _warnings_about(metric_id: int, period: rules.Period, function_id: int | Non
     query = select(EarlyWarning).where(EarlyWarning.metric_id == metric_id, EarlyWarning.raised_at.is_not(None),
                                        EarlyWarning.status != WarningStatus.DRAFT.value)
     if function_id is not None:
-        query = query.where(or_(EarlyWarning.from_function_id == function_id, EarlyWarning.to_function_id == function_id))
+        query = query.where(
+            or_(EarlyWarning.from_function_id == function_id, EarlyWarning.to_function_id == function_id)
+        )
     return [w.id for w in db.session.scalars(query)
             if w.raised_at.date() < period.end
             and rules.periods_overlap_by_containment(rules.parse_period(w.period), period)]

@@ -47,7 +47,9 @@ def _warning_form(warning: EarlyWarning | None = None) -> WarningForm:
     form.to_function_id.choices = [SelectChoice("", "Choose a function")] + [
         SelectChoice(f.id, f.name) for f in db.session.scalars(list_functions(active_only=True))
         if f.id != current_user.function_id]
-    form.metric_id.choices = [SelectChoice("", "None")] + [SelectChoice(m.id, m.name) for m in metrics.outcome_metrics()]
+    form.metric_id.choices = [SelectChoice("", "None")] + [
+        SelectChoice(m.id, m.name) for m in metrics.outcome_metrics()
+    ]
     if warning is not None:
         del form.idempotency_key
     return form

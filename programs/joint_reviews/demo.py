@@ -25,40 +25,83 @@ from webapp.periods import quarter_label
 SEED = 20261216
 # (title, kind, days ago, Finance's timeline, Operations' timeline, factors, went well, actions)
 STORIES = [
-    ("Rush orders shipped without credit check", "incident", 330,
-     [("order received", 0, "Order arrived outside the credit-check window."), ("credit hold", 26, "Hold placed after dispatch.")],
-     [("order received", 1, "Order logged as rush."), ("dispatch", 4, "Dispatched same day as promised.")],
-     [("process", "No check prevented a rush order from skipping the credit step."),
-      ("communication", "The credit hold was e-mailed to a shared inbox nobody watched at night.")],
-     ["The customer was told within the hour."],
-     ["Add the credit check to the rush-order form", "Route credit holds to the shift lead's queue"]),
-    ("Q1 freight budget overrun", "budget_overrun", 270,
-     [("forecast agreed", 0, "Freight forecast fixed at budget time."), ("overrun seen", 70, "Month-end close shows +18%.")],
-     [("carrier rates rose", 30, "Spot rates rose after a carrier exit."), ("overrun seen", 72, "Ops report confirms.")],
-     [("data", "Freight rates in the forecast were a year old."), ("incentives", ("Sites are measured on on-time "
-       "delivery only, so the faster carrier always wins."))],
-     ["Both teams shared the numbers the same week."],
-     ["Refresh freight rates in the forecast quarterly", "Add cost per shipment to the site scorecard"]),
-    ("Key customer escalation on invoice errors", "escalation", 200,
-     [("invoices issued", 0, "Invoices used the old price list."), ("escalation", 9, "CFO of the customer called.")],
-     [("price change", -3, "New prices agreed with the customer."), ("escalation", 10, "Account team heard it too.")],
-     [("process", "The price list change had no step that updated billing."), ("capacity", ("Billing had one person "
-       "covering two regions that month."))],
-     ["Credit notes went out within two days."],
-     ["Make the price-change checklist include billing", "Cover billing with a second person at month end"]),
-    ("Missed on-time delivery target in August", "missed_target", 110,
-     [("target set", 0, "95% on time agreed."), ("month close", 31, "88% reported.")],
-     [("warehouse move", 8, "Half the stock moved sites."), ("month close", 31, "88% reported.")],
-     [("capacity", "The move overlapped the peak week."), ("communication", "Finance heard of the move at month end.")],
-     ["Customers were told of delays before they happened."],
-     ["Share the operations calendar with finance monthly"]),
-    ("Duplicate supplier payments", "incident", 45,
-     [("payment run", 0, "Two runs paid the same invoices."), ("found", 2, "Bank reconciliation found it.")],
-     [("supplier query", 3, "Supplier called about the double payment.")],
-     [("process", "Nothing stopped an invoice from entering two payment runs."),
-      ("data", "Goods receipts were keyed twice after a system outage.")],
-     ["The money came back in a week."],
-     ["Block an invoice from a second payment run", "Reconcile receipts after every outage"]),
+    (
+        "Rush orders shipped without credit check",
+        "incident",
+        330,
+        [
+            ("order received", 0, "Order arrived outside the credit-check window."),
+            ("credit hold", 26, "Hold placed after dispatch."),
+        ],
+        [("order received", 1, "Order logged as rush."), ("dispatch", 4, "Dispatched same day as promised.")],
+        [
+            ("process", "No check prevented a rush order from skipping the credit step."),
+            ("communication", "The credit hold was e-mailed to a shared inbox nobody watched at night."),
+        ],
+        ["The customer was told within the hour."],
+        ["Add the credit check to the rush-order form", "Route credit holds to the shift lead's queue"],
+    ),
+    (
+        "Q1 freight budget overrun",
+        "budget_overrun",
+        270,
+        [
+            ("forecast agreed", 0, "Freight forecast fixed at budget time."),
+            ("overrun seen", 70, "Month-end close shows +18%."),
+        ],
+        [
+            ("carrier rates rose", 30, "Spot rates rose after a carrier exit."),
+            ("overrun seen", 72, "Ops report confirms."),
+        ],
+        [
+            ("data", "Freight rates in the forecast were a year old."),
+            ("incentives", ("Sites are measured on on-time delivery only, so the faster carrier always wins.")),
+        ],
+        ["Both teams shared the numbers the same week."],
+        ["Refresh freight rates in the forecast quarterly", "Add cost per shipment to the site scorecard"],
+    ),
+    (
+        "Key customer escalation on invoice errors",
+        "escalation",
+        200,
+        [("invoices issued", 0, "Invoices used the old price list."), ("escalation", 9, "CFO of the customer called.")],
+        [
+            ("price change", -3, "New prices agreed with the customer."),
+            ("escalation", 10, "Account team heard it too."),
+        ],
+        [
+            ("process", "The price list change had no step that updated billing."),
+            ("capacity", ("Billing had one person covering two regions that month.")),
+        ],
+        ["Credit notes went out within two days."],
+        ["Make the price-change checklist include billing", "Cover billing with a second person at month end"],
+    ),
+    (
+        "Missed on-time delivery target in August",
+        "missed_target",
+        110,
+        [("target set", 0, "95% on time agreed."), ("month close", 31, "88% reported.")],
+        [("warehouse move", 8, "Half the stock moved sites."), ("month close", 31, "88% reported.")],
+        [
+            ("capacity", "The move overlapped the peak week."),
+            ("communication", "Finance heard of the move at month end."),
+        ],
+        ["Customers were told of delays before they happened."],
+        ["Share the operations calendar with finance monthly"],
+    ),
+    (
+        "Duplicate supplier payments",
+        "incident",
+        45,
+        [("payment run", 0, "Two runs paid the same invoices."), ("found", 2, "Bank reconciliation found it.")],
+        [("supplier query", 3, "Supplier called about the double payment.")],
+        [
+            ("process", "Nothing stopped an invoice from entering two payment runs."),
+            ("data", "Goods receipts were keyed twice after a system outage."),
+        ],
+        ["The money came back in a week."],
+        ["Block an invoice from a second payment run", "Reconcile receipts after every outage"],
+    ),
 ]
 
 

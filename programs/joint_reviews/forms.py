@@ -17,12 +17,19 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from programs.joint_reviews.models import TEXT_MAX, TITLE_MAX, TOPIC_MAX, FactorTag, FindingKind, ReviewKind
 from webapp.forms import KeyedForm
 
-KIND_LABELS = {ReviewKind.INCIDENT.value: "An incident", ReviewKind.MISSED_TARGET.value: "A missed target",
-               ReviewKind.ESCALATION.value: "A customer escalation", ReviewKind.BUDGET_OVERRUN.value: "A budget overrun"}
+KIND_LABELS = {
+    ReviewKind.INCIDENT.value: "An incident",
+    ReviewKind.MISSED_TARGET.value: "A missed target",
+    ReviewKind.ESCALATION.value: "A customer escalation",
+    ReviewKind.BUDGET_OVERRUN.value: "A budget overrun",
+}
 TAG_LABELS = {FactorTag.PROCESS.value: "Process", FactorTag.DATA.value: "Data",
               FactorTag.COMMUNICATION.value: "Communication", FactorTag.INCENTIVES.value: "Incentives",
               FactorTag.CAPACITY.value: "Capacity"}
-FINDING_LABELS = {FindingKind.FACTOR.value: "A contributing factor", FindingKind.WENT_WELL.value: "Something that went well"}
+FINDING_LABELS = {
+    FindingKind.FACTOR.value: "A contributing factor",
+    FindingKind.WENT_WELL.value: "Something that went well",
+}
 NUDGE_HX = {"hx-trigger": "input changed delay:500ms", "hx-swap": "innerHTML"}
 
 

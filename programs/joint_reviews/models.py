@@ -7,8 +7,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import KEY_MAX, TimestampMixin, UTCDateTime
-from webapp.extensions import db
+from webapp.db import KEY_MAX, Base, TimestampMixin, UTCDateTime
 from webapp.people.models import User
 
 TITLE_MAX = 200
@@ -48,7 +47,7 @@ class ActionStatus(StrEnum):
     DONE = "done"
 
 
-class Review(TimestampMixin, db.Model):
+class Review(TimestampMixin, Base):
     """A blameless review of something that went wrong, written together by two or more functions."""
 
     __tablename__ = "reviews_review"
@@ -99,7 +98,7 @@ class Review(TimestampMixin, db.Model):
         return self.status != ReviewStatus.RESOLVED.value
 
 
-class Participant(db.Model):
+class Participant(Base):
     """A person taking part, with the function they speak for (kept if they later move)."""
 
     __tablename__ = "reviews_participant"
@@ -113,7 +112,7 @@ class Participant(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class TimelineEntry(db.Model):
+class TimelineEntry(Base):
     """One moment in one function's own account of what happened."""
 
     __tablename__ = "reviews_timeline_entry"
@@ -130,7 +129,7 @@ class TimelineEntry(db.Model):
     review: Mapped[Review] = relationship(back_populates="entries")
 
 
-class Finding(db.Model):
+class Finding(Base):
     """A contributing factor (tagged) or something that went well."""
 
     __tablename__ = "reviews_finding"
@@ -147,7 +146,7 @@ class Finding(db.Model):
     review: Mapped[Review] = relationship(back_populates="findings")
 
 
-class Action(TimestampMixin, db.Model):
+class Action(TimestampMixin, Base):
     """Something to change, with one owner and a due date."""
 
     __tablename__ = "reviews_action"
@@ -169,7 +168,7 @@ class Action(TimestampMixin, db.Model):
         return self.status == ActionStatus.DONE.value
 
 
-class SignOff(db.Model):
+class SignOff(Base):
     """One participant's "yes, this account is fair to my team", one per function."""
 
     __tablename__ = "reviews_sign_off"

@@ -105,8 +105,13 @@ def _forms(review, given: dict[str, Any]) -> dict[str, Any]:
     for name, form in (("entry", entry_form), ("finding", finding_form)):  # the live nudges while typing
         form.text.render_kw = {**NUDGE_HX, "hx-post": url_for("joint_reviews.nudge_preview", review_id=review.id),
                                "hx-target": f"#{name}-nudges"}
-    return {"entry_form": entry_form, "finding_form": finding_form, "action_form": action_form, "sign_off_form": given.get("sign_off_form") or SignOffForm(prefix="sign"),
-            "link_form": link_form if records is not None else None}
+    return {
+        "entry_form": entry_form,
+        "finding_form": finding_form,
+        "action_form": action_form,
+        "sign_off_form": given.get("sign_off_form") or SignOffForm(prefix="sign"),
+        "link_form": link_form if records is not None else None,
+    }
 
 
 def _detail(review, status: int = 200, **given):

@@ -108,8 +108,13 @@ def _request(rng: random.Random, n: int, start: date, requester: User, reviewers
                                 _at(request.deadline + timedelta(days=4)))
     else:
         services.pick_option(requester, request, picked.id, "It covers the volume we expect at the lowest cost.")
-        services.confirm_pick(reviewer, request, f"{reviewer.name}, Head of {request.to_function.name}",
-                              "Agreed: the condition keeps us honest.", _at(start + timedelta(days=rng.randrange(5, 12))))
+        services.confirm_pick(
+            reviewer,
+            request,
+            f"{reviewer.name}, Head of {request.to_function.name}",
+            "Agreed: the condition keeps us honest.",
+            _at(start + timedelta(days=rng.randrange(5, 12))),
+        )
     _track(rng, request, requester, reviewer)
     return request
 

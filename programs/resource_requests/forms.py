@@ -51,7 +51,9 @@ class RequestForm(KeyedForm):
 
 
 class OptionForm(KeyedForm):
-    kind = RadioField("Kind", choices=[SelectChoice(v, label) for v, label in KIND_LABELS.items()], default=OptionKind.YES_IF.value)
+    kind = RadioField(
+        "Kind", choices=[SelectChoice(v, label) for v, label in KIND_LABELS.items()], default=OptionKind.YES_IF.value
+    )
     label = StringField("The option", validators=[DataRequired(), Length(max=TITLE_MAX)],
                         description="For example: hire two contractors for three months.")
     fixed_monthly = DecimalField("Fixed cost per month", places=2, validators=[InputRequired()], render_kw=NUMBER)
@@ -69,7 +71,9 @@ class ConditionForm(KeyedForm):
     driver = StringField("Driver", validators=[DataRequired(), Length(max=LABEL_MAX)])
     metric_id = SelectField("Linked outcome metric", coerce=_int_or_none, validators=[Optional()],
                             description="Optional: its value is taken on the review date; else enter it by hand.")
-    comparison = SelectField("Comparison", choices=[SelectChoice(key, label) for key, (label, _) in COMPARISONS.items()])
+    comparison = SelectField(
+        "Comparison", choices=[SelectChoice(key, label) for key, (label, _) in COMPARISONS.items()]
+    )
     threshold = FloatField("Threshold", validators=[InputRequired()], render_kw=NUMBER)
     review_on = DateField("Review date", validators=[InputRequired("Give the review date.")])
     submit = SubmitField("Add the condition")
@@ -112,7 +116,11 @@ class ActualForm(FlaskForm):
 
 
 class LookbackForm(FlaskForm):
-    result = RadioField("Result", choices=[SelectChoice(v, label) for v, label in RESULT_LABELS.items()], validators=[InputRequired("Choose a result.")])
+    result = RadioField(
+        "Result",
+        choices=[SelectChoice(v, label) for v, label in RESULT_LABELS.items()],
+        validators=[InputRequired("Choose a result.")],
+    )
     note = TextAreaField("What happened", validators=[DataRequired(), Length(max=TEXT_MAX)])
     submit = SubmitField("Record the look-back")
 

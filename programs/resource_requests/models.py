@@ -8,8 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Date, Float, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import KEY_MAX, TimestampMixin, UTCDateTime
-from webapp.extensions import db
+from webapp.db import KEY_MAX, Base, TimestampMixin, UTCDateTime
 from webapp.people.models import Function, User
 
 TITLE_MAX = 160
@@ -44,7 +43,7 @@ class LookbackResult(StrEnum):
     POOR = "poor"
 
 
-class ResourceRequest(TimestampMixin, db.Model):
+class ResourceRequest(TimestampMixin, Base):
     """One function asks another for resources, on a template that says what the reviewer needs to know."""
 
     __tablename__ = "request_request"
@@ -107,7 +106,7 @@ class ResourceRequest(TimestampMixin, db.Model):
         return self.status in OPEN_STATUSES
 
 
-class RequestOption(TimestampMixin, db.Model):
+class RequestOption(TimestampMixin, Base):
     """One answer of the reviewing function: yes-if, an alternative or a plain no, with its modelled effect."""
 
     __tablename__ = "request_option"
@@ -130,7 +129,7 @@ class RequestOption(TimestampMixin, db.Model):
     conditions: Mapped[list[Condition]] = relationship(back_populates="option", order_by="Condition.review_on")
 
 
-class Condition(TimestampMixin, db.Model):
+class Condition(TimestampMixin, Base):
     """The "if" of an option, as data: a driver compared with a threshold by a review date, tracked against actuals."""
 
     __tablename__ = "request_condition"
@@ -153,7 +152,7 @@ class Condition(TimestampMixin, db.Model):
     actual_by: Mapped[User | None] = relationship()
 
 
-class WhatIfEdit(db.Model):
+class WhatIfEdit(Base):
     """One change of the what-if table's driver value, by its author (both sides see who moved the number)."""
 
     __tablename__ = "request_whatif_edit"
@@ -169,7 +168,7 @@ class WhatIfEdit(db.Model):
     author: Mapped[User] = relationship()
 
 
-class Decision(db.Model):
+class Decision(Base):
     """The decision: the option, who picked and confirmed (or the leader who broke the tie), who was consulted, why."""
 
     __tablename__ = "request_decision"
@@ -194,7 +193,7 @@ class Decision(db.Model):
     decided_by: Mapped[User] = relationship(foreign_keys=[decided_by_id])
 
 
-class EscalationCase(TimestampMixin, db.Model):
+class EscalationCase(TimestampMixin, Base):
     """One side's one-page case for the leaders of an escalated request."""
 
     __tablename__ = "request_case"
@@ -211,7 +210,7 @@ class EscalationCase(TimestampMixin, db.Model):
     author: Mapped[User] = relationship()
 
 
-class Lookback(TimestampMixin, db.Model):
+class Lookback(TimestampMixin, Base):
     """One side's answer at the look-back date: did the funded option deliver?"""
 
     __tablename__ = "request_lookback"

@@ -1,4 +1,5 @@
-"""Request figures for the leadership scorecard (the Collaboration row): cycle time, options, escalations, look-backs."""
+"""Request figures for the leadership scorecard (Collaboration row): cycle time, options, escalations, look-backs."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

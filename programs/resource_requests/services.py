@@ -162,7 +162,9 @@ def _claim(request: ResourceRequest, before: RequestStatus | tuple[RequestStatus
     db.session.refresh(request)
 
 
-def _notify_all(people: list[User], kind: str, message: str, request: ResourceRequest, skip: User | None = None) -> None:
+def _notify_all(
+    people: list[User], kind: str, message: str, request: ResourceRequest, skip: User | None = None
+) -> None:
     url = link("resource_requests.detail", request_id=request.id)
     for person in people:
         if skip is None or person.id != skip.id:
@@ -345,8 +347,12 @@ def send_answer(actor: User, request: ResourceRequest, now: datetime) -> Resourc
         raise RequestError(refusal)
     _claim(request, RequestStatus.OPEN, "This request is already answered.", status=RequestStatus.ANSWERED.value,
            answered_version=request.version, answered_at=now)
-    notify(request.requester, "approval", f"{request.to_function.name} answered {request.title} with "
-           f"{len(request.current_options)} options: pick one.", link("resource_requests.detail", request_id=request.id))
+    notify(
+        request.requester,
+        "approval",
+        f"{request.to_function.name} answered {request.title} with {len(request.current_options)} options: pick one.",
+        link("resource_requests.detail", request_id=request.id),
+    )
     return request
 
 

@@ -213,9 +213,17 @@ class OutcomeSource:
     """The trust pulse's business outcomes as webapp.metrics reads them (registered at start-up)."""
 
     def metrics(self) -> list[OutcomeMetric]:
-        return [OutcomeMetric(id=metric.id, name=metric.name, unit=metric.unit, higher_is_better=metric.higher_is_better,
-                              frequency=metric.frequency, per_function=metric.scope == PER_FUNCTION)
-                for metric in db.session.scalars(list_metrics())]
+        return [
+            OutcomeMetric(
+                id=metric.id,
+                name=metric.name,
+                unit=metric.unit,
+                higher_is_better=metric.higher_is_better,
+                frequency=metric.frequency,
+                per_function=metric.scope == PER_FUNCTION,
+            )
+            for metric in db.session.scalars(list_metrics())
+        ]
 
     def points(self, metric_id: int) -> list[MetricPoint]:
         rows = db.session.execute(

@@ -477,7 +477,9 @@ def save_metric_value(
         raise TrustError("Choose the function this value is for.", "function_id")
     function_id = function_id if metric.scope == PER_FUNCTION else None
     _upsert_values(actor, metric, [(period, function_id, value)])
-    record_audit(actor, "trust.metric.value", metric, None, {"period": period, "function_id": function_id, "value": value})
+    record_audit(
+        actor, "trust.metric.value", metric, None, {"period": period, "function_id": function_id, "value": value}
+    )
     return metric
 
 

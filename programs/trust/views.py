@@ -207,7 +207,9 @@ def _results_page(wave_id: int | None, filter_key: str) -> dict:
     wave = context["wave"]
     comments = None
     if wave is not None and not context["report"]["refused"]:
-        context["trends_spec"] = derived(presenting.trends_chart, context["trend"]) if not context["trend"].empty else None
+        context["trends_spec"] = (
+            derived(presenting.trends_chart, context["trend"]) if not context["trend"].empty else None
+        )
         comments = None if context["filter"] else _visible_comments(wave, context)
     fragment = render_template("trust/_results.html", comments_slot=Markup(_COMMENTS_SLOT), **context)
     return {"fragment": fragment, "comments": comments, "min_comment_group": wave.min_comment_group if wave else 0,

@@ -1,5 +1,7 @@
 """The monthly business review in the browser: a leader opens the draft, both functions write their notes (the
-disagreement shows), a decision is recorded, both leaders sign, the frozen pack prints cleanly; axe at 1280 and 390 px."""
+disagreement shows), a decision is recorded, both leaders sign, the frozen pack prints;
+axe at 1280 and 390 px."""
+
 from __future__ import annotations
 
 import pytest

@@ -102,7 +102,9 @@ def test_a_request_from_the_template_to_a_chosen_option_and_its_look_back(page, 
 
     log_in(page, "otto@example.com", PASSWORD)
     page.goto(request_url)
-    expect(page.locator("#whatif-flip")).to_contain_text("The preferred option changes at monthly service calls 1,000.0")
+    expect(page.locator("#whatif-flip")).to_contain_text(
+        "The preferred option changes at monthly service calls 1,000.0"
+    )
     table = page.locator("#whatif")
     table.get_by_label("Monthly service calls").fill("-5")
     table.get_by_role("button", name="Show the table").click()

@@ -37,7 +37,9 @@ def _accessible_at_both_widths(page) -> None:
 
 
 def _add_entry(page, hours_ago: int, topic: str, text: str) -> None:
-    page.get_by_label("When", exact=True).fill(clock.local(clock.now() - timedelta(hours=hours_ago)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("When", exact=True).fill(
+        clock.local(clock.now() - timedelta(hours=hours_ago)).strftime("%Y-%m-%dT%H:%M")
+    )
     page.get_by_label("Moment").fill(topic)
     page.get_by_label("What your function saw and did").fill(text)
     page.get_by_role("button", name="Add to our timeline").click()

@@ -55,7 +55,11 @@ class Board:
 def board(db) -> Board:
     """On-time delivery (Operations owns it, higher is better) and cash conversion (Finance, lower is better),
     set up with thresholds and last month's targets; last month's delivery is amber, cash is on track."""
-    fin, ops, people = make_function("Finance", "FIN"), make_function("Operations", "OPS"), make_function("People", "PPL")
+    fin, ops, people = (
+        make_function("Finance", "FIN"),
+        make_function("Operations", "OPS"),
+        make_function("People", "PPL"),
+    )
     hr = make_user(Role.HR, function=people)
     delivery = save_metric(hr, None, "On-time delivery", "%", True, "monthly", "organisation")
     cash = save_metric(hr, None, "Cash conversion cycle", "days", False, "monthly", "organisation")

@@ -51,8 +51,9 @@ def _write_both_notes(board, review, agrees=True):
 
 # --- set-up and targets ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("amber", "red"), [(85.0, 90.0), (90.0, 90.0), (math.inf, 80.0), (90.0, math.nan), (None, 80.0),
-                                            (1e300, 80.0)])
+@pytest.mark.parametrize(
+    ("amber", "red"), [(85.0, 90.0), (90.0, 90.0), (math.inf, 80.0), (90.0, math.nan), (None, 80.0), (1e300, 80.0)]
+)
 def test_thresholds_are_finite_and_red_lies_beyond_amber(board, amber, red):
     with pytest.raises(RuleError):
         services.set_up_metric(board.fin_leader, board.delivery.id, OPERATIONAL, board.ops.id, board.fin.id, amber, red)
@@ -240,7 +241,9 @@ def test_a_value_crossing_a_threshold_alerts_both_functions_goes_on_the_next_rev
              c["partner_function_id"]) for c in calls] == [(RED, 84.0, 85.0, True, board.ops.id, board.fin.id)]
     alert = db_scalar(select(AgendaAlert).where(AgendaAlert.period == this_month))
     assert (alert.status, alert.value, alert.review_month, alert.trend) == (RED, 84.0, this_month, "worsening")
-    told = {n.user_id for n in db_scalars(select(Notification).where(Notification.message.contains("On-time delivery")))}
+    told = {
+        n.user_id for n in db_scalars(select(Notification).where(Notification.message.contains("On-time delivery")))
+    }
     assert told == {board.fin_leader.id, board.ops_leader.id}
 
 

@@ -44,7 +44,9 @@ def test_the_bands_are_settings():
 
 
 def test_percent_of_target_and_no_usable_target():
-    assert percent_of_target(90, 100, True) == pytest.approx(90) and percent_of_target(110, 100, False) == pytest.approx(90)
+    assert percent_of_target(90, 100, True) == pytest.approx(90) and percent_of_target(
+        110, 100, False
+    ) == pytest.approx(90)
     assert percent_of_target(5, 0, True) is None
     assert target_status(5, None, True, RULES) == UNKNOWN and target_status(5, 0, True, RULES) == UNKNOWN
 

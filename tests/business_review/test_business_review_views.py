@@ -97,8 +97,11 @@ def test_the_partner_disagreeing_is_highlighted(board, signed_in_client):
     services.save_note(board.ops_planner, review, board.delivery.id, EXPLANATION, "Carriers.")
     client = signed_in_client(board.fin_analyst)
     prefix = f"note-{board.delivery.id}-{NEED}"
-    response = client.post(f"/business-review/{review.id}/metrics/{board.delivery.id}/{NEED}",
-                           data={f"{prefix}-text": "Book carriers a week earlier.", f"{prefix}-agrees": "no"}, headers=HTMX)
+    response = client.post(
+        f"/business-review/{review.id}/metrics/{board.delivery.id}/{NEED}",
+        data={f"{prefix}-text": "Book carriers a week earlier.", f"{prefix}-agrees": "no"},
+        headers=HTMX,
+    )
     assert response.status_code == 200 and "They disagree" in response.get_data(as_text=True)
 
 
@@ -111,8 +114,14 @@ def test_items_need_an_owner_of_the_pair_and_replays_record_once(board, signed_i
     assert client.post(f"/business-review/{review.id}/items", data=data).status_code == 303
     replay = client.post(f"/business-review/{review.id}/items", data=data, headers=HTMX)
     assert replay.status_code == 400 and "already recorded" in replay.get_data(as_text=True)
-    for bad in ({"item-owner_id": board.outsider.id}, {"item-owner_id": "9" * 30}, {"item-kind": "action"},
-                {"item-kind": "action", "item-due_on": "9999-12-31"}, {"item-text": "x" * 5000}, {"item-kind": "blame"}):
+    for bad in (
+        {"item-owner_id": board.outsider.id},
+        {"item-owner_id": "9" * 30},
+        {"item-kind": "action"},
+        {"item-kind": "action", "item-due_on": "9999-12-31"},
+        {"item-text": "x" * 5000},
+        {"item-kind": "blame"},
+    ):
         response = client.post(f"/business-review/{review.id}/items", data={**data, "item-idempotency_key": new_key(),
                                                                            **bad}, headers=HTMX)
         assert response.status_code == 400, bad

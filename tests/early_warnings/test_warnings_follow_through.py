@@ -119,7 +119,10 @@ def test_a_target_is_the_expected_value_when_there_is_one(org):
 
 def test_a_period_is_reconciled_only_once_it_has_closed_and_again_replaces_the_results(org):
     _reconcile_july(org)
-    with time_machine.travel(datetime(2030, 7, 20, 12, tzinfo=UTC), tick=False), pytest.raises(RuleError, match="closed"):
+    with (
+        time_machine.travel(datetime(2030, 7, 20, 12, tzinfo=UTC), tick=False),
+        pytest.raises(RuleError, match="closed"),
+    ):
         services.reconcile_period("2030-07", clock.now())
     with time_machine.travel(datetime(2030, 8, 2, 12, tzinfo=UTC), tick=False):
         first = services.reconcile_period("2030-07", clock.now())

@@ -86,9 +86,11 @@ def test_another_persons_draft_cannot_be_edited_or_raised(client, org):
 def test_a_third_function_cannot_acknowledge_close_or_comment(client, org):
     warning = raise_warning(org.author, org.fin_function.id)
     sign_in(client, org.sales_manager)
-    for path, data in ((f"/warnings/{warning.id}/acknowledge", {"ack-next_step": "mine"}),
-                       (f"/warnings/{warning.id}/close", {"close-outcome": "avoided", "close-actual_impact": "0"}),
-                       (f"/warnings/{warning.id}/comments", {"comment-body": "hi", "comment-idempotency_key": "a" * 24})):
+    for path, data in (
+        (f"/warnings/{warning.id}/acknowledge", {"ack-next_step": "mine"}),
+        (f"/warnings/{warning.id}/close", {"close-outcome": "avoided", "close-actual_impact": "0"}),
+        (f"/warnings/{warning.id}/comments", {"comment-body": "hi", "comment-idempotency_key": "a" * 24}),
+    ):
         assert client.post(path, data=data).status_code == 404
     db.session.expire_all()
     assert db.session.get(EarlyWarning, warning.id).status == "raised"

@@ -135,11 +135,19 @@ def test_both_sides_discuss_in_the_thread_and_the_author_stays_unnamed(client, o
     sign_in(client, org.fin_employee)
     page = client.get(f"/warnings/{warning.id}").get_data(as_text=True)
     assert "More detail: 3 suppliers" in page and "The author (Operations)" in page and org.author.name not in page
-    assert client.post(f"/warnings/{warning.id}/comments", data={"comment-body": "Thanks",
-                                                                 "comment-idempotency_key": "j" * 24}).status_code == 303
+    assert (
+        client.post(
+            f"/warnings/{warning.id}/comments", data={"comment-body": "Thanks", "comment-idempotency_key": "j" * 24}
+        ).status_code
+        == 303
+    )
     sign_in(client, org.sales_manager)
-    assert client.post(f"/warnings/{warning.id}/comments", data={"comment-body": "Me",
-                                                                 "comment-idempotency_key": "m" * 24}).status_code == 404
+    assert (
+        client.post(
+            f"/warnings/{warning.id}/comments", data={"comment-body": "Me", "comment-idempotency_key": "m" * 24}
+        ).status_code
+        == 404
+    )
     assert _count(WarningComment) == 2
 
 

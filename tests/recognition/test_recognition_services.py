@@ -317,6 +317,8 @@ def test_the_profile_figures_of_one_query_equal_the_single_queries(org, db):
             policy.monthly_allowance, policy.per_report_extra, figures.direct_reports)
         assert (figures.given, figures.received) == queries.recognition_counts(person.id)
         assert figures.balance == points_balance(person.id) and figures.spent == spent_in(person.id, period)
-        assert granted - figures.spent == allowance_left(person, period, policy.monthly_allowance, policy.per_report_extra)
+        assert granted - figures.spent == allowance_left(
+            person, period, policy.monthly_allowance, policy.per_report_extra
+        )
         assert figures.opted_out == queries.is_opted_out(person.id) == (person is org.ops[0])
     assert queries.profile_figures(org.fin_manager.id, period).direct_reports == 2

@@ -45,8 +45,15 @@ def request_data(pair: Pair, **changes) -> services.RequestData:
 
 
 def option_data(kind: str = OptionKind.YES_IF.value, **changes) -> services.OptionData:
-    defaults = services.OptionData(kind=kind, label=f"Option {kind}", fixed_monthly="9000", per_unit="0", capacity=None, risk="",
-                  look_again_on=None if kind == OptionKind.NO.value else clock.today() + timedelta(days=90))
+    defaults = services.OptionData(
+        kind=kind,
+        label=f"Option {kind}",
+        fixed_monthly="9000",
+        per_unit="0",
+        capacity=None,
+        risk="",
+        look_again_on=None if kind == OptionKind.NO.value else clock.today() + timedelta(days=90),
+    )
     return replace(defaults, **changes)
 
 

@@ -1,4 +1,5 @@
-"""What requests add to the shell: the home tile, the scorecard's Collaboration figures, the pair's records, the demo."""
+"""What requests add to the shell: home tile, the scorecard's Collaboration figures, the pair's records, the demo."""
+
 from __future__ import annotations
 
 from datetime import timedelta

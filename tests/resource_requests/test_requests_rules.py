@@ -139,7 +139,9 @@ def test_the_requester_picks_the_reviewer_confirms_and_the_decision_is_recorded(
     assert (decision.option_id, decision.picked_by_id, decision.decided_by_id) == (
         contractors.id, pair.requester.id, pair.reviewer.id)
     assert decision.consulted == "Fay Finance" and decision.reasons == "Cheapest way to learn."
-    assert "Fund in full (yes_if)" in decision.options_summary and "No: better scheduling (no)" in decision.options_summary
+    assert (
+        "Fund in full (yes_if)" in decision.options_summary and "No: better scheduling (no)" in decision.options_summary
+    )
     assert request.lookback_on == contractors.look_again_on
     with pytest.raises(RuleError, match="already decided|no pick waiting"):
         services.confirm_pick(pair.fin_leader, request, "", "Again.", clock.now())

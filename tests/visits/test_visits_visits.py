@@ -108,7 +108,7 @@ def test_a_replayed_plan_form_answers_already_recorded_on_the_visit_it_made(clie
 
 def test_a_replay_that_checked_its_key_just_before_the_first_request_committed_hears_already_recorded(
         app, client, db, org):
-    """The race behind the lost flash: the replay's key check misses, the first commits, then its duplicate rule trips."""
+    """The race behind the lost flash: the replay's key check misses; the first commits, its duplicate rule trips."""
     data = plan_form(make_account(), [org.fin, org.ops])
     db.session.commit()
     sign_in(client, org.fin)

@@ -46,7 +46,9 @@ def pair_record_kinds() -> list[tuple[str, str]]:
     return [(kind, entry.label) for kind, entry in sorted(_kinds.items(), key=lambda item: (item[1].order, item[0]))]
 
 
-def pair_records(pair: tuple[int, int], first: date, last: date, kind: str | None = None) -> dict[str, list[PairRecord]]:
+def pair_records(
+    pair: tuple[int, int], first: date, last: date, kind: str | None = None
+) -> dict[str, list[PairRecord]]:
     """The pair's records by kind (only `kind` when given); a pair is unordered."""
     ordered = (min(pair), max(pair))
     return {name: _kinds[name].source(ordered, first, last) for name, _ in pair_record_kinds()
