@@ -84,7 +84,7 @@ def meanwhile(engine, sql: str, other: Callable[[], object]) -> Iterator[list]:
     The interleaving a race needs, made certain: e.g. a replay checks its key, then the first request commits.
     Yields a list that holds other()'s result once it ran.
     """
-    me, results = threading.get_ident(), []
+    me, results = threading.get_ident(), list[object]()
 
     def interleave(conn, cursor, statement, parameters, context, executemany) -> None:
         if threading.get_ident() == me and not results and sql in statement:

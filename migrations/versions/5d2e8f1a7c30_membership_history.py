@@ -81,9 +81,9 @@ def _backfill(bind) -> None:
     for user_id, function_id, active, created_at in bind.execute(
             sa.select(users.c.id, users.c.function_id, users.c.active, users.c.created_at)):
         present, entries = (function_id, bool(active)), logged.get(str(user_id), [])
-        timeline = [(clock.local(created_at).date(), _state(entries[0][0]) if entries else present)]
-        timeline += [(day, _state(after)) for _, after, day in entries]
-        timeline = [(day, state) for day, state in timeline if state is not None]
+        logged_states = [(clock.local(created_at).date(), _state(entries[0][0]) if entries else present)]
+        logged_states += [(day, _state(after)) for _, after, day in entries]
+        timeline = [(day, state) for day, state in logged_states if state is not None]
         if not timeline or timeline[-1][1] != present:
             timeline.append((clock.today(), present))
         rows += _stints(user_id, timeline)

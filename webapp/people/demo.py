@@ -57,7 +57,8 @@ def seed_people() -> str:
     db.session.add_all(people)
     logins = _assign_demo_logins(people)
     db.session.flush()
-    for hired_on in sorted({person.hired_on for person in people}):  # the demo's history: in their function since hired
+    hire_days = sorted({person.hired_on for person in people if person.hired_on is not None})
+    for hired_on in hire_days:  # the demo's history: in their function since hired
         record_membership([person for person in people if person.hired_on == hired_on], hired_on)
     return (
         f"{len(FUNCTIONS)} functions, {sum(len(f[3]) for f in FUNCTIONS)} teams, {len(people)} people; "

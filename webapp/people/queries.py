@@ -126,10 +126,11 @@ def stints_overlapping(start: date, end: date):
 
 def headcount_on(function_ids: set[int], day: date) -> dict[int, int]:
     """Active people per function on that day (functions nobody belonged to are left out)."""
-    return dict(db.session.execute(
+    rows = db.session.execute(
         select(Membership.function_id, func.count(func.distinct(Membership.user_id)))
         .where(Membership.function_id.in_(function_ids), stints_overlapping(day, day + timedelta(days=1)))
-        .group_by(Membership.function_id)).all())
+        .group_by(Membership.function_id))
+    return {function_id: count for function_id, count in rows if function_id is not None}
 
 
 def members_during(function_ids: set[int], start: date, end: date) -> set[int]:
@@ -140,6 +141,6 @@ def members_during(function_ids: set[int], start: date, end: date) -> set[int]:
 
 def stints_during(function_ids: set[int], start: date, end: date) -> list[tuple[int, date, date | None]]:
     """(person, first day, first day after) of each stint in these functions that overlaps start up to end."""
-    return [tuple(row) for row in db.session.execute(
+    return [(user_id, started_on, ended_on) for user_id, started_on, ended_on in db.session.execute(
         select(Membership.user_id, Membership.started_on, Membership.ended_on).where(
             Membership.function_id.in_(function_ids), stints_overlapping(start, end)))]
