@@ -109,6 +109,7 @@ def _seed_targets(metric, first: float, last: float, months: list[str]) -> None:
 def _seed_alerts(metric) -> int:
     """Replay the year's values: each crossing into amber or red went onto that month's review."""
     setup = queries.setup_of(metric.id)
+    assert setup is not None  # the seeder set every scorecard metric up before replaying its values
     values = sorted(queries.pair_value_points(metric, setup.owner_function_id).items())
     pair = queries.ordered((setup.owner_function_id, setup.partner_function_id))
     first_month = _review_months()[0]
@@ -141,6 +142,7 @@ def _seed_alerts(metric) -> int:
 def _seed_review(rng: random.Random, fin: Function, ops: Function, leaders: dict[int, User],
                  people: dict[int, list[User]], month: str, draft: bool, index: int) -> int:
     first_day = queries.parse_month(month)
+    assert first_day is not None  # months come from _review_months
     meeting = queries.month_after(first_day).replace(day=MEETING_DAY)
     if draft:
         meeting = clock.today() + timedelta(days=1)  # the latest month: a draft, its pre-read due today

@@ -33,6 +33,7 @@ from programs.business_review.models import (
 from programs.business_review.status import AMBER, crossing, rules_error, thresholds_error, trend
 from webapp import clock, signals
 from webapp.auth.services import record_audit
+from webapp.db import rows_changed
 from webapp.errors import AlreadyRecorded, Refused, RuleError
 from webapp.extensions import db
 from webapp.metrics import get_outcome_metric
@@ -266,6 +267,7 @@ def reopen_review(actor: User, review: MonthlyReview, reason: str) -> MonthlyRev
     db.session.refresh(review, with_for_update=True)
     if review.state != SIGNED:
         raise ReviewError("Only a signed review is reopened.")
+    assert review.signed_at is not None  # set with the state, by the signature that froze the pack
     record_audit(
         actor,
         "business_review.reopen",
@@ -290,12 +292,13 @@ def send_pre_reads(today: date) -> int:
                                                          MonthlyReview.pre_read_sent_at.is_(None))).all()
     sent = 0
     for review in due:
-        claimed = db.session.execute(
+        claimed = rows_changed(
+            db.session,
             update(MonthlyReview)
             .where(MonthlyReview.id == review.id, MonthlyReview.pre_read_sent_at.is_(None))
-            .values(pre_read_sent_at=clock.now())
+            .values(pre_read_sent_at=clock.now()),
         )
-        if not claimed.rowcount:
+        if not claimed:
             continue
         url = link("business_review.review", review_id=review.id)
         message = (f"Pre-read: the {review.month} business review of {review.first_function.name} and "

@@ -24,6 +24,7 @@ from webapp.auth.access import roles_required, signed_in
 from webapp.extensions import db
 from webapp.main.pair_records import pair_record_kinds
 from webapp.metrics import get_outcome_metric, outcome_metrics
+from webapp.people.models import User
 from webapp.people.queries import list_functions
 from webapp.rendering import commit_or_flash, commit_or_show, form_status, render_page_or_fragment, wants_fragment
 from webapp.roles import Role
@@ -104,10 +105,13 @@ def _note_forms(page: dict, posted: tuple[int, str] | None = None, posted_form: 
 
 def _item_form(review: MonthlyReview) -> ItemForm:
     form = ItemForm(prefix="item")
-    form.owner_id.choices = [SelectChoice(0, "Choose…")] + [
-        SelectChoice(person.id, f"{person.name} ({person.function.code})") for person in queries.members_of(review.pair)
-    ]
+    form.owner_id.choices = [SelectChoice(0, "Choose…")] + [_owner_choice(p) for p in queries.members_of(review.pair)]
     return form
+
+
+def _owner_choice(person: User) -> SelectChoice:
+    assert person.function is not None  # members_of: the people of the pair's two functions
+    return SelectChoice(person.id, f"{person.name} ({person.function.code})")
 
 
 def _render_review(review: MonthlyReview, status: int = 200, **forms):

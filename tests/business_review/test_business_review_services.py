@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -219,10 +220,10 @@ def db_scalar(query):
 
 # --- alerts -----------------------------------------------------------------------------------------------
 
-def _crossings():
+def _crossings() -> tuple[list[dict], Callable[..., None]]:
     calls: list[dict] = []
 
-    def receiver(sender, **kwargs):
+    def receiver(sender, **kwargs) -> None:
         calls.append({"sender": sender, **kwargs})
     return calls, receiver
 

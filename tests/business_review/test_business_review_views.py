@@ -22,7 +22,7 @@ HTMX = {"HX-Request": "true"}
 
 
 def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+    return db.session.scalars(select(func.count()).select_from(model)).one()
 
 
 def _signed(board) -> MonthlyReview:
@@ -249,7 +249,7 @@ def test_the_meeting_date_may_be_in_the_past_for_a_review_held_late(board, signe
 
 
 def test_the_review_shows_the_pairs_registered_records_of_the_month_and_the_alerts_on_its_agenda(
-        board, signed_in_client, monkeypatch):
+        board, signed_in_client, monkeypatch) -> None:
     from webapp.main import pair_records as registry
     from webapp.main.pair_records import PairRecord, register_pair_records
 

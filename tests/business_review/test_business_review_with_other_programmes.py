@@ -11,8 +11,8 @@ from webapp.main.pair_records import pair_record_kinds, pair_records
 
 
 def _warnings_from(function_id: int, to_function_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(EarlyWarning).where(
-        EarlyWarning.from_function_id == function_id, EarlyWarning.to_function_id == to_function_id))
+    return db.session.scalars(select(func.count()).select_from(EarlyWarning).where(
+        EarlyWarning.from_function_id == function_id, EarlyWarning.to_function_id == to_function_id)).one()
 
 
 def test_a_mid_month_amber_value_opens_one_early_warning_from_the_owner_to_the_partner(app, board):
