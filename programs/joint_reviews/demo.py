@@ -149,6 +149,7 @@ def _review(rng: random.Random, story, functions, people, today: date) -> Review
                                     comment="Fair to us.") for p in (fin[0], ops[0])]
         review.status, review.signed_at = ReviewStatus.SIGNED.value, _at(written, 16)
         if all(a.status == ActionStatus.DONE.value for a in review.actions):
-            review.status, review.resolved_at = ReviewStatus.RESOLVED.value, max(a.done_at for a in review.actions)
+            resolved_at = max(a.done_at for a in review.actions if a.done_at)
+            review.status, review.resolved_at = ReviewStatus.RESOLVED.value, resolved_at
     db.session.add(review)
     return review

@@ -87,7 +87,7 @@ def library_quarters() -> list[str]:
 
 @dataclass(frozen=True)
 class Completion:
-    review: Review
+    review: Review | None  # None on the totals row
     total: int
     done: int
     on_time: int

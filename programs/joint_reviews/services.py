@@ -186,11 +186,12 @@ def dismiss_saved_nudge(actor: User, item: TimelineEntry | Finding) -> Review:
     return review
 
 
-def count_live_dismissal(actor: User, review: Review) -> None:
+def count_live_dismissal(actor: User, review: Review) -> Review:
     """A participant dismissed a nudge while typing: one more for the review (an atomic increment)."""
     _require_participant(actor, review, "dismiss its nudges")
     db.session.execute(update(Review).where(Review.id == review.id)
                        .values(nudges_dismissed=Review.nudges_dismissed + 1))
+    return review
 
 
 # --- actions ----------------------------------------------------------------------------------
@@ -288,7 +289,8 @@ def sign_off(actor: User, review: Review, fair: bool, comment: str, now: datetim
     review = _locked(Review, review.id)
     participant = _require_participant(actor, review, "sign it off")
     if not fair:
-        return _not_yet_fair(actor, review, comment)
+        _not_yet_fair(actor, review, comment)
+        return None
     refusal = sign_off_refusal(review, participant)
     if refusal:
         raise ReviewError(refusal, "fair")

@@ -59,10 +59,11 @@ def index():
 
 def _review_form() -> ReviewForm:
     form = ReviewForm()
-    people = db.session.execute(select(User.id, User.name, User.function_id).where(
-        User.active.is_(True), User.function_id.is_not(None)).order_by(User.name)).all()
+    people = db.session.execute(select(User.id, User.name, User.function_id).where(User.active.is_(True))
+                                .order_by(User.name)).all()
     names = queries.function_names()
-    form.participant_ids.choices = [SelectChoice(uid, name, optgroup=names.get(fid, "")) for uid, name, fid in people]
+    form.participant_ids.choices = [SelectChoice(uid, name, optgroup=names.get(fid, ""))
+                                    for uid, name, fid in people if fid is not None]  # only people of a function
     form.participant_ids.render_kw = {"data-picker": "Type a name to search"}
     if request.method == "GET":
         form.participant_ids.data = [current_user.id]
@@ -264,20 +265,25 @@ def nudge_preview(review_id: int):
 @signed_in
 def dismiss_live_nudge(review_id: int):
     review = _review_or_404(review_id)
-    commit_or_flash(lambda: services.count_live_dismissal(current_user, review) or True)
+    commit_or_flash(lambda: services.count_live_dismissal(current_user, review))
     if wants_fragment():
         return ""
     return redirect(url_for("joint_reviews.review", review_id=review_id), code=303)
 
 
-SAVED_TEXTS = {"entry": TimelineEntry, "finding": Finding}
+def _saved_text(kind: str, item_id: int) -> TimelineEntry | Finding | None:
+    """The saved timeline entry or finding a nudge was shown on (None for an unknown kind or id)."""
+    if kind == "entry":
+        return db.session.get(TimelineEntry, item_id)
+    if kind == "finding":
+        return db.session.get(Finding, item_id)
+    return None
 
 
 @bp.route("/<int:review_id>/nudges/<kind>/<int:item_id>/dismiss", methods=["POST"])
 @signed_in
 def dismiss_saved_nudge(review_id: int, kind: str, item_id: int):
-    model = SAVED_TEXTS.get(kind) or abort(404)
-    item = db.session.get(model, item_id)
+    item = _saved_text(kind, item_id)
     if item is None or item.review_id != review_id:
         abort(404)
     if wants_fragment():
@@ -291,15 +297,14 @@ def _library_filter() -> tuple[queries.LibraryFilter, list[str]]:
     """The library's filters from the query string; an unknown value is refused with a message, not ignored."""
     problems = []
     pair_text = request.args.get("pair", "")
-    pair = None
+    pair: tuple[int, int] | None = None
     if pair_text:
-        one, _, other = pair_text.partition("-")
-        ids = (parse_id(one), parse_id(other))
-        names = queries.function_names()
-        if None in ids or ids[0] == ids[1] or not set(ids) <= names.keys():
+        first, _, second = pair_text.partition("-")
+        one, other = parse_id(first), parse_id(second)
+        if one is None or other is None or one == other or not {one, other} <= queries.function_names().keys():
             problems.append("Choose a pair of functions from the list.")
         else:
-            pair = (min(ids), max(ids))
+            pair = (min(one, other), max(one, other))
     tag = request.args.get("tag", "")
     if tag and tag not in TAG_LABELS:
         problems.append("Choose a factor from the list.")

@@ -43,9 +43,9 @@ def seed_requests() -> str:
     ops, fin_reviewers = _people("OPS"), _people("FIN", Role.MANAGER)
     manager = db.session.scalar(select(User).where(User.email == f"manager@{DEMO_DOMAIN}"))
     leader = db.session.scalar(select(User).where(User.email == f"leader@{DEMO_DOMAIN}"))
-    if not ops or not fin_reviewers or manager is None or leader is None:
+    finance = fin_reviewers[0].function_id if fin_reviewers else None
+    if not ops or finance is None or manager is None or leader is None:
         return "no requests (the demo people are missing)"
-    finance = fin_reviewers[0].function_id
     end = min(DEMO_ANCHOR, clock.today() - timedelta(days=1))
     made = [_request(rng, n, end - timedelta(days=365 - n * 15), manager if n % 3 == 0 else rng.choice(ops),
                      fin_reviewers, leader, finance) for n in range(2 * MONTHS - 3)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from statistics import median
 
 from flask import url_for
@@ -65,7 +66,7 @@ def request_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
     requests = _pair_requests(pair)
     figures = []
     for label, unit, compute in FIGURES:
-        figure = quarterly_series(quarter, lambda q, compute=compute: compute(requests, q))
+        figure = quarterly_series(quarter, partial(compute, requests))
         figure.label, figure.unit = label, unit
         figure.drill_url = url_for("resource_requests.index", function=pair[0])
         figures.append(figure)

@@ -32,6 +32,7 @@ from programs.resource_requests.models import (
 )
 from webapp import clock
 from webapp.auth.services import record_audit
+from webapp.db import rows_changed
 from webapp.errors import AlreadyRecorded, Refused, RuleError
 from webapp.extensions import db
 from webapp.metrics import MONTHLY, get_outcome_metric, metric_points
@@ -145,6 +146,11 @@ def _require_party(actor: User, request: ResourceRequest, doing: str) -> None:
         raise NotAllowed(f"Only people of {request.from_function.name} or {request.to_function.name} can {doing}.")
 
 
+def _side_of(party: User, request: ResourceRequest) -> Function:
+    """The request's function that the party (someone of either function) belongs to."""
+    return request.from_function if party.function_id == request.from_function_id else request.to_function
+
+
 def _require_status(request: ResourceRequest, *statuses: RequestStatus, message: str) -> None:
     if request.status not in statuses:
         raise RequestError(message)
@@ -154,9 +160,9 @@ def _claim(request: ResourceRequest, before: RequestStatus | tuple[RequestStatus
            **values) -> None:
     """Move the request on by a conditional update: the first of concurrent writes wins, the others hear message."""
     statuses = before if isinstance(before, tuple) else (before,)
-    moved = db.session.execute(update(ResourceRequest).where(
+    moved = rows_changed(db.session, update(ResourceRequest).where(
         ResourceRequest.id == request.id, ResourceRequest.status.in_([s.value for s in statuses]),
-        ResourceRequest.version == request.version).values(**values)).rowcount
+        ResourceRequest.version == request.version).values(**values))
     if moved != 1:
         raise RequestError(message)
     db.session.refresh(request)
@@ -492,7 +498,7 @@ def write_case(actor: User, request: ResourceRequest, body: str) -> EscalationCa
     _require_party(actor, request, "write a case")
     _require_status(request, RequestStatus.ESCALATED, message="Cases are written for an escalated request.")
     if any(case.function_id == actor.function_id for case in request.cases):
-        raise AlreadyRecorded(f"{actor.function.name}'s case was already written.")
+        raise AlreadyRecorded(f"{_side_of(actor, request).name}'s case was already written.")
     case = EscalationCase(request=request, function_id=actor.function_id, author_id=actor.id,
                           body=_text(body, "body", "your side's case", CASE_MAX))
     db.session.add(case)
@@ -512,9 +518,9 @@ def record_actual(actor: User | None, condition: Condition, value: object, today
         raise RequestError(f"The actual value is recorded from the review date ({condition.review_on.isoformat()}).",
                            "actual")
     actual = driver_number(value, "actual")
-    moved = db.session.execute(update(Condition).where(Condition.id == condition.id, Condition.actual.is_(None)).values(
-        actual=actual, actual_source=source, actual_by_id=actor.id if actor else None, actual_at=now,
-        held=whatif.holds(actual, condition.comparison, condition.threshold))).rowcount
+    moved = rows_changed(db.session, update(Condition).where(Condition.id == condition.id, Condition.actual.is_(None))
+                         .values(actual=actual, actual_source=source, actual_by_id=actor.id if actor else None,
+                                 actual_at=now, held=whatif.holds(actual, condition.comparison, condition.threshold)))
     if moved != 1:
         raise AlreadyRecorded("The actual value was already recorded.")
     db.session.refresh(condition)
@@ -532,8 +538,10 @@ def _review_period(condition: Condition) -> str | None:
 def metric_actual(condition: Condition) -> tuple[float, str] | None:
     """The linked metric's value for the period of the review date (organisation-wide), if it has arrived."""
     period = _review_period(condition)
+    if period is None or condition.metric_id is None:
+        return None
     values = [p.value for p in metric_points(condition.metric_id) if p.period == period and p.function_id is None]
-    return (values[-1], f"metric {period}") if period and values else None
+    return (values[-1], f"metric {period}") if values else None
 
 
 def take_recorded_value(sender: object, metric_id: int, period: str, function_id: int | None, value: float,
@@ -574,7 +582,7 @@ def record_lookback(actor: User, request: ResourceRequest, result: str, note: st
     if result not in {r.value for r in LookbackResult}:
         raise RequestError("Choose a result.", "result")
     if any(lookback.function_id == actor.function_id for lookback in request.lookbacks):
-        raise AlreadyRecorded(f"{actor.function.name}'s look-back was already recorded.")
+        raise AlreadyRecorded(f"{_side_of(actor, request).name}'s look-back was already recorded.")
     lookback = Lookback(request=request, function_id=actor.function_id, author_id=actor.id, result=result,
                         note=_text(note, "note", "what happened"))
     db.session.add(lookback)

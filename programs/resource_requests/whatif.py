@@ -47,8 +47,11 @@ class FlipPoint:
 
 def preferred(options: list[OptionModel], x: Number) -> int | None:
     """Index of the preferred option at driver value x (None when there are no options)."""
-    if not options:
-        return None
+    return _preferred_index(options, x) if options else None
+
+
+def _preferred_index(options: list[OptionModel], x: Number) -> int:
+    """Index of the preferred option at x among options (at least one)."""
     serving = [i for i, option in enumerate(options) if option.serves(x)]
     if serving:
         return min(serving, key=lambda i: (options[i].cost(x), i))
@@ -77,10 +80,12 @@ def flip_points(options: list[OptionModel], low: Number, high: Number) -> list[F
     Between two consecutive candidates the preference is constant, so each candidate is tested
     by comparing the option preferred on the open intervals either side of it.
     """
+    if not options:
+        return []
     low, high = Fraction(low), Fraction(high)
     inside = [point for point in _candidates(options) if low < point < high]
     edges = [low, *inside, high]
-    on_interval = [preferred(options, (left + right) / 2) for left, right in pairwise(edges)]
+    on_interval = [_preferred_index(options, (left + right) / 2) for left, right in pairwise(edges)]
     return [FlipPoint(point, on_interval[i], on_interval[i + 1])
             for i, point in enumerate(inside) if on_interval[i] != on_interval[i + 1]]
 

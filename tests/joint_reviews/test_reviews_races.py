@@ -1,8 +1,6 @@
 """On PostgreSQL, concurrent sign-offs have exactly one effect: one per function, and the review is signed once."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -10,6 +8,7 @@ from programs.joint_reviews import services
 from programs.joint_reviews.models import Participant, Review, SignOff
 from tests.factories import make_user
 from tests.joint_reviews.reviews_factories import open_review, ready_to_sign
+from tests.races import run_together
 from webapp import clock
 from webapp.extensions import db as _db
 from webapp.notifications.models import Notification
@@ -21,27 +20,18 @@ RACERS = 6
 
 def _race(app, review_id: int, user_ids: list[int]) -> list[str]:
     """Each user answers "yes, fair" at the same moment, through the shared transaction boundary."""
-    start = threading.Barrier(len(user_ids))
-    outcomes: list[str] = []
 
-    def answer(user_id: int) -> None:
+    def answer(index: int) -> str:
         with app.app_context(), app.test_request_context():
-            user, review = _db.session.get(User, user_id), _db.session.get(Review, review_id)
-            start.wait()
             try:
+                user, review = _db.session.get(User, user_ids[index]), _db.session.get(Review, review_id)
+                assert user is not None and review is not None
                 signed = commit_or_flash(lambda: services.sign_off(user, review, True, "", clock.now()))
-                outcomes.append("signed" if signed else "refused")
-            except Exception as error:  # noqa: BLE001  (any other failure must show in the assertion)
-                outcomes.append(repr(error))
+                return "signed" if signed else "refused"
             finally:
                 _db.session.remove()
 
-    threads = [threading.Thread(target=answer, args=(uid,)) for uid in user_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    return run_together(len(user_ids), answer)
 
 
 @pytest.mark.postgres_only

@@ -5,7 +5,6 @@ conditional update behind it refuses anything that slipped past ("already decide
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -15,9 +14,9 @@ from sqlalchemy import func, select
 from programs.resource_requests import services
 from programs.resource_requests.models import Decision, RequestStatus, ResourceRequest
 from tests.factories import make_user
+from tests.races import in_own_session, run_together
 from tests.resource_requests.requests_factories import answered_request
 from webapp import clock
-from webapp.errors import RuleError
 from webapp.extensions import db as _db
 from webapp.people.models import User
 from webapp.roles import Role
@@ -27,29 +26,16 @@ THREADS = 4
 
 def race(app, actor_ids: list[int], act: Callable[[User, ResourceRequest], object], request_id: int) -> list[str]:
     """Each actor acts on the request at the same moment, in its own app context (own session and connection)."""
-    start = threading.Barrier(len(actor_ids))
-    outcomes: list[str] = []
 
-    def run(actor_id: int) -> None:
-        with app.app_context():
-            actor, request = _db.session.get(User, actor_id), _db.session.get(ResourceRequest, request_id)
-            start.wait()
-            try:
-                act(actor, request)
-                _db.session.commit()
-                outcomes.append("ok")
-            except RuleError as error:
-                _db.session.rollback()
-                outcomes.append(str(error))
-            finally:
-                _db.session.remove()
+    def attempt(index: int) -> str:
+        def action() -> None:
+            actor, request = _db.session.get(User, actor_ids[index]), _db.session.get(ResourceRequest, request_id)
+            assert actor is not None and request is not None
+            act(actor, request)
 
-    threads = [threading.Thread(target=run, args=(actor_id,)) for actor_id in actor_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+        return in_own_session(app, action)
+
+    return run_together(len(actor_ids), attempt)
 
 
 def decisions(db, request_id: int) -> int:
@@ -66,7 +52,8 @@ def test_concurrent_confirmations_record_one_decision(app, db, pair):
     outcomes = race(app, reviewers, lambda actor, req: services.confirm_pick(
         actor, req, "", f"Confirmed by {actor.name}.", clock.now()), request.id)
     assert outcomes.count("ok") == 1
-    assert set(outcomes) - {"ok"} <= {"There is no pick waiting for confirmation.", "This request is already decided."}
+    assert set(outcomes) - {"ok"} <= {"RequestError: There is no pick waiting for confirmation.",
+                                      "RequestError: This request is already decided."}
     assert len(outcomes) == THREADS
     db.session.expire_all()
     assert decisions(db, request.id) == 1
@@ -84,8 +71,8 @@ def test_leaders_breaking_the_same_tie_at_once_record_one_decision(app, db, pair
     outcomes = race(app, leaders, lambda actor, req: services.leader_decides(
         actor, req, options[actor.id % len(options)], "", "Breaking the tie.", clock.now()), request.id)
     assert outcomes.count("ok") == 1
-    assert set(outcomes) - {"ok"} <= {"Only an escalated request is decided by a leader.",
-                                      "This request is already decided."}
+    assert set(outcomes) - {"ok"} <= {"RequestError: Only an escalated request is decided by a leader.",
+                                      "RequestError: This request is already decided."}
     assert len(outcomes) == THREADS
     db.session.expire_all()
     assert decisions(db, request.id) == 1

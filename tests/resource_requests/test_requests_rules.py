@@ -33,7 +33,7 @@ from webapp.notifications.models import Notification
 
 def count(model) -> int:
     from webapp.extensions import db
-    return db.session.scalar(select(func.count()).select_from(model))
+    return db.session.scalars(select(func.count()).select_from(model)).one()
 
 
 def notified(user) -> list[str]:
