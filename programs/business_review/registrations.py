@@ -47,9 +47,9 @@ def register() -> None:
     from webapp.cli import register_demo_seeder
 
     register_demo_seeder(60, "business reviews", seed_business_reviews)  # after the trust pulse's metrics (50)
-    register_nav_item("Business reviews", "business_review.reviews", group="Business review")
-    register_nav_item("Scorecard set-up", "business_review.setup", Role.ADMIN, Role.LEADER, group="Business review")
-    register_nav_item("Status rules", "business_review.settings", Role.ADMIN, group="Business review")
+    register_nav_item("Business reviews", "business_review.reviews", group="Partnership")
+    register_nav_item("Scorecard set-up", "business_review.setup", Role.ADMIN, Role.LEADER, group="Partnership")
+    register_nav_item("Status rules", "business_review.settings", Role.ADMIN, group="Partnership")
     register_tile("home", "business-reviews", "business_review/_tile_reviews.html", my_reviews_tile, order=30)
     register_target_source(queries.target_for)
     signals.metric_value_recorded.connect(record_crossing)

@@ -41,9 +41,9 @@ def register() -> None:
     from webapp.cli import register_demo_seeder
 
     register_demo_seeder(60, "early-warnings", seed_warnings)
-    register_nav_item("Early warnings", "early_warnings.index", group="Early warnings")
-    register_nav_item("Reconciliation", "early_warnings.reconciliation", group="Early warnings")
-    register_nav_item("Early-warning settings", "early_warnings.settings", Role.ADMIN, group="Early warnings")
+    register_nav_item("Early warnings", "early_warnings.index", group="Partnership")
+    register_nav_item("Warnings against the numbers", "early_warnings.reconciliation", group="Partnership")
+    register_nav_item("Early-warning settings", "early_warnings.settings", Role.ADMIN, group="Partnership")
     register_scorecard_figure("Collaboration", "early-warnings", warning_figures, order=50)
     register_tile("home", "warnings-to-acknowledge", "early_warnings/_tile_to_acknowledge.html", to_acknowledge_tile,
                   Role.MANAGER, Role.LEADER, order=22)

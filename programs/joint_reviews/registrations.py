@@ -53,9 +53,9 @@ def register() -> None:
     from webapp.cli import register_demo_seeder
 
     register_demo_seeder(60, "joint reviews", seed_reviews)
-    register_nav_item("Open reviews", "joint_reviews.index", group="Reviews")
-    register_nav_item("Library of learnings", "joint_reviews.library", group="Reviews")
-    register_nav_item("Action completion", "joint_reviews.completion", group="Reviews")
+    register_nav_item("Joint reviews", "joint_reviews.index", group="Partnership")
+    register_nav_item("Library of learnings", "joint_reviews.library", group="Partnership")
+    register_nav_item("Review actions done", "joint_reviews.completion", group="Partnership")
     register_scorecard_figure("Collaboration", "review-actions", action_figures, order=60)
     register_tile("home", "my-reviews", "joint_reviews/_tile.html", my_reviews_tile, order=27)
     register_pair_records("review", "Joint reviews", review_records, order=30)

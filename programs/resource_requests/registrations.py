@@ -25,8 +25,8 @@ def register() -> None:
     from webapp.cli import register_demo_seeder
 
     register_demo_seeder(60, "resource requests", seed_requests)
-    register_nav_item("Requests", "resource_requests.index", group="Requests")
-    register_nav_item("Ask another function", "resource_requests.request_form", group="Requests")
+    register_nav_item("Requests for resources", "resource_requests.index", group="Partnership")
+    register_nav_item("Ask another function", "resource_requests.request_form", group="Partnership")
     register_scorecard_figure("Collaboration", "resource-requests", request_figures, order=50)
     register_tile("home", "requests-waiting", "resource_requests/_tile_waiting.html", requests_tile, order=22)
     register_pair_records("request", '"Yes, if…" requests', pair_requests, order=20)

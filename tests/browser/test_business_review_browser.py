@@ -54,7 +54,7 @@ def _accessible_at_both_widths(page) -> None:
 
 def test_a_monthly_review_from_draft_to_signed_and_printed(page, pair, console_errors):
     log_in(page, "fay@example.com", PASSWORD)
-    open_menu(page, "Business review", "Business reviews")
+    open_menu(page, "Partnership", "Business reviews")
     _accessible_at_both_widths(page)
     page.get_by_label("Second function").select_option(label="Operations")
     page.get_by_label("Month reviewed").fill(last_month())
@@ -93,7 +93,7 @@ def test_a_monthly_review_from_draft_to_signed_and_printed(page, pair, console_e
     page.get_by_role("button", name="Sign out").click()
 
     log_in(page, "fay@example.com", PASSWORD)
-    open_menu(page, "Business review", "Business reviews")
+    open_menu(page, "Partnership", "Business reviews")
     page.get_by_role("link", name=last_month()).click()
     page.get_by_role("button", name="Sign for Finance").click()
     expect(page.get_by_role("status").first).to_contain_text("Signed and frozen")

@@ -42,7 +42,7 @@ def _accessible_at_both_widths(page) -> None:
 def test_a_warning_from_draft_to_close(page, people, console_errors):
     month = f"{START:%Y-%m}"
     log_in(page, "olu@example.com", PASSWORD)
-    open_menu(page, "Early warnings", "Early warnings")
+    open_menu(page, "Partnership", "Early warnings")
     _accessible_at_both_widths(page)
     page.get_by_role("link", name="Raise an early warning").click()
     _accessible_at_both_widths(page)
@@ -92,7 +92,7 @@ def test_a_warning_from_draft_to_close(page, people, console_errors):
         expect(page.locator("#warning-status")).to_have_text("Closed")
         expect(page.locator("#warning-outcome")).to_contain_text("Larger than estimated: 75,000 EUR")
         _accessible_at_both_widths(page)
-        open_menu(page, "Early warnings", "Reconciliation")
+        open_menu(page, "Partnership", "Warnings against the numbers")
         page.get_by_label("Period to reconcile").fill(month)
         page.get_by_role("button", name="Reconcile").click()
         expect(page.get_by_role("status").first).to_contain_text("is reconciled")

@@ -46,7 +46,7 @@ def sign_out(page) -> None:
 def test_a_request_from_the_template_to_a_chosen_option_and_its_look_back(page, people, console_errors):
     today = clock.today()
     log_in(page, "otto@example.com", PASSWORD)
-    open_menu(page, "Requests", "Ask another function")
+    open_menu(page, "Partnership", "Ask another function")
     accessible_at_both_widths(page)
     form = page.locator("#request-form")
     form.get_by_label("What you ask for").fill("Three more field technicians")

@@ -54,7 +54,7 @@ def _answer_fair(page) -> None:
 
 def test_a_review_from_opening_to_sign_off(page, people, console_errors):
     log_in(page, "fay@example.com", PASSWORD)
-    open_menu(page, "Reviews", "Open reviews")
+    open_menu(page, "Partnership", "Joint reviews")
     _accessible_at_both_widths(page)
     page.get_by_role("link", name="Open a review").click()
     page.get_by_label("What went wrong, in a line").fill("Rush orders shipped without credit check")
@@ -102,16 +102,16 @@ def test_a_review_from_opening_to_sign_off(page, people, console_errors):
     page.get_by_role("button", name="Sign out").click()
 
     log_in(page, "fay@example.com", PASSWORD)
-    open_menu(page, "Reviews", "Open reviews")
+    open_menu(page, "Partnership", "Joint reviews")
     page.get_by_role("link", name="Rush orders shipped without credit check").click()
     _answer_fair(page)
     expect(page.locator("#review-status")).to_have_text("signed, actions open")
-    open_menu(page, "Reviews", "Library of learnings")
+    open_menu(page, "Partnership", "Library of learnings")
     expect(page.locator("#library-results")).to_contain_text("Rush orders shipped without credit check")
     page.get_by_label("Factor", exact=True).select_option("capacity")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#library-results")).to_contain_text("No signed review matches")
     _accessible_at_both_widths(page)
-    open_menu(page, "Reviews", "Action completion")
+    open_menu(page, "Partnership", "Review actions done")
     expect(page.locator("#completion-total")).to_contain_text("0 of 1 actions done")
     _accessible_at_both_widths(page)
