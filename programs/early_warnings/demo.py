@@ -75,7 +75,7 @@ def _history(rng: random.Random, n: int, fin, ops, metric_ids: dict[str, int]) -
                          _at(raised_on + timedelta(days=rng.choice((0, 1, 1, 2, 4))), 15))
     if rng.random() < 0.5:
         services.add_comment(responder, warning, rng.choice(COMMENTS), _at(raised_on + timedelta(days=5)), None)
-    period_end = rules.parse_period(warning.period).end
+    period_end = rules.stored_period(warning.period).end
     if period_end >= DEMO_ANCHOR:
         return 0
     outcome = rng.choice([o.value for o in Outcome] + [Outcome.MATERIALISED.value])

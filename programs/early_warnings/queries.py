@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Select, and_, or_, select
 
@@ -36,15 +36,22 @@ def _pair_filter(pair: tuple[int, int]):
                and_(EarlyWarning.from_function_id == second, EarlyWarning.to_function_id == first))
 
 
-def pair_warnings(pair: tuple[int, int], first: date, last: date) -> list[EarlyWarning]:
-    """The pair's raised warnings that were open during [first, last] or raised within it."""
-    raised = select(EarlyWarning).where(_pair_filter(pair), EarlyWarning.raised_at.is_not(None))
-    rows = db.session.scalars(raised.order_by(EarlyWarning.raised_at, EarlyWarning.id)).all()
+def _raised_in_pair(pair: tuple[int, int]) -> list[tuple[EarlyWarning, datetime]]:
+    """The pair's raised warnings in the order they were raised, each with its moment of raising."""
+    query = select(EarlyWarning).where(_pair_filter(pair), EarlyWarning.raised_at.is_not(None))
+    rows = db.session.scalars(query.order_by(EarlyWarning.raised_at, EarlyWarning.id))
+    return [(w, w.raised_at) for w in rows if w.raised_at is not None]  # the query's filter, again for the type
+
+
+def pair_warnings(pair: tuple[int, int], first: date, last: date) -> list[tuple[EarlyWarning, datetime]]:
+    """The pair's raised warnings that were open during [first, last] or raised within it, each with its moment of
+    raising."""
     return [
-        w
-        for w in rows
-        if w.raised_at.date() <= last
-        and (w.status in OPEN_STATUSES or first <= w.raised_at.date() or (w.closed_at and w.closed_at.date() >= first))
+        (w, raised_at)
+        for w, raised_at in _raised_in_pair(pair)
+        if raised_at.date() <= last
+        and (w.status in OPEN_STATUSES or first <= raised_at.date()
+             or (w.closed_at is not None and w.closed_at.date() >= first))
     ]
 
 
@@ -70,13 +77,13 @@ class PairFigures:
 
 def pair_figures(pair: tuple[int, int], start: date, end: date) -> PairFigures:
     """The figures of warnings raised (and variances of periods starting) in [start, end)."""
-    raised = [w for w in db.session.scalars(select(EarlyWarning).where(
-        _pair_filter(pair), EarlyWarning.raised_at.is_not(None))) if start <= w.raised_at.date() < end]
-    lead = rules.median_or_none([float(w.lead_time_days) for w in raised if w.lead_time_days is not None])
-    ack = rules.median_or_none([(w.acknowledged_at - w.raised_at).total_seconds() / 86400 for w in raised
-                                if w.acknowledged_at])
-    judged = [(w.impact_low, w.impact_high, w.actual_impact) for w in raised
-              if w.status == WarningStatus.CLOSED.value and w.impact_low is not None and w.actual_impact is not None]
+    raised = [(w, raised_at) for w, raised_at in _raised_in_pair(pair) if start <= raised_at.date() < end]
+    lead = rules.median_or_none([float(w.lead_time_days) for w, _ in raised if w.lead_time_days is not None])
+    ack = rules.median_or_none([(w.acknowledged_at - raised_at).total_seconds() / 86400 for w, raised_at in raised
+                                if w.acknowledged_at is not None])
+    judged = [(w.impact_low, w.impact_high, w.actual_impact) for w, _ in raised
+              if w.status == WarningStatus.CLOSED.value
+              and w.impact_low is not None and w.impact_high is not None and w.actual_impact is not None]
     return PairFigures(lead, ack, _warned_share(pair, start, end), rules.calibration(judged))
 
 
@@ -84,6 +91,6 @@ def _warned_share(pair: tuple[int, int], start: date, end: date) -> float | None
     """Material variances of the pair's functions (or of the whole organisation) whose period starts in [start, end)."""
     material = [v for v in db.session.scalars(select(Variance).where(
         Variance.material.is_(True), or_(Variance.function_id.is_(None), Variance.function_id.in_(pair))))
-        if start <= rules.parse_period(v.period).start < end]
+        if start <= rules.stored_period(v.period).start < end]
     warned = sum(any(set(w.pair) == set(pair) for w in v.warnings) for v in material)
     return rules.share(warned, len(material))

@@ -32,8 +32,8 @@ def to_acknowledge_tile(viewer: User, subject: User) -> dict | None:
 def warning_records(pair: tuple[int, int], first: date, last: date) -> list[PairRecord]:
     """The pair's warnings as plain records (titles and states, never their authors)."""
     return [PairRecord("warning", w.id, w.title, url_for("early_warnings.detail", warning_id=w.id),
-                       STATUS_LABELS.get(w.status, w.status).lower(), w.raised_at.date(), w.is_open)
-            for w in pair_warnings(pair, first, last)]
+                       STATUS_LABELS.get(w.status, w.status).lower(), raised_at.date(), w.is_open)
+            for w, raised_at in pair_warnings(pair, first, last)]
 
 
 def register() -> None:

@@ -52,6 +52,14 @@ def parse_period(text: str) -> Period | None:
     return Period(text, start, (start + timedelta(days=32)).replace(day=1))
 
 
+def stored_period(label: str) -> Period:
+    """A period label read back from a row (checked when it was written) as a Period."""
+    period = parse_period(label)
+    if period is None:
+        raise ValueError(f"not a month or quarter: {label!r}")
+    return period
+
+
 def periods_overlap_by_containment(first: Period, second: Period) -> bool:
     """A warning about a month speaks to its quarter, and one about a quarter to each of its months."""
     return first.contains(second) or second.contains(first)
@@ -59,9 +67,10 @@ def periods_overlap_by_containment(first: Period, second: Period) -> bool:
 
 def previous_period(period: Period) -> Period:
     """The month or quarter just before period."""
-    if "Q" in period.label:
-        quarter = Quarter.parse(period.label).previous()
-        return Period(str(quarter), quarter.start, quarter.end)
+    quarter = Quarter.parse(period.label)
+    if quarter is not None:
+        before = quarter.previous()
+        return Period(str(before), before.start, before.end)
     start = (period.start - timedelta(days=1)).replace(day=1)
     return Period(f"{start.year:04d}-{start.month:02d}", start, period.start)
 

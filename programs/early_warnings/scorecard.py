@@ -1,13 +1,15 @@
 """Early-warning figures for the leadership scorecard (the Collaboration row), per quarter, for the pair."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import url_for
 
 from programs.early_warnings.queries import PairFigures, pair_figures
 from webapp.main.scorecard import Figure, quarterly_series
 from webapp.periods import Quarter
 
-FIGURES = (
+FIGURES: tuple[tuple[str, str, Callable[[PairFigures], float | None]], ...] = (
     ("Early warnings: median lead time", "days", lambda f: f.lead_time_days),
     ("Material variances warned ahead", "%", lambda f: f.warned_share),
     (
@@ -17,6 +19,12 @@ FIGURES = (
     ),
     ("Warned impacts within their estimated range", "%", lambda f: f.calibration.within_share),
 )
+
+
+def _picked(pick: Callable[[PairFigures], float | None],
+            of: Callable[[Quarter], PairFigures]) -> Callable[[Quarter], float | None]:
+    """A quarter's figure: the picked value of that quarter's figures."""
+    return lambda q: pick(of(q))
 
 
 def warning_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
@@ -30,7 +38,7 @@ def warning_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
 
     figures = []
     for label, unit, pick in FIGURES:
-        figure = quarterly_series(quarter, lambda q, pick=pick: pick(of(q)))
+        figure = quarterly_series(quarter, _picked(pick, of))
         figure.label, figure.unit, figure.drill_url = label, unit, url_for("early_warnings.reconciliation")
         figures.append(figure)
     figures[-1].note = "Accuracy is kept apart from credit: raising a warning earns the same, whatever happens."

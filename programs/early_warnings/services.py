@@ -28,6 +28,7 @@ from programs.early_warnings.models import (
 )
 from webapp import clock, metrics, signals
 from webapp.auth.services import record_audit
+from webapp.db import rows_changed
 from webapp.errors import AlreadyRecorded, Refused, RuleError
 from webapp.extensions import db
 from webapp.notifications.services import link, notify
@@ -159,7 +160,7 @@ def save_warning(actor: User, warning: EarlyWarning | None, data: WarningData, r
     for name in ("title", "kind", "impact_low", "impact_high", "currency", "period", "confidence", "description",
                  "help_needed", "metric_id", "show_name"):
         setattr(warning, name, getattr(data, name))
-    warning.period = rules.parse_period(data.period).label  # as the period reads, whatever digits were typed
+    warning.period = rules.stored_period(data.period).label  # as the period reads, whatever digits were typed
     if warning.id is None:
         db.session.add(warning)
     db.session.flush()
@@ -181,11 +182,8 @@ def _check(actor: User, data: WarningData, today: date) -> None:
         raise WarningError("Choose how confident you are.", "confidence")
     if data.currency not in CURRENCIES:
         raise WarningError("Choose a currency from the list.", "currency")
-    for name, label in (("impact_low", "lowest impact"), ("impact_high", "highest impact")):
-        problem = rules.amount_problem(getattr(data, name), label)
-        if problem:
-            raise WarningError(problem, name)
-    if data.impact_low > data.impact_high:
+    low = _checked_amount(data.impact_low, "impact_low", "lowest impact")
+    if low > _checked_amount(data.impact_high, "impact_high", "highest impact"):
         raise WarningError("The lowest impact cannot be above the highest.", "impact_high")
     period = rules.parse_period(data.period)
     if period is None:
@@ -210,6 +208,15 @@ def raise_draft(actor: User, warning: EarlyWarning, now: datetime) -> EarlyWarni
     return warning
 
 
+def _checked_amount(value: float | None, field: str, label: str) -> float:
+    """The amount, or a WarningError against its field when it is missing or unacceptable."""
+    problem = rules.amount_problem(value, label)
+    if problem is not None:
+        raise WarningError(problem, field)
+    assert value is not None  # amount_problem names a missing amount
+    return value
+
+
 def _data_of(warning: EarlyWarning) -> WarningData:
     return WarningData(warning.to_function_id, warning.title, warning.kind, warning.impact_low, warning.impact_high,
                        warning.currency, warning.period, warning.confidence, warning.description,
@@ -218,7 +225,7 @@ def _data_of(warning: EarlyWarning) -> WarningData:
 
 def _raise(warning: EarlyWarning, now: datetime) -> None:
     """Raised: the response clock starts, the receiving function's responders hear of it, recognition pays."""
-    period = rules.parse_period(warning.period)
+    period = rules.stored_period(warning.period)
     warning.status, warning.raised_at = WarningStatus.RAISED.value, now
     warning.lead_time_days = rules.lead_time_days(clock.local(now).date(), period)
     warning.respond_by = rules.add_working_days(now, get_policy().response_days)
@@ -253,10 +260,10 @@ def acknowledge(actor: User, warning: EarlyWarning, next_step: str, now: datetim
                            else "This warning is still a draft.")
     if not next_step.strip():
         raise WarningError("Name the next step.", "next_step")
-    claimed = db.session.execute(
+    claimed = rows_changed(db.session, (
         update(EarlyWarning).where(EarlyWarning.id == warning.id, EarlyWarning.status == WarningStatus.RAISED.value)
         .values(status=WarningStatus.ACKNOWLEDGED.value, acknowledged_by_id=actor.id, acknowledged_at=now,
-                next_step=next_step.strip())).rowcount
+                next_step=next_step.strip())))
     if claimed != 1:  # acknowledged by someone else at the same moment
         raise WarningError("This warning is already acknowledged.")
     db.session.refresh(warning)
@@ -291,7 +298,7 @@ def close_warning(actor: User, warning: EarlyWarning, outcome: str, actual_impac
     if warning.status not in (WarningStatus.RAISED.value, WarningStatus.ACKNOWLEDGED.value):
         raise WarningError("Only a raised warning can be closed." if warning.status == WarningStatus.DRAFT.value
                            else "This warning is already closed; reopen it to change it.")
-    if rules.parse_period(warning.period).end > clock.local(now).date():
+    if rules.stored_period(warning.period).end > clock.local(now).date():
         raise WarningError("Close it once its period has passed.")
     if outcome not in {o.value for o in Outcome}:
         raise WarningError("Choose what happened.", "outcome")
@@ -303,10 +310,10 @@ def close_warning(actor: User, warning: EarlyWarning, outcome: str, actual_impac
         problem = rules.amount_problem(actual_impact, "actual impact")
         if problem:
             raise WarningError(problem, "actual_impact")
-    claimed = db.session.execute(
+    claimed = rows_changed(db.session, (
         update(EarlyWarning).where(EarlyWarning.id == warning.id, EarlyWarning.status.in_(OPEN_STATUSES))
         .values(status=WarningStatus.CLOSED.value, outcome=outcome, actual_impact=actual_impact,
-                closing_note=note.strip(), closed_by_id=actor.id, closed_at=now)).rowcount
+                closing_note=note.strip(), closed_by_id=actor.id, closed_at=now)))
     if claimed != 1:  # closed by someone else at the same moment
         raise WarningError("This warning is already closed; reopen it to change it.")
     db.session.refresh(warning)
@@ -324,9 +331,9 @@ def reopen_warning(actor: User, warning: EarlyWarning, reason: str, now: datetim
         raise WarningError("Say why it is reopened.", "reason")
     before = _closing_snapshot(warning)
     status = WarningStatus.ACKNOWLEDGED.value if warning.acknowledged_at else WarningStatus.RAISED.value
-    claimed = db.session.execute(
+    claimed = rows_changed(db.session, (
         update(EarlyWarning).where(EarlyWarning.id == warning.id, EarlyWarning.status == WarningStatus.CLOSED.value)
-        .values(status=status, outcome=None, actual_impact=None, closed_by_id=None, closed_at=None)).rowcount
+        .values(status=status, outcome=None, actual_impact=None, closed_by_id=None, closed_at=None)))
     if claimed != 1:  # reopened by someone else at the same moment
         raise WarningError("Only a closed warning can be reopened.")
     db.session.refresh(warning)
@@ -353,17 +360,18 @@ def remind_and_escalate(now: datetime) -> tuple[int, int]:
     reminded = escalated = 0
     for warning_id in db.session.scalars(waiting).all():
         warning = _locked(warning_id)
-        if warning.status != WarningStatus.RAISED.value:
+        respond_by = warning.respond_by
+        if warning.status != WarningStatus.RAISED.value or respond_by is None:
             continue
         url = link("early_warnings.detail", warning_id=warning.id)
-        if warning.respond_by <= now and warning.escalated_at is None:
+        if respond_by <= now and warning.escalated_at is None:
             for leader in responders_of(warning.to_function_id, Role.LEADER):
                 notify(leader, "warning", f"Overdue: the early warning \"{warning.title}\" from "
                        f"{warning.from_function.name} was due for acknowledgement by "
                        f"{warning.respond_by:%-d %b %Y %H:%M} UTC.", url)
             warning.reminded_at, warning.escalated_at = warning.reminded_at or now, now
             escalated += 1
-        elif warning.respond_by > now and warning.reminded_at is None:
+        elif respond_by > now and warning.reminded_at is None:
             for person in responders_of(warning.to_function_id):
                 notify(person, "warning", f"Reminder: please acknowledge the early warning \"{warning.title}\" by "
                        f"{warning.respond_by:%-d %b %Y %H:%M} UTC.", url)
@@ -385,14 +393,14 @@ def on_threshold_crossed(sender, metric_id: int, metric_name: str, period: str, 
     if rules.parse_period(period) is None or db.session.scalar(
             select(EarlyWarning.id).where(EarlyWarning.idempotency_key == key)) is not None:
         return None
-    functions = [db.session.get(Function, f) for f in (owner_function_id, partner_function_id)]
-    if None in functions:
+    owner, partner = db.session.get(Function, owner_function_id), db.session.get(Function, partner_function_id)
+    if owner is None or partner is None:
         return None
     warning = EarlyWarning(
         author_id=None, from_function_id=owner_function_id, to_function_id=partner_function_id,
         title=f"{metric_name} crossed its amber threshold"[:200], kind=WarningKind.OTHER.value, period=period,
         description=f"{metric_name} is at {value:,.2f} for {period}, past the amber threshold of {threshold:,.2f}. "
-                    f"Raised by Common Ground on behalf of {functions[0].name}.",
+                    f"Raised by Common Ground on behalf of {owner.name}.",
         confidence=Confidence.HIGH.value, metric_id=metric_id, created_at=occurred_at, idempotency_key=key)
     db.session.add(warning)
     db.session.flush()
@@ -460,5 +468,5 @@ def _warnings_about(metric_id: int, period: rules.Period, function_id: int | Non
             or_(EarlyWarning.from_function_id == function_id, EarlyWarning.to_function_id == function_id)
         )
     return [w.id for w in db.session.scalars(query)
-            if w.raised_at.date() < period.end
-            and rules.periods_overlap_by_containment(rules.parse_period(w.period), period)]
+            if w.raised_at is not None and w.raised_at.date() < period.end
+            and rules.periods_overlap_by_containment(rules.stored_period(w.period), period)]

@@ -20,7 +20,7 @@ from webapp.roles import Role
 
 def _warnings() -> int:
     db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(EarlyWarning))
+    return db.session.scalars(select(func.count()).select_from(EarlyWarning)).one()
 
 
 @pytest.mark.parametrize("changes, message", [

@@ -24,7 +24,7 @@ from webapp.notifications.models import Notification
 
 def _count(model) -> int:
     db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(model))
+    return db.session.scalars(select(func.count()).select_from(model)).one()
 
 
 def _notified(user) -> list[str]:

@@ -1,19 +1,17 @@
 """On PostgreSQL, requests at once: one acknowledgement of a warning, one warning per create form, one close."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from programs.early_warnings.models import EarlyWarning
 from programs.early_warnings.rules import parse_period
 from tests.early_warnings.warnings_factories import raise_warning, warning_form
 from tests.factories import make_user
-from tests.visits.test_visits_races import post_at_once
+from tests.races import post_as, run_together
 from webapp.extensions import db
 from webapp.notifications.models import Notification
 from webapp.roles import Role
@@ -21,7 +19,7 @@ from webapp.roles import Role
 
 def _fresh(warning_id: int) -> EarlyWarning:
     db.session.expire_all()
-    return db.session.get(EarlyWarning, warning_id)
+    return db.session.get_one(EarlyWarning, warning_id)
 
 
 @pytest.mark.postgres_only
@@ -42,29 +40,20 @@ def test_managers_acknowledging_at_once_acknowledge_once(app, db, org):
 
 def _at_once(app, people, url: str) -> list[tuple[int, str]]:
     """Each person POSTs their acknowledgement to url, all at the same moment (own client and app context each)."""
-    barrier, outcomes = threading.Barrier(len(people)), []
-    ids = [(p.get_id(), p.name) for p in people]
+    forms = [(p.get_id(), {"ack-next_step": f"Next step by {p.name}"}) for p in people]
+    return run_together(len(forms), lambda i: post_as(app, forms[i][0], url, forms[i][1]))
 
-    def submit(user_id: str, name: str) -> None:
-        client = FlaskClient(app, app.response_class, use_cookies=True)
-        with client.session_transaction() as session:
-            session["_user_id"], session["_fresh"] = user_id, True
-        barrier.wait()
-        response = client.post(url, data={"ack-next_step": f"Next step by {name}"})
-        outcomes.append((response.status_code, response.get_data(as_text=True)))
 
-    threads = [threading.Thread(target=submit, args=pair) for pair in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+def _post_at_once(app, user, url: str, data: dict, times: int) -> list[tuple[int, str]]:
+    """The same form POSTed `times` times at once by user, each from its own client."""
+    user_id = user.get_id()
+    return run_together(times, lambda _: post_as(app, user_id, url, data))
 
 
 @pytest.mark.postgres_only
 def test_the_same_new_warning_form_sent_6_times_at_once_raises_one_warning(app, db, org):
     data = warning_form(org.fin_function.id)
-    outcomes = post_at_once(app, org.author, "/warnings/new", data, 6)
+    outcomes = _post_at_once(app, org.author, "/warnings/new", data, 6)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(EarlyWarning)) == 1
     assert sum(status == 303 for status, _ in outcomes) == 1
@@ -75,7 +64,7 @@ def test_the_same_new_warning_form_sent_6_times_at_once_raises_one_warning(app, 
 def test_closing_twice_at_once_closes_once(app, db, org):
     warning = raise_warning(org.author, org.fin_function.id)
     with time_machine.travel(parse_period(warning.period).end + timedelta(days=2), tick=False):
-        outcomes = post_at_once(app, org.author, f"/warnings/{warning.id}/close",
+        outcomes = _post_at_once(app, org.author, f"/warnings/{warning.id}/close",
                                 {"close-outcome": "larger", "close-actual_impact": "70000"}, 4)
     assert sorted(status for status, _ in outcomes) == [303, 400, 400, 400]
     assert _fresh(warning.id).status == "closed"

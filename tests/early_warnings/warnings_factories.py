@@ -1,6 +1,7 @@
 """Factories and the organisation fixture of the early-warnings tests."""
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from datetime import datetime
 from types import SimpleNamespace
@@ -46,11 +47,11 @@ def next_quarter_label() -> str:
 
 
 def warning_data(to: int, **changes) -> services.WarningData:
-    values = {"to_function_id": to, "title": "Steel prices up 12%", "kind": "cost", "impact_low": 20000.0,
-              "impact_high": 60000.0, "currency": "EUR", "period": next_quarter_label(), "confidence": "medium",
-              "description": "Our main supplier announced a surcharge.", "help_needed": "Revisit the Q1 forecast."}
-    values.update(changes)
-    return services.WarningData(**values)
+    typical = services.WarningData(
+        to_function_id=to, title="Steel prices up 12%", kind="cost", impact_low=20000.0, impact_high=60000.0,
+        currency="EUR", period=next_quarter_label(), confidence="medium",
+        description="Our main supplier announced a surcharge.", help_needed="Revisit the Q1 forecast.")
+    return dataclasses.replace(typical, **changes)
 
 
 def raise_warning(author: User, to: int, now: datetime | None = None, **changes) -> EarlyWarning:
