@@ -41,8 +41,9 @@ from recognition.models import (
 from recognition.queries import allowance_left, count_direct_reports, invalidate_leaderboards, spent_in
 from webapp import clock, signals
 from webapp.auth.services import record_audit
-from webapp.errors import AlreadyRecorded, Refused, RuleError
+from webapp.errors import Refused, RuleError
 from webapp.extensions import db
+from webapp.forms import refuse_replay
 from webapp.notifications.queries import notified_since
 from webapp.notifications.services import link, notify
 from webapp.people.models import RoleGrant, User
@@ -167,7 +168,7 @@ def give_kudos(giver: User, recipient_ids: list[int], message: str, value_tag: s
     policy = get_policy()
     period = month_label(now)
     lock_allowance(giver, period)
-    _refuse_replay(Kudos, key)
+    refuse_replay(Kudos, key, "idempotency_key")
     recipients = _check_kudos(giver, recipient_ids, message, value_tag, points_each, policy)
     _check_pair_caps(giver, recipients, points_each, now, policy)
     kudos = Kudos(giver=giver, message=message.strip(), value_tag=value_tag, points_each=points_each, period=period,
@@ -188,12 +189,6 @@ def give_kudos(giver: User, recipient_ids: list[int], message: str, value_tag: s
     invalidate_leaderboards()
     log.info("kudos %s from %s to %s", kudos.id, giver.id, [r.id for r in recipients])
     return kudos
-
-
-def _refuse_replay(model, key: str) -> None:
-    """A Kudos, KudosAddon, Win or Comment with this idempotency key exists: the form was sent before."""
-    if db.session.scalar(select(model.id).where(model.idempotency_key == key)) is not None:
-        raise AlreadyRecorded(field="idempotency_key")
 
 
 def _check_kudos(giver: User, recipient_ids: list[int], message: str, value_tag: str, points_each: int,
@@ -308,7 +303,7 @@ def add_to_kudos(giver: User, kudos: Kudos, points_each: int, key: str, now: dat
     policy = get_policy()
     period = month_label(now)
     lock_allowance(giver, period)
-    _refuse_replay(KudosAddon, key)
+    refuse_replay(KudosAddon, key, "idempotency_key")
     recipients = [r.user for r in kudos.recipients]
     if giver.id == kudos.giver_id or giver.id in {r.id for r in recipients}:
         raise RecognitionError("Add-ons are for kudos between other people.", "points")
@@ -334,7 +329,7 @@ def add_to_kudos(giver: User, kudos: Kudos, points_each: int, key: str, now: dat
 def log_win(author: User, title: str, story: str, credited_ids: list[int], value_tags: list[str],
             impact: tuple[Decimal | None, str, str], key: str, now: datetime | None = None) -> Win:
     """Log a joint win; it waits for a co-sign from every credited function other than the author's."""
-    _refuse_replay(Win, key)
+    refuse_replay(Win, key, "idempotency_key")
     if not author.has_role(*COSIGNER_ROLES):
         raise RecognitionError("Only managers and leaders log wins.")
     credited = _check_win(author, title, story, credited_ids, value_tags)
@@ -507,7 +502,7 @@ def toggle_reaction(user: User, item: FeedItem, emoji: str) -> bool:
 def add_comment(user: User, item: FeedItem, body: str, key: str) -> Comment:
     """A comment under a visible item (plain text); a replayed key raises AlreadyRecorded."""
     _require_visible(item)
-    _refuse_replay(Comment, key)
+    refuse_replay(Comment, key, "idempotency_key")
     text = body.strip()
     if not text:
         raise RecognitionError("Write a comment first.", "body")

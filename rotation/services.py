@@ -38,6 +38,7 @@ from webapp import clock, signals
 from webapp.auth.services import record_audit
 from webapp.errors import AlreadyRecorded, RuleError
 from webapp.extensions import db
+from webapp.forms import refuse_replay
 from webapp.notifications.services import link, notify
 from webapp.people.models import Function, Team, User
 from webapp.roles import Role
@@ -74,12 +75,6 @@ def locked(row: Row) -> Row:
     model = type(row)
     return db.session.scalars(select(model).where(model.id == row.id).with_for_update()
                               .execution_options(populate_existing=True)).one()
-
-
-def _ensure_not_replayed(model, key: str | None) -> None:
-    """A create form sent twice (same hidden key) is refused as already recorded; the unique key backs this."""
-    if key and db.session.scalar(select(model.id).where(model.idempotency_key == key)) is not None:
-        raise AlreadyRecorded()
 
 
 def _copy_fields(data, row, skip: tuple[str, ...] = ()) -> dict:
@@ -136,7 +131,7 @@ class ProgramData:
 def save_program(actor: User, program: Program | None, data: ProgramData) -> Program:
     """Create or update a program; its name is unique and it names host and eligible functions."""
     if program is None:
-        _ensure_not_replayed(Program, data.idempotency_key)
+        refuse_replay(Program, data.idempotency_key)
     program = program or Program()
     clash = select(Program.id).where(Program.name == data.name, Program.id != (program.id or 0))
     if db.session.scalar(clash) is not None:
@@ -186,7 +181,7 @@ def save_cohort(actor: User | None, program: Program, cohort: Cohort | None, dat
         if second < first or (strict and second == first):
             raise RotationError(message, later)
     if cohort is None:
-        _ensure_not_replayed(Cohort, data.idempotency_key)
+        refuse_replay(Cohort, data.idempotency_key)
     cohort = cohort or Cohort(program=program)
     action = "rotation.cohort.update" if cohort.id else "rotation.cohort.create"
     values = _copy_fields(data, cohort)
@@ -239,7 +234,7 @@ def save_opening(actor: User, cohort: Cohort, opening: Opening | None, data: Ope
     if mentor is None or not mentor.active or mentor.function_id != actor.function_id:
         raise RotationError("The host mentor must be an active person of your function.", "mentor_email")
     if opening is None:
-        _ensure_not_replayed(Opening, data.idempotency_key)
+        refuse_replay(Opening, data.idempotency_key)
     else:
         opening = locked(opening)
         if data.capacity < len(held_seats(opening)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, DateTime, MetaData, TypeDecorator, event
+from sqlalchemy import CursorResult, DateTime, MetaData, TypeDecorator, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, scoped_session
 from sqlalchemy.sql.dml import UpdateBase
@@ -67,3 +67,11 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def locked(model: Any, row_id: int) -> Any:
+    """The row, locked until commit (FOR UPDATE) and re-read, so a concurrent change is seen and never overwritten."""
+    from webapp.extensions import db  # webapp.extensions imports this module
+
+    query = select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
+    return db.session.scalars(query).one()

@@ -10,6 +10,7 @@ from wtforms import HiddenField
 from wtforms.validators import DataRequired, Regexp
 
 from webapp.db import KEY_MAX
+from webapp.errors import AlreadyRecorded
 from webapp.extensions import db
 
 OUT_OF_DATE = "This form is out of date; reload the page."
@@ -39,3 +40,9 @@ class KeyedForm(FlaskForm):
 def key_used(model, key: str | None) -> int | None:
     """The id of the row of model (with an idempotency_key column) that a create form with this key made, if any."""
     return db.session.scalar(select(model.id).where(model.idempotency_key == key)) if key else None
+
+
+def refuse_replay(model, key: str | None, field: str | None = None) -> None:
+    """A create form whose key was already used is a replay: the first submission counts (AlreadyRecorded)."""
+    if key_used(model, key) is not None:
+        raise AlreadyRecorded(field=field)

@@ -20,8 +20,10 @@ from programs.joint_reviews.models import (
     TimelineEntry,
 )
 from webapp import clock
-from webapp.errors import AlreadyRecorded, Refused, RuleError
+from webapp.db import locked
+from webapp.errors import Refused, RuleError
 from webapp.extensions import db
+from webapp.forms import refuse_replay
 from webapp.main.pair_records import pair_record_kinds, pair_records
 from webapp.notifications.queries import notified_since
 from webapp.notifications.services import link, notify
@@ -41,17 +43,6 @@ class ReviewError(RuleError):
 
 class NotParticipant(ReviewError, Refused):
     """Only the review's participants may do this (a 403)."""
-
-
-def _locked(model, row_id: int):
-    """The row, locked until commit and re-read, so a concurrent change is seen and never overwritten."""
-    query = select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
-    return db.session.scalars(query).one()
-
-
-def _refuse_replay(model, key: str | None) -> None:
-    if key and db.session.scalar(select(model.id).where(model.idempotency_key == key)) is not None:
-        raise AlreadyRecorded()
 
 
 def _require_participant(actor: User, review: Review, doing: str) -> Participant:
@@ -87,7 +78,7 @@ class ReviewData:
 
 def open_review(actor: User, data: ReviewData, today: date) -> Review:
     """Anyone opens a review, taking part in it, with participants from at least two functions."""
-    _refuse_replay(Review, data.idempotency_key)
+    refuse_replay(Review, data.idempotency_key)
     if data.kind not in {k.value for k in ReviewKind}:
         raise ReviewError("Choose what kind of thing went wrong.", "kind")
     if data.happened_on > today:
@@ -126,8 +117,8 @@ def _active_people(user_ids: set[int]) -> list[User]:
 def add_entry(actor: User, review: Review, at: datetime, topic: str, text: str, key: str | None = None
               ) -> TimelineEntry:
     """A moment in the actor's own function's timeline (nobody writes another function's account)."""
-    review = _locked(Review, review.id)
-    _refuse_replay(TimelineEntry, key)
+    review = locked(Review, review.id)
+    refuse_replay(TimelineEntry, key)
     participant = _require_participant(actor, review, "write its timelines")
     _require_unsigned(review)
     earliest = datetime.combine(review.happened_on - timedelta(days=TIMELINE_LEAD_DAYS), time.min, tzinfo=UTC)
@@ -145,7 +136,7 @@ def add_entry(actor: User, review: Review, at: datetime, topic: str, text: str, 
 
 def delete_entry(actor: User, entry: TimelineEntry) -> Review:
     """Remove a moment from the actor's own function's timeline."""
-    review = _locked(Review, entry.review_id)
+    review = locked(Review, entry.review_id)
     participant = _require_participant(actor, review, "change its timelines")
     _require_unsigned(review)
     if entry.function_id != participant.function_id:
@@ -159,8 +150,8 @@ def delete_entry(actor: User, entry: TimelineEntry) -> Review:
 def add_finding(actor: User, review: Review, kind: str, tag: str | None, text: str, key: str | None = None
                 ) -> Finding:
     """A contributing factor (tagged process, data, communication, incentives or capacity) or what went well."""
-    review = _locked(Review, review.id)
-    _refuse_replay(Finding, key)
+    review = locked(Review, review.id)
+    refuse_replay(Finding, key)
     _require_participant(actor, review, "add findings")
     _require_unsigned(review)
     if kind not in {k.value for k in FindingKind}:
@@ -177,7 +168,7 @@ def add_finding(actor: User, review: Review, kind: str, tag: str | None, text: s
 
 def dismiss_saved_nudge(actor: User, item: TimelineEntry | Finding) -> Review:
     """A participant hides the language nudge of a saved text; the review counts one more dismissal."""
-    review = _locked(Review, item.review_id)
+    review = locked(Review, item.review_id)
     _require_participant(actor, review, "dismiss its nudges")
     if not item.nudge_dismissed:
         item.nudge_dismissed = True
@@ -199,8 +190,8 @@ def count_live_dismissal(actor: User, review: Review) -> Review:
 def add_action(actor: User, review: Review, description: str, owner_id: int, due_on: date, today: date,
                key: str | None = None) -> Action:
     """An action with one owner (a participant) and a due date from today up to a year ahead."""
-    review = _locked(Review, review.id)
-    _refuse_replay(Action, key)
+    review = locked(Review, review.id)
+    refuse_replay(Action, key)
     _require_participant(actor, review, "add actions")
     _require_unsigned(review)
     owner = next((p.user for p in review.participants if p.user_id == owner_id), None)
@@ -221,8 +212,8 @@ def add_action(actor: User, review: Review, description: str, owner_id: int, due
 
 def set_action_done(actor: User, action: Action, done: bool, now: datetime) -> Action:
     """The owner marks the action done (or not yet); the last done action of a signed review resolves it."""
-    review = _locked(Review, action.review_id)
-    action = _locked(Action, action.id)
+    review = locked(Review, action.review_id)
+    action = locked(Action, action.id)
     if actor.id != action.owner_id:
         raise Refused("Only the action's owner can mark it done.")
     if review.status == ReviewStatus.RESOLVED.value and not done:
@@ -286,7 +277,7 @@ def sign_off(actor: User, review: Review, fair: bool, comment: str, now: datetim
 
     The review row is locked, so two functions signing at once see each other and the review is signed once.
     """
-    review = _locked(Review, review.id)
+    review = locked(Review, review.id)
     participant = _require_participant(actor, review, "sign it off")
     if not fair:
         _not_yet_fair(actor, review, comment)
@@ -336,7 +327,7 @@ def linkable_records(review: Review) -> list | None:
 
 def link_record(actor: User, review: Review, record_id: int | None) -> Review:
     """Link the review to an earlier warning of its pair (or remove the link with None)."""
-    review = _locked(Review, review.id)
+    review = locked(Review, review.id)
     _require_participant(actor, review, "link it")
     if record_id is None:
         review.linked_kind = review.linked_id = review.linked_title = review.linked_url = None

@@ -35,6 +35,7 @@ from webapp.auth.services import record_audit
 from webapp.db import rows_changed
 from webapp.errors import AlreadyRecorded, Refused, RuleError
 from webapp.extensions import db
+from webapp.forms import refuse_replay
 from webapp.metrics import MONTHLY, get_outcome_metric, metric_points
 from webapp.notifications.queries import notified_since
 from webapp.notifications.services import link, notify
@@ -64,11 +65,6 @@ def _locked(request_id: int) -> ResourceRequest:
     query = (select(ResourceRequest).where(ResourceRequest.id == request_id).with_for_update()
              .execution_options(populate_existing=True))
     return db.session.scalars(query).one()
-
-
-def _refuse_replay(model, key: str | None) -> None:
-    if key and db.session.scalar(select(model.id).where(model.idempotency_key == key)) is not None:
-        raise AlreadyRecorded()
 
 
 def amount(value: object, field: str, allow_zero: bool = True) -> Decimal:
@@ -227,7 +223,7 @@ def submit_request(actor: User, data: RequestData, key: str | None, today: date)
     """A person of one function asks another; the reviewers of that function are told."""
     if actor.function_id is None:
         raise RequestError("You belong to no function yet, so you cannot ask another one.")
-    _refuse_replay(ResourceRequest, key)
+    refuse_replay(ResourceRequest, key)
     request = ResourceRequest(requester_id=actor.id, from_function_id=actor.function_id, idempotency_key=key,
                               status=RequestStatus.OPEN.value, version=1, **_checked(data, actor, today))
     db.session.add(request)
@@ -278,7 +274,7 @@ def add_option(actor: User, request: ResourceRequest, data: OptionData, key: str
     _require_reviewer(actor, request, "answer this request")
     _require_status(request, RequestStatus.OPEN, RequestStatus.ESCALATED,
                     message="The answer was sent; options change only when the request does.")
-    _refuse_replay(RequestOption, key)
+    refuse_replay(RequestOption, key)
     if data.kind not in {kind.value for kind in OptionKind}:
         raise RequestError("Choose the kind of option.", "kind")
     is_no = data.kind == OptionKind.NO.value
@@ -316,7 +312,7 @@ def add_condition(actor: User, option: RequestOption, data: ConditionData, key: 
                     message="The answer was sent; conditions change only when the request does.")
     if option.version != request.version or option.kind == OptionKind.NO.value:
         raise RequestError("Conditions belong to a yes-if or alternative option of the current answer.")
-    _refuse_replay(Condition, key)
+    refuse_replay(Condition, key)
     if data.comparison not in whatif.COMPARISONS:
         raise RequestError("Choose a comparison from the list.", "comparison")
     if data.metric_id is not None and get_outcome_metric(data.metric_id) is None:

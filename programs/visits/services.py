@@ -29,9 +29,10 @@ from programs.visits.models import (
 )
 from webapp import clock, signals
 from webapp.auth.services import record_audit
-from webapp.db import rows_changed
-from webapp.errors import AlreadyRecorded, Refused, RuleError
+from webapp.db import locked, rows_changed
+from webapp.errors import Refused, RuleError
 from webapp.extensions import db
+from webapp.forms import refuse_replay
 from webapp.notifications.queries import notified_since
 from webapp.notifications.services import link, notify
 from webapp.people.models import User
@@ -46,18 +47,6 @@ class VisitError(RuleError):
 
 class NotAllowed(VisitError, Refused):
     """The person may not do this to this visit or follow-up (a 403)."""
-
-
-def _locked(model, row_id: int):
-    """The row, locked until commit and re-read, so a concurrent change is seen and never overwritten."""
-    query = select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
-    return db.session.scalars(query).one()
-
-
-def _refuse_replay(model, key: str | None) -> None:
-    """A create form whose key was already used is a replay: the first submission counts."""
-    if key and db.session.scalar(select(model.id).where(model.idempotency_key == key)) is not None:
-        raise AlreadyRecorded()
 
 
 # --- settings -------------------------------------------------------------------------------
@@ -200,9 +189,9 @@ def _require_attendee(actor: User, visit: Visit, doing: str) -> VisitAttendee:
 def save_visit(actor: User, visit: Visit | None, data: VisitData, today: date) -> Visit:
     """Plan (or log, when already held) a new visit, or change a planned one; the actor attends it."""
     if visit is None:
-        _refuse_replay(Visit, data.idempotency_key)
+        refuse_replay(Visit, data.idempotency_key)
     else:
-        visit = _locked(Visit, visit.id)
+        visit = locked(Visit, visit.id)
         _require_attendee(actor, visit, "change it")
         if visit.status != VisitStatus.PLANNED.value:
             raise VisitError("Only a planned visit can be changed.")
@@ -269,7 +258,7 @@ def _refuse_duplicate(visit: Visit | None, data: VisitData) -> None:
 
 def mark_held(actor: User, visit: Visit, today: date) -> Visit:
     """Log a planned visit as held; the attendee who logs it becomes its author."""
-    visit = _locked(Visit, visit.id)
+    visit = locked(Visit, visit.id)
     _require_attendee(actor, visit, "log it")
     if visit.status != VisitStatus.PLANNED.value:
         raise VisitError(f"This visit is {visit.status}, not planned.")
@@ -293,7 +282,7 @@ def _ask_to_confirm(author: User, visit: Visit) -> None:
 
 def cancel_visit(actor: User, visit: Visit, now: datetime) -> Visit:
     """Cancel a planned visit (any attendee), or a held one logged by mistake (its author or an admin)."""
-    visit = _locked(Visit, visit.id)
+    visit = locked(Visit, visit.id)
     if visit.status == VisitStatus.HELD.value:
         return _withdraw(actor, visit, now, cancel=True)
     _require_attendee(actor, visit, "cancel it")
@@ -306,7 +295,7 @@ def cancel_visit(actor: User, visit: Visit, now: datetime) -> Visit:
 
 def save_outcome(actor: User, visit: Visit, summary: str, sentiment: int | None, internal_only: bool) -> Visit:
     """The shared summary, customer sentiment (1-5) and the internal-only flag of a held visit."""
-    visit = _locked(Visit, visit.id)
+    visit = locked(Visit, visit.id)
     _require_attendee(actor, visit, "write its summary")
     _require_held(visit)
     if sentiment is not None and not 1 <= sentiment <= 5:
@@ -325,7 +314,7 @@ def _require_held(visit: Visit) -> None:
 
 def unconfirm_visit(actor: User, visit: Visit, now: datetime) -> Visit:
     """Its author or an admin withdraws a confirmation given by mistake; the visit waits for a confirmation again."""
-    return _withdraw(actor, _locked(Visit, visit.id), now, cancel=False)
+    return _withdraw(actor, locked(Visit, visit.id), now, cancel=False)
 
 
 def _withdraw(actor: User, visit: Visit, now: datetime, cancel: bool) -> Visit:
@@ -360,7 +349,7 @@ def save_function_note(actor: User, visit: Visit, body: str, tags: list[str], no
 
     seen_revisions is how many versions the writer saw: if someone saved since, nothing is overwritten.
     """
-    visit = _locked(Visit, visit.id)
+    visit = locked(Visit, visit.id)
     attendance = _require_attendee(actor, visit, "write notes")
     _require_held(visit)
     if attendance.function_id is None:
@@ -395,7 +384,7 @@ def _refuse_overwrite(note: FunctionNote, seen_revisions: int | None) -> None:
 
 def confirm_visit(actor: User, visit: Visit, now: datetime) -> Visit:
     """One click by an attendee of another function than the author's; then visit_confirmed is sent once."""
-    visit = _locked(Visit, visit.id)
+    visit = locked(Visit, visit.id)
     attendance = visit.attendee(actor)
     if visit.confirmed_at is not None:
         raise VisitError("This visit is already confirmed.")
@@ -462,8 +451,8 @@ class FollowUpData:
 
 def add_follow_up(actor: User, visit: Visit, data: FollowUpData, today: date) -> FollowUp:
     """A follow-up owned by attendees: one owner, or one from each function when it needs both; due from today."""
-    visit = _locked(Visit, visit.id)
-    _refuse_replay(FollowUp, data.idempotency_key)
+    visit = locked(Visit, visit.id)
+    refuse_replay(FollowUp, data.idempotency_key)
     _require_attendee(actor, visit, "add follow-ups")
     if visit.status == VisitStatus.CANCELLED.value:
         raise VisitError("A cancelled visit has no follow-ups.")
@@ -522,7 +511,7 @@ def remind_due_follow_ups(today: date) -> int:
 
 def update_follow_up(actor: User, follow_up: FollowUp, status: str, outcome: str, now: datetime) -> FollowUp:
     """An owner moves the follow-up along; done needs an outcome."""
-    follow_up = _locked(FollowUp, follow_up.id)
+    follow_up = locked(FollowUp, follow_up.id)
     if actor.id not in follow_up.owner_ids:
         raise NotAllowed("Only the follow-up's owners can update it.")
     if status not in {s.value for s in FollowUpStatus}:

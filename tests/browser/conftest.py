@@ -80,6 +80,20 @@ def assert_accessible(page) -> None:
     assert_fits(page)
 
 
+def assert_accessible_at_both_widths(page) -> None:
+    """assert_accessible at a desktop's 1280 px and a phone's 390 px, then back to 1280."""
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.fixture
+def reduced_motion(page):
+    """Bootstrap drops its colour transitions for reduced motion, so axe never measures a half-faded button."""
+    page.emulate_media(reduced_motion="reduce")
+
+
 def assert_fits(page) -> None:
     """Fail when the document is wider than the viewport (the page would scroll sideways), naming the culprits."""
     overflow = page.evaluate("""() => {

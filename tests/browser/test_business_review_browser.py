@@ -10,19 +10,13 @@ from playwright.sync_api import expect
 from programs.business_review import services
 from programs.business_review.models import CUSTOMER
 from programs.trust.services import save_metric, save_metric_value
-from tests.browser.conftest import assert_accessible, log_in, open_menu
+from tests.browser.conftest import assert_accessible_at_both_widths, log_in, open_menu
 from tests.business_review.conftest import last_month
 from tests.factories import PASSWORD, make_function, make_user
 from webapp import clock
 from webapp.roles import Role
 
-pytestmark = pytest.mark.browser
-WIDTHS = (1280, 390)
-
-
-@pytest.fixture(autouse=True)
-def _no_transitions(page):
-    page.emulate_media(reduced_motion="reduce")
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reduced_motion")]
 
 
 @pytest.fixture
@@ -45,17 +39,10 @@ def _expect_failed_loads(console_errors: list[str], count: int) -> None:
     console_errors[:] = [error for error in console_errors if "status of 400" not in error]
 
 
-def _accessible_at_both_widths(page) -> None:
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        assert_accessible(page)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def test_a_monthly_review_from_draft_to_signed_and_printed(page, pair, console_errors):
     log_in(page, "fay@example.com", PASSWORD)
     open_menu(page, "Partnership", "Business reviews")
-    _accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
     page.get_by_label("Second function").select_option(label="Operations")
     page.get_by_label("Month reviewed").fill(last_month())
     page.get_by_label("Meeting date").fill("")
@@ -66,7 +53,7 @@ def test_a_monthly_review_from_draft_to_signed_and_printed(page, pair, console_e
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Business review {last_month()}")
     expect(page.locator("#business-review-metrics")).to_contain_text("Behind")
     expect(page.locator("#business-review-no-decision")).to_have_text("No decision recorded.")
-    _accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
 
     need = page.locator("#notes-1")
     need.get_by_role("button", name="Save the note").click()  # empty: the error shows in place (htmx, 400)
@@ -98,7 +85,7 @@ def test_a_monthly_review_from_draft_to_signed_and_printed(page, pair, console_e
     page.get_by_role("button", name="Sign for Finance").click()
     expect(page.get_by_role("status").first).to_contain_text("Signed and frozen")
     expect(page.locator("#business-review-frozen")).to_contain_text("SHA-256")
-    _accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
 
     page.get_by_role("link", name="Printable pack").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Business review {last_month()}")
@@ -106,4 +93,4 @@ def test_a_monthly_review_from_draft_to_signed_and_printed(page, pair, console_e
     expect(page.get_by_role("link", name="Back to the review")).to_be_hidden()
     expect(page.locator("#business-review-metrics")).to_contain_text("On-time delivery")
     page.emulate_media(media="screen")
-    _accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)

@@ -9,13 +9,12 @@ import time_machine
 from playwright.sync_api import expect
 
 from programs.early_warnings.rules import parse_period
-from tests.browser.conftest import assert_accessible, log_in, open_menu
+from tests.browser.conftest import assert_accessible_at_both_widths, log_in, open_menu
 from tests.factories import PASSWORD, make_function, make_team, make_user
 from tests.timeline import START
 from webapp.roles import Role
 
-pytestmark = pytest.mark.browser
-WIDTHS = (1280, 390)
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reduced_motion")]
 
 
 @pytest.fixture
@@ -27,25 +26,13 @@ def people(db):
     db.session.commit()
 
 
-@pytest.fixture(autouse=True)
-def _no_transitions(page):
-    page.emulate_media(reduced_motion="reduce")
-
-
-def _accessible_at_both_widths(page) -> None:
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        assert_accessible(page)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def test_a_warning_from_draft_to_close(page, people, console_errors):
     month = f"{START:%Y-%m}"
     log_in(page, "olu@example.com", PASSWORD)
     open_menu(page, "Partnership", "Early warnings")
-    _accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
     page.get_by_role("link", name="Raise an early warning").click()
-    _accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
     page.get_by_label("To which function").select_option(label="Finance")
     page.get_by_label("What is happening").fill("Freight rates up 15%")
     page.get_by_label("Kind").select_option(label="Cost")
@@ -54,14 +41,14 @@ def test_a_warning_from_draft_to_close(page, people, console_errors):
     page.get_by_label("The period it will hit").fill(month)
     page.get_by_role("button", name="Save as draft").click()
     expect(page.locator("#impact_low-error")).to_contain_text("more than zero")  # refused in place, nothing saved
-    _accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
     page.get_by_label("Estimated impact: at least").fill("20000")
     page.get_by_role("button", name="Save as draft").click()
     expect(page.get_by_role("status").first).to_contain_text("only you can see it")
     expect(page.locator("#warning-status")).to_have_text("Draft")
     page.get_by_role("button", name="Raise it now").click()
     expect(page.locator("#warning-status")).to_have_text("Waiting for acknowledgement")
-    _accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
     page.get_by_role("button", name="Sign out").click()
 
     log_in(page, "fay@example.com", PASSWORD)
@@ -77,7 +64,7 @@ def test_a_warning_from_draft_to_close(page, people, console_errors):
     page.get_by_label("Add to the discussion").fill("Which carriers are affected?")
     page.get_by_role("button", name="Post").click()
     expect(page.locator("#warning-comments")).to_contain_text("Which carriers are affected?")
-    _accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
     detail = page.url.split("#")[0]
 
     with time_machine.travel(parse_period(month).end + timedelta(days=2, hours=12)):
@@ -91,11 +78,11 @@ def test_a_warning_from_draft_to_close(page, people, console_errors):
         page.get_by_role("button", name="Close the warning").click()
         expect(page.locator("#warning-status")).to_have_text("Closed")
         expect(page.locator("#warning-outcome")).to_contain_text("Larger than estimated: 75,000 EUR")
-        _accessible_at_both_widths(page)
+        assert_accessible_at_both_widths(page)
         open_menu(page, "Partnership", "Warnings against the numbers")
         page.get_by_label("Period to reconcile").fill(month)
         page.get_by_role("button", name="Reconcile").click()
         expect(page.get_by_role("status").first).to_contain_text("is reconciled")
-        _accessible_at_both_widths(page)
+        assert_accessible_at_both_widths(page)
     # the refusals shown in place answered 400 (a negative impact, a missing next step, a negative actual impact)
     console_errors[:] = [e for e in console_errors if "status of 400" not in e]

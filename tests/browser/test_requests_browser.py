@@ -9,12 +9,12 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, log_in, open_menu
+from tests.browser.conftest import assert_accessible_at_both_widths, log_in, open_menu
 from tests.factories import PASSWORD, make_function, make_team, make_user
 from webapp import clock
 from webapp.roles import Role
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reduced_motion")]
 
 
 @pytest.fixture
@@ -27,18 +27,6 @@ def people(db):
     db.session.commit()
 
 
-@pytest.fixture(autouse=True)
-def _no_transitions(page):
-    page.emulate_media(reduced_motion="reduce")
-
-
-def accessible_at_both_widths(page) -> None:
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert_accessible(page)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
 
@@ -47,7 +35,7 @@ def test_a_request_from_the_template_to_a_chosen_option_and_its_look_back(page, 
     today = clock.today()
     log_in(page, "otto@example.com", PASSWORD)
     open_menu(page, "Partnership", "Ask another function")
-    accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
     form = page.locator("#request-form")
     form.get_by_label("What you ask for").fill("Three more field technicians")
     form.get_by_label("Function you ask").select_option(label="Finance")
@@ -97,7 +85,7 @@ def test_a_request_from_the_template_to_a_chosen_option_and_its_look_back(page, 
     expect(page.locator("article", has_text="Fund in full")).to_contain_text("If monthly service calls is at least")
     page.get_by_role("button", name=re.compile("Send the answer")).click()
     expect(page.locator("#request-status")).to_have_text("options to pick")
-    accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
     sign_out(page)
 
     log_in(page, "otto@example.com", PASSWORD)
@@ -113,7 +101,7 @@ def test_a_request_from_the_template_to_a_chosen_option_and_its_look_back(page, 
     page.locator("#whatif").get_by_role("button", name="Show the table").click()
     expect(page.locator("#whatif-table .table-success")).to_contain_text("Contractors")
     expect(page.locator("#whatif")).to_contain_text("Otto Ops moved it from 1,100.0 to 1,400.0")
-    accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
     pick = page.locator("#pick-form")
     pick.get_by_label("Contractors").check()
     pick.get_by_label("Why this option").fill("Learn whether demand lasts before hiring.")
@@ -129,7 +117,7 @@ def test_a_request_from_the_template_to_a_chosen_option_and_its_look_back(page, 
     page.get_by_role("button", name="Confirm the decision").click()
     expect(page.locator("#decision")).to_contain_text("Decided: “Contractors”")
     expect(page.locator("#decision")).to_contain_text("Picked by Otto Ops, confirmed by Fay Finance")
-    accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
     sign_out(page)
 
     with time_machine.travel(clock.now() + timedelta(days=91), tick=True):  # the look-back date has come
@@ -145,7 +133,7 @@ def test_a_request_from_the_template_to_a_chosen_option_and_its_look_back(page, 
             if email == "otto@example.com":
                 sign_out(page)
         expect(page.locator("#request-status")).to_have_text("looked back")
-        accessible_at_both_widths(page)
+        assert_accessible_at_both_widths(page)
         page.get_by_role("link", name="Celebrate it as a joint win").click()
         expect(page.get_by_label("Title")).to_have_value("Yes, if… that worked: Three more field technicians")
         expect(page.get_by_label("Story")).to_contain_text("both sides said it delivered")
@@ -173,4 +161,4 @@ def test_every_requests_page_in_every_state_is_accessible(page, db):
         page.goto(path)
         for details in page.locator("details").all():
             details.evaluate("element => element.open = true")  # the folded forms are checked too
-        accessible_at_both_widths(page)
+        assert_accessible_at_both_widths(page)

@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, log_in, open_menu, pick
+from tests.browser.conftest import assert_accessible_at_both_widths, log_in, open_menu, pick
 from tests.factories import PASSWORD, make_function, make_team, make_user
 from webapp import clock
 from webapp.roles import Role
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reduced_motion")]
 
 
 @pytest.fixture
@@ -22,18 +22,6 @@ def people(db):
     make_user(Role.MANAGER, name="Otto Ops", email="otto@example.com", team=make_team(operations, "Logistics"),
               password=PASSWORD)
     db.session.commit()
-
-
-@pytest.fixture(autouse=True)
-def _no_transitions(page):
-    page.emulate_media(reduced_motion="reduce")
-
-
-def _accessible_at_both_widths(page) -> None:
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert_accessible(page)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _add_entry(page, hours_ago: int, topic: str, text: str) -> None:
@@ -55,7 +43,7 @@ def _answer_fair(page) -> None:
 def test_a_review_from_opening_to_sign_off(page, people, console_errors):
     log_in(page, "fay@example.com", PASSWORD)
     open_menu(page, "Partnership", "Joint reviews")
-    _accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
     page.get_by_role("link", name="Open a review").click()
     page.get_by_label("What went wrong, in a line").fill("Rush orders shipped without credit check")
     page.get_by_label("An incident").check()
@@ -64,7 +52,7 @@ def test_a_review_from_opening_to_sign_off(page, people, console_errors):
     expect(page.locator("#participant_ids-error")).to_contain_text("at least two functions")
     console_errors.remove("Failed to load resource: the server responded with a status of 400 (BAD REQUEST)")
     pick(page, "Participants", "Otto Ops")
-    _accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
     page.get_by_role("button", name="Open the review").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rush orders shipped without credit check")
 
@@ -88,7 +76,7 @@ def test_a_review_from_opening_to_sign_off(page, people, console_errors):
     expect(page.locator("#actions")).to_contain_text("Add the credit check to the rush-order form")
     expect(page.locator("#nudge-counts")).to_contain_text("1 pointer dismissed")
     expect(page.locator("#sign-off-refusal")).to_contain_text("Each function drafts its own timeline first")
-    _accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
     page.get_by_role("button", name="Sign out").click()
 
     log_in(page, "otto@example.com", PASSWORD)
@@ -98,7 +86,7 @@ def test_a_review_from_opening_to_sign_off(page, people, console_errors):
     expect(page.locator("#divergence-count")).to_contain_text("1 moment where the accounts diverge")
     expect(page.locator("#merged-timeline")).to_contain_text("not in Operations's account")
     _answer_fair(page)
-    _accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
     page.get_by_role("button", name="Sign out").click()
 
     log_in(page, "fay@example.com", PASSWORD)
@@ -111,7 +99,7 @@ def test_a_review_from_opening_to_sign_off(page, people, console_errors):
     page.get_by_label("Factor", exact=True).select_option("capacity")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#library-results")).to_contain_text("No signed review matches")
-    _accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)
     open_menu(page, "Partnership", "Review actions done")
     expect(page.locator("#completion-total")).to_contain_text("0 of 1 actions done")
-    _accessible_at_both_widths(page)
+    assert_accessible_at_both_widths(page)

@@ -15,7 +15,7 @@ from tests.factories import PASSWORD, make_function, make_team, make_user
 from tests.visits.visits_factories import make_account, make_follow_up, make_visit
 from webapp.roles import Role
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reduced_motion")]
 
 
 @pytest.fixture
@@ -28,12 +28,6 @@ def people(db):
     make_account("Acme Logistics", owner=otto)
     db.session.commit()
     return {"fay": fay, "otto": otto}
-
-
-@pytest.fixture(autouse=True)
-def _no_transitions(page):
-    """Bootstrap drops its colour transitions for reduced motion, so axe never measures a half-faded button."""
-    page.emulate_media(reduced_motion="reduce")
 
 
 def test_plan_log_confirm_and_complete_a_follow_up(page, people):
