@@ -144,7 +144,9 @@ def test_a_home_page_first_render_is_flat_in_the_number_of_items(client, org, db
 
 
 # The first view of each role's home page in the test organisation (every tile's queries, the cache empty).
-HOME_FIRST_VIEW_BUDGET = {Role.LEADER: 32, Role.HR: 22, Role.MANAGER: 15, Role.EMPLOYEE: 14, Role.ADMIN: 31}
+# The four partnership programmes' tiles (warnings, requests, joint and business reviews) add one or two each,
+# and their scorecard figures read each programme once for all six quarters.
+HOME_FIRST_VIEW_BUDGET = {Role.LEADER: 42, Role.HR: 27, Role.MANAGER: 21, Role.EMPLOYEE: 19, Role.ADMIN: 36}
 
 
 @pytest.mark.parametrize("role", HOME_FIRST_VIEW_BUDGET)

@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import selectinload
 
 from programs.early_warnings import rules
 from programs.early_warnings.models import OPEN_STATUSES, EarlyWarning, Variance, WarningStatus
 from webapp.extensions import db
 from webapp.people.models import User
+from webapp.periods import Quarter
 
 
 def visible_warnings(viewer: User) -> Select:
@@ -75,22 +77,30 @@ class PairFigures:
     calibration: rules.Calibration  # closed warnings: did the actual impact fall inside the range?
 
 
-def pair_figures(pair: tuple[int, int], start: date, end: date) -> PairFigures:
+def pair_figures_by_quarter(pair: tuple[int, int], quarters: list[Quarter]) -> dict[Quarter, PairFigures]:
+    """The figures of each quarter: the pair's warnings and the material variances read once for all of them."""
+    raised = _raised_in_pair(pair)
+    material = list(db.session.scalars(select(Variance).options(selectinload(Variance.warnings)).where(
+        Variance.material.is_(True), or_(Variance.function_id.is_(None), Variance.function_id.in_(pair)))))
+    return {quarter: _figures(pair, raised, material, quarter.start, quarter.end) for quarter in quarters}
+
+
+def _figures(pair: tuple[int, int], raised_in_pair: list[tuple[EarlyWarning, datetime]], material: list[Variance],
+             start: date, end: date) -> PairFigures:
     """The figures of warnings raised (and variances of periods starting) in [start, end)."""
-    raised = [(w, raised_at) for w, raised_at in _raised_in_pair(pair) if start <= raised_at.date() < end]
+    raised = [(w, raised_at) for w, raised_at in raised_in_pair if start <= raised_at.date() < end]
     lead = rules.median_or_none([float(w.lead_time_days) for w, _ in raised if w.lead_time_days is not None])
     ack = rules.median_or_none([(w.acknowledged_at - raised_at).total_seconds() / 86400 for w, raised_at in raised
                                 if w.acknowledged_at is not None])
     judged = [(w.impact_low, w.impact_high, w.actual_impact) for w, _ in raised
               if w.status == WarningStatus.CLOSED.value
               and w.impact_low is not None and w.impact_high is not None and w.actual_impact is not None]
-    return PairFigures(lead, ack, _warned_share(pair, start, end), rules.calibration(judged))
+    return PairFigures(lead, ack, _warned_share(pair, material, start, end), rules.calibration(judged))
 
 
-def _warned_share(pair: tuple[int, int], start: date, end: date) -> float | None:
-    """Material variances of the pair's functions (or of the whole organisation) whose period starts in [start, end)."""
-    material = [v for v in db.session.scalars(select(Variance).where(
-        Variance.material.is_(True), or_(Variance.function_id.is_(None), Variance.function_id.in_(pair))))
-        if start <= rules.stored_period(v.period).start < end]
-    warned = sum(any(set(w.pair) == set(pair) for w in v.warnings) for v in material)
-    return rules.share(warned, len(material))
+def _warned_share(pair: tuple[int, int], material: list[Variance], start: date, end: date) -> float | None:
+    """The share of the material variances (of the pair's functions or the organisation) whose period starts in
+    [start, end) that a warning between the pair came before."""
+    due = [v for v in material if start <= rules.stored_period(v.period).start < end]
+    warned = sum(any(set(w.pair) == set(pair) for w in v.warnings) for v in due)
+    return rules.share(warned, len(due))

@@ -5,8 +5,8 @@ from collections.abc import Callable
 
 from flask import url_for
 
-from programs.early_warnings.queries import PairFigures, pair_figures
-from webapp.main.scorecard import Figure, quarterly_series
+from programs.early_warnings.queries import PairFigures, pair_figures_by_quarter
+from webapp.main.scorecard import SPARK_QUARTERS, Figure, quarterly_series
 from webapp.periods import Quarter
 
 FIGURES: tuple[tuple[str, str, Callable[[PairFigures], float | None]], ...] = (
@@ -22,23 +22,17 @@ FIGURES: tuple[tuple[str, str, Callable[[PairFigures], float | None]], ...] = (
 
 
 def _picked(pick: Callable[[PairFigures], float | None],
-            of: Callable[[Quarter], PairFigures]) -> Callable[[Quarter], float | None]:
+            by_quarter: dict[Quarter, PairFigures]) -> Callable[[Quarter], float | None]:
     """A quarter's figure: the picked value of that quarter's figures."""
-    return lambda q: pick(of(q))
+    return lambda quarter: pick(by_quarter[quarter])
 
 
 def warning_figures(quarter: Quarter, pair: tuple[int, int]) -> list[Figure]:
     """Lead time, warned share, acknowledgement time and calibration of the pair's warnings, over six quarters."""
-    cache: dict[Quarter, PairFigures] = {}
-
-    def of(q: Quarter) -> PairFigures:
-        if q not in cache:
-            cache[q] = pair_figures(pair, q.start, q.end)
-        return cache[q]
-
+    by_quarter = pair_figures_by_quarter(pair, quarter.trailing(SPARK_QUARTERS))
     figures = []
     for label, unit, pick in FIGURES:
-        figure = quarterly_series(quarter, _picked(pick, of))
+        figure = quarterly_series(quarter, _picked(pick, by_quarter))
         figure.label, figure.unit, figure.drill_url = label, unit, url_for("early_warnings.reconciliation")
         figures.append(figure)
     figures[-1].note = "Accuracy is kept apart from credit: raising a warning earns the same, whatever happens."
