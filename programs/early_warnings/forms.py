@@ -31,8 +31,8 @@ def _int_or_none(value):
 
 
 def _amount(label: str) -> FloatField:
-    return FloatField(label, validators=[InputRequired("Enter an amount."), FiniteNumber()],
-                      render_kw={"inputmode": "decimal"})
+    """An impact amount: optional while a draft; services.save_warning owns its rules (finite, positive, bounded)."""
+    return FloatField(label, validators=[Optional()], render_kw={"inputmode": "decimal"})
 
 
 class WarningForm(KeyedForm):
@@ -48,8 +48,8 @@ class WarningForm(KeyedForm):
     impact_low = _amount("Estimated impact: at least")
     impact_high = _amount("Estimated impact: at most")
     currency = SelectField("Currency", choices=[SelectChoice(c, c) for c in CURRENCIES], default="EUR")
-    period = StringField("The period it will hit", validators=[DataRequired(), Length(max=7)],
-                         description="A month (2026-07) or a quarter (2026-Q3).")
+    period = StringField("The period it will hit", validators=[Optional(), Length(max=7)],
+                         description="A month (2026-07) or a quarter (2026-Q3); a draft can leave it for later.")
     metric_id = SelectField("The outcome metric it will move", coerce=_int_or_none, validators=[Optional()],
                             description="Optional; it lets the period close match the numbers to your warning.")
     confidence = SelectField(

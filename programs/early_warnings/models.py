@@ -71,10 +71,10 @@ class EarlyWarning(Base):
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     description: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str] = mapped_column(String(16))
-    impact_low: Mapped[float | None] = mapped_column(Float)  # None only when the product raised it
+    impact_low: Mapped[float | None] = mapped_column(Float)  # None: raised by the product, or not estimated yet
     impact_high: Mapped[float | None] = mapped_column(Float)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
-    period: Mapped[str] = mapped_column(String(7))  # "2026-07" or "2026-Q3": the period it will hit
+    period: Mapped[str] = mapped_column(String(7))  # "2026-07" or "2026-Q3" it will hit ("": a draft without one)
     confidence: Mapped[str] = mapped_column(String(8), default=Confidence.MEDIUM.value)
     help_needed: Mapped[str] = mapped_column(Text, default="")
     metric_id: Mapped[int | None] = mapped_column(Integer)  # the outcome metric it speaks to (webapp.metrics)

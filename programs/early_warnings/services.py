@@ -154,13 +154,14 @@ def save_warning(actor: User, warning: EarlyWarning | None, data: WarningData, r
             raise WarningError("This warning is already raised; discuss it in the thread instead.")
     if actor.function_id is None:
         raise NotAllowed("You belong to no function, so there is no function to warn from.")
-    _check(actor, data, clock.local(now).date())
+    _check(actor, data, clock.local(now).date(), complete=raise_now)
     warning = warning or EarlyWarning(author_id=actor.id, created_at=now, idempotency_key=data.idempotency_key)
     warning.from_function_id, warning.to_function_id = actor.function_id, data.to_function_id
     for name in ("title", "kind", "impact_low", "impact_high", "currency", "period", "confidence", "description",
                  "help_needed", "metric_id", "show_name"):
         setattr(warning, name, getattr(data, name))
-    warning.period = rules.stored_period(data.period).label  # as the period reads, whatever digits were typed
+    # as the period reads, whatever digits were typed; "" while a draft has none
+    warning.period = rules.stored_period(data.period).label if data.period else ""
     if warning.id is None:
         db.session.add(warning)
     db.session.flush()
@@ -169,8 +170,21 @@ def save_warning(actor: User, warning: EarlyWarning | None, data: WarningData, r
     return warning
 
 
-def _check(actor: User, data: WarningData, today: date) -> None:
-    """Every field rule; the first broken one is raised against its field."""
+REQUIRED_TO_RAISE = {"impact_low": "the lowest impact", "impact_high": "the highest impact", "period": "the period"}
+
+
+def missing_to_raise(data: WarningData) -> list[str]:
+    """The fields a draft may leave empty but a raised warning needs, as the page names them."""
+    given = {"impact_low": data.impact_low is not None, "impact_high": data.impact_high is not None,
+             "period": bool(data.period)}
+    return [label for name, label in REQUIRED_TO_RAISE.items() if not given[name]]
+
+
+def _check(actor: User, data: WarningData, today: date, complete: bool) -> None:
+    """Every field rule on the fields given; complete (raising) also needs every field a draft may leave empty.
+
+    The first broken rule is raised against its field; missing fields are named together for the whole form.
+    """
     target = db.session.get(Function, data.to_function_id)
     if target is None or not target.active:
         raise WarningError("Choose a function from the list.", "to_function_id")
@@ -183,17 +197,26 @@ def _check(actor: User, data: WarningData, today: date) -> None:
     if data.currency not in CURRENCIES:
         raise WarningError("Choose a currency from the list.", "currency")
     low = _checked_amount(data.impact_low, "impact_low", "lowest impact")
-    if low > _checked_amount(data.impact_high, "impact_high", "highest impact"):
+    high = _checked_amount(data.impact_high, "impact_high", "highest impact")
+    if low is not None and high is not None and low > high:
         raise WarningError("The lowest impact cannot be above the highest.", "impact_high")
-    period = rules.parse_period(data.period)
+    if data.period:
+        _check_period(data.period, today)
+    if data.metric_id is not None and metrics.get_outcome_metric(data.metric_id) is None:
+        raise WarningError("Choose a metric from the list.", "metric_id")
+    missing = missing_to_raise(data) if complete else []
+    if missing:
+        raise WarningError(f"Before it is raised, fill in {', '.join(missing)} (a draft can wait for them).")
+
+
+def _check_period(label: str, today: date) -> None:
+    period = rules.parse_period(label)
     if period is None:
         raise WarningError("Enter a month (2026-07) or a quarter (2026-Q3).", "period")
     if period.end <= today:
         raise WarningError("That period has already passed; warn about the present or the future.", "period")
     if period.start > today + timedelta(days=HORIZON_DAYS):
         raise WarningError("Warn about a period within the next two years.", "period")
-    if data.metric_id is not None and metrics.get_outcome_metric(data.metric_id) is None:
-        raise WarningError("Choose a metric from the list.", "metric_id")
 
 
 def raise_draft(actor: User, warning: EarlyWarning, now: datetime) -> EarlyWarning:
@@ -203,17 +226,18 @@ def raise_draft(actor: User, warning: EarlyWarning, now: datetime) -> EarlyWarni
         raise NotAllowed("Only the warning's author can raise it.")
     if warning.status != WarningStatus.DRAFT.value:
         raise WarningError("This warning is already raised.")
-    _check(actor, _data_of(warning), clock.local(now).date())
+    _check(actor, _data_of(warning), clock.local(now).date(), complete=True)
     _raise(warning, now)
     return warning
 
 
-def _checked_amount(value: float | None, field: str, label: str) -> float:
-    """The amount, or a WarningError against its field when it is missing or unacceptable."""
+def _checked_amount(value: float | None, field: str, label: str) -> float | None:
+    """The amount (None when not given), or a WarningError against its field when it is unacceptable."""
+    if value is None:
+        return None
     problem = rules.amount_problem(value, label)
     if problem is not None:
         raise WarningError(problem, field)
-    assert value is not None  # amount_problem names a missing amount
     return value
 
 

@@ -59,7 +59,7 @@ def _data(form: WarningForm, keyed: bool) -> services.WarningData:
     return services.WarningData(
         to_function_id=form.to_function_id.data, title=form.title.data.strip(), kind=form.kind.data,
         impact_low=form.impact_low.data, impact_high=form.impact_high.data, currency=form.currency.data,
-        period=form.period.data.strip(), confidence=form.confidence.data,
+        period=(form.period.data or "").strip(), confidence=form.confidence.data,
         description=(form.description.data or "").strip(), help_needed=(form.help_needed.data or "").strip(),
         metric_id=form.metric_id.data, show_name=bool(form.show_name.data),
         idempotency_key=form.idempotency_key.data if keyed else None)

@@ -11,7 +11,7 @@ from programs.early_warnings import services
 from programs.early_warnings.models import EarlyWarning, WarningComment, WarningPolicy
 from programs.early_warnings.rules import parse_period
 from tests.conftest import sign_in
-from tests.early_warnings.warnings_factories import raise_warning, warning_data, warning_form
+from tests.early_warnings.warnings_factories import DRAFT_BUTTON, raise_warning, warning_data, warning_form
 from tests.factories import make_user
 from webapp import clock
 from webapp.extensions import db
@@ -26,9 +26,9 @@ def _warnings() -> int:
 @pytest.mark.parametrize("changes, message", [
     ({"impact_low": "-500"}, "more than zero"),
     ({"impact_low": "0"}, "more than zero"),
-    ({"impact_high": "inf"}, "Enter a number"),
-    ({"impact_high": "nan"}, "Enter a number"),
-    ({"impact_high": "1e400"}, "Enter a number"),
+    ({"impact_high": "inf"}, "must be a finite number"),
+    ({"impact_high": "nan"}, "must be a finite number"),
+    ({"impact_high": "1e400"}, "must be a finite number"),
     ({"impact_high": "5000000000000"}, "at most"),
     ({"impact_low": "90000", "impact_high": "10000"}, "cannot be above"),
     ({"impact_low": "twelve"}, "Not a valid float value"),
@@ -44,9 +44,11 @@ def _warnings() -> int:
     ({"title": "x" * 201}, "Field cannot be longer than 200 characters"),
     ({"idempotency_key": "short"}, "out of date"),
 ])
-def test_bad_warning_input_is_refused_on_the_page(client, org, changes, message):
+@pytest.mark.parametrize("button", [{}, DRAFT_BUTTON], ids=["raise", "draft"])
+def test_bad_warning_input_is_refused_on_the_page(client, org, changes, message, button):
+    """Raised or saved as a draft, a value that is given is checked (a draft only may leave fields empty)."""
     sign_in(client, org.author)
-    response = client.post("/warnings/new", data=warning_form(org.fin_function.id, **changes))
+    response = client.post("/warnings/new", data=warning_form(org.fin_function.id, **changes, **button))
     assert 400 <= response.status_code < 500
     assert message in response.get_data(as_text=True)
     assert _warnings() == 0

@@ -60,6 +60,9 @@ def raise_warning(author: User, to: int, now: datetime | None = None, **changes)
     return warning
 
 
+DRAFT_BUTTON = {"submit": "", "save_draft": "Save as draft"}  # the form as posted by "Save as draft"
+
+
 def warning_form(to: int, **changes) -> dict:
     """The new-warning form as a browser posts it (raise, not draft)."""
     values = {"to_function_id": str(to), "title": "Steel prices up 12%", "kind": "cost", "impact_low": "20000",
