@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import delete
 
 from tests.conftest import sign_in
 from tests.factories import make_user
 from tests.rotation.rotation_factories import make_cohort, make_org, make_program
+from webapp.people.models import Membership
 from webapp.roles import Role
 
 
@@ -60,6 +62,7 @@ def test_a_program_without_cohorts_offers_hr_the_first_one(client, db):
 def test_an_organisation_without_functions_is_told_to_add_the_first(client, db):
     admin = make_user(Role.ADMIN)
     function, admin.function = admin.function, None
+    db.session.execute(delete(Membership).where(Membership.function_id == function.id))  # the factory's history
     db.session.delete(function)
     html = page(client, admin, "/admin/functions")
     assert "No functions yet." in html and 'href="/admin/functions/new"' in html

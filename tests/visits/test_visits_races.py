@@ -24,8 +24,8 @@ def post_at_once(app, user, url: str | list[str], data: dict, times: int) -> lis
 
     Returns each request's status and the page its redirect leads to.
     """
-    urls = url if isinstance(url, list) else [url] * times
-    return run_together(len(urls), lambda index: post_as(app, user.get_id(), urls[index], data))
+    urls, user_id = url if isinstance(url, list) else [url] * times, user.get_id()  # read here: threads have no session
+    return run_together(len(urls), lambda index: post_as(app, user_id, urls[index], data))
 
 
 def _count(db, model) -> int:
