@@ -1,7 +1,9 @@
 """Demo: a year of monthly business reviews between Finance and Operations, with set-up, targets and alerts.
 
 Runs after the trust pulse's demo (which seeds the outcome metrics and their values) and reads them only
-through webapp.metrics. Every record is dated in the past: reviews were signed on their meeting day.
+through webapp.metrics. Like the rest of the demo it is dated from the demo anchor, not from today, so it shows
+the same year whenever it is seeded: eleven months signed on their meeting day, and the latest month a draft
+whose meeting falls a week after the anchor.
 """
 from __future__ import annotations
 
@@ -25,10 +27,10 @@ from programs.business_review.models import (
     ReviewSignoff,
 )
 from programs.business_review.status import AMBER, crossing, trend
-from webapp import clock
 from webapp.extensions import db
 from webapp.forms import new_key
 from webapp.metrics import outcome_metrics
+from webapp.people.demo import DEMO_ANCHOR
 from webapp.people.models import Function, User
 from webapp.roles import Role
 
@@ -91,9 +93,8 @@ def _leaders(fin: Function, ops: Function) -> dict[int, User]:
 
 
 def _review_months() -> list[str]:
-    """The last MONTHS complete months, oldest first."""
-    first_of_this = clock.today().replace(day=1)
-    months, day = [], first_of_this
+    """The MONTHS complete months before the demo anchor (the months the trust demo has values for), oldest first."""
+    months, day = [], DEMO_ANCHOR.replace(day=1)
     for _ in range(MONTHS):
         day = (day - timedelta(days=1)).replace(day=1)
         months.append(day.strftime("%Y-%m"))
@@ -144,8 +145,6 @@ def _seed_review(rng: random.Random, fin: Function, ops: Function, leaders: dict
     first_day = queries.parse_month(month)
     assert first_day is not None  # months come from _review_months
     meeting = queries.month_after(first_day).replace(day=MEETING_DAY)
-    if draft:
-        meeting = clock.today() + timedelta(days=1)  # the latest month: a draft, its pre-read due today
     review = services.open_review(leaders[fin.id], (fin.id, ops.id), month, meeting, new_key())
     for line in queries.metric_lines(review.pair, month):
         if line.needs_notes:
