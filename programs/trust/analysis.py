@@ -41,7 +41,7 @@ def _scored(answers: pd.DataFrame) -> pd.DataFrame:
 
 def _summarise(respondents: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Index, standard error, 95% CI, share favourable and n per group of respondent-level rows."""
-    grouped = respondents.groupby(keys, sort=True)
+    grouped = respondents.groupby(keys, sort=True, observed=True)
     out = grouped.agg(index=("points", "mean"), sd=("points", "std"), n=("points", "size"),
                       fav_sum=("fav_sum", "sum"), fav_count=("fav_count", "sum")).reset_index()
     out["se"] = out["sd"] / np.sqrt(out["n"])
@@ -56,7 +56,7 @@ def _summarise(respondents: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def _per_respondent(scored: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """One row per respondent and group: the mean points and the favourable counts of their items."""
-    return scored.groupby(["response_id", *keys], sort=False).agg(
+    return scored.groupby(["response_id", *keys], sort=False, observed=True).agg(
         points=("points", "mean"), fav_sum=("favourable", "sum"), fav_count=("favourable", "size")
     ).reset_index()
 
@@ -66,10 +66,14 @@ def pair_indices(answers: pd.DataFrame) -> pd.DataFrame:
     if answers.empty:
         return pd.DataFrame(columns=PAIR_COLUMNS)
     scored = _scored(answers)
+    dimensions = sorted({ALL, *scored["dimension"].unique()})  # grouped by category codes: strings are slow
+    scored["dimension"] = pd.Categorical(scored["dimension"], categories=dimensions)
     by_dimension = _per_respondent(scored, ["rater", "target", "dimension"])
-    overall = _per_respondent(scored, ["rater", "target"]).assign(dimension=ALL)
+    overall = _per_respondent(scored, ["rater", "target"])
+    overall["dimension"] = pd.Categorical([ALL] * len(overall), categories=dimensions)
     keys = ["rater", "target", "dimension"]
-    return _summarise(pd.concat([overall, by_dimension], ignore_index=True), keys)[PAIR_COLUMNS]
+    pairs = _summarise(pd.concat([overall, by_dimension], ignore_index=True), keys)[PAIR_COLUMNS]
+    return pairs.astype({"dimension": object})
 
 
 def target_indices(answers: pd.DataFrame) -> pd.DataFrame:
@@ -86,7 +90,7 @@ def rater_indices(answers: pd.DataFrame) -> pd.DataFrame:
 
 def overall_index(answers: pd.DataFrame) -> dict:
     """The organisation's index: each respondent's mean over all their items, averaged."""
-    scored = _scored(answers).assign(everyone=ALL)
+    scored = _scored(answers).assign(everyone=0)
     summary = _summarise(_per_respondent(scored, ["everyone"]), ["everyone"])
     if summary.empty:
         return {
