@@ -387,10 +387,11 @@ def write_responses(wave: TrustWave) -> int:
     Fresh random ids, a random insertion order for responses, answers and comments alike, and the
     pending rows deleted in the same transaction. Returns how many responses were written.
     """
-    pending = db.session.scalars(select(TrustPendingSheet).where(TrustPendingSheet.wave_id == wave.id)
-                                 .with_for_update()).all()
+    connection = db.session.connection()  # plain rows: 150,000 answers for 5,000 people, no ORM objects
+    pending = connection.execute(select(TrustPendingSheet.sealed).where(TrustPendingSheet.wave_id == wave.id)
+                                 .with_for_update()).scalars().all()
     key = _sealing_key()
-    sheets = [unseal(row.sealed, key, wave.id) for row in pending]
+    sheets = [unseal(sealed, key, wave.id) for sealed in pending]
     shuffler = random.SystemRandom()
     shuffler.shuffle(sheets)
     responses, answer_rows, comments = [], [], []
@@ -405,10 +406,9 @@ def write_responses(wave: TrustWave) -> int:
     shuffler.shuffle(comments)
     for model, rows in ((TrustResponse, responses), (TrustAnswer, answer_rows), (TrustComment, comments)):
         if rows:
-            db.session.execute(insert(model), rows)
+            connection.execute(insert(model), rows)
     if pending:
-        db.session.execute(delete(TrustPendingSheet).where(TrustPendingSheet.wave_id == wave.id))
-    db.session.flush()
+        connection.execute(delete(TrustPendingSheet).where(TrustPendingSheet.wave_id == wave.id))
     return len(responses)
 
 

@@ -1,8 +1,10 @@
 """Trust pulse: all indices of a wave of 5,000 respondents (5 functions, the built-in template's items), of eight such
-waves, closing such a wave from the database, and the dashboard page once the results are stored."""
+waves, storing such a wave's views from the database, closing an open wave of 5,000 sealed sheets, and the dashboard
+page once the results are stored."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import secrets
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -11,13 +13,16 @@ from sqlalchemy import insert
 from programs.trust import analysis, presenting, reporting
 from programs.trust.models import (
     TrustAnswer,
+    TrustPendingSheet,
     TrustResponse,
     TrustWave,
     TrustWaveFunction,
     TrustWaveResult,
 )
-from programs.trust.services import ensure_builtin_template, store_results
+from programs.trust.sealing import Sheet, seal
+from programs.trust.services import _sealing_key, _sheet_size, close_wave, ensure_builtin_template, store_results
 from tests.bench.harness import Bench, Page, bench_app, bench_pages, count_queries, measure, session_cookie
+from tests.timeline import TODAY
 from webapp.extensions import db
 from webapp.people.models import Function, User
 from webapp.roles import Role
@@ -93,7 +98,17 @@ def run(bench: Bench) -> None:
             db.session.commit()
 
         seconds, peak = measure(close_last)
-        bench.figure("closing a wave: read its answers from the database and store every view", seconds, "s")
+        bench.figure("storing a closed wave's views: read its answers from the database", seconds, "s")
+        bench.figure("  peak Python memory", peak, "MiB")
+
+        open_wave = _sealed_wave(*frames[-1], function_ids, template)
+
+        def close_open() -> None:
+            close_wave(None, open_wave, TODAY)
+            db.session.commit()
+
+        seconds, peak = measure(close_open)
+        bench.figure(f"closing an open wave: unseal {RESPONDENTS:,} sheets, write them, store every view", seconds, "s")
         bench.figure("  peak Python memory", peak, "MiB")
         cookie = session_cookie(app, hr)
     bench_pages(bench, app, f"{WAVES} stored waves of {RESPONDENTS:,} respondents", [
@@ -105,6 +120,30 @@ def run(bench: Bench) -> None:
     with count_queries(app) as statements:
         client.get(f"/trust/results/{last}/pairs.csv")
     bench.figure("pairs CSV export: SQL queries", len(statements))
+
+
+def _sealed_wave(answers: pd.DataFrame, recommend: pd.DataFrame, function_ids: list[int], template) -> TrustWave:
+    """An open wave whose audience answered as in the frames: one sealed sheet per respondent, as answering stores."""
+    wave = TrustWave(title="Bench open wave", template_id=template.id, opens_on=TODAY - timedelta(days=14),
+                     closes_on=TODAY, period="open", min_group=5, min_comment_group=10)
+    wave.scopes = [TrustWaveFunction(function_id=f, role=r) for f in function_ids for r in ("audience", "target")]
+    db.session.add(wave)
+    db.session.flush()
+    key, size = _sealing_key(), _sheet_size(wave)
+    nps_item = next(item.id for item in template.items if item.scale != "agree5")
+    scores: dict[str, dict] = {}
+    for rid, target, item, score in zip(answers["response_id"], answers["target"], answers["item"], answers["score"],
+                                        strict=True):
+        scores.setdefault(rid, {})[(int(target), int(item))] = int(score)
+    for rid, target, score in zip(recommend["response_id"], recommend["target"], recommend["score"], strict=True):
+        scores[rid][(int(target), nps_item)] = int(score)
+    people = answers.drop_duplicates("response_id")
+    db.session.execute(insert(TrustPendingSheet), [
+        {"id": secrets.token_hex(16), "wave_id": wave.id,
+         "sealed": seal(Sheet(int(rater), tenure, scores[rid], {}), key, wave.id, size)}
+        for rid, rater, tenure in zip(people["response_id"], people["rater"], people["tenure"], strict=True)])
+    db.session.commit()
+    return wave
 
 
 def _store_waves(frames, function_ids: list[int], template_id: int) -> list[int]:
