@@ -22,7 +22,17 @@ from rotation.forms import (
     RotationPolicyForm,
 )
 from rotation.matching import blocking_pairs, explain_unmatched, over_capacity
-from rotation.models import MAX_CHOICES, TEXT_MAX, TITLE_MAX, Application, Cohort, Opening, Placement, Program
+from rotation.models import (
+    MAX_CHOICES,
+    TEXT_MAX,
+    TITLE_MAX,
+    Application,
+    ApplicationStatus,
+    Cohort,
+    Opening,
+    Placement,
+    Program,
+)
 from rotation.services import RotationError
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
@@ -246,8 +256,8 @@ def application_edit(application_id: int):
     def edit(ranked, form):
         return services.edit_application(
             current_user, application, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today())
-    refusal = None if application.status == "submitted" and application.cohort.window_is_open(today()) else (
-        "Your application can no longer change: it was decided or the window closed.")
+    editable = application.status == ApplicationStatus.SUBMITTED.value and application.cohort.window_is_open(today())
+    refusal = None if editable else "Your application can no longer change: it was decided or the window closed."
     return _application_form(application.cohort, application, edit, refusal)
 
 
@@ -340,7 +350,8 @@ def application(application_id: int):
     else:  # a decision started elsewhere (the home tile) arrives here to be confirmed
         form.decision.data = request.args.get("decision", form.decision.data)
         form.comment.data = request.args.get("comment", "")[:2000]
-    deciding = application.home_manager_id == current_user.id and application.status == "submitted"
+    deciding = (application.home_manager_id == current_user.id
+                and application.status == ApplicationStatus.SUBMITTED.value)
     return _page("rotation/application.html", form, application=application,
                  placement=queries.placement_for(application), action_form=FlaskForm(), today=today(),
                  release=queries.release_cap(application, today()) if deciding else None,
