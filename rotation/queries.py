@@ -1,4 +1,4 @@
-"""Reads of the rotation program: lists, the match instance, release counts, program health."""
+"""Reads of the rotation program: lists, the match instance and its explanations, release counts, program health."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from rotation.matching import Instance
+from rotation.matching import Instance, explain_unmatched
 from rotation.models import (
     HOLDS_SEAT,
     TAKEN,
@@ -329,6 +329,34 @@ def draft_page(cohort: Cohort, query: str, show: str, after: int | None, size: i
                                                                & (Application.id > last.id)))
     page = page_of_rows(rows.order_by(applicant.name, Application.id), size)
     return page.items, (page.items[-1].application_id if page.has_more else None)
+
+
+def match_explanations(
+    instance: Instance, assigned: dict[int, int], titles: dict[int, str], on_page: list[int]
+) -> dict[int, list[str]]:
+    """For each unmatched applicant on the page, per preferred opening, why it did not take them (from the draft)."""
+    page = set(on_page)
+    explanations = explain_unmatched(instance, assigned, page)
+    ahead_names = applicant_names({a for reasons in explanations.values() for r in reasons
+                                   for a in r.ranked_higher + r.ranked_lower})
+    sentences = {}
+    for application_id, reasons in explanations.items():
+        parts = []
+        for reason in reasons:
+            if reason.not_ranked:
+                parts.append(f"{titles[reason.opening]}: the host did not rank them")
+            elif reason.free_seat:
+                parts.append(f"{titles[reason.opening]} has a free seat and wants them: a blocking pair")
+            elif reason.ranked_lower:
+                below = ", ".join(ahead_names[a] for a in reason.ranked_lower)
+                parts.append(f"{titles[reason.opening]} holds {below}, whom the host ranks below them: a blocking pair")
+            elif reason.ranked_higher:
+                ahead = ", ".join(ahead_names[a] for a in reason.ranked_higher)
+                parts.append(f"{titles[reason.opening]} was full with {ahead}, whom the host ranked higher")
+            else:
+                parts.append(f"{titles[reason.opening]} had no seat left")
+        sentences[application_id] = parts
+    return sentences
 
 
 def choices_of(application_ids: list[int]) -> dict[int, list[int]]:
