@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -23,6 +24,36 @@ from webapp.people.models import Function, User
 
 PERIOD_LEN = 7  # "YYYY-MM"
 QUARTER_LEN = 7  # "YYYY-Qn"
+
+
+class WinStatus(StrEnum):
+    """A win waits for its co-signs, then is published, or declined by one co-signer."""
+
+    PENDING = "pending"
+    DECLINED = "declined"
+    PUBLISHED = "published"
+
+
+class CosignStatus(StrEnum):
+    """One credited function's co-sign of a win; the function of whoever logged it needs none."""
+
+    NOT_NEEDED = "not_needed"
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class FeedItemState(StrEnum):
+    """A feed item is visible until its author deletes it or an admin (or a withdrawn visit) hides it."""
+
+    VISIBLE = "visible"
+    DELETED = "deleted"
+    HIDDEN = "hidden"
+
+
+def _one_of(column: str, values: type[StrEnum]) -> str:
+    """The SQL of a check that the column holds one of the enum's values."""
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
 class RecognitionPolicy(Base):
@@ -122,7 +153,7 @@ class Win(TimestampMixin, Base):
     """A shared win logged by a manager or leader; joint when it credits two or more functions."""
 
     __tablename__ = "recognition_win"
-    __table_args__ = (CheckConstraint("status IN ('pending', 'declined', 'published')", name="status"),)
+    __table_args__ = (CheckConstraint(_one_of("status", WinStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     logged_by_id: Mapped[int] = mapped_column("logger_id", ForeignKey("user_account.id"), index=True)
@@ -132,7 +163,7 @@ class Win(TimestampMixin, Base):
     impact_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     impact_unit: Mapped[str] = mapped_column(String(24), default="")
     impact_outcome: Mapped[str] = mapped_column(String(120), default="")
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=WinStatus.PENDING.value, index=True)
     is_joint: Mapped[bool] = mapped_column(Boolean)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     quarter: Mapped[str | None] = mapped_column(String(QUARTER_LEN), index=True)
@@ -160,9 +191,7 @@ class WinCredit(Base):
 
 
 class WinFunction(Base):
-    """A function credited on a win and its co-sign.
-
-    cosign: not_needed (the function of whoever logged it), pending, approved, declined."""
+    """A function credited on a win and its co-sign (a CosignStatus)."""
 
     __tablename__ = "recognition_win_function"
 
@@ -187,7 +216,7 @@ class FeedItem(TimestampMixin, Base):
 
     __tablename__ = "recognition_feed_item"
     __table_args__ = (
-        CheckConstraint("state IN ('visible', 'deleted', 'hidden')", name="state"),
+        CheckConstraint(_one_of("state", FeedItemState), name="state"),
         Index("ix_recognition_feed_item_state_id", "state", "id"),
         Index("ix_recognition_feed_item_state_created_at_id", "state", "created_at", "id"),
     )
@@ -203,7 +232,7 @@ class FeedItem(TimestampMixin, Base):
     points: Mapped[int] = mapped_column(Integer, default=0)
     kudos_id: Mapped[int | None] = mapped_column(ForeignKey("recognition_kudos.id"))
     win_id: Mapped[int | None] = mapped_column(ForeignKey("recognition_win.id"))
-    state: Mapped[str] = mapped_column(String(8), default="visible")
+    state: Mapped[str] = mapped_column(String(8), default=FeedItemState.VISIBLE.value)
     hidden_reason: Mapped[str] = mapped_column(String(500), default="")
 
 

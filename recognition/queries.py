@@ -16,8 +16,10 @@ from recognition.models import (
     BadgeAward,
     BadgeDefinition,
     Comment,
+    CosignStatus,
     FeedItem,
     FeedItemFunction,
+    FeedItemState,
     Kudos,
     KudosRecipient,
     LeaderboardOptOut,
@@ -26,6 +28,7 @@ from recognition.models import (
     Win,
     WinCredit,
     WinFunction,
+    WinStatus,
 )
 from webapp.extensions import db
 from webapp.people.models import Function, Team, User
@@ -60,7 +63,7 @@ def feed_items(flt: FeedFilter, before_id: int | None) -> Select:
 
 
 def _filtered(query: Select, flt: FeedFilter) -> Select:
-    query = query.where(FeedItem.state == "visible")
+    query = query.where(FeedItem.state == FeedItemState.VISIBLE.value)
     if flt.scope == "my-function" and flt.function_id is not None:
         query = query.where(exists().where(FeedItemFunction.item_id == FeedItem.id,
                                            FeedItemFunction.function_id == flt.function_id))
@@ -80,7 +83,7 @@ def count_new_items(flt: FeedFilter, after_id: int, viewer_id: int, cap: int = 9
 
 
 def latest_item_id() -> int:
-    return db.session.scalar(select(func.max(FeedItem.id)).where(FeedItem.state == "visible")) or 0
+    return db.session.scalar(select(func.max(FeedItem.id)).where(FeedItem.state == FeedItemState.VISIBLE.value)) or 0
 
 
 @dataclass
@@ -117,7 +120,8 @@ def item_extras(item_ids: list[int], viewer_id: int) -> ItemExtras:
 
 def kept_kudos():
     """A condition on Kudos: its post was not removed (removed kudos gave their points back and count nowhere)."""
-    removed = select(FeedItem.kudos_id).where(FeedItem.kudos_id.is_not(None), FeedItem.state != "visible")
+    removed = select(FeedItem.kudos_id).where(FeedItem.kudos_id.is_not(None),
+                                              FeedItem.state != FeedItemState.VISIBLE.value)
     return Kudos.id.not_in(removed)
 
 
@@ -258,7 +262,8 @@ def is_opted_out(user_id: int) -> bool:
 def may_see_win(user: User, win: Win) -> bool:
     """Published wins are public; a pending or declined one is for whoever logged it, credited people,
     managers and leaders of its functions, and admins."""
-    if win.status == "published" or user.id == win.logged_by_id or any(c.user_id == user.id for c in win.credits):
+    if (win.status == WinStatus.PUBLISHED.value or user.id == win.logged_by_id
+            or any(c.user_id == user.id for c in win.credits)):
         return True
     from webapp.roles import Role
 
@@ -273,7 +278,8 @@ def approval_queue(user: User) -> list[Win]:
         return []
     credited = select(WinCredit.win_id).where(WinCredit.user_id == user.id)
     return list(db.session.scalars(
-        select(Win).join(WinFunction).where(Win.status == "pending", WinFunction.cosign == "pending",
+        select(Win).join(WinFunction).where(Win.status == WinStatus.PENDING.value,
+                                            WinFunction.cosign == CosignStatus.PENDING.value,
                                             WinFunction.function_id == user.function_id, Win.id.not_in(credited))
         .options(joinedload(Win.logged_by)).order_by(Win.id)
     ).unique())
@@ -283,7 +289,8 @@ def my_pending_wins(user: User) -> list[Win]:
     """Wins not yet published that the user logged or is credited on."""
     credited = select(WinCredit.win_id).where(WinCredit.user_id == user.id)
     return list(db.session.scalars(
-        select(Win).where(Win.status != "published", or_(Win.logged_by_id == user.id, Win.id.in_(credited)))
+        select(Win)
+        .where(Win.status != WinStatus.PUBLISHED.value, or_(Win.logged_by_id == user.id, Win.id.in_(credited)))
         .order_by(Win.id.desc()).limit(20)
     ))
 
@@ -324,7 +331,7 @@ def _pair_board(quarter: str) -> list[dict[str, Any]]:
     wins = select(wf1.function_id.label("a"), wf2.function_id.label("b"), literal(1).label("wins"),
                   literal(0).label("kudos")).join(wf2, and_(wf1.win_id == wf2.win_id,
                                                             wf1.function_id < wf2.function_id)).join(
-        Win, Win.id == wf1.win_id).where(Win.status == "published", Win.quarter == quarter)
+        Win, Win.id == wf1.win_id).where(Win.status == WinStatus.PUBLISHED.value, Win.quarter == quarter)
     kudos = select(
         _smaller(KudosRecipient.giver_function_id, KudosRecipient.receiver_function_id).label("a"),
         _larger(KudosRecipient.giver_function_id, KudosRecipient.receiver_function_id).label("b"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import and_, func, or_, select
 
-from recognition.models import Kudos, KudosRecipient, Win, WinFunction
+from recognition.models import Kudos, KudosRecipient, Win, WinFunction, WinStatus
 from recognition.queries import kept_kudos
 from webapp.extensions import db
 from webapp.main.scorecard import SPARK_QUARTERS, Figure, quarterly_series
@@ -27,7 +27,7 @@ def joint_win_figure(quarter: Quarter, pair: tuple[int, int]) -> Figure:
     crediting = [select(WinFunction.win_id).where(WinFunction.function_id == f) for f in pair]
     rows = db.session.execute(
         select(Win.quarter, func.count(Win.id))
-        .where(Win.status == "published", Win.id.in_(crediting[0]), Win.id.in_(crediting[1]))
+        .where(Win.status == WinStatus.PUBLISHED.value, Win.id.in_(crediting[0]), Win.id.in_(crediting[1]))
         .group_by(Win.quarter)
     )
     return _series(quarter, _by_quarter(rows), "Joint wins crediting both functions", "wins",

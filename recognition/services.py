@@ -24,8 +24,10 @@ from recognition.models import (
     BadgeAward,
     BadgeDefinition,
     Comment,
+    CosignStatus,
     FeedItem,
     FeedItemFunction,
+    FeedItemState,
     Kudos,
     KudosAddon,
     KudosRecipient,
@@ -37,6 +39,7 @@ from recognition.models import (
     Win,
     WinCredit,
     WinFunction,
+    WinStatus,
 )
 from recognition.queries import allowance_left, count_direct_reports, invalidate_leaderboards, spent_in
 from webapp import clock, signals
@@ -336,10 +339,13 @@ def log_win(author: User, title: str, story: str, credited_ids: list[int], value
     function_ids = sorted({p.function_id for p in credited if p.function_id is not None})
     win = Win(logged_by=author, title=title.strip(), story=story.strip(), value_tags=",".join(value_tags),
               impact_amount=impact[0], impact_unit=impact[1].strip(), impact_outcome=impact[2].strip(),
-              status="pending", is_joint=True, idempotency_key=key, created_at=now or clock.now())
+              status=WinStatus.PENDING.value, is_joint=True, idempotency_key=key, created_at=now or clock.now())
     win.credits = [WinCredit(user=p) for p in credited]
-    win.functions = [WinFunction(function_id=f, cosign="not_needed" if f == author.function_id else "pending")
-                     for f in function_ids]
+    win.functions = [
+        WinFunction(function_id=f, cosign=(CosignStatus.NOT_NEEDED.value if f == author.function_id
+                                           else CosignStatus.PENDING.value))
+        for f in function_ids
+    ]
     db.session.add(win)
     db.session.flush()
     _ask_for_cosigns(win)
@@ -348,7 +354,7 @@ def log_win(author: User, title: str, story: str, credited_ids: list[int], value
 
 def _ask_for_cosigns(win: Win) -> None:
     """Notify the managers and leaders of every function whose co-sign the win waits for (not the credited)."""
-    waiting = [f.function_id for f in win.functions if f.cosign == "pending"]
+    waiting = [f.function_id for f in win.functions if f.cosign == CosignStatus.PENDING.value]
     credited = [c.user_id for c in win.credits]
     signers = db.session.scalars(
         select(User).join(RoleGrant).where(User.function_id.in_(waiting), User.active.is_(True),
@@ -380,9 +386,9 @@ def _check_win(author: User, title: str, story: str, credited_ids: list[int], va
 
 def may_cosign(user: User, win: Win) -> list[WinFunction]:
     """The pending co-signs of win that user may give (a manager or leader of that function, not credited on it)."""
-    if win.status != "pending" or not user.has_role(*COSIGNER_ROLES) or is_credited(user, win):
+    if win.status != WinStatus.PENDING.value or not user.has_role(*COSIGNER_ROLES) or is_credited(user, win):
         return []
-    return [f for f in win.functions if f.cosign == "pending" and f.function_id == user.function_id]
+    return [f for f in win.functions if f.cosign == CosignStatus.PENDING.value and f.function_id == user.function_id]
 
 
 def is_credited(user: User, win: Win) -> bool:
@@ -405,9 +411,9 @@ def _pending_for(signer: User, win: Win) -> list[WinFunction]:
     if is_credited(signer, win):
         raise RecognitionError("You are credited on this win, so another manager or leader of your function "
                                "co-signs it.")
-    if win.status == "published":
+    if win.status == WinStatus.PUBLISHED.value:
         raise RecognitionError("This win is already published; nothing changed.")
-    if win.status == "declined":
+    if win.status == WinStatus.DECLINED.value:
         raise RecognitionError("This win was already declined; nothing changed.")
     raise RecognitionError("This win is not waiting for your function's co-sign.")
 
@@ -417,8 +423,8 @@ def cosign_win(signer: User, win: Win, now: datetime | None = None) -> Win:
     pending = _pending_for(signer, win)
     now = now or clock.now()
     for wf in pending:
-        wf.cosign, wf.signer_id, wf.decided_at = "approved", signer.id, now
-    if all(f.cosign in ("approved", "not_needed") for f in win.functions):
+        wf.cosign, wf.signer_id, wf.decided_at = CosignStatus.APPROVED.value, signer.id, now
+    if all(f.cosign in (CosignStatus.APPROVED.value, CosignStatus.NOT_NEEDED.value) for f in win.functions):
         _publish(win, now)
     db.session.flush()
     return win
@@ -431,12 +437,12 @@ def decline_win(signer: User, win: Win, reason: str, now: datetime | None = None
     pending = _pending_for(signer, win)
     for wf in pending:
         wf.cosign, wf.signer_id, wf.decided_at, wf.reason = (
-            "declined",
+            CosignStatus.DECLINED.value,
             signer.id,
             now or clock.now(),
             reason.strip()[:500],
         )
-    win.status = "declined"
+    win.status = WinStatus.DECLINED.value
     db.session.flush()
     return win
 
@@ -444,7 +450,7 @@ def decline_win(signer: User, win: Win, reason: str, now: datetime | None = None
 def _publish(win: Win, now: datetime) -> None:
     """Publish: points to every credited person, badges, a feed item and the win_published event."""
     policy = get_policy()
-    win.status, win.published_at, win.quarter = "published", now, quarter_label(now)
+    win.status, win.published_at, win.quarter = WinStatus.PUBLISHED.value, now, quarter_label(now)
     credited = [c.user for c in win.credits]
     share = rules.win_shares(policy.win_points_per_function, len(win.functions), len(credited))
     for person in credited:
@@ -515,7 +521,7 @@ def add_comment(user: User, item: FeedItem, body: str, key: str) -> Comment:
 
 
 def _require_visible(item: FeedItem) -> None:
-    if item.state != "visible":
+    if item.state != FeedItemState.VISIBLE.value:
         raise RecognitionError("This post is no longer on the feed.")
 
 
@@ -535,16 +541,17 @@ def delete_own_item(user: User, item: FeedItem, now: datetime | None = None) -> 
     """Authors take their own post off the feed; a kudos gives its points back."""
     if item.author_id != user.id:
         raise Refused("You can only delete your own posts.")
-    return _remove(item, "deleted", now or clock.now())
+    return _remove(item, FeedItemState.DELETED.value, now or clock.now())
 
 
 def hide_item(admin: User, item: FeedItem, reason: str, now: datetime | None = None) -> FeedItem:
     """An admin hides any post with a reason, audit-logged; a kudos gives its points back."""
     if not reason.strip():
         raise RecognitionError("Give a reason for hiding this post.", "reason")
-    _remove(item, "hidden", now or clock.now(), reason.strip()[:500])
+    _remove(item, FeedItemState.HIDDEN.value, now or clock.now(), reason.strip()[:500])
     record_audit(
-        admin, "recognition.hide", item, {"state": "visible"}, {"state": "hidden", "reason": item.hidden_reason}
+        admin, "recognition.hide", item,
+        {"state": FeedItemState.VISIBLE.value}, {"state": FeedItemState.HIDDEN.value, "reason": item.hidden_reason},
     )
     return item
 
@@ -779,8 +786,11 @@ def on_visit_withdrawn(sender, visit_id: int, withdrawn_at: datetime, **_) -> No
         if points:
             _entry(user_id, "points", -points, "visit-reversal", ("visit", visit_id), period,
                    f"visit:{visit_id}:{user_id}:{period}:reversal:{entries}", withdrawn_at)
-    db.session.execute(update(FeedItem).where(FeedItem.source_key == f"visit:{visit_id}", FeedItem.state == "visible")
-                       .values(state="hidden", hidden_reason="The visit's confirmation was withdrawn."))
+    db.session.execute(
+        update(FeedItem)
+        .where(FeedItem.source_key == f"visit:{visit_id}", FeedItem.state == FeedItemState.VISIBLE.value)
+        .values(state=FeedItemState.HIDDEN.value, hidden_reason="The visit's confirmation was withdrawn.")
+    )
     invalidate_leaderboards()
 
 

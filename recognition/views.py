@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from recognition import bp, queries, rules, services
 from recognition.forms import AddonForm, BadgeForm, CommentForm, KudosForm, PolicyForm, ReasonForm, WinForm
 from recognition.markup import story_html
-from recognition.models import BadgeDefinition, FeedItem, Kudos, Win
+from recognition.models import BadgeDefinition, FeedItem, FeedItemState, Kudos, Win, WinStatus
 from recognition.values import value_choices
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
@@ -91,7 +91,7 @@ def poll():
 
 def _item_or_404(item_id: int) -> FeedItem:
     item = db.get_or_404(FeedItem, item_id)
-    if item.state != "visible" and not current_user.has_role(Role.ADMIN):
+    if item.state != FeedItemState.VISIBLE.value and not current_user.has_role(Role.ADMIN):
         abort(404)
     return item
 
@@ -259,7 +259,7 @@ def cosign(win_id: int):
     win = _visible_win(win_id)
     if commit_or_flash(lambda: services.cosign_win(current_user, win)) is None:
         return redirect(url_for("recognition.win_detail", win_id=win.id), code=303)
-    flash("Co-signed. The win is published." if win.status == "published" else "Co-signed.", "success")
+    flash("Co-signed. The win is published." if win.status == WinStatus.PUBLISHED.value else "Co-signed.", "success")
     return redirect_back(url_for("recognition.win_detail", win_id=win.id))
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,38 @@ TITLE_MAX = 120
 TEXT_MAX = 4000
 MAX_CHOICES = 5
 FULL_TIME = 100
+
+
+
+class ApplicationStatus(StrEnum):
+    """Where an application stands: submitted, then approved or declined by the home manager, or withdrawn."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class PlacementStatus(StrEnum):
+    """The stored status of a placement: an offer answered, lapsed or withdrawn, then completed."""
+
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+class PlacementPhase(StrEnum):
+    """The states of an accepted placement that follow from the dates (never stored; see Placement.state)."""
+
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+HOLDS_SEAT = (PlacementStatus.OFFERED.value, PlacementStatus.ACCEPTED.value, PlacementStatus.COMPLETED.value)
+TAKEN = (PlacementStatus.ACCEPTED.value, PlacementStatus.COMPLETED.value)  # offers accepted, whatever came after
 
 program_host_function = Table(
     "rotation_program_host_function", Base.metadata,
@@ -140,7 +173,7 @@ class Application(TimestampMixin, Base):
     home_team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     statement: Mapped[str] = mapped_column(Text)
     learning_goals: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default="submitted")  # submitted, approved, declined, withdrawn
+    status: Mapped[str] = mapped_column(String(12), default=ApplicationStatus.SUBMITTED.value)
     decision_comment: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -189,10 +222,6 @@ class DraftMatch(Base):
     override_reason: Mapped[str | None] = mapped_column(Text)  # why HR moved them off their list or the host's
 
 
-PLACEMENT_STATUSES = ("offered", "accepted", "declined", "expired", "completed", "withdrawn")
-HOLDS_SEAT = ("offered", "accepted", "completed")
-
-
 class Placement(TimestampMixin, Base):
     """A published match: an offer, then the rotation itself, its check-ins and its three sign-offs."""
 
@@ -203,7 +232,7 @@ class Placement(TimestampMixin, Base):
     opening_id: Mapped[int] = mapped_column(ForeignKey("rotation_opening.id"), index=True)
     round: Mapped[int] = mapped_column(Integer, default=1)
     nudged_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(12), default="offered")
+    status: Mapped[str] = mapped_column(String(12), default=PlacementStatus.OFFERED.value)
     respond_by: Mapped[date] = mapped_column(Date)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reflection: Mapped[str | None] = mapped_column(Text)
@@ -221,12 +250,12 @@ class Placement(TimestampMixin, Base):
     def state(self, today: date) -> str:
         """The status; an accepted placement is active from its cohort's start, ended (sign-offs pending) after
         its end, and a late offer expired."""
-        if self.status == "accepted" and today > self.opening.cohort.ends_on:
-            return "ended"
-        if self.status == "accepted" and today >= self.opening.cohort.starts_on:
-            return "active"
-        if self.status == "offered" and today > self.respond_by:
-            return "expired"
+        if self.status == PlacementStatus.ACCEPTED and today > self.opening.cohort.ends_on:
+            return PlacementPhase.ENDED.value
+        if self.status == PlacementStatus.ACCEPTED and today >= self.opening.cohort.starts_on:
+            return PlacementPhase.ACTIVE.value
+        if self.status == PlacementStatus.OFFERED and today > self.respond_by:
+            return PlacementStatus.EXPIRED.value
         return self.status
 
 

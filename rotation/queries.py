@@ -1,4 +1,4 @@
-"""Reads of the rotation program: lists, the match instance, release counts, program health."""
+"""Reads of the rotation program: lists, the match instance and its explanations, release counts, program health."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -9,16 +9,19 @@ from datetime import date
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from rotation.matching import Instance
+from rotation.matching import Instance, explain_unmatched
 from rotation.models import (
     HOLDS_SEAT,
+    TAKEN,
     Application,
+    ApplicationStatus,
     Choice,
     Cohort,
     DraftMatch,
     HostRank,
     Opening,
     Placement,
+    PlacementStatus,
     Program,
 )
 from webapp.extensions import db
@@ -53,7 +56,8 @@ def placement_for(application: Application) -> Placement | None:
 
 def list_waiting_approvals(manager: User) -> Select:
     """Applications waiting for this home manager's decision, oldest first."""
-    return (select(Application).where(Application.home_manager_id == manager.id, Application.status == "submitted")
+    return (select(Application)
+            .where(Application.home_manager_id == manager.id, Application.status == ApplicationStatus.SUBMITTED.value)
             .options(joinedload(Application.applicant), joinedload(Application.cohort))
             .order_by(Application.created_at, Application.id))
 
@@ -89,7 +93,7 @@ def host_order(opening: Opening) -> list[Application]:
     query = (
         select(Application).join(Choice, Choice.application_id == Application.id)
         .outerjoin(rank, (rank.application_id == Application.id) & (rank.opening_id == opening.id))
-        .where(Choice.opening_id == opening.id, Application.status == "approved")
+        .where(Choice.opening_id == opening.id, Application.status == ApplicationStatus.APPROVED.value)
         .options(joinedload(Application.applicant))
         .order_by(rank.rank.is_(None), rank.rank, Application.id)
     )
@@ -125,7 +129,7 @@ def match_instance(cohort: Cohort) -> Instance:
         .where(Application.cohort_id == cohort.id, User.active.is_(False))))
     rows = _plain_rows(
         select(Application.id, Choice.opening_id).join(Choice)
-        .where(Application.cohort_id == cohort.id, Application.status == "approved")
+        .where(Application.cohort_id == cohort.id, Application.status == ApplicationStatus.APPROVED.value)
         .order_by(Application.id, Choice.rank)  # ids follow the order of application
     )
     applicant_prefs: dict[int, list[int]] = {}
@@ -194,11 +198,12 @@ def count_released(application: Application, today: date) -> int:
     group = (Application.home_team_id == application.home_team_id if application.home_team_id
              else Application.home_manager_id == application.home_manager_id)
     seated = select(Placement.application_id).where(Placement.status.in_(HOLDS_SEAT))
-    released_out = select(Placement.application_id).where(Placement.status.in_(("declined", "expired", "withdrawn")))
+    seat_given_up = (PlacementStatus.DECLINED.value, PlacementStatus.EXPIRED.value, PlacementStatus.WITHDRAWN.value)
+    released_out = select(Placement.application_id).where(Placement.status.in_(seat_given_up))
     waiting = (Cohort.starts_on > today) & Application.id.not_in(released_out)
     return db.session.scalar(
         select(func.count()).select_from(Application).join(Cohort).join(applicant, Application.applicant)
-        .where(group, Application.status == "approved", Application.id != application.id,
+        .where(group, Application.status == ApplicationStatus.APPROVED.value, Application.id != application.id,
                Cohort.starts_on <= cohort.ends_on, Cohort.ends_on >= max(cohort.starts_on, today),
                Application.id.in_(seated) | waiting)
     ) or 0
@@ -229,13 +234,13 @@ def program_health(program: Program) -> dict:
     """Applications, approval and match rates, completions, ratings, rotations by function pair, alumni."""
     applications = list(db.session.scalars(
         select(Application).join(Cohort).where(Cohort.program_id == program.id)))
-    decided = [a for a in applications if a.status in ("approved", "declined")]
-    approved = [a for a in applications if a.status == "approved"]
+    approved = [a for a in applications if a.status == ApplicationStatus.APPROVED.value]
+    decided = approved + [a for a in applications if a.status == ApplicationStatus.DECLINED.value]
     placements = list(db.session.scalars(
         select(Placement).join(Opening).join(Cohort).where(Cohort.program_id == program.id)
         .options(joinedload(Placement.application).joinedload(Application.applicant), joinedload(Placement.opening))))
     matched = {p.application_id for p in placements}
-    completed = [p for p in placements if p.status == "completed"]
+    completed = [p for p in placements if p.status == PlacementStatus.COMPLETED.value]
     ratings = [p.rating for p in completed if p.rating]
     return {
         "applications": len(applications),
@@ -243,7 +248,7 @@ def program_health(program: Program) -> dict:
         "approval_rate": _rate(len(approved), len(decided)),
         "matched": len(matched),
         "match_rate": _rate(len(matched), len(approved)),
-        "accepted": sum(p.status in ("accepted", "completed") for p in placements),
+        "accepted": sum(p.status in TAKEN for p in placements),
         "completed": len(completed),
         "average_rating": round(sum(ratings) / len(ratings), 2) if ratings else None,
         "rating_counts": [(score, ratings.count(score)) for score in range(1, 6)],
@@ -261,7 +266,7 @@ def _function_pairs(placements: list[Placement]) -> list[tuple[str, str, int]]:
     names = dict(db.session.execute(select(Function.id, Function.name)).all())
     pairs = Counter(
         (names.get(p.application.applicant.function_id or 0, "—"), names[p.opening.function_id])
-        for p in placements if p.status in ("accepted", "completed")
+        for p in placements if p.status in TAKEN
     )
     return [(home, host, n) for (home, host), n in sorted(pairs.items(), key=lambda item: (-item[1], item[0]))]
 
@@ -274,7 +279,7 @@ def cohort_status(today: date) -> list[dict]:
         .group_by(Application.cohort_id)).all())
     waiting = dict(db.session.execute(
         select(Application.cohort_id, func.count()).where(Application.cohort_id.in_([c.id for c in cohorts]),
-                                                          Application.status == "submitted")
+                                                          Application.status == ApplicationStatus.SUBMITTED.value)
         .group_by(Application.cohort_id)).all())
     return [{"cohort": c, "phase": _phase(c, today), "applications": counts.get(c.id, 0),
              "waiting": waiting.get(c.id, 0)} for c in cohorts]
@@ -324,6 +329,34 @@ def draft_page(cohort: Cohort, query: str, show: str, after: int | None, size: i
                                                                & (Application.id > last.id)))
     page = page_of_rows(rows.order_by(applicant.name, Application.id), size)
     return page.items, (page.items[-1].application_id if page.has_more else None)
+
+
+def match_explanations(
+    instance: Instance, assigned: dict[int, int], titles: dict[int, str], on_page: list[int]
+) -> dict[int, list[str]]:
+    """For each unmatched applicant on the page, per preferred opening, why it did not take them (from the draft)."""
+    page = set(on_page)
+    explanations = explain_unmatched(instance, assigned, page)
+    ahead_names = applicant_names({a for reasons in explanations.values() for r in reasons
+                                   for a in r.ranked_higher + r.ranked_lower})
+    sentences = {}
+    for application_id, reasons in explanations.items():
+        parts = []
+        for reason in reasons:
+            if reason.not_ranked:
+                parts.append(f"{titles[reason.opening]}: the host did not rank them")
+            elif reason.free_seat:
+                parts.append(f"{titles[reason.opening]} has a free seat and wants them: a blocking pair")
+            elif reason.ranked_lower:
+                below = ", ".join(ahead_names[a] for a in reason.ranked_lower)
+                parts.append(f"{titles[reason.opening]} holds {below}, whom the host ranks below them: a blocking pair")
+            elif reason.ranked_higher:
+                ahead = ", ".join(ahead_names[a] for a in reason.ranked_higher)
+                parts.append(f"{titles[reason.opening]} was full with {ahead}, whom the host ranked higher")
+            else:
+                parts.append(f"{titles[reason.opening]} had no seat left")
+        sentences[application_id] = parts
+    return sentences
 
 
 def choices_of(application_ids: list[int]) -> dict[int, list[int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from rotation import queries
-from rotation.models import Cohort, Program
+from rotation.models import Cohort, PlacementStatus, Program
 from rotation.scorecard import rotation_figures
 from webapp import clock
 from webapp.extensions import db
@@ -41,7 +41,7 @@ def approvals_tile(viewer: User, subject: User) -> dict | None:
 def rotations_profile_tile(viewer: User, subject: User) -> dict | None:
     """The rotations a person completed (alumni)."""
     completed = [p for p in db.session.scalars(queries.list_my_placements(subject))
-                 if p.status == "completed" and p.application.applicant_id == subject.id]
+                 if p.status == PlacementStatus.COMPLETED.value and p.application.applicant_id == subject.id]
     return {"completed": completed, "person": subject} if completed else None
 
 

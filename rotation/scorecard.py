@@ -6,13 +6,11 @@ from datetime import date, datetime
 from flask import url_for
 from sqlalchemy import and_, or_, select
 
-from rotation.models import Application, Cohort, Opening, Placement
+from rotation.models import TAKEN, Application, Cohort, Opening, Placement
 from webapp.extensions import db
 from webapp.main.scorecard import Figure, quarterly_series
 from webapp.people.models import Membership
 from webapp.periods import Quarter
-
-TAKEN = ("accepted", "completed")
 
 
 def _pair_placements(pair: tuple[int, int]) -> list[tuple[date, date, datetime | None]]:

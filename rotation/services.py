@@ -16,6 +16,7 @@ from rotation.models import (
     HOLDS_SEAT,
     MAX_CHOICES,
     Application,
+    ApplicationStatus,
     CheckIn,
     Choice,
     Cohort,
@@ -23,6 +24,8 @@ from rotation.models import (
     HostRank,
     Opening,
     Placement,
+    PlacementPhase,
+    PlacementStatus,
     Program,
     RotationPolicy,
 )
@@ -298,7 +301,7 @@ def edit_application(person: User, application: Application, opening_ids: list[i
     cohort = application.cohort
     if not cohort.window_is_open(today):
         raise RotationError(f"Applications to {cohort.name} are closed; yours can no longer change.")
-    if application.status != "submitted":
+    if application.status != ApplicationStatus.SUBMITTED.value:
         raise RotationError(f"Your application is {application.status}; it can no longer change.")
     _check_choices(person, cohort, opening_ids)
     application.statement, application.learning_goals = statement, learning_goals
@@ -339,11 +342,11 @@ def decide_application(manager: User, application: Application, approve: bool, c
     if approve:
         _lock_release_group(application)
     application = locked(application)
-    if application.status != "submitted":
+    if application.status != ApplicationStatus.SUBMITTED.value:
         raise RotationRecorded(f"This application was already {application.status}; that decision is recorded.")
     if approve:
         _ensure_within_release_cap(application, today)
-    application.status = "approved" if approve else "declined"
+    application.status = ApplicationStatus.APPROVED.value if approve else ApplicationStatus.DECLINED.value
     application.decision_comment = comment.strip()
     application.decided_at = event_time(today)
     db.session.flush()
@@ -358,12 +361,12 @@ def withdraw_application(person: User, application: Application) -> Application:
     if application.applicant_id != person.id:
         raise RotationError("Only the applicant withdraws an application.")
     application = locked(application)
-    if application.status == "withdrawn":
+    if application.status == ApplicationStatus.WITHDRAWN.value:
         raise RotationRecorded("Your application is already withdrawn.")
     if db.session.scalar(select(Placement.id).where(Placement.application_id == application.id,
                                                     Placement.status.in_(HOLDS_SEAT))):
         raise RotationError("Your application holds a rotation offer or seat; answer or withdraw that first.")
-    application.status = "withdrawn"
+    application.status = ApplicationStatus.WITHDRAWN.value
     db.session.execute(delete(DraftMatch).where(DraftMatch.application_id == application.id))
     db.session.flush()
     return application
@@ -425,11 +428,12 @@ def rank_applicants(user: User, opening: Opening, application_ids: list[int]) ->
 def expire_offers(cohort: Cohort, today: date) -> int:
     """Offers not answered by their date expire, freeing their seats for the next run."""
     overdue = db.session.scalars(
-        select(Placement).join(Opening).where(Opening.cohort_id == cohort.id, Placement.status == "offered",
+        select(Placement).join(Opening).where(Opening.cohort_id == cohort.id,
+                                              Placement.status == PlacementStatus.OFFERED.value,
                                               Placement.respond_by < today)
     ).all()
     for placement in overdue:
-        placement.status = "expired"
+        placement.status = PlacementStatus.EXPIRED.value
     db.session.flush()
     return len(overdue)
 
@@ -553,7 +557,8 @@ def _ensure_draft_still_holds(cohort: Cohort, drafts: Sequence[DraftMatch]) -> m
     if seated:
         raise RotationRecorded("An offer to this draft's applicants was already recorded; run the match again.")
     gone = db.session.scalars(select(User.name).join(Application, Application.applicant_id == User.id).where(
-        Application.id.in_(list(matched)), User.active.is_(False) | (Application.status != "approved"))
+        Application.id.in_(list(matched)),
+        User.active.is_(False) | (Application.status != ApplicationStatus.APPROVED.value))
         .order_by(User.name)).all()
     if gone:
         raise RotationError(f"Since the draft, {', '.join(gone)} left or withdrew; run the match again.")
@@ -575,12 +580,12 @@ def respond_to_offer(person: User, placement: Placement, accept: bool, today: da
     if placement.application.applicant_id != person.id:
         raise RotationError("Only the person offered this rotation may answer.")
     placement = locked(placement)
-    if placement.status == "offered" and placement.respond_by < today:
-        placement.status = "expired"
+    if placement.status == PlacementStatus.OFFERED.value and placement.respond_by < today:
+        placement.status = PlacementStatus.EXPIRED.value
         db.session.flush()
-    if placement.status != "offered":
+    if placement.status != PlacementStatus.OFFERED.value:
         raise RotationError(f"This offer is {placement.status}; it can no longer be answered.")
-    placement.status = "accepted" if accept else "declined"
+    placement.status = PlacementStatus.ACCEPTED.value if accept else PlacementStatus.DECLINED.value
     placement.responded_at = event_time(today)
     db.session.flush()
     return placement
@@ -589,16 +594,16 @@ def respond_to_offer(person: User, placement: Placement, accept: bool, today: da
 def withdraw_placement(actor: User, placement: Placement) -> Placement:
     """HR or the rotator withdraws an offered or accepted placement."""
     placement = locked(placement)
-    if placement.status not in ("offered", "accepted"):
+    if placement.status not in (PlacementStatus.OFFERED.value, PlacementStatus.ACCEPTED.value):
         raise RotationError(f"A {placement.status} placement cannot be withdrawn.")
-    placement.status = "withdrawn"
+    placement.status = PlacementStatus.WITHDRAWN.value
     db.session.flush()
     record_audit(actor, "rotation.placement.withdraw", placement, None, None)
     return placement
 
 
 def _ensure_active(placement: Placement, today: date) -> None:
-    if placement.state(today) != "active":
+    if placement.state(today) != PlacementPhase.ACTIVE.value:
         raise RotationError(f"This placement is {placement.state(today)}; that can be done only while it is active.")
 
 
@@ -610,7 +615,7 @@ def sign_off_opens_on(placement: Placement) -> date:
 def _ensure_signable(placement: Placement, today: date) -> None:
     """Sign-offs open near the planned end and stay open once the placement has ended."""
     state = placement.state(today)
-    if state not in ("active", "ended"):
+    if state not in (PlacementPhase.ACTIVE.value, PlacementPhase.ENDED.value):
         raise RotationError(f"This placement is {state}; sign-offs are for a rotation under way or ended.")
     opens_on = sign_off_opens_on(placement)
     if today < opens_on:
@@ -676,7 +681,7 @@ def sign_off(user: User, placement: Placement, today: date, text: str = "", rati
 def _complete_if_signed(placement: Placement, now: datetime) -> bool:
     if not (placement.reflected_at and placement.host_feedback_at and placement.home_confirmed_at):
         return False
-    placement.status, placement.completed_at = "completed", now
+    placement.status, placement.completed_at = PlacementStatus.COMPLETED.value, now
     db.session.flush()
     rotator = placement.application.applicant
     signals.rotation_completed.send(
@@ -692,7 +697,7 @@ def nudge_pending_sign_offs(today: date) -> int:
     every = timedelta(days=get_policy().nudge_every_days)
     ended = db.session.scalars(
         select(Placement).join(Opening).join(Cohort)
-        .where(Placement.status == "accepted", Cohort.ends_on < today,
+        .where(Placement.status == PlacementStatus.ACCEPTED.value, Cohort.ends_on < today,
                (Placement.nudged_on.is_(None)) | (Placement.nudged_on <= today - every))
         .with_for_update(of=Placement)).all()
     sent = 0

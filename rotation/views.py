@@ -21,8 +21,18 @@ from rotation.forms import (
     ReflectionForm,
     RotationPolicyForm,
 )
-from rotation.matching import blocking_pairs, explain_unmatched, over_capacity
-from rotation.models import MAX_CHOICES, TEXT_MAX, TITLE_MAX, Application, Cohort, Opening, Placement, Program
+from rotation.matching import blocking_pairs, over_capacity
+from rotation.models import (
+    MAX_CHOICES,
+    TEXT_MAX,
+    TITLE_MAX,
+    Application,
+    ApplicationStatus,
+    Cohort,
+    Opening,
+    Placement,
+    Program,
+)
 from rotation.services import RotationError
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
@@ -246,8 +256,8 @@ def application_edit(application_id: int):
     def edit(ranked, form):
         return services.edit_application(
             current_user, application, ranked, form.statement.data.strip(), form.learning_goals.data.strip(), today())
-    refusal = None if application.status == "submitted" and application.cohort.window_is_open(today()) else (
-        "Your application can no longer change: it was decided or the window closed.")
+    editable = application.status == ApplicationStatus.SUBMITTED.value and application.cohort.window_is_open(today())
+    refusal = None if editable else "Your application can no longer change: it was decided or the window closed."
     return _application_form(application.cohort, application, edit, refusal)
 
 
@@ -340,7 +350,8 @@ def application(application_id: int):
     else:  # a decision started elsewhere (the home tile) arrives here to be confirmed
         form.decision.data = request.args.get("decision", form.decision.data)
         form.comment.data = request.args.get("comment", "")[:2000]
-    deciding = application.home_manager_id == current_user.id and application.status == "submitted"
+    deciding = (application.home_manager_id == current_user.id
+                and application.status == ApplicationStatus.SUBMITTED.value)
     return _page("rotation/application.html", form, application=application,
                  placement=queries.placement_for(application), action_form=FlaskForm(), today=today(),
                  release=queries.release_cap(application, today()) if deciding else None,
@@ -393,7 +404,7 @@ def match(cohort_id: int):
     context = {
         "cohort": cohort, "form": FlaskForm(), "draft": draft, "rows": rows, "filters": filters,
         "next_after": next_after, "titles": titles, "choices": queries.choices_of(on_page),
-        "explanations": _explanations(instance, assigned, titles, on_page) if draft else {},
+        "explanations": queries.match_explanations(instance, assigned, titles, on_page) if draft else {},
         "blocking": blocking[:BLOCKING_SHOWN], "blocking_count": len(blocking),
         "names": queries.applicant_names({a for a, _ in blocking[:BLOCKING_SHOWN]}),
         "overfull": over_capacity(instance, assigned) if draft else {},
@@ -405,34 +416,6 @@ def match(cohort_id: int):
 
 
 BLOCKING_SHOWN = 20
-
-
-def _explanations(
-    instance, assigned: dict[int, int], titles: dict[int, str], on_page: list[int]
-) -> dict[int, list[str]]:
-    """For each unmatched applicant on the page, per preferred opening, why it did not take them (from the draft)."""
-    page = set(on_page)
-    explanations = explain_unmatched(instance, assigned, page)
-    ahead_names = queries.applicant_names({a for reasons in explanations.values() for r in reasons
-                                           for a in r.ranked_higher + r.ranked_lower})
-    sentences = {}
-    for application_id, reasons in explanations.items():
-        parts = []
-        for reason in reasons:
-            if reason.not_ranked:
-                parts.append(f"{titles[reason.opening]}: the host did not rank them")
-            elif reason.free_seat:
-                parts.append(f"{titles[reason.opening]} has a free seat and wants them: a blocking pair")
-            elif reason.ranked_lower:
-                below = ", ".join(ahead_names[a] for a in reason.ranked_lower)
-                parts.append(f"{titles[reason.opening]} holds {below}, whom the host ranks below them: a blocking pair")
-            elif reason.ranked_higher:
-                ahead = ", ".join(ahead_names[a] for a in reason.ranked_higher)
-                parts.append(f"{titles[reason.opening]} was full with {ahead}, whom the host ranked higher")
-            else:
-                parts.append(f"{titles[reason.opening]} had no seat left")
-        sentences[application_id] = parts
-    return sentences
 
 
 @bp.route("/rotation/cohorts/<int:cohort_id>/match/applications/<int:application_id>/move")

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import random
-from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from programs.trust import analysis, bp, outcome_report, plain, presenting, reporting
+from programs.trust import bp, dashboards, presenting, reporting
 from programs.trust.builtin import AGREEMENT_LABELS, time_estimate
 from programs.trust.forms import (
     CloseWaveForm,
@@ -25,7 +24,6 @@ from programs.trust.forms import (
 from programs.trust.models import (
     AGREE5,
     AUDIENCE,
-    PER_FUNCTION,
     TrustItem,
     TrustMetric,
     TrustTemplate,
@@ -33,14 +31,11 @@ from programs.trust.models import (
 )
 from programs.trust.queries import (
     closed_wave_reports,
-    comments_by_cell,
     function_names,
     has_answered,
-    index_series,
     list_metrics,
     list_templates,
     list_waves,
-    metric_values,
     response_rates,
     template_in_use,
     wave_has_responses,
@@ -67,7 +62,7 @@ from programs.trust.services import (
 )
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
-from webapp.cache import DATA, derived, remember
+from webapp.cache import DATA, remember
 from webapp.extensions import db
 from webapp.input_guard import is_plain_digits
 from webapp.people.models import Function
@@ -143,47 +138,6 @@ def _parse_answers(targets: list[Function], items: list[TrustItem]) -> Answers:
 
 # --- results --------------------------------------------------------------------------------------
 
-def _chosen_wave(waves: list[TrustWave], wave_id: int | None) -> TrustWave:
-    return next((w for w in waves if w.id == wave_id), waves[-1]) if wave_id else waves[-1]
-
-
-def _headline(history: list, wave: TrustWave, report: dict, names: dict[int, str]) -> dict:
-    """What both the results page and everyone's summary open with: what moved, the overall figure, the matrix."""
-    trend = presenting.trend_frame([(w.period, r) for w, r in history], names)
-    order = next(i for i, (w, _) in enumerate(history) if w.id == wave.id)
-    headline = {"trend": trend, "moves": plain.moved_most(trend, order), "overall_text": plain.overall_sentence(report),
-                "previous": history[order - 1][0] if order else None}
-    if not report["refused"]:
-        headline["grid"] = presenting.matrix_grid(report, names)
-        headline["matrix_spec"] = derived(presenting.matrix_chart, report, names)
-    return headline
-
-
-def _results_context(wave_id: int | None, filter_key: str) -> dict:
-    """Everything the results page and its CSV exports show, from the stored reports."""
-    history = closed_wave_reports("")
-    if not history:
-        return {"wave": None, "waves": []}
-    waves = [w for w, _ in history]
-    wave = _chosen_wave(waves, wave_id)
-    chosen = reporting.parse_filter(filter_key)
-    key = filter_key if chosen else ""
-    report = dict(history)[wave] if not key else dict(closed_wave_reports(key))[wave]
-    names = function_names()
-    headline = _headline(history, wave, report, names)
-    tables = {
-        "pairs": presenting.pairs_table(report, names),
-        "dimensions": presenting.dimensions_table(report, names),
-        "asymmetry": presenting.asymmetry_table(report, names),
-        "enps": presenting.enps_table(report, names),
-        "alpha": presenting.alpha_table(report),
-        "trends": presenting.trends_table(headline["trend"], [w.period for w in waves]),
-        "rates": presenting.rates_table(response_rates(wave)),
-    }
-    return {"wave": wave, "waves": waves, "report": report, "names": names, "tables": tables, "filter": key,
-            "filter_options": reporting.filter_options(), **headline}
-
-
 @bp.route("/trust")
 @roles_required(*RESULTS)
 def results():
@@ -203,14 +157,8 @@ _COMMENTS_SLOT = "<!-- cg-trust-comments -->"  # the cached fragment holds this;
 def _results_page(wave_id: int | None, filter_key: str) -> dict:
     """The analysed results as plain data: the rendered fragment (comments left to each request, which shuffles
     them afresh), and what the page's chooser needs."""
-    context = _results_context(wave_id, filter_key)
+    context, comments = dashboards.results_page_context(wave_id, filter_key)
     wave = context["wave"]
-    comments = None
-    if wave is not None and not context["report"]["refused"]:
-        context["trends_spec"] = (
-            derived(presenting.trends_chart, context["trend"]) if not context["trend"].empty else None
-        )
-        comments = None if context["filter"] else _visible_comments(wave, context)
     fragment = render_template("trust/_results.html", comments_slot=Markup(_COMMENTS_SLOT), **context)
     return {"fragment": fragment, "comments": comments, "min_comment_group": wave.min_comment_group if wave else 0,
             "waves": [_wave_choice(w) for w in context["waves"]], "wave": _wave_choice(wave) if wave else None,
@@ -247,25 +195,14 @@ def summary():
     if not history:
         return render_template("trust/summary.html", wave=None, waves=[])
     waves = [w for w, _ in history]
-    wave = _chosen_wave(waves, request.args.get("wave", type=int))
+    wave = dashboards.chosen_wave(waves, request.args.get("wave", type=int))
     report = dict(history)[wave]
     return render_page_or_fragment("trust/summary.html", "trust/_summary.html", wave=wave, waves=waves, report=report,
-                                   **_headline(history, wave, report, function_names()))
+                                   **dashboards.headline(history, wave, report, function_names()))
 
 
 def _unknown_filter(message: str):
     return render_template("errors/error.html", code=400, title="Unknown filter", message=message), 400
-
-
-def _visible_comments(wave: TrustWave, context: dict) -> list[dict]:
-    cells = comments_by_cell(wave.id)
-    names = context["names"]
-    shown = []
-    for cell in context["report"]["cells"]:
-        if reporting.comments_visible(cell, wave.min_comment_group) and cells.get((cell["rater"], cell["target"])):
-            shown.append({"rater": names[cell["rater"]], "target": names[cell["target"]],
-                          "bodies": cells[(cell["rater"], cell["target"])]})
-    return sorted(shown, key=lambda c: (c["rater"], c["target"]))
 
 
 @bp.route("/trust/results/<int:wave_id>/<table>.csv")
@@ -273,7 +210,7 @@ def _visible_comments(wave: TrustWave, context: dict) -> list[dict]:
 def results_csv(wave_id: int, table: str):
     if refused := reporting.filter_refusal(request.args.get("filter")):
         return _unknown_filter(refused)
-    context = _results_context(wave_id, request.args.get("filter", ""))
+    context = dashboards.results_context(wave_id, request.args.get("filter", ""))
     if context["wave"] is None or context["wave"].id != wave_id or table not in context["tables"]:
         abort(404)
     return _csv(context["tables"][table], f"trust-{context['wave'].period}-{table}")
@@ -489,58 +426,6 @@ def metric_edit(metric_id: int | None):
                            cancel=url_for("trust.outcomes")), 400 if form.errors else 200
 
 
-def _outcome_context(metric: TrustMetric, series: str) -> dict:
-    """The outcome against the index: aligned series, tests on changes, pooled within functions and quarters."""
-    names = function_names()
-    history = closed_wave_reports("")
-    values = metric_values(metric.id)
-    label = f"{metric.name} ({metric.unit})" if metric.unit else metric.name
-    series_options = _series_options(history, names, metric)
-    if series not in dict(series_options):
-        series = series_options[0][0] if series_options else ""
-    context: dict[str, Any] = {"metric": metric, "names": names, "series_options": series_options, "series": series,
-               "tables": {"values": presenting.values_table(values, names, metric.unit)}, "spec": None}
-    if not series or values.empty:
-        return context
-    outcome = analysis.Outcome(metric.name, metric.higher_is_better, metric.unit)
-    kind, _, key = series.partition(":")
-    index = index_series(history, kind, tuple(int(k) for k in key.split("-")) if key else ())
-    own = values[values["function"] == int(key)] if kind == "target" else values
-    aligned = analysis.align(index, own[["period", "value"]])
-    frames = [analysis.lagged_correlations(aligned)]
-    if metric.scope == PER_FUNCTION:
-        per_function = {fid: analysis.align(index_series(history, "target", (fid,)), part[["period", "value"]])
-                        for fid, part in values.groupby("function")}
-        frames.append(analysis.pooled_within(per_function))
-    frames = analysis.adjust_family(frames)
-    context["spec"] = derived(presenting.outcome_chart, aligned, label)
-    context["tables"]["aligned"] = outcome_report.aligned_table(aligned, label)
-    context["tables"]["lags"] = outcome_report.lags_table(frames[0], outcome)
-    if len(frames) > 1:
-        context["tables"]["pooled"] = outcome_report.pooled_table(frames[1], outcome)
-    lag0 = frames[0].iloc[0]
-    if not lag0["too_few"] and not lag0["constant"]:
-        points = analysis.changes_at(aligned, 0)
-        context["scatter_spec"] = derived(outcome_report.scatter_chart, points, label)
-        context["tables"]["points"] = outcome_report.points_table(points, label)
-    context["partial"] = analysis.partial_quarters(aligned)
-    context["tests"] = int(frames[0]["tests"].iloc[0])
-    context["timing"] = analysis.lag0_timing([wave.closes_on for wave, _ in history])
-    return context
-
-
-def _series_options(history, names: dict[int, str], metric: TrustMetric) -> list[tuple[str, str]]:
-    """Which index to lay against the outcome: per function (how others rate it), or overall and pairs."""
-    if not history:
-        return []
-    last = history[-1][1]
-    if metric.scope == PER_FUNCTION:
-        return [(f"target:{t['target']}", f"How others rate {names[t['target']]}") for t in
-                sorted(last["targets"], key=lambda t: names[t["target"]])]
-    pairs = sorted(((c["rater"], c["target"]) for c in last["cells"]), key=lambda p: (names[p[0]], names[p[1]]))
-    return [("overall:", "Overall index")] + [(f"cell:{r}-{t}", f"{names[r]} rates {names[t]}") for r, t in pairs]
-
-
 @bp.route("/trust/outcomes/<int:metric_id>")
 @roles_required(*RESULTS)
 def metric_detail(metric_id: int):
@@ -559,7 +444,7 @@ def _metric_page(metric: TrustMetric, value_form: ValueForm, import_form: Values
 
 def _outcome_page(metric: TrustMetric, series: str) -> dict:
     """The analysed outcome as plain data: the rendered fragment, and the series the page's chooser offers."""
-    context = _outcome_context(metric, series)
+    context = dashboards.outcome_context(metric, series)
     return {"fragment": render_template("trust/_outcome_analysis.html", **context),
             "series_options": context["series_options"], "series": context["series"]}
 
@@ -602,7 +487,7 @@ def metric_import(metric_id: int):
 @bp.route("/trust/outcomes/<int:metric_id>/<table>.csv")
 @roles_required(*RESULTS)
 def metric_csv(metric_id: int, table: str):
-    context = _outcome_context(db.get_or_404(TrustMetric, metric_id), request.args.get("series", ""))
+    context = dashboards.outcome_context(db.get_or_404(TrustMetric, metric_id), request.args.get("series", ""))
     if table not in context["tables"]:
         abort(404)
     return _csv(context["tables"][table], f"outcome-{metric_id}-{table}")
