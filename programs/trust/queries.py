@@ -31,6 +31,7 @@ from webapp.people.models import Function, User
 
 ANSWER_COLUMNS = ["response_id", "rater", "target", "item", "dimension", "reverse", "score", "tenure"]
 RECOMMEND_COLUMNS = ["response_id", "rater", "target", "score", "tenure"]
+ANSWER_ROW = ["response_id", "rater", "target", "item", "score", "tenure"]  # a stored answer with its response
 
 
 def list_templates() -> Select:
@@ -78,19 +79,20 @@ def open_waves_for(user: User, today: date) -> list[TrustWave]:
 
 
 def wave_frames(wave_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(answers, recommend) frames of a wave for analysis.py: agreement items and the 0-10 item apart.
-
-    The answers are read as plain tuples (no ORM rows: a wave of 5,000 respondents has 150,000 of them) and each
-    item's dimension, direction and scale are joined in pandas from the wave's few items.
-    """
+    """(answers, recommend) frames of a wave for analysis.py: agreement items and the 0-10 item apart."""
     answers_query = (
         select(TrustAnswer.response_id, TrustResponse.rater_function_id, TrustAnswer.target_function_id,
                TrustAnswer.item_id, TrustAnswer.score, TrustResponse.tenure)
         .join(TrustResponse, TrustAnswer.response_id == TrustResponse.id)
         .where(TrustResponse.wave_id == wave_id)
     )
-    columns = ["response_id", "rater", "target", "item", "score", "tenure"]
-    frame = pd.DataFrame(_plain_rows(answers_query), columns=columns)
+    return answer_frames(_plain_rows(answers_query))
+
+
+def answer_frames(rows: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The analysis frames of answer rows (response_id, rater, target, item, score, tenure), each item's
+    dimension, direction and scale joined in pandas from the few items (a wave of 5,000 has 150,000 rows)."""
+    frame = pd.DataFrame(rows, columns=ANSWER_ROW)
     items = pd.DataFrame(_plain_rows(select(TrustItem.id, TrustItem.dimension, TrustItem.reverse, TrustItem.scale)),
                          columns=["item", "dimension", "reverse", "scale"])
     frame = frame.merge(items, on="item", how="left", sort=False)

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
+import pandas as pd
 from flask import current_app
 from sqlalchemy import ColumnElement, delete, insert, select, update
 
@@ -38,6 +39,7 @@ from programs.trust.models import (
     TrustWaveResult,
 )
 from programs.trust.queries import (
+    answer_frames,
     function_lookup,
     has_answered,
     live_headcount,
@@ -284,8 +286,7 @@ def close_wave(actor: User | None, wave: TrustWave, today: date) -> TrustWave:
     wave.closes_on = min(wave.closes_on, max(today, wave.opens_on))
     wave.period = quarter_label(wave.closes_on)
     db.session.flush()
-    write_responses(wave)
-    store_results(wave)
+    store_results(wave, answer_frames(write_responses(wave)))
     record_audit(actor, "trust.wave.close", wave, None, {"closes_on": wave.closes_on.isoformat()})
     signals.wave_closed.send("trust", wave_id=wave.id, closes_on=wave.closes_on)
     return wave
@@ -300,13 +301,14 @@ def close_due_waves(today: date) -> list[TrustWave]:
     return list(due)
 
 
-def store_results(wave: TrustWave) -> TrustWaveResult:
+def store_results(wave: TrustWave, frames: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> TrustWaveResult:
     """Compute the wave's reports (everyone and every filter) with its thresholds, and keep them.
 
+    frames: the wave's answers (queries.answer_frames) when the caller has them, else they are read.
     The first time (at close) the audience's headcount is recorded too (record_audience).
     """
     record_audience(wave)
-    answers, recommend = wave_frames(wave.id)
+    answers, recommend = frames or wave_frames(wave.id)
     reports = reporting.wave_reports(answers, recommend, wave.min_group)
     result = db.session.get(TrustWaveResult, wave.id) or TrustWaveResult(wave_id=wave.id)
     result.min_group, result.computed_at, result.reports = wave.min_group, clock.now(), reports
@@ -381,11 +383,11 @@ def _sheet_size(wave: TrustWave) -> int:
     return sheet_size(len(wave.function_ids(TARGET)), len(wave.template.items), COMMENT_MAX)
 
 
-def write_responses(wave: TrustWave) -> int:
+def write_responses(wave: TrustWave) -> list[tuple]:
     """Unseal the wave's pending sheets and write them as responses in one shuffled batch (at close).
 
     Fresh random ids, a random insertion order for responses, answers and comments alike, and the
-    pending rows deleted in the same transaction. Returns how many responses were written.
+    pending rows deleted in the same transaction. Returns the answers written, as queries.ANSWER_ROW tuples.
     """
     connection = db.session.connection()  # plain rows: 150,000 answers for 5,000 people, no ORM objects
     pending = connection.execute(select(TrustPendingSheet.sealed).where(TrustPendingSheet.wave_id == wave.id)
@@ -395,12 +397,16 @@ def write_responses(wave: TrustWave) -> int:
     shuffler = random.SystemRandom()
     shuffler.shuffle(sheets)
     responses, answer_rows, comments = [], [], []
+    answer_raters: list[int] = []
+    answer_tenures: list[str] = []
     for sheet in sheets:
         response_id = secrets.token_hex(16)
         responses.append({"id": response_id, "wave_id": wave.id, "rater_function_id": sheet.rater_function_id,
                           "tenure": sheet.tenure})
         answer_rows += [{"response_id": response_id, "target_function_id": t, "item_id": i, "score": score}
                         for (t, i), score in sheet.scores.items()]
+        answer_raters += [sheet.rater_function_id] * len(sheet.scores)
+        answer_tenures += [sheet.tenure] * len(sheet.scores)
         comments += [{"id": secrets.token_hex(16), "wave_id": wave.id, "rater_function_id": sheet.rater_function_id,
                       "target_function_id": t, "body": body} for t, body in sheet.comments.items()]
     shuffler.shuffle(comments)
@@ -409,7 +415,8 @@ def write_responses(wave: TrustWave) -> int:
             connection.execute(insert(model), rows)
     if pending:
         connection.execute(delete(TrustPendingSheet).where(TrustPendingSheet.wave_id == wave.id))
-    return len(responses)
+    return [(row["response_id"], rater, row["target_function_id"], row["item_id"], row["score"], tenure)
+            for row, rater, tenure in zip(answer_rows, answer_raters, answer_tenures, strict=True)]
 
 
 def _check_answers(wave: TrustWave, targets: set[int], answers: Answers) -> None:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, select
 
+from programs.trust import reporting
 from programs.trust.models import (
     TrustAnswer,
     TrustComment,
@@ -19,6 +20,7 @@ from programs.trust.models import (
     TrustWave,
     TrustWaveResult,
 )
+from programs.trust.queries import wave_frames
 from programs.trust.services import close_wave, ensure_builtin_template, save_metric
 from tests.factories import make_function, make_user
 from tests.trust.trust_factories import answer, full_answers, make_wave, quarterly_history, today
@@ -151,6 +153,27 @@ def test_closing_a_wave_stores_results_and_sends_wave_closed_once(db, org, signe
         signals.wave_closed.disconnect(receiver)
     assert received == [("trust", {"wave_id": wave.id, "closes_on": today()})]
     assert db.session.get(TrustWaveResult, wave.id) is not None
+
+
+def test_the_results_stored_at_close_are_those_the_stored_answers_give(db, org):
+    """Closing computes the views from the sheets it has just written: the same as reading the answers back."""
+    wave = make_wave([org["finance"], org["operations"]])
+    answer(wave, org["finance"], 7, score=5)
+    answer(wave, org["finance"], 3, score=2)
+    answer(wave, org["operations"], 6, score=3)
+    close_wave(org["hr"], wave, today())
+    stored = db.session.get_one(TrustWaveResult, wave.id).reports
+    assert stored[""]["cells"], "some figure is shown"
+    assert _rounded(stored) == _rounded(reporting.wave_reports(*wave_frames(wave.id), wave.min_group))
+
+
+def _rounded(value):
+    """Reports with floats to 9 places (the order rows are summed in may change the last digits)."""
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    return round(value, 9) if isinstance(value, float) else value
 
 
 def _closed_wave(org, finance_n=6, operations_n=2, comment=""):
