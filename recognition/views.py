@@ -79,7 +79,7 @@ def _poll_seconds() -> int:
 def poll():
     """204 when nothing new (htmx keeps the old banner); else the "N new celebrations" banner."""
     after = request.args.get("after", 0, type=int)
-    if after >= remember([FEED], "feed:newest-id", queries.latest_item_id):
+    if after >= remember([FEED], "feed:newest-id", queries.latest_item_id, local=True):
         return Response(status=204)  # nothing newer than the newest visible item: no query (webapp/cache.py)
     flt = _feed_filter()
     count = queries.count_new_items(flt, after, current_user.id)

@@ -5,9 +5,11 @@ no query of the data it shows; the first (uncached) render runs as many queries 
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from recognition.queries import latest_item_id
 from tests.bench.harness import count_queries
@@ -16,7 +18,7 @@ from tests.factories import make_user
 from tests.recognition.recognition_factories import MESSAGE, give, key, make_org
 from tests.text import captured
 from webapp import clock
-from webapp.cache import cache, derived
+from webapp.cache import DATA, cache, derived, invalidate, remember
 from webapp.extensions import db as database
 from webapp.notifications.services import notify
 from webapp.people.models import User
@@ -171,3 +173,21 @@ def test_a_derived_value_is_built_once_per_distinct_input(app):
     assert derived(spec, {"n": 1}) == derived(spec, {"n": 1}) == {"mark": "rect", "n": 1}
     assert derived(spec, {"n": 2}) == {"mark": "rect", "n": 2}
     assert builds == [{"n": 1}, {"n": 2}]
+
+
+def test_a_value_kept_in_the_process_follows_its_generation_and_expires_like_its_shared_copy(app):
+    computed: list[dict] = []
+
+    def compute() -> dict:
+        computed.append({"n": len(computed) + 1})
+        return computed[-1]
+
+    with app.app_context():
+        first = remember([DATA], "memo-test", compute, timeout=60, local=True)
+        first["n"] = 99  # what a caller does to its value never reaches the kept copy
+        assert remember([DATA], "memo-test", compute, timeout=60, local=True) == {"n": 1}
+        invalidate(DATA)
+        assert remember([DATA], "memo-test", compute, timeout=60, local=True) == {"n": 2}
+        with time_machine.travel(clock.now() + timedelta(seconds=61)):
+            assert remember([DATA], "memo-test", compute, timeout=60, local=True) == {"n": 3}
+    assert len(computed) == 3

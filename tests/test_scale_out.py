@@ -20,6 +20,7 @@ from tests.bench.harness import gunicorn
 from tests.factories import make_user
 from tests.text import captured
 from webapp.notifications.services import notify
+from webapp.roles import Role
 
 REDIS_URL = os.environ.get("CG_TEST_REDIS_URL", "")
 PASSWORD = "correct horse battery staple"
@@ -103,3 +104,19 @@ def test_the_login_limit_counts_attempts_at_both_servers(two_servers, db):
     statuses = [Browser(base).post("/login", {"email": "sam@example.com", "password": "wrong"}, token_from="/login")[0]
                 for base in (first, second, first, second)]
     assert statuses == [400, 400, 400, 429]
+
+
+def test_a_person_deactivated_through_one_server_is_signed_out_at_the_other_at_once(two_servers, db):
+    """Each worker keeps the signed-in person in its own memory too; the shared generation still decides."""
+    first, second = two_servers
+    make_user(Role.ADMIN, email="ada@example.com", password=PASSWORD)
+    person = make_user(email="lee@example.com", password=PASSWORD)
+    db.session.commit()
+    lee = _signed_in(second, "lee@example.com")
+    assert lee.get("/")[0] == 200 and lee.get("/")[0] == 200  # the second read comes from the worker's memory
+    admin = _signed_in(first, "ada@example.com")
+    status, _ = admin.post(f"/admin/people/{person.id}/active", {"active": "0", "confirmed": "1"},
+                           token_from=f"/people/{person.id}")
+    assert status == 303
+    status, _ = lee.get("/")
+    assert status == 302  # to the sign-in page: the deactivation reached the other server's memory

@@ -6,6 +6,9 @@ CACHE_REDIS_URL (or REDIS_URL) set, Redis: several app servers then share one ca
 Values are stored under the generations of the scopes they depend on; invalidating a scope gives it a new
 generation, so every process stops reading the old values at once. A reader reads the generations before it
 queries, so a value computed while a write commits is stored under the old generation and never served.
+A value under given generations never changes, so the small values read on every request (the signed-in person,
+the bell, the feed's newest id) are also kept in the process (remember(..., local=True)) until they expire:
+only their generations are read from the shared cache.
 
 What invalidates what is decided once, here, from the rows a transaction wrote (a generic "data changed" hook
 on the session, run after commit, never before): any domain table -> DATA (scorecard figures, home tiles),
@@ -18,7 +21,10 @@ from __future__ import annotations
 import hashlib
 import pickle
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from itertools import chain
 from typing import Any, TypeVar
 
@@ -27,7 +33,7 @@ from flask_caching import Cache
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from webapp import signals
+from webapp import clock, signals
 from webapp.extensions import db
 
 cache = Cache()
@@ -41,6 +47,7 @@ DATA_EVENTS = (signals.rotation_completed, signals.visit_confirmed, signals.visi
 QUIET_TABLES = frozenset({"notification", "outbox_message", "audit_entry"})  # no figure or tile reads them
 PERSON_TABLES = {"user_account": "id", "role_grant": "user_id"}  # table -> the column naming the person of a row
 _WRITTEN = "cg_cache_scopes"
+LOCAL_ENTRIES = 2048  # values kept in each process: a worker's signed-in people, their bells, the feed's newest id
 _GENERATION_TIMEOUT = 0  # generations never expire (a missing one is replaced by a fresh one)
 
 T = TypeVar("T")
@@ -65,17 +72,56 @@ def person_scope(user_id: int) -> str:
     return f"person:{user_id}"
 
 
-def remember(scopes: Iterable[str], key: str, compute: Callable[[], T], timeout: int | None = None) -> T:
-    """The cached value of key under the current generations of scopes, computing (and storing) it when missing."""
+class _ProcessMemo:
+    """The latest-used values of this process (an LRU), each until it expires like its shared copy."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[str, tuple[tuple, datetime]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple | None:
+        with self._lock:
+            found = self._values.get(key)
+            if found is None:
+                return None
+            if found[1] <= clock.now():
+                del self._values[key]
+                return None
+            self._values.move_to_end(key)
+            return found[0]
+
+    def put(self, key: str, stored: tuple, timeout: int | None) -> None:
+        seconds = cache.cache.default_timeout if timeout is None else timeout
+        expires = clock.now() + timedelta(seconds=seconds or 365 * 86400)
+        with self._lock:
+            self._values[key] = (stored, expires)
+            self._values.move_to_end(key)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+
+
+_memo = _ProcessMemo(LOCAL_ENTRIES)
+
+
+def remember(scopes: Iterable[str], key: str, compute: Callable[[], T], timeout: int | None = None,
+             local: bool = False) -> T:
+    """The cached value of key under the current generations of scopes, computing (and storing) it when missing.
+
+    local: keep it in this process too, for small values read on every request that no caller changes."""
     scopes = tuple(scopes)
     generations = _generations(scopes)
     full_key = f"{key}@{'.'.join(generations)}"
-    found = cache.get(full_key)
+    found = _memo.get(full_key) if local else None
     if found is not None:
         return found[0]
-    value = compute()
-    cache.set(full_key, (value,), timeout=timeout)
-    return value
+    found = cache.get(full_key)
+    if found is None:
+        found = (compute(),)
+        cache.set(full_key, found, timeout=timeout)
+    if local:  # its own copy, as the shared cache keeps: what the caller does with its value never reaches it
+        _memo.put(full_key, pickle.loads(pickle.dumps(found)), timeout)
+    return found[0]
 
 
 def derived(build: Callable[..., T], *inputs: object) -> T:

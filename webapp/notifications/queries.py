@@ -17,7 +17,7 @@ def count_unread(user_id: int) -> int:
 
 def cached_count_unread(user_id: int) -> int:
     """count_unread from the cache, until a write to this person's notifications (webapp/cache.py)."""
-    return remember([BELLS, bell_scope(user_id)], f"unread:{user_id}", lambda: count_unread(user_id))
+    return remember([BELLS, bell_scope(user_id)], f"unread:{user_id}", lambda: count_unread(user_id), local=True)
 
 
 def list_notifications(user_id: int, before_id: int | None = None) -> Select:

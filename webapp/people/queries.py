@@ -27,7 +27,7 @@ def load_session_user(session_id: str) -> User | None:
 def cached_person(user_id: int) -> User | None:
     """The person with their function and roles, from the cache until a write to their row or roles (or to any
     function): no query on most requests. The cached copy is merged into the session unchanged (no query either)."""
-    person = remember([PEOPLE, person_scope(user_id)], f"person:{user_id}", lambda: _person(user_id))
+    person = remember([PEOPLE, person_scope(user_id)], f"person:{user_id}", lambda: _person(user_id), local=True)
     if person is not None and inspect(person).detached:
         person = db.session.merge(person, load=False)
     return person
