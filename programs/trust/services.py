@@ -59,6 +59,8 @@ from webapp.people.models import Function, User
 from webapp.periods import quarter_label
 
 COMMENT_MAX = 2000
+ANSWER_BATCH = 10_000  # answers written per statement when a wave closes
+SHEET_BATCH = 500  # sealed sheets read per statement when a wave closes
 
 
 class TrustError(RuleError):
@@ -390,33 +392,35 @@ def write_responses(wave: TrustWave) -> list[tuple]:
     pending rows deleted in the same transaction. Returns the answers written, as queries.ANSWER_ROW tuples.
     """
     connection = db.session.connection()  # plain rows: 150,000 answers for 5,000 people, no ORM objects
-    pending = connection.execute(select(TrustPendingSheet.sealed).where(TrustPendingSheet.wave_id == wave.id)
+    pending = connection.execute(select(TrustPendingSheet.id).where(TrustPendingSheet.wave_id == wave.id)
                                  .with_for_update()).scalars().all()
     key = _sealing_key()
-    sheets = [unseal(sealed, key, wave.id) for sealed in pending]
+    sheets = []
+    for start in range(0, len(pending), SHEET_BATCH):  # a padded sheet is tens of kB: a batch in memory at a time
+        batch = select(TrustPendingSheet.sealed).where(TrustPendingSheet.id.in_(pending[start:start + SHEET_BATCH]))
+        sheets += [unseal(sealed, key, wave.id) for sealed in connection.execute(batch).scalars()]
     shuffler = random.SystemRandom()
     shuffler.shuffle(sheets)
-    responses, answer_rows, comments = [], [], []
-    answer_raters: list[int] = []
-    answer_tenures: list[str] = []
+    responses, answers, comments = [], [], []
     for sheet in sheets:
         response_id = secrets.token_hex(16)
         responses.append({"id": response_id, "wave_id": wave.id, "rater_function_id": sheet.rater_function_id,
                           "tenure": sheet.tenure})
-        answer_rows += [{"response_id": response_id, "target_function_id": t, "item_id": i, "score": score}
-                        for (t, i), score in sheet.scores.items()]
-        answer_raters += [sheet.rater_function_id] * len(sheet.scores)
-        answer_tenures += [sheet.tenure] * len(sheet.scores)
+        answers += [(response_id, sheet.rater_function_id, t, i, score, sheet.tenure)
+                    for (t, i), score in sheet.scores.items()]
         comments += [{"id": secrets.token_hex(16), "wave_id": wave.id, "rater_function_id": sheet.rater_function_id,
                       "target_function_id": t, "body": body} for t, body in sheet.comments.items()]
     shuffler.shuffle(comments)
-    for model, rows in ((TrustResponse, responses), (TrustAnswer, answer_rows), (TrustComment, comments)):
+    for model, rows in ((TrustResponse, responses), (TrustComment, comments)):
         if rows:
             connection.execute(insert(model), rows)
+    for start in range(0, len(answers), ANSWER_BATCH):  # as dicts a batch at a time, so memory stays flat
+        connection.execute(insert(TrustAnswer), [{"response_id": r, "target_function_id": t, "item_id": i,
+                                                  "score": score}
+                                                 for r, _, t, i, score, _ in answers[start:start + ANSWER_BATCH]])
     if pending:
         connection.execute(delete(TrustPendingSheet).where(TrustPendingSheet.wave_id == wave.id))
-    return [(row["response_id"], rater, row["target_function_id"], row["item_id"], row["score"], tenure)
-            for row, rater, tenure in zip(answer_rows, answer_raters, answer_tenures, strict=True)]
+    return answers
 
 
 def _check_answers(wave: TrustWave, targets: set[int], answers: Answers) -> None:

@@ -131,11 +131,18 @@ def first_view_queries(app: Flask, client, url: str) -> int:
     return len(statements)
 
 
-def measure(fn: Callable[[], object]) -> tuple[float, float]:
-    """(seconds, peak MiB of Python allocations) of one call."""
+def measure(run: Callable[[], object], traced: Callable[[], object] | None = None) -> tuple[float, float]:
+    """(seconds, peak MiB of Python allocations) of one traced call of run.
+
+    traced: a second call like run (the same work on other data). Then run is timed untraced and traced gives the
+    peak: tracing allocations slows allocation-heavy work several times over."""
+    if traced is not None:
+        start = time.perf_counter()
+        run()
+        return time.perf_counter() - start, measure(traced)[1]
     tracemalloc.start()
     start = time.perf_counter()
-    fn()
+    run()
     seconds = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from programs.trust import reporting
+from programs.trust import reporting, services
 from programs.trust.models import (
     TrustAnswer,
     TrustComment,
@@ -165,6 +165,19 @@ def test_the_results_stored_at_close_are_those_the_stored_answers_give(db, org):
     stored = db.session.get_one(TrustWaveResult, wave.id).reports
     assert stored[""]["cells"], "some figure is shown"
     assert _rounded(stored) == _rounded(reporting.wave_reports(*wave_frames(wave.id), wave.min_group))
+
+
+def test_closing_reads_and_writes_in_batches_and_loses_no_sheet(db, org, monkeypatch):
+    monkeypatch.setattr(services, "SHEET_BATCH", 2)
+    monkeypatch.setattr(services, "ANSWER_BATCH", 7)
+    wave = make_wave([org["finance"], org["operations"]])
+    answer(wave, org["finance"], 5, score=4)
+    sheets = db.session.scalar(select(func.count()).select_from(TrustPendingSheet))
+    close_wave(org["hr"], wave, today())
+    answers = db.session.scalar(select(func.count()).select_from(TrustAnswer))
+    assert db.session.scalar(select(func.count()).select_from(TrustResponse)) == sheets == 5
+    assert answers > 7 and answers % 5 == 0  # every sheet's answers, over several statements
+    assert db.session.scalar(select(func.count()).select_from(TrustPendingSheet)) == 0
 
 
 def _rounded(value):
