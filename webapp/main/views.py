@@ -4,11 +4,13 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from webapp import clock
 from webapp.auth.access import public, roles_required, signed_in
+from webapp.cache import DATA, remember
 from webapp.main import bp
 from webapp.main.scorecard import ROWS, active_functions, build_scorecard, default_pair
 from webapp.main.tiles import rendered_home_tiles
@@ -55,13 +57,22 @@ def _scorecard_choice() -> tuple[Quarter, tuple[int, int] | None, list[Function]
 @roles_required(*SCORECARD_ROLES)
 def scorecard():
     quarter, pair, functions, problems = _scorecard_choice()
-    rows = build_scorecard(quarter, pair) if pair else {row: [] for row in ROWS}
     names = {f.id: f.name for f in functions}
     quarters = [str(q) for q in Quarter.containing(clock.today()).trailing(8)][::-1]
     return render_template(
-        "main/scorecard.html", quarter=quarter, pair=pair, names=names, functions=functions, rows=rows,
-        quarters=quarters, problems=problems,
+        "main/scorecard.html", quarter=quarter, pair=pair, names=names, functions=functions,
+        rows_markup=_scorecard_rows(quarter, pair), quarters=quarters, problems=problems,
     ), 400 if problems else 200
+
+
+def _scorecard_rows(quarter: Quarter, pair: tuple[int, int] | None) -> Markup:
+    """The rows' markup, cached with the figures it shows until a write changes them (it holds nothing of the
+    viewer): a page read again formats none of its numbers."""
+    if pair is None:
+        return Markup(render_template("main/_scorecard_rows.html", rows={row: [] for row in ROWS}, quarter=quarter))
+    key = f"scorecard-rows:{quarter}:{pair[0]}-{pair[1]}:{current_app.config['ORG_LOCALE']}"
+    return Markup(remember([DATA], key, lambda: render_template(
+        "main/_scorecard_rows.html", rows=build_scorecard(quarter, pair), quarter=quarter)))
 
 
 @bp.route("/scorecard.csv")
