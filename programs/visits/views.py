@@ -28,6 +28,7 @@ from programs.visits.forms import (
 from programs.visits.models import Account, FollowUp, PendingAccountImport, Visit, VisitStatus
 from webapp import clock
 from webapp.auth.access import roles_required, signed_in
+from webapp.cache import DATA, remember
 from webapp.extensions import db
 from webapp.forms import key_used
 from webapp.input_guard import parse_ids
@@ -466,13 +467,22 @@ def coverage():
     never_joint = request.args.get("never_joint") == "1"
     after = request.args.get("after", type=int)
     next_page = after is not None and wants_fragment()
-    matrix = queries.coverage_page(today() - timedelta(days=days), never_joint, after, COVERAGE_PAGE_SIZE,
-                                   with_totals=not next_page)
+    matrix = _coverage_matrix(today() - timedelta(days=days), never_joint, after, with_totals=not next_page)
     context = {**matrix, "days": days, "never_joint": never_joint, "windows": queries.COVERAGE_WINDOWS}
     if next_page:
         return render_template("visits/_coverage_rows.html", **context)
-    context.update(total=queries.count_accounts(), never_joint_total=queries.count_accounts(never_joint=True))
     return render_page_or_fragment("visits/coverage.html", "visits/_coverage_results.html", **context)
+
+
+def _coverage_matrix(since: date, never_joint: bool, after: int | None, with_totals: bool) -> dict:
+    """One page of the coverage matrix (and, for a first page, the account totals), cached until a write."""
+    def compute() -> dict:
+        matrix = queries.coverage_page(since, never_joint, after, COVERAGE_PAGE_SIZE, with_totals=with_totals)
+        if with_totals:
+            matrix.update(total=queries.count_accounts(), never_joint_total=queries.count_accounts(never_joint=True))
+        return matrix
+
+    return remember([DATA], f"coverage:{since}:{int(never_joint)}:{after}:{int(with_totals)}", compute)
 
 
 @bp.route("/learnings")

@@ -45,6 +45,20 @@ def test_coverage_counts_held_visits_per_function_in_the_window(client, db, org)
     assert "3 accounts" in page and "2 never visited jointly" in page
 
 
+def test_coverage_read_again_runs_no_matrix_query_and_a_new_visit_shows_at_once(app, client, db, org):
+    acme = make_account("Acme")
+    make_visit([org.fin, org.ops], account=acme, visit_on=TODAY - timedelta(days=3))
+    db.session.commit()
+    sign_in(client, org.fin)
+    assert matrix(client.get("/coverage").get_data(as_text=True))["Acme"] == ["1", "1", "–", "1"]
+    with count_queries(app) as warm:
+        client.get("/coverage")
+    assert not [q for q in warm if "visit" in q.lower()], "the matrix comes from the cache"
+    make_visit([org.fin], account=acme, visit_on=TODAY - timedelta(days=1))
+    db.session.commit()
+    assert matrix(client.get("/coverage").get_data(as_text=True))["Acme"] == ["2", "1", "–", "1"]
+
+
 def test_coverage_pages_by_keyset_and_its_query_count_does_not_grow_with_accounts(app, client, db, org):
     names = [f"Account {n:03d}" for n in range(60)]
     for name in names:
