@@ -106,3 +106,16 @@ def test_profile_shows_function_team_manager_and_reports(client, viewer, db):
     for text in ["Middle Manager", "Finance", "FP&amp;A", "Big Boss", "Report One"]:
         assert text in html
     assert client.get("/people/999999").status_code == 404
+
+
+def test_the_listing_read_again_runs_no_query_and_a_new_person_shows_at_once(app, client, viewer, db):
+    make_user(name="Ann Early")
+    db.session.commit()
+    assert "Ann Early" in names(client.get("/people"))
+    with count_queries(app) as warm:
+        client.get("/people")
+    assert not [q for q in warm if "user_account" in q], "the listing comes from the cache"
+    make_user(name="Bea Later")
+    db.session.commit()
+    assert {"Ann Early", "Bea Later"} <= set(names(client.get("/people")))
+    assert "Bea Later" in names(client.get("/people", headers=HTMX))

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from webapp.auth.access import roles_required, signed_in
+from webapp.cache import DATA, remember
 from webapp.extensions import db
 from webapp.main.tiles import tiles_for
 from webapp.paging import page_of_objects
@@ -25,7 +27,7 @@ from webapp.people.services import (
     set_active,
     stage_people_import,
 )
-from webapp.rendering import commit_or_flash, commit_or_show, form_status, render_page_or_fragment, wants_fragment
+from webapp.rendering import commit_or_flash, commit_or_show, form_status, wants_fragment
 from webapp.roles import Role
 from webapp.uploads import decode_upload, rejected_rows_download
 
@@ -46,12 +48,24 @@ def directory():
     text = request.args.get("q", "")[:QUERY_MAX]
     after = request.args.get("after", type=int)
     include_inactive = current_user.has_role(Role.ADMIN) and request.args.get("inactive") == "1"
-    size = current_app.config["DIRECTORY_PAGE_SIZE"]
-    page = page_of_objects(search_people(text, after, include_inactive), size)
-    context = {"people": page.items, "has_more": page.has_more, "q": text, "inactive": include_inactive}
-    if after is not None and wants_fragment():
-        return render_template("people/_directory_rows.html", **context)
-    return render_page_or_fragment("people/directory.html", "people/_directory_results.html", **context)
+    more = after is not None and wants_fragment()
+    results = _directory_results("people/_directory_rows.html" if more else "people/_directory_results.html",
+                                 text, after, include_inactive)
+    if more or wants_fragment():
+        return results
+    return render_template("people/directory.html", q=text, inactive=include_inactive, results=results)
+
+
+def _directory_results(template: str, text: str, after: int | None, include_inactive: bool) -> Markup:
+    """The matching people's markup (nothing of the viewer but the inactive choice). The listing without a search
+    is cached until a write; a search (one per keystroke) runs its query."""
+    def render() -> str:
+        page = page_of_objects(search_people(text, after, include_inactive), current_app.config["DIRECTORY_PAGE_SIZE"])
+        return render_template(template, people=page.items, has_more=page.has_more, q=text, inactive=include_inactive)
+
+    if text:
+        return Markup(render())
+    return Markup(remember([DATA], f"directory:{template}:{after}:{int(include_inactive)}", render))
 
 
 @bp.route("/people/<int:user_id>")
