@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -468,21 +469,29 @@ def coverage():
     after = request.args.get("after", type=int)
     next_page = after is not None and wants_fragment()
     matrix = _coverage_matrix(today() - timedelta(days=days), never_joint, after, with_totals=not next_page)
-    context = {**matrix, "days": days, "never_joint": never_joint, "windows": queries.COVERAGE_WINDOWS}
-    if next_page:
-        return render_template("visits/_coverage_rows.html", **context)
-    return render_page_or_fragment("visits/coverage.html", "visits/_coverage_results.html", **context)
+    context = {"days": days, "never_joint": never_joint, "windows": queries.COVERAGE_WINDOWS,
+               "total": matrix.get("total"), "never_joint_total": matrix.get("never_joint_total")}
+    if next_page or wants_fragment():
+        return matrix["markup"]
+    return render_template("visits/coverage.html", results=matrix["markup"], **context)
 
 
 def _coverage_matrix(since: date, never_joint: bool, after: int | None, with_totals: bool) -> dict:
-    """One page of the coverage matrix (and, for a first page, the account totals), cached until a write."""
+    """One page of the coverage matrix as markup (the first page with the account totals), cached until a write:
+    it holds nothing of the viewer."""
+    template = "visits/_coverage_results.html" if with_totals else "visits/_coverage_rows.html"
+
     def compute() -> dict:
         matrix = queries.coverage_page(since, never_joint, after, COVERAGE_PAGE_SIZE, with_totals=with_totals)
         if with_totals:
             matrix.update(total=queries.count_accounts(), never_joint_total=queries.count_accounts(never_joint=True))
-        return matrix
+        days = (today() - since).days
+        markup = render_template(template, **matrix, days=days, never_joint=never_joint,
+                                 windows=queries.COVERAGE_WINDOWS)
+        return {"markup": markup, "total": matrix.get("total"), "never_joint_total": matrix.get("never_joint_total")}
 
-    return remember([DATA], f"coverage:{since}:{int(never_joint)}:{after}:{int(with_totals)}", compute)
+    found = remember([DATA], f"coverage:{since}:{int(never_joint)}:{after}:{int(with_totals)}", compute)
+    return {**found, "markup": Markup(found["markup"])}
 
 
 @bp.route("/learnings")
